@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import type { Platform, Target } from '../core/model.ts';
+import type { MessageModel } from '../i18n/message.ts';
+import type { CommandRouter } from '../commands/router.ts';
+import type { HttpRoutes } from '../http/routes.ts';
+
+/** Where a sent message lives, so it can be edited or replied to later. Stored as JSON. */
+export interface PostedRef {
+  readonly platform: Platform;
+  readonly chatId: string;
+  readonly messageId: string;
+  /** The thread replies go to (Slack thread_ts, Discord thread channel id); defaults to messageId. */
+  readonly threadId?: string;
+}
+
+export interface SendOptions {
+  /** Post as a reply in the thread of this message. */
+  readonly replyTo?: PostedRef;
+}
+
+export interface AdapterContext {
+  readonly log: Logger;
+  readonly commands: CommandRouter;
+  readonly http: HttpRoutes;
+}
+
+export type AdapterState = 'connecting' | 'connected' | 'down';
+
+/**
+ * The small interface every platform implements. Optional capabilities (`edit`, `closeThread`) are
+ * checked by the core, never stubbed. Adapters never retry: they throw `DeliveryError`s and delivery decides.
+ */
+export interface ChatAdapter {
+  readonly platform: Platform;
+  start(ctx: AdapterContext): Promise<void>;
+  stop(): Promise<void>;
+  state(): AdapterState;
+  send(target: Target, message: MessageModel, options?: SendOptions): Promise<PostedRef>;
+  edit?(ref: PostedRef, message: MessageModel): Promise<void>;
+  /** Ends a story's thread once it is resolved (Discord archives the thread). */
+  closeThread?(ref: PostedRef): Promise<void>;
+  /** Re-registers chat commands with the platform (start-up and `register-commands`). */
+  registerCommands?(): Promise<void>;
+}

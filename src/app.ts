@@ -1,0 +1,283 @@
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import type { AppConfig } from './core/config.ts';
+import { ComponentCatalog } from './core/components.ts';
+import { Tracker } from './core/tracker.ts';
+import { Fanout, type RecipientOrigin } from './core/fanout.ts';
+import { adviceFor } from './core/advice.ts';
+import { createLogger } from './core/logger.ts';
+import { targetKey, type Platform, type StatusChange, type StatusEvent, type Target } from './core/model.ts';
+import { chatKey, userKey, type ChannelAnnouncement } from './core/recipients.ts';
+import { openStore, type Store } from './storage/store.ts';
+import { Translator } from './i18n/i18n.ts';
+import { renderEvent, type RenderContext, type KpiFigures } from './i18n/render.ts';
+import type { MessageField } from './i18n/message.ts';
+import { Outbox, jobId } from './delivery/outbox.ts';
+import { Delivery } from './delivery/delivery.ts';
+import { RateLimiter, DEFAULT_LIMITS, type PlatformLimits } from './delivery/rate-limit.ts';
+import { CommandRouter } from './commands/router.ts';
+import type { KpiProvider, KpiWindow } from './commands/context.ts';
+import { HttpServer } from './http/server.ts';
+import { registerCoreRoutes } from './http/core-routes.ts';
+import type { ChatAdapter } from './adapters/adapter.ts';
+import { ADAPTERS } from './adapters/registry.ts';
+import { ConsoleAdapter } from './adapters/console/index.ts';
+import { createSource } from './sources/registry.ts';
+import type { SourceHealth, StatusSource } from './sources/source.ts';
+import { ManualSource } from './sources/manual/index.ts';
+import type { KpiSampleInput } from './sources/webhook/generic.ts';
+import { formatMs, formatPercent } from './i18n/format.ts';
+
+export interface AppOptions {
+  readonly logger?: Logger;
+  /** Where the console adapter prints (the demo and tests). */
+  readonly consoleOut?: Writable;
+  /** Replaces the adapters built from config (tests). */
+  readonly adapters?: readonly ChatAdapter[];
+  readonly limits?: Partial<Record<Platform, PlatformLimits>>;
+  readonly now?: () => string;
+  /** The KPI engine, when present. */
+  readonly kpi?: KpiProvider & { record?(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> };
+}
+
+export interface AppMetrics {
+  events: number;
+  changes: number;
+  webhookRejected: number;
+}
+
+/**
+ * Wires the one-way flow: sources → tracker → fan-out → outbox → delivery → adapters, plus the
+ * HTTP server and the command router the adapters map their platforms into.
+ */
+export class App {
+  readonly log: Logger;
+  readonly http: HttpServer;
+  readonly adapters = new Map<Platform, ChatAdapter>();
+  readonly sources = new Map<string, StatusSource>();
+  readonly sourceHealth = new Map<string, SourceHealth>();
+  readonly pausedTargets = new Set<string>();
+  readonly metrics: AppMetrics = { events: 0, changes: 0, webhookRejected: 0 };
+  store!: Store;
+  translator!: Translator;
+  catalog!: ComponentCatalog;
+  tracker!: Tracker;
+  fanout!: Fanout;
+  outbox!: Outbox;
+  delivery!: Delivery;
+  router!: CommandRouter;
+  manual!: ManualSource;
+  private chain: Promise<unknown> = Promise.resolve();
+  private readonly abort = new AbortController();
+  private readonly now: () => string;
+  private started = false;
+
+  constructor(
+    readonly config: AppConfig,
+    private readonly options: AppOptions = {},
+  ) {
+    const env = config.env;
+    const secrets = [env.ADMIN_API_TOKEN, env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_WEBHOOK_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, env.DISCORD_TOKEN, ...config.sources.map((s) => ('secret' in s ? s.secret : undefined))].filter((s): s is string => Boolean(s));
+    this.log = options.logger ?? createLogger(env.LOG_LEVEL, secrets);
+    this.http = new HttpServer(this.log);
+    this.now = options.now ?? (() => new Date().toISOString());
+  }
+
+  get defaultLocale(): string {
+    return this.config.service.locales.includes(this.config.env.DEFAULT_LOCALE) || this.config.demo ? this.config.env.DEFAULT_LOCALE : this.config.service.locales[0]!;
+  }
+
+  /** Opens the store and builds every part; does not connect to platforms yet. */
+  async init(): Promise<void> {
+    const cfg = this.config;
+    this.store = await openStore(cfg.env.STORE_URL);
+    this.translator = await Translator.create({ fallbackLocale: 'en' });
+    for (const rule of cfg.advice)
+      for (const key of rule.say)
+        if (!this.translator.has('en', `advice.${key}`)) throw new Error(`advice: unknown advice "${key}": use one of the keys in locales/en/translation.json → advice`);
+    this.catalog = new ComponentCatalog(cfg.components);
+    this.tracker = new Tracker(this.store, this.catalog);
+    await this.tracker.load();
+    this.outbox = new Outbox(this.store);
+
+    const build = (p: Platform): ChatAdapter | undefined => {
+      const adapter: ChatAdapter | undefined = ADAPTERS[p](cfg);
+      return adapter instanceof ConsoleAdapter && this.options.consoleOut ? new ConsoleAdapter(this.options.consoleOut) : adapter;
+    };
+    const built: ChatAdapter[] = this.options.adapters
+      ? [...this.options.adapters]
+      : (Object.keys(ADAPTERS) as Platform[]).map(build).filter((a): a is ChatAdapter => a !== undefined);
+    for (const a of built) this.adapters.set(a.platform, a);
+    for (const a of cfg.announce)
+      if (!this.adapters.has(a.platform)) this.log.warn({ platform: a.platform, chat: a.chatId }, `announce target on ${a.platform}, which is off (no token): ignored`);
+
+    this.fanout = new Fanout(this.store, {
+      announce: cfg.announce,
+      catalog: this.catalog,
+      defaultLocale: this.defaultLocale,
+      enabled: (p) => this.adapters.has(p),
+      paused: this.pausedTargets,
+    });
+    const limits = { ...DEFAULT_LIMITS, ...this.options.limits };
+    this.delivery = new Delivery(
+      this.store,
+      this.outbox,
+      this.adapters,
+      new RateLimiter(limits),
+      {
+        render: (event, locale) => renderEvent(event, locale, this.renderContext(this.now())),
+        onTargetGone: (target, origin) => this.forgetTarget(target, origin),
+        onTargetMoved: (from, to, origin) => this.moveTarget(from, to, origin),
+      },
+      this.log,
+      { maxAttempts: cfg.delivery.maxAttempts, concurrency: 32 },
+    );
+    this.router = new CommandRouter({
+      serviceName: cfg.service.name,
+      offeredLocales: cfg.service.locales,
+      defaultLocale: this.defaultLocale,
+      translator: this.translator,
+      tracker: this.tracker,
+      catalog: this.catalog,
+      renderContext: (now) => this.renderContext(now),
+      subscriptions: this.store.namespace('subscriptions'),
+      announcements: this.store.namespace('announce'),
+      users: this.store.namespace('users'),
+      ...(this.options.kpi ? { kpi: this.options.kpi } : {}),
+      defaultMinSeverity: 'minor',
+      now: this.now,
+    });
+
+    const manualConfig = cfg.sources.find((s) => s.type === 'manual');
+    this.manual = new ManualSource(manualConfig?.id ?? 'manual');
+    for (const sc of cfg.sources) this.sources.set(sc.id, sc.type === 'manual' ? this.manual : createSource(sc));
+    if (!manualConfig) this.sources.set(this.manual.id, this.manual);
+    registerCoreRoutes(this);
+  }
+
+  renderContext(now: string): RenderContext {
+    const kpi = this.kpiCache;
+    return {
+      translator: this.translator,
+      serviceName: this.config.service.name,
+      timezone: this.config.service.timezone,
+      now,
+      fallbackLocale: this.defaultLocale,
+      componentName: (c, locale) => this.catalog.localizedName(c.id, locale, this.defaultLocale) ?? c.name,
+      adviceFor: (event) => adviceFor(event, this.config.advice, this.catalog),
+      ...(kpi ? { kpiFields: (ids: readonly string[], locale: string) => kpiFieldsOf(kpi(ids), locale, this.translator) } : {}),
+    };
+  }
+
+  /** Synchronous KPI look-up for rendering, filled by the KPI engine when present. */
+  kpiCache: ((componentIds: readonly string[]) => KpiFigures | undefined) | undefined;
+
+  async start(): Promise<void> {
+    const loaded = await this.outbox.load();
+    if (loaded) this.log.info({ jobs: loaded }, 'resuming undelivered messages from the last run');
+    for (const adapter of this.adapters.values()) await adapter.start({ log: this.log.child({ platform: adapter.platform }), commands: this.router, http: this.http.router });
+    this.delivery.start();
+    for (const source of this.sources.values()) {
+      const health: SourceHealth = { state: 'pending' };
+      this.sourceHealth.set(source.id, health);
+      await source.start({ emit: (c) => this.ingest(c).then(() => undefined), log: this.log.child({ source: source.id }), signal: this.abort.signal, health });
+    }
+    this.started = true;
+  }
+
+  async listen(): Promise<{ host: string; port: number }> {
+    const addr = await this.http.listen(this.config.env.HTTP_HOST, this.config.env.HTTP_PORT);
+    return { host: addr.address, port: addr.port };
+  }
+
+  /** Every change goes through here, one at a time, so the tracker sees a consistent order. */
+  ingest(change: StatusChange): Promise<StatusEvent[]> {
+    const run = this.chain.then(() => this.process(change));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async process(change: StatusChange): Promise<StatusEvent[]> {
+    this.metrics.changes++;
+    const { events, commit } = await this.tracker.process(change);
+    for (const event of events) {
+      let batch: Parameters<Outbox['record']>[0][number][] = [];
+      for await (const r of this.fanout.recipients(event)) {
+        batch.push({ id: jobId(event.id, r.target), target: r.target, locale: r.locale, origin: r.origin, priority: r.priority, event });
+        if (batch.length >= 1000) {
+          await this.outbox.record(batch);
+          batch = [];
+        }
+      }
+      await this.outbox.record(batch);
+      this.log.info({ event: event.id, type: event.type, ...(event.type === 'incident' ? { phase: event.phase } : {}) }, 'status event');
+    }
+    // Only after the jobs are durable: a crash before this line re-derives the same events (same job ids).
+    await commit();
+    this.metrics.events += events.length;
+    if (events.length) this.delivery.poke();
+    return events;
+  }
+
+  private async forgetTarget(target: Target, origin: RecipientOrigin): Promise<void> {
+    if (origin === 'subscription') await this.store.namespace('subscriptions').delete(userKey(target.platform, target.chatId));
+    else if (origin === 'announce') await this.store.namespace('announce').delete(chatKey(target.platform, target.chatId, target.threadId));
+    else this.pausedTargets.add(targetKey(target));
+  }
+
+  private async moveTarget(from: Target, to: Target, origin: RecipientOrigin): Promise<void> {
+    if (origin === 'announce') {
+      const ns = this.store.namespace('announce');
+      const a = await ns.get<ChannelAnnouncement>(chatKey(from.platform, from.chatId, from.threadId));
+      if (a) {
+        await ns.set(chatKey(to.platform, to.chatId, to.threadId), { ...a, chatId: to.chatId });
+        await ns.delete(chatKey(from.platform, from.chatId, from.threadId));
+      }
+    } else if (origin === 'config') {
+      this.pausedTargets.add(targetKey(from));
+      this.log.error({ from: from.chatId, to: to.chatId }, 'a configured chat moved: update announce[].chat in the config file');
+    }
+  }
+
+  /** KPI samples pushed through a webhook go to the KPI engine. */
+  async recordSamples(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> {
+    if (this.options.kpi?.record) await this.options.kpi.record(sourceId, samples);
+    else this.log.warn({ source: sourceId, samples: samples.length }, 'KPI samples received but no KPI engine is running');
+  }
+
+  /** Resolves once everything queued so far has been delivered (tests, demo). */
+  async drained(timeoutMs = 20_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    await this.chain;
+    while (Date.now() < deadline) {
+      if (this.delivery.idle()) return true;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return false;
+  }
+
+  /** Graceful stop: no new work, in-flight sends finish, the rest stays in the outbox for the next start. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.http.close();
+    await this.chain.catch(() => undefined);
+    if (this.started) await this.delivery.stop();
+    for (const a of this.adapters.values()) await a.stop().catch((e: unknown) => this.log.warn({ err: e }, 'adapter stop failed'));
+    await this.store?.close();
+  }
+}
+
+const kpiFieldsOf = (f: KpiFigures | undefined, locale: string, translator: Translator): MessageField[] => {
+  if (!f) return [];
+  const t = translator.t(locale);
+  const out: MessageField[] = [];
+  const window = t(`kpi.window.${f.window}`);
+  if (f.uptimePercent !== undefined) out.push({ label: t('kpi.uptime', { window }), value: formatPercent(f.uptimePercent, locale, 2), inline: true });
+  if (f.responseP50Ms !== undefined && f.responseP95Ms !== undefined)
+    out.push({ label: t('kpi.responseTime'), value: `${formatMs(f.responseP50Ms, locale)} / ${formatMs(f.responseP95Ms, locale)}`, inline: true });
+  if (f.errorRatePercent !== undefined) out.push({ label: t('kpi.errorRate'), value: formatPercent(f.errorRatePercent, locale), inline: true });
+  if (f.latencyP95Ms !== undefined) out.push({ label: t('kpi.latency'), value: formatMs(f.latencyP95Ms, locale), inline: true });
+  return out;
+};
+
+export type { KpiWindow };

@@ -1,0 +1,59 @@
+import type { ComponentCatalog } from '../core/components.ts';
+import type { Platform, Severity } from '../core/model.ts';
+import type { Tracker } from '../core/tracker.ts';
+import type { Translator } from '../i18n/i18n.ts';
+import type { MessageModel } from '../i18n/message.ts';
+import type { RenderContext, KpiFigures } from '../i18n/render.ts';
+import type { KeyValue } from '../storage/store.ts';
+
+export const COMMAND_NAMES = ['status', 'subscribe', 'unsubscribe', 'subscriptions', 'language', 'announce', 'kpi'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+
+export const KPI_WINDOWS = ['24h', '7d', '30d', '90d'] as const;
+export type KpiWindow = (typeof KPI_WINDOWS)[number];
+
+/** A command as any platform received it, already split into words. */
+export interface CommandInvocation {
+  readonly platform: Platform;
+  readonly userId: string;
+  readonly chatId: string;
+  readonly chatKind: 'dm' | 'channel';
+  readonly threadId?: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  /** The platform's own language hint (Discord interaction.locale, Telegram language_code, Slack locale). */
+  readonly localeHint?: string;
+  /** Whether the user may manage this channel; asked only by `/announce`. */
+  readonly isChannelAdmin?: () => Promise<boolean>;
+}
+
+export interface CommandReply {
+  readonly message: MessageModel;
+  /** Only the asker sees it (Slack and Discord). */
+  readonly ephemeral: boolean;
+  /** The locale the reply was written in. */
+  readonly locale: string;
+}
+
+/** KPI numbers for commands and announcements; the KPI engine implements it. */
+export interface KpiProvider {
+  figures(componentIds: readonly string[] | 'all', window: KpiWindow): Promise<KpiFigures | undefined>;
+  chart?(componentIds: readonly string[] | 'all', window: KpiWindow, locale: string): Promise<Buffer | undefined>;
+}
+
+/** What command handlers may use. No platform specifics here. */
+export interface CommandServices {
+  readonly serviceName: string;
+  readonly offeredLocales: readonly string[];
+  readonly defaultLocale: string;
+  readonly translator: Translator;
+  readonly tracker: Tracker;
+  readonly catalog: ComponentCatalog;
+  readonly renderContext: (now: string) => RenderContext;
+  readonly subscriptions: KeyValue;
+  readonly announcements: KeyValue;
+  readonly users: KeyValue;
+  readonly kpi?: KpiProvider;
+  readonly defaultMinSeverity: Severity;
+  readonly now: () => string;
+}

@@ -1,0 +1,53 @@
+import type { Platform } from './model.ts';
+
+/** A setting is wrong: the message names the setting and the fix, on one line. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
+    super(`${setting}: ${message}`);
+  }
+}
+
+/** A status payload could not be understood. Safe to show to the HTTP caller. */
+export class PayloadError extends Error {
+  override readonly name = 'PayloadError';
+}
+
+export type DeliveryErrorKind = 'rate_limited' | 'target_gone' | 'transient' | 'permanent' | 'auth';
+
+/**
+ * Every adapter turns its SDK's errors into this one class, so that delivery decides what to do by
+ * `kind` and never by matching message strings (grammY `GrammyError`, vercel/chat `AdapterRateLimitError`).
+ */
+export class DeliveryError extends Error {
+  override readonly name = 'DeliveryError';
+  readonly platform: Platform;
+  readonly kind: DeliveryErrorKind;
+  readonly code: string;
+  /** Milliseconds to wait before the next call, when the platform said so. */
+  readonly retryAfterMs?: number;
+  /** The chat moved (Telegram group upgraded to a supergroup): retry there. */
+  readonly migrateToChatId?: string;
+
+  constructor(init: {
+    platform: Platform;
+    kind: DeliveryErrorKind;
+    code: string;
+    message: string;
+    retryAfterMs?: number;
+    migrateToChatId?: string;
+    cause?: unknown;
+  }) {
+    super(init.message, { cause: init.cause });
+    this.platform = init.platform;
+    this.kind = init.kind;
+    this.code = init.code;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
+    if (init.migrateToChatId !== undefined) this.migrateToChatId = init.migrateToChatId;
+  }
+}
+
+export const isDeliveryError = (e: unknown): e is DeliveryError => e instanceof DeliveryError;

@@ -1,0 +1,163 @@
+/**
+ * The domain model shared by every layer. Sources produce `StatusChange`s, the tracker turns them
+ * into `StatusEvent`s, fan-out turns events into delivery jobs. All times are ISO-8601 strings in UTC.
+ */
+
+export const COMPONENT_STATUSES = [
+  'operational',
+  'degraded_performance',
+  'partial_outage',
+  'major_outage',
+  'under_maintenance',
+] as const;
+export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
+
+export const SEVERITIES = ['none', 'maintenance', 'minor', 'major', 'critical'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved', 'postmortem'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export const MAINTENANCE_STATUSES = ['scheduled', 'in_progress', 'verifying', 'completed'] as const;
+export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
+
+export type StoryStatus = IncidentStatus | MaintenanceStatus;
+
+export const CAUSES = ['technical_fault', 'network_congestion', 'security_incident', 'external_provider', 'maintenance'] as const;
+export type Cause = (typeof CAUSES)[number];
+
+export const PLATFORMS = ['telegram', 'slack', 'discord', 'console'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export interface ComponentState {
+  /** Canonical id: the config component id when matched, else the source's own id. */
+  readonly id: string;
+  readonly name: string;
+  readonly status: ComponentStatus;
+  readonly groupName?: string;
+  readonly updatedAt?: string;
+}
+
+export interface AffectedComponent {
+  readonly id?: string;
+  readonly name: string;
+  readonly oldStatus?: ComponentStatus;
+  readonly newStatus?: ComponentStatus;
+}
+
+export interface IncidentUpdate {
+  readonly id: string;
+  readonly status: StoryStatus;
+  /** Plain text (HTML already removed by the source parser). Untrusted. */
+  readonly body: string;
+  readonly createdAt: string;
+  readonly affectedComponents?: readonly AffectedComponent[];
+}
+
+export interface Incident {
+  /** Unique across sources: `<sourceId>:<source's id>`. */
+  readonly key: string;
+  readonly sourceId: string;
+  readonly kind: 'incident' | 'maintenance';
+  readonly name: string;
+  readonly status: StoryStatus;
+  readonly impact: Severity;
+  readonly startedAt: string;
+  readonly resolvedAt?: string;
+  readonly scheduledFor?: string;
+  readonly scheduledUntil?: string;
+  readonly url?: string;
+  readonly cause?: Cause;
+  /** Canonical component ids. */
+  readonly componentIds: readonly string[];
+  /** Oldest first. */
+  readonly updates: readonly IncidentUpdate[];
+}
+
+/** What a source reports. A snapshot is the whole picture of a source; the others are single facts. */
+export type StatusChange =
+  | {
+      readonly kind: 'snapshot';
+      readonly sourceId: string;
+      readonly components: readonly ComponentState[];
+      /** Every incident and maintenance the source considers open or upcoming. */
+      readonly incidents: readonly Incident[];
+      readonly at: string;
+    }
+  | { readonly kind: 'incident'; readonly sourceId: string; readonly incident: Incident; readonly at: string }
+  | { readonly kind: 'component'; readonly sourceId: string; readonly component: ComponentState; readonly at: string };
+
+export type IncidentPhase = 'opened' | 'updated' | 'resolved';
+export type MaintenancePhase = 'scheduled' | 'started' | 'updated' | 'completed';
+
+export type StatusEvent =
+  | {
+      readonly type: 'incident';
+      readonly id: string;
+      readonly phase: IncidentPhase | MaintenancePhase;
+      readonly incident: Incident;
+      /** The newest update this event reports; absent when only component states changed. */
+      readonly update?: IncidentUpdate;
+      /** Current state of the incident's components. */
+      readonly components: readonly ComponentState[];
+      readonly severity: Severity;
+      readonly at: string;
+    }
+  | {
+      readonly type: 'component';
+      readonly id: string;
+      readonly component: ComponentState;
+      readonly previous: ComponentStatus;
+      readonly severity: Severity;
+      readonly at: string;
+    };
+
+/** A place messages go: a channel/group or a user's direct-message chat. */
+export interface Target {
+  readonly platform: Platform;
+  /** Channel or chat id; for direct messages the user id (adapters open the DM). */
+  readonly chatId: string;
+  readonly kind: 'channel' | 'dm';
+  /** Telegram forum topic or similar sub-thread. */
+  readonly threadId?: string;
+}
+
+export const targetKey = (t: Target): string =>
+  `${t.platform}:${t.kind}:${t.chatId}${t.threadId ? `:${t.threadId}` : ''}`;
+
+export const storyKey = (event: StatusEvent): string =>
+  event.type === 'incident' ? `incident:${event.incident.key}` : `component:${event.id}`;
+
+const STATUS_RANK: Record<ComponentStatus, number> = {
+  operational: 0,
+  under_maintenance: 1,
+  degraded_performance: 2,
+  partial_outage: 3,
+  major_outage: 4,
+};
+
+export const severityOfComponent = (status: ComponentStatus): Severity => {
+  switch (status) {
+    case 'operational':
+      return 'none';
+    case 'under_maintenance':
+      return 'maintenance';
+    case 'degraded_performance':
+      return 'minor';
+    case 'partial_outage':
+      return 'major';
+    case 'major_outage':
+      return 'critical';
+  }
+};
+
+export const worstStatus = (statuses: Iterable<ComponentStatus>): ComponentStatus => {
+  let worst: ComponentStatus = 'operational';
+  for (const s of statuses) if (STATUS_RANK[s] > STATUS_RANK[worst]) worst = s;
+  return worst;
+};
+
+export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
+
+export const isClosedStatus = (s: StoryStatus): boolean =>
+  s === 'resolved' || s === 'postmortem' || s === 'completed';

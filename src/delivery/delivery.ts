@@ -1,0 +1,225 @@
+import type { Logger } from 'pino';
+import type { KeyValue, Store } from '../storage/store.ts';
+import { isDeliveryError, type DeliveryError } from '../core/errors.ts';
+import { isClosedStatus, storyKey, targetKey, type Platform, type StatusEvent, type Target } from '../core/model.ts';
+import type { ChatAdapter, PostedRef } from '../adapters/adapter.ts';
+import type { MessageModel } from '../i18n/message.ts';
+import type { Outbox, DeliveryJob } from './outbox.ts';
+import type { RateLimiter } from './rate-limit.ts';
+import { backoffMs } from './retry.ts';
+import type { RecipientOrigin } from '../core/fanout.ts';
+
+/** What a target already shows of a story: its first post and how many replies followed. */
+export interface PostedStory {
+  readonly root: PostedRef;
+  readonly replies: number;
+  readonly closed: boolean;
+}
+
+export interface DeliveryHooks {
+  render(event: StatusEvent, locale: string): MessageModel;
+  /** The platform says the target is gone: forget the subscription / announcement, or pause the config target. */
+  onTargetGone(target: Target, origin: RecipientOrigin, error: DeliveryError): Promise<void>;
+  /** The chat moved (Telegram supergroup upgrade). */
+  onTargetMoved(from: Target, to: Target, origin: RecipientOrigin): Promise<void>;
+}
+
+export interface DeliveryStats {
+  sent: Record<string, number>;
+  failed: Record<string, number>;
+  rateLimited: Record<string, number>;
+  deadTargets: Record<string, number>;
+  latencyMs: number[];
+}
+
+const bump = (m: Record<string, number>, k: string) => {
+  m[k] = (m[k] ?? 0) + 1;
+};
+
+/**
+ * Sends what the outbox holds: per-target order, paced by the rate limiter, retried with backoff,
+ * dead targets dropped on the adapters' typed errors. Updates edit the first post and reply in its
+ * thread; the resolution is the last reply.
+ */
+export class Delivery {
+  private readonly posts: KeyValue;
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  readonly stats: DeliveryStats = { sent: {}, failed: {}, rateLimited: {}, deadTargets: {}, latencyMs: [] };
+
+  constructor(
+    store: Store,
+    private readonly outbox: Outbox,
+    private readonly adapters: ReadonlyMap<Platform, ChatAdapter>,
+    private readonly limiter: RateLimiter,
+    private readonly hooks: DeliveryHooks,
+    private readonly log: Logger,
+    private readonly options: { maxAttempts: number; concurrency: number } = { maxAttempts: 8, concurrency: 16 },
+  ) {
+    this.posts = store.namespace('posts');
+  }
+
+  start(): void {
+    this.stopping = false;
+    this.loopDone = this.loop();
+  }
+
+  /** New jobs were recorded: look at the queues now rather than at the next tick. */
+  poke(): void {
+    this.wake?.();
+  }
+
+  /** Stops taking new jobs and waits for the ones in flight (at most `timeoutMs`). */
+  async stop(timeoutMs = 8000): Promise<void> {
+    this.stopping = true;
+    this.poke();
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await this.loopDone;
+  }
+
+  idle(): boolean {
+    return this.inFlight.size === 0 && this.outbox.depth() === 0;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const waitMs = this.dispatch();
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.timer = setTimeout(resolve, Math.max(5, Math.min(waitMs, 1000)));
+      });
+      clearTimeout(this.timer);
+      this.wake = undefined;
+    }
+  }
+
+  /** Starts every job that may go now; returns how long until the next one may. */
+  private dispatch(): number {
+    const now = Date.now();
+    let nextWait = 1000;
+    const heads = this.outbox.heads().sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+    for (const job of heads) {
+      if (this.inFlight.size >= this.options.concurrency) break;
+      const key = targetKey(job.target);
+      if (this.inFlight.has(key)) continue;
+      if (job.notBefore > now) {
+        nextWait = Math.min(nextWait, job.notBefore - now);
+        continue;
+      }
+      const adapter = this.adapters.get(job.target.platform);
+      if (!adapter || adapter.state() !== 'connected') continue;
+      const wait = this.limiter.reserve(job.target, now);
+      if (wait > 0) {
+        nextWait = Math.min(nextWait, wait);
+        continue;
+      }
+      this.inFlight.add(key);
+      void this.run(job, adapter).finally(() => {
+        this.inFlight.delete(key);
+        this.poke();
+      });
+    }
+    return nextWait;
+  }
+
+  private storyKeyOf(job: DeliveryJob): string {
+    return `${targetKey(job.target)}|${storyKey(job.event)}`;
+  }
+
+  private async run(job: DeliveryJob, adapter: ChatAdapter): Promise<void> {
+    const platform = job.target.platform;
+    try {
+      await this.deliver(job, adapter);
+      await this.outbox.complete(job);
+      bump(this.stats.sent, platform);
+      this.stats.latencyMs.push(Date.now() - job.createdAt);
+      if (this.stats.latencyMs.length > 10_000) this.stats.latencyMs.splice(0, 5_000);
+    } catch (e) {
+      await this.fail(job, e);
+    }
+  }
+
+  private async deliver(job: DeliveryJob, adapter: ChatAdapter): Promise<void> {
+    const key = this.storyKeyOf(job);
+    const story = await this.posts.get<PostedStory>(key);
+    const message = this.hooks.render(job.event, job.locale);
+    const closing = job.event.type === 'incident' && isClosedStatus(job.event.incident.status);
+    if (!story) {
+      const root = await adapter.send(job.target, message);
+      await this.posts.set<PostedStory>(key, { root, replies: 0, closed: closing }, 90 * 86_400_000);
+      return;
+    }
+    if (adapter.edit) await adapter.edit(story.root, message);
+    const hasNews = job.event.type === 'component' || Boolean(job.event.update) || (closing && !story.closed);
+    // Without edits (console), each change is its own reply; with edits, replies only carry news.
+    if (hasNews || !adapter.edit) {
+      await adapter.send(job.target, message, { replyTo: story.root });
+      await this.posts.set<PostedStory>(key, { ...story, replies: story.replies + 1, closed: story.closed || closing }, 90 * 86_400_000);
+    }
+    if (closing && !story.closed && adapter.closeThread) await adapter.closeThread(story.root);
+  }
+
+  private async fail(job: DeliveryJob, e: unknown): Promise<void> {
+    const platform = job.target.platform;
+    const ctx = { platform, target: targetKey(job.target), job: job.id, attempts: job.attempts };
+    if (!isDeliveryError(e)) {
+      this.log.error({ ...ctx, err: e }, 'delivery failed with an unexpected error; will retry');
+      job.attempts++;
+      job.notBefore = Date.now() + backoffMs(job.attempts);
+      return this.retryOrDrop(job);
+    }
+    switch (e.kind) {
+      case 'rate_limited': {
+        bump(this.stats.rateLimited, platform);
+        const wait = e.retryAfterMs ?? 1000;
+        this.limiter.penalize(job.target, wait, e.code === 'global');
+        job.notBefore = Date.now() + wait;
+        this.log.warn({ ...ctx, retryAfterMs: wait }, 'rate limited by the platform; waiting as told');
+        await this.outbox.update(job);
+        return;
+      }
+      case 'target_gone': {
+        if (e.migrateToChatId) {
+          const to: Target = { ...job.target, chatId: e.migrateToChatId };
+          this.log.warn({ ...ctx, to: e.migrateToChatId }, 'chat moved; following it');
+          await this.outbox.retarget(job.target, to);
+          await this.hooks.onTargetMoved(job.target, to, job.origin);
+          return;
+        }
+        bump(this.stats.deadTargets, platform);
+        bump(this.stats.failed, platform);
+        const dropped = await this.outbox.dropTarget(job.target);
+        this.log.error({ ...ctx, code: e.code, dropped }, 'target is gone; dropped it and its queued messages');
+        await this.hooks.onTargetGone(job.target, job.origin, e);
+        return;
+      }
+      case 'permanent': {
+        bump(this.stats.failed, platform);
+        this.log.error({ ...ctx, code: e.code, err: e.message }, 'message refused by the platform; dropped');
+        await this.outbox.drop(job);
+        return;
+      }
+      case 'auth':
+      case 'transient': {
+        job.attempts++;
+        job.notBefore = Date.now() + backoffMs(job.attempts, Math.random, e.kind === 'auth' ? 30_000 : 1000);
+        this.log.warn({ ...ctx, code: e.code, err: e.message }, 'delivery failed; will retry');
+        return this.retryOrDrop(job);
+      }
+    }
+  }
+
+  private async retryOrDrop(job: DeliveryJob): Promise<void> {
+    if (job.attempts >= this.options.maxAttempts) {
+      bump(this.stats.failed, job.target.platform);
+      this.log.error({ platform: job.target.platform, target: targetKey(job.target), job: job.id }, 'giving up after the last attempt');
+      await this.outbox.drop(job);
+      return;
+    }
+    await this.outbox.update(job);
+  }
+}

@@ -1,0 +1,61 @@
+import type { Platform, Target } from '../core/model.ts';
+
+/** Documented platform limits (PLATFORMS.md §1). Tunable; adaptive on 429 through `pause`. */
+export interface PlatformLimits {
+  /** Messages per second over the whole bot. */
+  readonly globalPerSecond: number;
+  /** Minimum gap between two messages to the same chat, in ms. */
+  readonly perChatIntervalMs: number;
+  /** Extra cap for groups (Telegram: 20 per minute per group). */
+  readonly perGroupPerMinute?: number;
+}
+
+export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
+  telegram: { globalPerSecond: 30, perChatIntervalMs: 1000, perGroupPerMinute: 20 },
+  discord: { globalPerSecond: 50, perChatIntervalMs: 200 },
+  slack: { globalPerSecond: 20, perChatIntervalMs: 1000 },
+  console: { globalPerSecond: 1000, perChatIntervalMs: 0 },
+};
+
+/**
+ * Decides when the next message may go, so that we send at the platform's pace instead of
+ * collecting 429s. `reserve` returns the ms to wait (0 = now) and books the slot when it is 0.
+ */
+export class RateLimiter {
+  private readonly nextGlobalAt = new Map<Platform, number>();
+  private readonly pausedUntil = new Map<Platform, number>();
+  private readonly chatNextAt = new Map<string, number>();
+  private readonly groupWindows = new Map<string, number[]>();
+
+  constructor(private readonly limits: Record<Platform, PlatformLimits> = DEFAULT_LIMITS, private readonly clock: () => number = Date.now) {}
+
+  reserve(target: Target, now = this.clock()): number {
+    const limits = this.limits[target.platform];
+    const chat = `${target.platform}:${target.chatId}`;
+    const waits = [
+      (this.pausedUntil.get(target.platform) ?? 0) - now,
+      (this.nextGlobalAt.get(target.platform) ?? 0) - now,
+      (this.chatNextAt.get(chat) ?? 0) - now,
+    ];
+    const isGroup = target.kind === 'channel' && limits.perGroupPerMinute !== undefined;
+    let window: number[] | undefined;
+    if (isGroup) {
+      window = (this.groupWindows.get(chat) ?? []).filter((t) => now - t < 60_000);
+      this.groupWindows.set(chat, window);
+      if (window.length >= limits.perGroupPerMinute!) waits.push(window[0]! + 60_000 - now);
+    }
+    const wait = Math.max(0, ...waits);
+    if (wait > 0) return wait;
+    this.nextGlobalAt.set(target.platform, Math.max(now, this.nextGlobalAt.get(target.platform) ?? 0) + 1000 / limits.globalPerSecond);
+    this.chatNextAt.set(chat, now + limits.perChatIntervalMs);
+    window?.push(now);
+    return 0;
+  }
+
+  /** A 429 said to wait: hold the chat (or the whole platform when the limit was global). */
+  penalize(target: Target, retryAfterMs: number, global: boolean, now = this.clock()): void {
+    if (global) this.pausedUntil.set(target.platform, Math.max(this.pausedUntil.get(target.platform) ?? 0, now + retryAfterMs));
+    const chat = `${target.platform}:${target.chatId}`;
+    this.chatNextAt.set(chat, Math.max(this.chatNextAt.get(chat) ?? 0, now + retryAfterMs));
+  }
+}

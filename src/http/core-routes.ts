@@ -1,0 +1,122 @@
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { App } from '../app.ts';
+import { PayloadError } from '../core/errors.ts';
+import { WebhookAuthError } from '../sources/source.ts';
+import { WebhookSource } from '../sources/webhook/index.ts';
+import { HttpError, type RouteContext } from './routes.ts';
+import { renderMetrics } from './metrics.ts';
+
+const sameSecret = (a: string, b: string): boolean => {
+  // Hash first so lengths match and the comparison time says nothing about the token.
+  const x = createHash('sha256').update(a).digest();
+  const y = createHash('sha256').update(b).digest();
+  return timingSafeEqual(x, y);
+};
+
+const requireAdmin = (app: App, ctx: RouteContext): void => {
+  const token = app.config.env.ADMIN_API_TOKEN;
+  if (!token) throw new HttpError(404, 'the admin API is off: set ADMIN_API_TOKEN to enable it');
+  const auth = ctx.req.headers.authorization ?? '';
+  const m = /^Bearer\s+(.+)$/i.exec(auth);
+  if (!m || !sameSecret(m[1]!.trim(), token)) throw new HttpError(401, 'missing or invalid bearer token');
+};
+
+const jsonBody = async (ctx: RouteContext): Promise<unknown> => {
+  const body = await ctx.body();
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (e) {
+    throw new HttpError(400, `body is not valid JSON: ${(e as Error).message}`);
+  }
+};
+
+/** SPEC §4 routes owned by the core. Adapters add their own (Slack events, Telegram webhook). */
+export const registerCoreRoutes = (app: App): void => {
+  const r = app.http.router;
+
+  r.add('GET', '/healthz', (ctx) => ctx.json(200, { ok: true }));
+
+  r.add('GET', '/readyz', async (ctx) => {
+    const storeOk = await app.store.ping();
+    const adapters = Object.fromEntries([...app.adapters.values()].map((a) => [a.platform, a.state()]));
+    const sources = Object.fromEntries([...app.sourceHealth.entries()].map(([id, h]) => [id, { ...h }]));
+    const ready = storeOk && Object.values(adapters).every((s) => s === 'connected');
+    ctx.json(ready ? 200 : 503, {
+      ready,
+      store: storeOk ? 'ok' : 'down',
+      adapters,
+      sources,
+      pausedTargets: [...app.pausedTargets],
+    });
+  });
+
+  r.add('GET', '/metrics', (ctx) => {
+    const text = renderMetrics(app);
+    ctx.res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    ctx.res.end(text);
+  });
+
+  r.add('POST', '/webhooks/:sourceId', async (ctx) => {
+    const source = app.sources.get(ctx.params.sourceId!);
+    if (!(source instanceof WebhookSource)) {
+      app.metrics.webhookRejected++;
+      throw new HttpError(404, `no webhook source "${ctx.params.sourceId}"`);
+    }
+    let parsed;
+    try {
+      const body = await ctx.body();
+      parsed = source.parsePush({ body, headers: ctx.req.headers, query: ctx.url.searchParams });
+    } catch (e) {
+      app.metrics.webhookRejected++;
+      if (e instanceof WebhookAuthError) throw new HttpError(401, e.message);
+      if (e instanceof PayloadError) throw new HttpError(400, e.message);
+      throw e;
+    }
+    let events = 0;
+    for (const change of parsed.changes) events += (await app.ingest(change)).length;
+    if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
+    ctx.json(202, { accepted: true, changes: parsed.changes.length, events, samples: parsed.samples.length });
+  });
+
+  r.add('GET', '/api/status', (ctx) => {
+    ctx.json(200, {
+      service: app.config.service.name,
+      status: app.tracker.overallStatus(),
+      components: app.tracker.currentComponents(),
+      incidents: app.tracker.openIncidents(),
+      kpis: app.kpiCache?.([]) ?? null,
+      generatedAt: new Date().toISOString(),
+    });
+  });
+
+  r.add('POST', '/api/incidents', async (ctx) => {
+    requireAdmin(app, ctx);
+    const body = await jsonBody(ctx);
+    let opened;
+    try {
+      opened = app.manual.open(body);
+    } catch (e) {
+      if (e instanceof PayloadError) throw new HttpError(400, e.message);
+      throw e;
+    }
+    for (const change of opened.changes) await app.ingest(change);
+    ctx.json(201, { id: opened.id, key: `${app.manual.id}:${opened.id}` });
+  });
+
+  r.add('POST', '/api/incidents/:id/updates', async (ctx) => {
+    requireAdmin(app, ctx);
+    const id = ctx.params.id!;
+    const existing = app.tracker.incident(id.includes(':') ? id : `${app.manual.id}:${id}`);
+    if (!existing) throw new HttpError(404, `no incident "${id}"`);
+    const body = await jsonBody(ctx);
+    let changes;
+    try {
+      changes = app.manual.update(existing, body);
+    } catch (e) {
+      if (e instanceof PayloadError) throw new HttpError(400, e.message);
+      throw e;
+    }
+    for (const change of changes) await app.ingest(change);
+    ctx.json(202, { id, accepted: true });
+  });
+};

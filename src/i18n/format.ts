@@ -1,0 +1,44 @@
+/** Numbers, dates and durations through `Intl`, so every locale reads naturally. */
+
+export const formatDateTime = (iso: string, locale: string, timeZone: string): string =>
+  new Intl.DateTimeFormat(locale, {
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: 'short',
+  }).format(new Date(iso));
+
+export const formatTime = (iso: string, locale: string, timeZone: string): string =>
+  new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone }).format(new Date(iso));
+
+/** "2 hr, 5 min" (en), "2小时5分钟" (zh-CN): the two largest units, never seconds unless under a minute. */
+export const formatDuration = (ms: number, locale: string): string => {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const parts: [number, 'day' | 'hour' | 'minute' | 'second'][] = [
+    [Math.floor(total / 86_400), 'day'],
+    [Math.floor((total % 86_400) / 3600), 'hour'],
+    [Math.floor((total % 3600) / 60), 'minute'],
+    [total % 60, 'second'],
+  ];
+  const firstNonZero = parts.findIndex(([n]) => n > 0);
+  const chosen = firstNonZero === -1 ? [parts[2]!] : parts.slice(firstNonZero, firstNonZero + 2).filter(([n], i) => i === 0 || n > 0);
+  const visible = total >= 60 ? chosen.filter(([, u]) => u !== 'second') : chosen;
+  const words = (visible.length ? visible : [[0, 'minute'] as const]).map(([n, unit]) =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(n),
+  );
+  return new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' }).format(words);
+};
+
+export const formatPercent = (value: number, locale: string, digits = 2): string =>
+  new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 0, maximumFractionDigits: digits }).format(value / 100);
+
+export const formatMs = (ms: number, locale: string): string =>
+  ms >= 1000
+    ? new Intl.NumberFormat(locale, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 2 }).format(ms / 1000)
+    : new Intl.NumberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 }).format(ms);
+
+export const formatList = (items: readonly string[], locale: string): string =>
+  new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);

@@ -1,0 +1,59 @@
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import i18next, { type i18n as I18nInstance, type TFunction } from 'i18next';
+import { SUPPORTED_LOCALES, isRtl } from './locales.ts';
+
+export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
+
+export type Resources = Record<string, Record<string, Record<string, unknown>>>;
+
+/** Reads `locales/<lng>/<namespace>.json` for every supported locale. */
+export const loadResources = (dir = LOCALES_DIR, locales: readonly string[] = SUPPORTED_LOCALES): Resources => {
+  const resources: Resources = {};
+  for (const lng of locales) {
+    const folder = join(dir, lng);
+    if (!existsSync(folder)) continue;
+    resources[lng] = {};
+    for (const file of readdirSync(folder).filter((f) => f.endsWith('.json'))) {
+      resources[lng]![file.replace(/\.json$/, '')] = JSON.parse(readFileSync(join(folder, file), 'utf8')) as Record<string, unknown>;
+    }
+  }
+  return resources;
+};
+
+/** Our one translator. Wraps an i18next instance of its own (never the global one). */
+export class Translator {
+  private constructor(private readonly instance: I18nInstance) {}
+
+  static async create(options: { fallbackLocale?: string; resources?: Resources } = {}): Promise<Translator> {
+    const resources = options.resources ?? loadResources();
+    const instance = i18next.createInstance();
+    const namespaces = [...new Set(Object.values(resources).flatMap((r) => Object.keys(r)))];
+    await instance.init({
+      resources,
+      lng: options.fallbackLocale ?? 'en',
+      fallbackLng: options.fallbackLocale ?? 'en',
+      ns: namespaces.length ? namespaces : ['translation'],
+      defaultNS: 'translation',
+      // Our renderers escape per platform; i18next must not HTML-escape on its own.
+      interpolation: { escapeValue: false },
+      returnNull: false,
+      showSupportNotice: false,
+    } as Parameters<I18nInstance['init']>[0]);
+    return new Translator(instance);
+  }
+
+  /** A translate function fixed to one locale. */
+  t(locale: string): TFunction {
+    return this.instance.getFixedT(locale);
+  }
+
+  has(locale: string, key: string): boolean {
+    return this.instance.exists(key, { lng: locale, fallbackLng: false });
+  }
+
+  dir(locale: string): 'ltr' | 'rtl' {
+    return isRtl(locale) ? 'rtl' : 'ltr';
+  }
+}

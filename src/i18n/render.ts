@@ -1,0 +1,122 @@
+import type { TFunction } from 'i18next';
+import { isClosedStatus, type ComponentState, type Incident, type StatusEvent } from '../core/model.ts';
+import type { MessageField, MessageModel } from './message.ts';
+import type { Translator } from './i18n.ts';
+import { formatDateTime, formatDuration, formatList } from './format.ts';
+
+/** Numbers for the KPI fields, already computed; absent values are left out. */
+export interface KpiFigures {
+  readonly window: '24h' | '7d' | '30d' | '90d';
+  readonly uptimePercent?: number;
+  readonly responseP50Ms?: number;
+  readonly responseP95Ms?: number;
+  readonly errorRatePercent?: number;
+  readonly latencyP95Ms?: number;
+}
+
+/** Everything rendering needs besides the event: pure data and pure functions, no I/O. */
+export interface RenderContext {
+  readonly translator: Translator;
+  readonly serviceName: string;
+  readonly timezone: string;
+  /** ISO time "now", so rendering stays pure and testable. */
+  readonly now: string;
+  readonly fallbackLocale: string;
+  /** Localized display name of a component. */
+  componentName(component: { id: string; name: string }, locale: string): string;
+  /** Advice keys that apply to the event (empty once resolved). */
+  adviceFor(event: StatusEvent): readonly string[];
+  /** Localized KPI fields for the event's components, when the KPI engine knows any. */
+  kpiFields?(componentIds: readonly string[], locale: string): readonly MessageField[];
+}
+
+const componentList = (components: readonly ComponentState[], locale: string, ctx: RenderContext, t: TFunction): string =>
+  components.length
+    ? formatList(
+        components.map((c) => `${ctx.componentName(c, locale)} (${t(`componentStatus.${c.status}`)})`),
+        locale,
+      )
+    : t('announce.noComponents');
+
+const latestBody = (incident: Incident, event: StatusEvent): string | undefined => {
+  if (event.type === 'incident' && event.update) return event.update.body || undefined;
+  return incident.updates.at(-1)?.body || undefined;
+};
+
+/** event + locale → MessageModel. Pure. */
+export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderContext): MessageModel => {
+  const t = ctx.translator.t(locale);
+  const dir = ctx.translator.dir(locale);
+  const service = ctx.serviceName;
+  const since = (iso: string) =>
+    t('announce.sinceValue', {
+      time: formatDateTime(iso, locale, ctx.timezone),
+      duration: formatDuration(Date.parse(ctx.now) - Date.parse(iso), locale),
+    });
+  const adviceKeys = ctx.adviceFor(event);
+  const advice = adviceKeys.map((k) => t(`advice.${k}`));
+
+  if (event.type === 'component') {
+    const name = ctx.componentName(event.component, locale);
+    const status = t(`componentStatus.${event.component.status}`);
+    const fields: MessageField[] = [{ label: t('announce.since'), value: since(event.at), inline: true }];
+    fields.push(...(ctx.kpiFields?.([event.component.id], locale) ?? []));
+    return {
+      locale,
+      dir,
+      severity: event.component.status === 'operational' ? 'none' : event.severity,
+      title: t('announce.componentTitle', { service, component: name, status }),
+      headline: t('announce.componentHeadline', { component: name, previous: t(`componentStatus.${event.previous}`), status }),
+      fields,
+      ...(advice.length ? { adviceTitle: t('announce.advice') } : {}),
+      advice,
+      footer: t('announce.updatedAt', { time: formatDateTime(ctx.now, locale, ctx.timezone) }),
+    };
+  }
+
+  const incident = event.incident;
+  const closed = isClosedStatus(incident.status);
+  const state = t(`storyStatus.${incident.status}`);
+  const fields: MessageField[] = [{ label: t('announce.affected'), value: componentList(event.components, locale, ctx, t) }];
+  if (incident.kind === 'maintenance' && incident.scheduledFor) {
+    fields.push({
+      label: t('announce.scheduled'),
+      value: incident.scheduledUntil
+        ? t('announce.window', {
+            from: formatDateTime(incident.scheduledFor, locale, ctx.timezone),
+            until: formatDateTime(incident.scheduledUntil, locale, ctx.timezone),
+          })
+        : formatDateTime(incident.scheduledFor, locale, ctx.timezone),
+    });
+  }
+  const end = incident.resolvedAt ?? event.at;
+  if (closed) {
+    fields.push({ label: t('announce.duration'), value: formatDuration(Date.parse(end) - Date.parse(incident.startedAt), locale), inline: true });
+  } else if (incident.kind === 'incident' || incident.status !== 'scheduled') {
+    fields.push({ label: t('announce.since'), value: since(incident.startedAt), inline: true });
+  }
+  fields.push(...(ctx.kpiFields?.(event.components.map((c) => c.id), locale) ?? []));
+
+  let body = latestBody(incident, event);
+  if (closed) {
+    const duration = formatDuration(Date.parse(end) - Date.parse(incident.startedAt), locale);
+    const summary =
+      incident.kind === 'maintenance'
+        ? t('announce.completedSummary', { duration })
+        : t('announce.resolvedSummary', { duration, components: event.components.length ? formatList(event.components.map((c) => ctx.componentName(c, locale)), locale) : t('announce.noComponents') });
+    body = body ? `${summary}\n\n${body}` : summary;
+  }
+  return {
+    locale,
+    dir,
+    severity: closed ? 'none' : event.severity,
+    title: t('announce.title', { service, severity: t(`severity.${event.severity}`), state }),
+    headline: incident.name,
+    ...(body ? { body } : {}),
+    fields,
+    ...(advice.length ? { adviceTitle: t('announce.advice') } : {}),
+    advice,
+    ...(incident.url ? { link: { label: t('announce.statusPage'), url: incident.url } } : {}),
+    footer: t('announce.updatedAt', { time: formatDateTime(ctx.now, locale, ctx.timezone) }),
+  };
+};

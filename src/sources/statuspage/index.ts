@@ -1,0 +1,94 @@
+import type { SourceConfig } from '../../core/config.ts';
+import { PayloadError } from '../../core/errors.ts';
+import type { SourceContext, StatusSource } from '../source.ts';
+import { parseSummary } from './parse.ts';
+
+type StatuspageConfig = Extract<SourceConfig, { type: 'statuspage' }>;
+
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+export const summaryUrl = (base: string): string => new URL('api/v2/summary.json', base.endsWith('/') ? base : `${base}/`).href;
+
+/**
+ * Polls `/api/v2/summary.json` of an Atlassian Statuspage-compatible page with conditional requests
+ * (ETag / If-Modified-Since). A page that is down or answers garbage is logged, shown in `/readyz`,
+ * and retried with backoff; the last good state stays.
+ */
+export class StatuspageSource implements StatusSource {
+  readonly type = 'statuspage';
+  readonly id: string;
+  private etag: string | undefined;
+  private lastModified: string | undefined;
+  private failures = 0;
+
+  constructor(
+    private readonly config: StatuspageConfig,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    this.id = config.id;
+  }
+
+  async start(ctx: SourceContext): Promise<void> {
+    if (this.config.interval < 10_000 && !/^https?:\/\/(localhost|127\.|\[::1\])/.test(this.config.url))
+      ctx.log.warn({ source: this.id, intervalMs: this.config.interval }, 'polling a public status page more often than every 10 s; be kind to it');
+    const loop = async () => {
+      while (!ctx.signal.aborted) {
+        await this.pollOnce(ctx);
+        const wait = this.failures === 0 ? this.config.interval : Math.min(MAX_BACKOFF_MS, this.config.interval * 2 ** this.failures);
+        await sleep(wait, ctx.signal);
+      }
+    };
+    void loop();
+  }
+
+  async pollOnce(ctx: SourceContext): Promise<void> {
+    const url = summaryUrl(this.config.url);
+    try {
+      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'status-relay' };
+      if (this.etag) headers['if-none-match'] = this.etag;
+      if (this.lastModified) headers['if-modified-since'] = this.lastModified;
+      const res = await this.fetchImpl(url, { headers, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]) });
+      if (res.status === 304) return this.ok(ctx);
+      if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new PayloadError(`${url} did not return JSON (starts with ${JSON.stringify(text.slice(0, 40))})`);
+      }
+      const change = parseSummary(json, this.id);
+      await ctx.emit(change);
+      this.etag = res.headers.get('etag') ?? undefined;
+      this.lastModified = res.headers.get('last-modified') ?? undefined;
+      this.ok(ctx);
+    } catch (e) {
+      if (ctx.signal.aborted) return;
+      this.failures++;
+      const message = (e as Error).message;
+      ctx.health.state = 'error';
+      ctx.health.lastError = message;
+      ctx.log.warn({ source: this.id, failures: this.failures, err: message }, 'status page poll failed; keeping the last known state');
+    }
+  }
+
+  private ok(ctx: SourceContext): void {
+    if (this.failures > 0) ctx.log.info({ source: this.id }, 'status page reachable again');
+    this.failures = 0;
+    ctx.health.state = 'ok';
+    ctx.health.lastSuccessAt = new Date().toISOString();
+    delete ctx.health.lastError;
+  }
+}
+
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });

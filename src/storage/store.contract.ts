@@ -1,0 +1,71 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Store } from './store.ts';
+
+/** One suite for every backend: the same behaviour on SQLite, Redis and PostgreSQL. */
+export const storeContract = (name: string, open: () => Promise<Store>): void => {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+    const ns = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store.namespace(ns).clear();
+      await store.namespace(`${ns}b`).clear();
+      await store.close();
+    });
+
+    it('answers ping', async () => {
+      expect(await store.ping()).toBe(true);
+    });
+
+    it('round-trips nested JSON values and deletes them', async () => {
+      const kv = store.namespace(ns);
+      const value = { a: 1, b: ['x', { c: null }], s: '消息 & <b>', t: true };
+      await kv.set('k1', value);
+      expect(await kv.get('k1')).toEqual(value);
+      expect(await kv.delete('k1')).toBe(true);
+      expect(await kv.get('k1')).toBeUndefined();
+      expect(await kv.delete('k1')).toBe(false);
+    });
+
+    it('keeps namespaces apart and lists only its own entries', async () => {
+      const a = store.namespace(ns);
+      const b = store.namespace(`${ns}b`);
+      await a.set('one', 1);
+      await a.set('two', 2);
+      await b.set('one', 'b1');
+      const seen: Record<string, unknown> = {};
+      for await (const [k, v] of a.entries()) seen[k] = v;
+      expect(seen).toEqual({ one: 1, two: 2 });
+      expect(await b.get('one')).toBe('b1');
+      expect(await a.getMany(['one', 'missing', 'two'])).toEqual([1, undefined, 2]);
+    });
+
+    it('lists more entries than one page of the backend', async () => {
+      const kv = store.namespace(`${ns}b`);
+      await kv.clear();
+      await Promise.all(Array.from({ length: 120 }, (_, i) => kv.set(`key:${i}`, { i })));
+      const keys = new Set<string>();
+      for await (const [k] of kv.entries()) keys.add(k);
+      expect(keys.size).toBe(120);
+      expect(keys.has('key:119')).toBe(true);
+    });
+
+    it('expires entries after their TTL', async () => {
+      const kv = store.namespace(ns);
+      await kv.set('short', 'x', 50);
+      await new Promise((r) => setTimeout(r, 120));
+      expect(await kv.get('short')).toBeUndefined();
+    });
+
+    it('survives a reopen: what was written is still there', async () => {
+      const kv = store.namespace(ns);
+      await kv.set('durable', { n: 42 });
+      await store.close();
+      store = await open();
+      expect(await store.namespace(ns).get('durable')).toEqual({ n: 42 });
+    });
+  });
+};
