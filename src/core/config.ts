@@ -205,7 +205,7 @@ const firstIssue = (err: z.ZodError, prefix: string): ConfigError => {
     message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${keys}: remove ${issue.keys.length > 1 ? 'them' : 'it'} or check the spelling`;
   } else if (issue.code === 'invalid_union' && 'discriminator' in issue) {
     message = 'unknown type: use statuspage, feed, webhook, probe, manual or prometheus';
-    path = `${path}.type`;
+    if (!path.endsWith('.type')) path = `${path}.type`;
   }
   return new ConfigError(prefix ? (path ? `${prefix} ${path}` : prefix) : path || '(root)', message);
 };
