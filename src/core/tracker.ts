@@ -43,6 +43,9 @@ export class Tracker {
   private readonly components = new Map<string, TrackedComponent>();
   private readonly incidents = new Map<string, Incident>();
   private readonly baselines = new Set<string>();
+  /** `<sourceId>|<source component id>` and `<sourceId>|name:<name>` → canonical id. */
+  private readonly refs = new Map<string, string>();
+  private readonly refsKv: KeyValue;
   private readonly componentsKv: KeyValue;
   private readonly incidentsKv: KeyValue;
   private readonly baselinesKv: KeyValue;
@@ -54,6 +57,7 @@ export class Tracker {
     this.componentsKv = store.namespace('components');
     this.incidentsKv = store.namespace('incidents');
     this.baselinesKv = store.namespace('baselines');
+    this.refsKv = store.namespace('componentRefs');
   }
 
   async load(): Promise<void> {
@@ -63,6 +67,7 @@ export class Tracker {
     }
     for await (const [key, i] of this.incidentsKv.entries<Incident>()) this.incidents.set(key, i);
     for await (const [id] of this.baselinesKv.entries<boolean>()) this.baselines.add(id);
+    for await (const [ref, id] of this.refsKv.entries<string>()) this.refs.set(ref, id);
   }
 
   currentComponents(): TrackedComponent[] {
@@ -87,12 +92,14 @@ export class Tracker {
   async process(change: StatusChange): Promise<TrackerResult> {
     const pendingComponents = new Map<string, TrackedComponent>();
     const pendingIncidents = new Map<string, Incident>();
+    const pendingRefs = new Map<string, string>();
     const componentChanges: { id: string; previous: ComponentStatus; at: string }[] = [];
 
     const applyComponent = (raw: ComponentState, at: string) => {
-      const id = this.catalog.resolve(raw);
+      const id = this.canonicalId(change.sourceId, raw, pendingRefs);
       const before = pendingComponents.get(id) ?? this.components.get(id);
       if (before && before.status === raw.status) return;
+      const firstSeenHealthy = !before && raw.status === 'operational';
       const next: TrackedComponent = {
         id,
         name: before?.name ?? raw.name,
@@ -102,7 +109,7 @@ export class Tracker {
         ...(raw.groupName ? { groupName: raw.groupName } : {}),
       };
       pendingComponents.set(id, next);
-      componentChanges.push({ id, previous: before?.status ?? 'operational', at });
+      if (!firstSeenHealthy) componentChanges.push({ id, previous: before?.status ?? 'operational', at });
     };
 
     const incoming: Incident[] = [];
@@ -129,7 +136,7 @@ export class Tracker {
     });
 
     for (const raw of incoming) {
-      const normalized = this.normalizeIncident(raw);
+      const normalized = this.normalizeIncident(raw, pendingRefs);
       const before = this.incidents.get(normalized.key);
       const merged = before ? mergeIncident(before, normalized) : normalized;
       const known = new Set(before?.updates.map((u) => u.id) ?? []);
@@ -185,6 +192,11 @@ export class Tracker {
     return {
       events: isBaseline ? [] : events,
       commit: async () => {
+        for (const [ref, id] of pendingRefs) {
+          if (this.refs.get(ref) === id) continue;
+          this.refs.set(ref, id);
+          await this.refsKv.set(ref, id);
+        }
         for (const [id, c] of pendingComponents) {
           this.components.set(id, c);
           this.catalog.learn(id, c.name);
@@ -202,9 +214,33 @@ export class Tracker {
     };
   }
 
-  private normalizeIncident(raw: Incident): Incident {
-    const ids = [...new Set(raw.componentIds.map((ref) => this.catalog.resolve({ name: ref, id: ref })))];
-    return { ...raw, componentIds: ids };
+  /**
+   * Canonical id of a source component: the config component it matches, else its name; a second
+   * component of the same source with the same name (pages repeat names across groups) gets its
+   * group's name added. Learned once and persisted, so ids never move.
+   */
+  private canonicalId(sourceId: string, raw: { id: string; name: string; groupName?: string }, pending: Map<string, string>): string {
+    const refKey = `${sourceId}|${raw.id}`;
+    const known = pending.get(refKey) ?? this.refs.get(refKey);
+    if (known) return known;
+    let id = this.catalog.resolve(raw);
+    const taken = (candidate: string) =>
+      [...this.refs.entries(), ...pending.entries()].some(([k, v]) => v === candidate && k.startsWith(`${sourceId}|`) && k !== refKey && !k.includes('|name:'));
+    if (!this.catalog.lookup(id) && taken(id)) id = `${raw.name} (${raw.groupName ?? raw.id})`;
+    pending.set(refKey, id);
+    pending.set(`${sourceId}|name:${raw.name.toLowerCase()}`, id);
+    return id;
+  }
+
+  /** Incident component refs (source ids or names) → canonical ids. */
+  private normalizeIncident(raw: Incident, pending: Map<string, string>): Incident {
+    const resolve = (ref: string) =>
+      pending.get(`${raw.sourceId}|${ref}`) ??
+      this.refs.get(`${raw.sourceId}|${ref}`) ??
+      pending.get(`${raw.sourceId}|name:${ref.toLowerCase()}`) ??
+      this.refs.get(`${raw.sourceId}|name:${ref.toLowerCase()}`) ??
+      this.catalog.resolve({ name: ref, id: ref });
+    return { ...raw, componentIds: [...new Set(raw.componentIds.map(resolve))] };
   }
 
   /** The incident a component change belongs to: an open one, or one closed in the last minutes (its recovery). */
@@ -220,7 +256,7 @@ export class Tracker {
     const affected = new Map<string, ComponentState>();
     for (const u of incident.updates)
       for (const a of u.affectedComponents ?? []) {
-        const id = this.catalog.resolve(a);
+        const id = this.refs.get(`${incident.sourceId}|${a.id}`) ?? this.catalog.resolve(a);
         if (a.newStatus) affected.set(id, { id, name: a.name, status: a.newStatus });
       }
     return incident.componentIds.map((id) => {

@@ -121,9 +121,12 @@ export const parseIncident = (raw: unknown, sourceId: string): Incident => {
     // Pages list updates newest first; we keep them oldest first (FORMATS.md gotcha 1).
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   const componentIds = (Array.isArray(r.components) ? r.components : [])
-    .filter((c): c is RawComponent => isObject(c) && typeof c.name === 'string')
-    .map((c) => c.name!);
-  for (const u of updates) for (const a of u.affectedComponents ?? []) if (!componentIds.includes(a.name)) componentIds.push(a.name);
+    .filter((c): c is RawComponent => isObject(c) && (typeof c.id === 'string' || typeof c.name === 'string'))
+    .map((c) => c.id ?? c.name!);
+  for (const u of updates) for (const a of u.affectedComponents ?? []) {
+    const ref = a.id ?? a.name;
+    if (!componentIds.includes(ref)) componentIds.push(ref);
+  }
   const incident: Incident = {
     key: `${sourceId}:${r.id}`,
     sourceId,
