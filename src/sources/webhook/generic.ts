@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { PayloadError } from '../../core/errors.ts';
 import { htmlToText } from '../../core/text.ts';
@@ -63,6 +64,10 @@ export const describeZodError = (e: z.ZodError): string => {
   return `${path || 'body'}: ${issue.message}`;
 };
 
+/** Without an explicit updateId, the same status and text is the same update: a sender's retry is not news. */
+const defaultUpdateId = (status: string, message: string, at: string | undefined): string =>
+  `${status}:${createHash('sha256').update(`${message}|${at ?? ''}`).digest('hex').slice(0, 16)}`;
+
 export const parseGeneric = (json: unknown, sourceId: string, now = new Date().toISOString()): { changes: StatusChange[]; samples: KpiSampleInput[] } => {
   const result = genericSchema.safeParse(json);
   if (!result.success) throw new PayloadError(describeZodError(result.error));
@@ -87,7 +92,7 @@ export const parseGeneric = (json: unknown, sourceId: string, now = new Date().t
         impact: i.kind === 'maintenance' ? 'maintenance' : i.impact,
         startedAt: i.startedAt ? new Date(i.startedAt).toISOString() : at,
         componentIds: i.components,
-        updates: [{ id: i.updateId ?? `${i.status}@${at}`, status: i.status, body: htmlToText(i.message), createdAt: at }],
+        updates: [{ id: i.updateId ?? defaultUpdateId(i.status, i.message, i.at), status: i.status, body: htmlToText(i.message), createdAt: at }],
         ...(i.cause ? { cause: i.cause } : {}),
         ...(i.url ? { url: i.url } : {}),
         ...(i.scheduledFor ? { scheduledFor: new Date(i.scheduledFor).toISOString() } : {}),

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it, expect, afterEach } from 'vitest';
+import { startTestApp } from '../helpers/app.ts';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+
+const startChild = (env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> =>
+  new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ['bin/run-ts.js', 'test/e2e/crash-child.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolvePromise({ child, port: Number(m[1]) });
+    });
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+    child.on('exit', (code) => reject(new Error(`child exited (${code}) before ready: ${err}`)));
+  });
+
+const exited = (child: ChildProcess): Promise<NodeJS.Signals | number | null> =>
+  new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(child.signalCode ?? child.exitCode) : child.once('exit', (code, signal) => r(signal ?? code))));
+
+const waitFor = async (check: () => boolean, timeoutMs = 20_000): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+};
+
+const lines = (file: string): { chat: string; title: string; pid: number }[] =>
+  existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { chat: string; title: string; pid: number }) : [];
+
+describe('crash safety', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const c of children) c.kill('SIGKILL');
+  });
+
+  it('a process killed between "recorded" and "sent" delivers each message once after restart', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sr-crash-'));
+    const env = { STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`, OUT_FILE: join(dir, 'out.jsonl') };
+    const first = await startChild({ ...env, CRASH_ON_SEND: '1' });
+    children.push(first.child);
+    const incident = { incident: { id: 'db-1', name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' } };
+    const res = await fetch(`http://127.0.0.1:${first.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident), headers: { 'content-type': 'application/json' } });
+    expect(res.status).toBe(202);
+    expect(await exited(first.child)).toBe('SIGKILL');
+    expect(lines(env.OUT_FILE)).toEqual([]);
+
+    const second = await startChild(env);
+    children.push(second.child);
+    await waitFor(() => lines(env.OUT_FILE).length >= 2);
+    // The same push again (a sender's retry) is not a new message.
+    await fetch(`http://127.0.0.1:${second.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident), headers: { 'content-type': 'application/json' } });
+    second.child.kill('SIGTERM');
+    expect(await exited(second.child)).toBe(0);
+    const got = lines(env.OUT_FILE);
+    expect(got.map((l) => l.chat).sort()).toEqual(['#en', '#zh']);
+    expect(got.every((l) => l.pid === second.child.pid)).toBe(true);
+  });
+});
+
+describe('restart', () => {
+  let page: Server | undefined;
+  afterEach(async () => {
+    await new Promise<void>((r) => (page ? page.close(() => r()) : r()));
+  });
+
+  it('persists state: nothing is announced again after a restart, and a later update threads onto the first post', async () => {
+    let summary: unknown = { page: { id: 'p' }, components: [{ id: 'c1', name: 'Messaging', status: 'operational' }], incidents: [] };
+    page = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(summary)));
+    await new Promise<void>((r) => page!.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(page.address() as AddressInfo).port}/`;
+    const dir = mkdtempSync(join(tmpdir(), 'sr-restart-'));
+    const env = { STORE_URL: `sqlite://${join(dir, 's.sqlite')}` };
+    const yaml = `
+service: { name: Chatter, locales: [en] }
+sources: [{ id: page, type: statuspage, url: "${url}", interval: 1s }]
+announce: [{ platform: console, channel: "#ops" }]
+`;
+    const incident = (updates: { id: string; status: string; body: string; at: string }[], status: string) => ({
+      id: 'inc1', name: 'Messages delayed', status, impact: 'major', created_at: '2026-03-02T09:00:00Z',
+      incident_updates: updates.map((u) => ({ id: u.id, status: u.status, body: u.body, created_at: u.at })).reverse(),
+      components: [{ id: 'c1', name: 'Messaging' }],
+    });
+    const first = await startTestApp(yaml, env);
+    await waitFor(() => first.app.sourceHealth.get('page')?.state === 'ok');
+    expect(first.consoleText()).toBe('');
+    summary = { page: { id: 'p' }, components: [{ id: 'c1', name: 'Messaging', status: 'major_outage' }], incidents: [incident([{ id: 'u1', status: 'investigating', body: 'Looking.', at: '2026-03-02T09:00:00Z' }], 'investigating')] };
+    await waitFor(() => first.consoleText().includes('new post #1'));
+    await first.stop();
+
+    const second = await startTestApp(yaml, env);
+    await waitFor(() => (second.app.sourceHealth.get('page')?.lastSuccessAt ?? '') !== '');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(second.consoleText()).toBe('');
+    summary = { ...(summary as object), incidents: [incident([{ id: 'u1', status: 'investigating', body: 'Looking.', at: '2026-03-02T09:00:00Z' }, { id: 'u2', status: 'identified', body: 'Found it.', at: '2026-03-02T09:10:00Z' }], 'identified')] };
+    await waitFor(() => second.consoleText().includes('Found it.'));
+    expect(second.consoleText()).toContain('reply to #1');
+    expect(second.consoleText()).not.toContain('new post');
+    await second.stop();
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * A bot process for the crash test: its only adapter appends deliveries to OUT_FILE, or, with
+ * CRASH_ON_SEND=1, kills its own process with SIGKILL at the moment of sending — after the job was
+ * recorded in the outbox and before it was sent.
+ */
+import { appendFileSync } from 'node:fs';
+import pino from 'pino';
+import { App } from '../../src/app.ts';
+import { parseConfigText, parseEnv } from '../../src/core/config.ts';
+import type { ChatAdapter, PostedRef } from '../../src/adapters/adapter.ts';
+import type { Target } from '../../src/core/model.ts';
+import type { MessageModel } from '../../src/i18n/message.ts';
+
+const out = process.env.OUT_FILE!;
+let counter = 0;
+const adapter: ChatAdapter = {
+  platform: 'console',
+  start: async () => undefined,
+  stop: async () => undefined,
+  state: () => 'connected',
+  async send(target: Target, message: MessageModel): Promise<PostedRef> {
+    if (process.env.CRASH_ON_SEND === '1') process.kill(process.pid, 'SIGKILL');
+    appendFileSync(out, `${JSON.stringify({ chat: target.chatId, title: message.title, pid: process.pid })}\n`);
+    return { platform: 'console', chatId: target.chatId, messageId: String(++counter) };
+  },
+};
+
+const env = { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'silent', STORE_URL: process.env.STORE_URL! };
+const yaml = `
+service: { name: Chatter, locales: [en, zh-CN] }
+sources: [{ id: gen, type: webhook, format: generic }]
+announce:
+  - { platform: console, channel: "#en", locale: en }
+  - { platform: console, channel: "#zh", locale: zh-CN }
+`;
+const app = new App({ ...parseConfigText(yaml, env), env: parseEnv(env), demo: false }, { adapters: [adapter], logger: pino({ level: 'silent' }) });
+await app.init();
+const { port } = await app.listen();
+await app.start();
+process.stdout.write(`READY ${port}\n`);
+process.on('SIGTERM', () => {
+  void app.stop().then(() => process.exit(0));
+});
