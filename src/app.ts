@@ -146,6 +146,7 @@ export class App {
       ...(this.options.kpi ? { kpi: this.options.kpi } : {}),
       defaultMinSeverity: 'minor',
       now: this.now,
+      revive: (target) => this.delivery.revive(target),
     });
 
     const manualConfig = cfg.sources.find((s) => s.type === 'manual');

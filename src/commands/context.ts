@@ -1,5 +1,5 @@
 import type { ComponentCatalog } from '../core/components.ts';
-import type { Platform, Severity } from '../core/model.ts';
+import type { Platform, Severity, Target } from '../core/model.ts';
 import type { Tracker } from '../core/tracker.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { MessageModel } from '../i18n/message.ts';
@@ -56,4 +56,6 @@ export interface CommandServices {
   readonly kpi?: KpiProvider;
   readonly defaultMinSeverity: Severity;
   readonly now: () => string;
+  /** A target that was found gone asked for messages again (re-subscribed, announcements on). */
+  readonly revive?: (target: Target) => void;
 }

@@ -112,6 +112,7 @@ export class CommandRouter {
       components,
       createdAt: existing?.createdAt ?? this.services.now(),
     });
+    this.services.revive?.({ platform: inv.platform, chatId: inv.userId, kind: 'dm' });
     return this.reply(locale, this.t(locale)('subscribe.done', { what: this.describe(locale, components) }));
   }
 
@@ -178,6 +179,7 @@ export class CommandRouter {
       minSeverity: this.services.defaultMinSeverity,
       createdAt: this.services.now(),
     });
+    this.services.revive?.({ platform: inv.platform, chatId: inv.chatId, kind: 'channel', ...(inv.threadId ? { threadId: inv.threadId } : {}) });
     const language = new Intl.DisplayNames([locale], { type: 'language' }).of(announceLocale) ?? announceLocale;
     return { ...this.reply(locale, t('announceCmd.on', { what: this.describe(locale, ids), language })), ephemeral: false };
   }

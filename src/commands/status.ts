@@ -11,7 +11,13 @@ export const statusReply = (services: CommandServices, locale: string, component
   const t = services.translator.t(locale);
   const now = services.now();
   const ctx = services.renderContext(now);
-  let components: TrackedComponent[] = services.tracker.currentComponents();
+  // A configured component nobody reported a problem for is up: most sources only report changes.
+  const tracked = services.tracker.currentComponents();
+  const silent = services.catalog
+    .configuredIds()
+    .filter((id) => !tracked.some((c) => c.id === id))
+    .map((id): TrackedComponent => ({ id, name: ctx.componentName({ id, name: id }, locale), status: 'operational', sourceId: 'config', since: now }));
+  let components: TrackedComponent[] = [...tracked, ...silent];
   if (componentWord) {
     const id = services.catalog.lookup(componentWord);
     const hit = components.filter((c) => c.id === id || c.name.toLowerCase() === componentWord.toLowerCase());

@@ -32,6 +32,8 @@ export interface DeliveryStats {
   latencyMs: number[];
 }
 
+const GONE_MEMORY_MS = 10 * 60_000;
+
 const bump = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
 };
@@ -44,6 +46,8 @@ const bump = (m: Record<string, number>, k: string) => {
 export class Delivery {
   private readonly posts: KeyValue;
   private readonly inFlight = new Set<string>();
+  /** Targets found gone recently: jobs fanned out before the removal are dropped without another call. */
+  private readonly gone = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
@@ -81,6 +85,11 @@ export class Delivery {
     await this.loopDone;
   }
 
+  /** A user subscribed again (or a channel re-enabled announcements): deliver to it again. */
+  revive(target: Target): void {
+    this.gone.delete(targetKey(target));
+  }
+
   idle(): boolean {
     return this.inFlight.size === 0 && this.outbox.depth() === 0;
   }
@@ -106,6 +115,11 @@ export class Delivery {
       if (this.inFlight.size >= this.options.concurrency) break;
       const key = targetKey(job.target);
       if (this.inFlight.has(key)) continue;
+      const goneAt = this.gone.get(key);
+      if (goneAt !== undefined && now - goneAt < GONE_MEMORY_MS) {
+        void this.outbox.dropTarget(job.target);
+        continue;
+      }
       if (job.notBefore > now) {
         nextWait = Math.min(nextWait, job.notBefore - now);
         continue;
@@ -157,7 +171,7 @@ export class Delivery {
     const hasNews = job.event.type === 'component' || Boolean(job.event.update) || (closing && !story.closed);
     // Without edits (console), each change is its own reply; with edits, replies only carry news.
     if (hasNews || !adapter.edit) {
-      await adapter.send(job.target, message, { replyTo: story.root });
+      await adapter.send(job.target, message, { replyTo: story.root, ...(closing && !story.closed ? { resolution: true } : {}) });
       await this.posts.set<PostedStory>(key, { ...story, replies: story.replies + 1, closed: story.closed || closing }, 90 * 86_400_000);
     }
     if (closing && !story.closed && adapter.closeThread) await adapter.closeThread(story.root);
@@ -190,6 +204,7 @@ export class Delivery {
           await this.hooks.onTargetMoved(job.target, to, job.origin);
           return;
         }
+        this.gone.set(targetKey(job.target), Date.now());
         bump(this.stats.deadTargets, platform);
         bump(this.stats.failed, platform);
         const dropped = await this.outbox.dropTarget(job.target);
