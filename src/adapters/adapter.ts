@@ -16,6 +16,8 @@ export interface PostedRef {
 export interface SendOptions {
   /** Post as a reply in the thread of this message. */
   readonly replyTo?: PostedRef;
+  /** This reply is the resolution that closes the story (Slack may echo it to the channel: announce `broadcastResolution`). */
+  readonly resolution?: boolean;
 }
 
 export interface AdapterContext {

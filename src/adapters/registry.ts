@@ -2,6 +2,7 @@ import type { AppConfig } from '../core/config.ts';
 import type { Platform } from '../core/model.ts';
 import type { ChatAdapter } from './adapter.ts';
 import { ConsoleAdapter } from './console/index.ts';
+import { createSlackAdapter } from './slack/index.ts';
 
 /** Builds a platform's adapter when its settings are present; undefined when the platform is off. */
 export type AdapterFactory = (config: AppConfig) => ChatAdapter | undefined;
@@ -10,6 +11,6 @@ export type AdapterFactory = (config: AppConfig) => ChatAdapter | undefined;
 export const ADAPTERS = {
   console: (config) => (config.demo || config.announce.some((a) => a.platform === 'console') ? new ConsoleAdapter() : undefined),
   telegram: () => undefined,
-  slack: () => undefined,
+  slack: (config) => (config.env.SLACK_BOT_TOKEN ? createSlackAdapter(config) : undefined),
   discord: () => undefined,
 } satisfies Record<Platform, AdapterFactory>;

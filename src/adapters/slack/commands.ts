@@ -1,0 +1,151 @@
+import type { App } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { CommandRouter } from '../../commands/router.ts';
+import { isCommandName } from '../../commands/router.ts';
+import { COMMAND_NAMES, type CommandInvocation } from '../../commands/context.ts';
+import { userKey, type Subscription } from '../../core/recipients.ts';
+import { renderSlack, escapeSlack } from './render.ts';
+import { buildHomeView, HOME_ACTIONS, ALL_COMPONENTS } from './home.ts';
+
+/** The word that makes a reply visible to the whole channel: `/statusrelay status share`. */
+export const SHARE_WORD = 'share';
+
+export interface ParsedSlash {
+  readonly sub: string;
+  readonly args: string[];
+  readonly share: boolean;
+}
+
+/** `/statusrelay [subcommand] [args…] [share]`; bare means `status`. */
+export const parseSlashText = (text: string | undefined): ParsedSlash => {
+  const words = (text ?? '').trim().split(/\s+/).filter(Boolean);
+  const share = words.at(-1)?.toLowerCase() === SHARE_WORD;
+  if (share) words.pop();
+  const [sub = 'status', ...args] = words;
+  return { sub: sub.toLowerCase().replace(/^\//, ''), args, share };
+};
+
+interface UserFacts {
+  readonly locale?: string;
+  readonly isAdmin: boolean;
+}
+
+export interface SlackCommandDeps {
+  readonly router: CommandRouter;
+  readonly client: WebClient;
+  readonly log: Logger;
+  readonly command: string;
+}
+
+/**
+ * Wires the slash command, App Home and its buttons into bolt. Every handler acks first (Slack
+ * wants an answer within 3 s, docs.slack.dev/interactivity/implementing-slash-commands) and does the
+ * slow part afterwards through `respond` (the command's response_url) or `views.publish`.
+ */
+export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void => {
+  const { router, client, log, command } = deps;
+  const services = router.services;
+  const facts = new Map<string, { at: number; value: UserFacts }>();
+
+  /** users.info with the locale (Tier 4); cached for a minute so a burst of clicks costs one call. */
+  const userFacts = async (userId: string): Promise<UserFacts> => {
+    const hit = facts.get(userId);
+    if (hit && Date.now() - hit.at < 60_000) return hit.value;
+    try {
+      const res = await client.users.info({ user: userId, include_locale: true });
+      const value = { ...(res.user?.locale ? { locale: res.user.locale } : {}), isAdmin: Boolean(res.user?.is_admin || res.user?.is_owner) };
+      facts.set(userId, { at: Date.now(), value });
+      return value;
+    } catch (e) {
+      log.warn({ err: e, user: userId }, 'users.info failed; answering without the Slack locale');
+      return { isAdmin: false };
+    }
+  };
+
+  /** `announce` is for workspace admins/owners and for whoever created the channel. */
+  const mayManage = async (userId: string, channelId: string): Promise<boolean> => {
+    if ((await userFacts(userId)).isAdmin) return true;
+    try {
+      const res = await client.conversations.info({ channel: channelId });
+      return res.channel?.creator === userId;
+    } catch {
+      return false;
+    }
+  };
+
+  const invocation = (userId: string, channelId: string, name: string, args: readonly string[], localeHint?: string): CommandInvocation => ({
+    platform: 'slack',
+    userId,
+    chatId: channelId,
+    // D… are direct-message channels; C… and G… are channels and private channels. App Home acts as the user's DM.
+    chatKind: channelId.startsWith('D') || channelId === userId ? 'dm' : 'channel',
+    command: name,
+    args,
+    ...(localeHint ? { localeHint } : {}),
+    isChannelAdmin: () => mayManage(userId, channelId),
+  });
+
+  bolt.command(command, async ({ command: cmd, ack, respond }) => {
+    await ack();
+    const { sub, args, share } = parseSlashText(cmd.text);
+    try {
+      const { locale: hint } = await userFacts(cmd.user_id);
+      if (!isCommandName(sub)) {
+        const locale = await router.resolveLocale({ platform: 'slack', userId: cmd.user_id, chatId: cmd.channel_id, ...(hint ? { localeHint: hint } : {}) });
+        const text = services.translator.t(locale)('slack:usage', { sub, command, subcommands: COMMAND_NAMES.join(', ') });
+        await respond({ response_type: 'ephemeral', text: escapeSlack(text) });
+        return;
+      }
+      let refused = false;
+      const inv = invocation(cmd.user_id, cmd.channel_id, sub, args, hint);
+      const reply = await router.handle({
+        ...inv,
+        isChannelAdmin: async () => {
+          const ok = await mayManage(cmd.user_id, cmd.channel_id);
+          refused = !ok;
+          return ok;
+        },
+      });
+      const t = services.translator.t(reply.locale);
+      // Say who may announce on Slack; say the chart is missing (a PNG needs files.uploadV2, not a response_url).
+      const note = refused ? t('slack:announceRule') : reply.message.image ? t('slack:chartNotShown') : undefined;
+      const payload = renderSlack(note ? { ...reply.message, footer: [reply.message.footer, note].filter(Boolean).join('\n') } : reply.message);
+      await respond({ response_type: reply.ephemeral && !share ? 'ephemeral' : 'in_channel', text: payload.text, blocks: payload.blocks });
+    } catch (e) {
+      log.error({ err: e, sub }, 'slash command failed');
+      const locale = services.defaultLocale;
+      await respond({ response_type: 'ephemeral', text: escapeSlack(services.translator.t(locale)('errors.internal')) }).catch(() => undefined);
+    }
+  });
+
+  const publishHome = async (userId: string): Promise<void> => {
+    const { locale: hint } = await userFacts(userId);
+    const locale = await router.resolveLocale({ platform: 'slack', userId, chatId: userId, ...(hint ? { localeHint: hint } : {}) });
+    const subscription = await services.subscriptions.get<Subscription>(userKey('slack', userId));
+    await client.views.publish({ user_id: userId, view: buildHomeView(services, locale, command, subscription) });
+  };
+
+  bolt.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    await publishHome(event.user).catch((e: unknown) => log.warn({ err: e }, 'views.publish failed'));
+  });
+
+  bolt.action(new RegExp(`^(${HOME_ACTIONS.subscribe}|${HOME_ACTIONS.unsubscribe})$`), async ({ ack, body, action }) => {
+    await ack();
+    if (action.type !== 'button' || body.type !== 'block_actions' || !('action_id' in action)) return;
+    const userId = body.user.id;
+    const name = action.action_id === HOME_ACTIONS.subscribe ? 'subscribe' : 'unsubscribe';
+    const args = action.value && action.value !== ALL_COMPONENTS ? [action.value] : [];
+    try {
+      const { locale: hint } = await userFacts(userId);
+      await router.handle(invocation(userId, userId, name, args, hint));
+      await publishHome(userId);
+    } catch (e) {
+      log.warn({ err: e, action: action.action_id }, 'App Home action failed');
+    }
+  });
+
+  // Link buttons also send block_actions; Slack shows an error unless they are acknowledged.
+  bolt.action('sr_link', async ({ ack }) => ack());
+};

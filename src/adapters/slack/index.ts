@@ -1,0 +1,186 @@
+import { App as BoltApp, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import type { WebClient, WebClientOptions } from '@slack/web-api';
+import type { Logger } from 'pino';
+import type { Target } from '../../core/model.ts';
+import type { AppConfig } from '../../core/config.ts';
+import { ConfigError } from '../../core/errors.ts';
+import type { MessageModel } from '../../i18n/message.ts';
+import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
+import { renderSlack } from './render.ts';
+import { classifySlackError } from './errors.ts';
+import { registerSlackHandlers } from './commands.ts';
+
+export interface SlackAdapterOptions {
+  readonly token: string;
+  /** HTTP mode: requests to /slack/events are verified with it. */
+  readonly signingSecret?: string;
+  /** Socket Mode when set (xapp-…). */
+  readonly appToken?: string;
+  readonly apiUrl: string;
+  readonly command: string;
+  /** Channel ids whose resolution reply is also posted to the channel (announce `broadcastResolution`). */
+  readonly broadcastResolution?: ReadonlySet<string>;
+  /** How often to retry auth.test while the token is refused. */
+  readonly authProbeMs?: number;
+}
+
+/** bolt's Logger interface over our pino child (bolt and the WebClient share it). */
+const boltLogger = (log: Logger): BoltLogger => {
+  let level = LogLevel.INFO;
+  const line = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  return {
+    debug: (...m: unknown[]) => log.debug(line(m)),
+    info: (...m: unknown[]) => log.debug(line(m)),
+    warn: (...m: unknown[]) => log.warn(line(m)),
+    error: (...m: unknown[]) => log.error(line(m)),
+    setLevel: (l: LogLevel) => void (level = l),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+};
+
+/**
+ * Slack through @slack/bolt: HTTP mode on our server's POST /slack/events (bolt's HTTPReceiver does
+ * the signature check, fed from our route) or Socket Mode with SLACK_APP_TOKEN. Announcements are
+ * Block Kit; updates edit the first post (chat.update) and reply in its thread.
+ */
+export class SlackAdapter implements ChatAdapter {
+  readonly platform = 'slack' as const;
+  private status: AdapterState = 'connecting';
+  private bolt: BoltApp | undefined;
+  private log: Logger | undefined;
+  private probe: NodeJS.Timeout | undefined;
+  private readonly dmChannels = new Map<string, string>();
+  private initialized = false;
+
+  constructor(private readonly options: SlackAdapterOptions) {}
+
+  get client(): WebClient {
+    if (!this.bolt) throw new Error('the Slack adapter is not started');
+    return this.bolt.client;
+  }
+
+  async start(ctx: AdapterContext): Promise<void> {
+    const o = this.options;
+    this.log = ctx.log;
+    const logger = boltLogger(ctx.log);
+    // Our delivery owns retries and 429 waits (DESIGN.md): the WebClient must throw, not queue or retry.
+    const clientOptions: WebClientOptions = { slackApiUrl: o.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger };
+    if (o.appToken) {
+      this.bolt = new BoltApp({ token: o.token, appToken: o.appToken, socketMode: true, clientOptions, logger, deferInitialization: true });
+    } else {
+      if (!o.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+      const receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: '/slack/events', logger });
+      this.bolt = new BoltApp({ token: o.token, receiver, clientOptions, logger, deferInitialization: true });
+      ctx.http.add('POST', '/slack/events', async (rc) => {
+        // bolt verifies the signature over the raw bytes; hand it the body our server already read (1 MiB cap).
+        Object.assign(rc.req, { rawBody: await rc.body() });
+        receiver.requestListener(rc.req, rc.res);
+      });
+    }
+    registerSlackHandlers(this.bolt, { router: ctx.commands, client: this.bolt.client, log: ctx.log, command: o.command });
+    this.bolt.error(async (e) => ctx.log.error({ err: e }, 'Slack handler failed'));
+    try {
+      await this.bolt.init();
+      this.initialized = true;
+      if (o.appToken) await this.bolt.start();
+      this.status = 'connected';
+    } catch (e) {
+      const err = classifySlackError(e);
+      this.status = 'down';
+      ctx.log.error({ code: err.code }, err.kind === 'auth' ? 'Slack refused the bot token (SLACK_BOT_TOKEN): Slack is down until it is fixed' : 'Slack start failed');
+      if (err.kind === 'auth') this.watchAuth();
+      else throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.probe);
+    if (this.options.appToken && this.status === 'connected') await this.bolt?.stop().catch(() => undefined);
+    this.status = 'down';
+  }
+
+  state(): AdapterState {
+    return this.status;
+  }
+
+  async send(target: Target, message: MessageModel, options?: SendOptions): Promise<PostedRef> {
+    const { text, blocks } = renderSlack(message);
+    const replyTo = options?.replyTo;
+    try {
+      const channel = replyTo ? replyTo.chatId : target.kind === 'dm' ? await this.openDm(target.chatId) : target.chatId;
+      // Replies go under the root (thread_ts of a reply is never used, PLATFORMS.md §7).
+      const threadTs = replyTo ? (replyTo.threadId ?? replyTo.messageId) : target.threadId;
+      const broadcast = Boolean(replyTo && options?.resolution && this.options.broadcastResolution?.has(target.chatId));
+      const base = { channel, text, blocks, unfurl_links: false, unfurl_media: false };
+      const res = await this.client.chat.postMessage(threadTs ? { ...base, thread_ts: threadTs, reply_broadcast: broadcast } : base);
+      const ts = res.ts ?? '';
+      return { platform: 'slack', chatId: res.channel ?? channel, messageId: ts, ...(threadTs ? { threadId: threadTs } : {}) };
+    } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
+  async edit(ref: PostedRef, message: MessageModel): Promise<void> {
+    const { text, blocks } = renderSlack(message);
+    try {
+      await this.client.chat.update({ channel: ref.chatId, ts: ref.messageId, text, blocks });
+    } catch (e) {
+      throw this.failed(e);
+    }
+  }
+
+  /** Direct messages go to the D… channel of conversations.open, never to the user id (SPEC §7). */
+  private async openDm(userId: string): Promise<string> {
+    const known = this.dmChannels.get(userId);
+    if (known) return known;
+    const res = await this.client.conversations.open({ users: userId, return_im: false });
+    const id = res.channel?.id;
+    if (!id) throw new Error('conversations.open returned no channel');
+    this.dmChannels.set(userId, id);
+    return id;
+  }
+
+  private failed(e: unknown) {
+    const err = classifySlackError(e);
+    if (err.kind === 'auth' && this.status !== 'down') {
+      this.status = 'down';
+      this.log?.error({ code: err.code }, 'Slack refused the bot token: reporting down until auth.test succeeds again');
+      this.watchAuth();
+    }
+    return err;
+  }
+
+  /** While down for auth, ask auth.test now and then so a restored token brings Slack back. */
+  private watchAuth(): void {
+    clearInterval(this.probe);
+    this.probe = setInterval(() => {
+      // bolt's init() is its own auth.test; it must succeed once before events can be authorized.
+      const check = this.initialized ? this.client.auth.test().then(() => undefined) : this.bolt!.init();
+      check
+        .then(() => {
+          this.initialized = true;
+          clearInterval(this.probe);
+          this.status = 'connected';
+          this.log?.info('Slack accepts the bot token again');
+        })
+        .catch(() => undefined);
+    }, this.options.authProbeMs ?? 60_000);
+    this.probe.unref();
+  }
+}
+
+/** The registry's factory: Slack is on when SLACK_BOT_TOKEN is set. */
+export const createSlackAdapter = (config: AppConfig): SlackAdapter => {
+  const env = config.env;
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET)
+    throw new ConfigError('SLACK_SIGNING_SECRET', 'required with SLACK_BOT_TOKEN in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode');
+  return new SlackAdapter({
+    token: env.SLACK_BOT_TOKEN!,
+    ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
+    ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+    apiUrl: env.SLACK_API_URL,
+    command: env.SLACK_COMMAND,
+    broadcastResolution: new Set(config.announce.filter((a) => a.platform === 'slack' && a.broadcastResolution).map((a) => a.chatId)),
+  });
+};

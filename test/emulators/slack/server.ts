@@ -1,0 +1,259 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EventEmitter } from 'node:events';
+import { parse as parseQs } from 'node:querystring';
+import { validateBlocks, textsOf, mentionsIn } from './validate.ts';
+
+export interface EmuUser {
+  id: string;
+  locale?: string;
+  is_admin?: boolean;
+  is_owner?: boolean;
+  deleted?: boolean;
+}
+export interface EmuChannel {
+  id: string;
+  creator?: string;
+  archived?: boolean;
+  /** The bot was invited (false → not_in_channel). */
+  member?: boolean;
+  /** Gone entirely (→ channel_not_found). */
+  deleted?: boolean;
+}
+export interface EmuMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks: unknown;
+  thread_ts?: string;
+  reply_broadcast?: boolean;
+  edits: { text: string; blocks: unknown }[];
+}
+export interface EmuCall {
+  method: string;
+  args: Record<string, unknown>;
+  ok: boolean;
+  error?: string;
+  status: number;
+}
+export interface EmuResponse {
+  id: string;
+  body: Record<string, unknown>;
+}
+
+type Result = { status?: number; headers?: Record<string, string>; body: Record<string, unknown> };
+const fail = (error: string, extra: Record<string, unknown> = {}): Result => ({ body: { ok: false, error, ...extra } });
+
+/**
+ * A strict local Slack Web API (`/api/<method>`) plus a `response_url` sink (`/response/<id>`).
+ * Binds 127.0.0.1 on an ephemeral port. Emits 'call' and 'response' so tests wait on events, not time.
+ */
+export class SlackEmulator extends EventEmitter {
+  readonly users = new Map<string, EmuUser>();
+  readonly channels = new Map<string, EmuChannel>();
+  readonly messages: EmuMessage[] = [];
+  readonly calls: EmuCall[] = [];
+  readonly responses: EmuResponse[] = [];
+  readonly homeViews = new Map<string, Record<string, unknown>>();
+  readonly mentions: string[] = [];
+  /** Tokens Slack knows; a revoked one answers token_revoked, an unknown one invalid_auth. */
+  readonly tokens = new Set(['xoxb-test']);
+  readonly revoked = new Set<string>();
+  /** chat.postMessage spacing per channel ("one message per second per channel", PLATFORMS.md §1). */
+  postIntervalMs = 1000;
+  private readonly lastPost = new Map<string, number>();
+  private server: Server | undefined;
+  private seq = 0;
+  private responseSeq = 0;
+  baseUrl = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  get apiUrl(): string {
+    return `${this.baseUrl}/api/`;
+  }
+
+  /** A fresh response_url for a slash command or interaction. */
+  responseUrl(): string {
+    return `${this.baseUrl}/response/${++this.responseSeq}`;
+  }
+
+  /** Resolves with the first value `check` returns once something happens (or already holds). */
+  waitFor<T>(check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const tryNow = () => {
+        const v = check();
+        if (v !== undefined && v !== false) {
+          cleanup();
+          resolve(v);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`slack emulator: condition not met in ${timeoutMs} ms; calls: ${this.calls.map((c) => `${c.method}${c.ok ? '' : `!${c.error}`}`).join(' ')}`));
+      }, timeoutMs);
+      const cleanup = () => {
+        clearTimeout(timer);
+        this.off('call', tryNow);
+        this.off('response', tryNow);
+      };
+      this.on('call', tryNow);
+      this.on('response', tryNow);
+      tryNow();
+    });
+  }
+
+  /** Calls Slack refused for a reason other than rate limiting. */
+  rejected(): EmuCall[] {
+    return this.calls.filter((c) => !c.ok && c.error !== 'ratelimited');
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const send = (r: Result) => {
+      res.writeHead(r.status ?? 200, { 'content-type': 'application/json; charset=utf-8', ...r.headers });
+      res.end(JSON.stringify(r.body));
+    };
+    if (url.pathname.startsWith('/response/')) {
+      this.responses.push({ id: url.pathname.slice('/response/'.length), body: JSON.parse(raw || '{}') as Record<string, unknown> });
+      send({ body: { ok: true } });
+      this.emit('response');
+      return;
+    }
+    const method = url.pathname.replace(/^\/api\//, '');
+    const args = this.parseArgs(req, raw);
+    const result = this.authorize(req) ?? this.dispatch(method, args);
+    this.calls.push({ method, args, ok: result.body.ok === true, status: result.status ?? 200, ...(typeof result.body.error === 'string' ? { error: result.body.error } : {}) });
+    send(result);
+    this.emit('call');
+  }
+
+  private parseArgs(req: IncomingMessage, raw: string): Record<string, unknown> {
+    if ((req.headers['content-type'] ?? '').includes('application/json')) return JSON.parse(raw || '{}') as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(parseQs(raw))) {
+      const s = Array.isArray(v) ? v[0]! : (v ?? '');
+      // The WebClient form-encodes objects as JSON strings (blocks, view).
+      out[k] = /^[[{]/.test(s) ? JSON.parse(s) : s === 'true' ? true : s === 'false' ? false : s;
+    }
+    return out;
+  }
+
+  private authorize(req: IncomingMessage): Result | undefined {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token) return fail('not_authed');
+    if (this.revoked.has(token)) return fail('token_revoked');
+    if (!this.tokens.has(token)) return fail('invalid_auth');
+    return undefined;
+  }
+
+  private dispatch(method: string, a: Record<string, unknown>): Result {
+    switch (method) {
+      case 'auth.test':
+        return { body: { ok: true, url: 'https://emulated.slack.com/', team: 'Emu', user: 'statusrelay', team_id: 'T0EMU', user_id: 'UBOT', bot_id: 'BBOT' } };
+      case 'chat.postMessage':
+        return this.postMessage(a);
+      case 'chat.update':
+        return this.update(a);
+      case 'conversations.open':
+        return this.open(a);
+      case 'conversations.info': {
+        const c = this.channels.get(String(a.channel));
+        if (!c || c.deleted) return fail('channel_not_found');
+        return { body: { ok: true, channel: { id: c.id, creator: c.creator ?? 'UCREATOR', is_archived: Boolean(c.archived), is_im: c.id.startsWith('D') } } };
+      }
+      case 'users.info': {
+        const u = this.users.get(String(a.user));
+        if (!u) return fail('user_not_found');
+        const withLocale = a.include_locale === true;
+        return { body: { ok: true, user: { id: u.id, deleted: Boolean(u.deleted), is_admin: Boolean(u.is_admin), is_owner: Boolean(u.is_owner), ...(withLocale && u.locale ? { locale: u.locale } : {}) } } };
+      }
+      case 'views.publish': {
+        const view = a.view as Record<string, unknown> | undefined;
+        const errors = validateBlocks(view?.blocks, 100);
+        if (errors.length) return fail('invalid_arguments', { response_metadata: { messages: errors } });
+        this.homeViews.set(String(a.user_id), view!);
+        return { body: { ok: true, view: { id: `V${++this.seq}`, ...view } } };
+      }
+      default:
+        return { status: 404, body: { ok: false, error: 'unknown_method' } };
+    }
+  }
+
+  private channelError(id: string): Result | undefined {
+    const c = this.channels.get(id);
+    if (!c || c.deleted) return fail('channel_not_found');
+    if (c.archived) return fail('is_archived');
+    if (c.member === false) return fail('not_in_channel');
+    if (c.id.startsWith('D')) {
+      const user = this.users.get(c.creator ?? '');
+      if (user?.deleted) return fail('account_inactive');
+    }
+    return undefined;
+  }
+
+  private content(a: Record<string, unknown>, maxText: number): Result | undefined {
+    if (a.text === undefined && a.blocks === undefined) return fail('no_text');
+    if (typeof a.text === 'string' && a.text.length > maxText) return fail('msg_too_long');
+    if (a.blocks !== undefined) {
+      const errors = validateBlocks(a.blocks, 50);
+      if (errors.length) return fail('invalid_blocks', { response_metadata: { messages: errors } });
+      if (JSON.stringify(a.blocks).length > 13_000) return fail('msg_blocks_too_long');
+    }
+    return undefined;
+  }
+
+  private postMessage(a: Record<string, unknown>): Result {
+    const channel = String(a.channel ?? '');
+    const gone = this.channelError(channel) ?? this.content(a, 40_000);
+    if (gone) return gone;
+    const now = Date.now();
+    const last = this.lastPost.get(channel);
+    if (last !== undefined && now - last < this.postIntervalMs) {
+      const retryAfter = Math.max(1, Math.ceil((last + this.postIntervalMs - now) / 1000));
+      return { status: 429, headers: { 'retry-after': String(retryAfter) }, body: { ok: false, error: 'ratelimited' } };
+    }
+    const thread = typeof a.thread_ts === 'string' ? a.thread_ts : undefined;
+    if (thread && !this.messages.some((m) => m.channel === channel && m.ts === thread)) return fail('thread_not_found');
+    this.lastPost.set(channel, now);
+    const ts = `${Math.floor(now / 1000)}.${String(++this.seq).padStart(6, '0')}`;
+    const message: EmuMessage = { channel, ts, text: String(a.text ?? ''), blocks: a.blocks, edits: [], ...(thread ? { thread_ts: thread } : {}), ...(a.reply_broadcast === true ? { reply_broadcast: true } : {}) };
+    this.messages.push(message);
+    this.mentions.push(...mentionsIn(textsOf(a.text, a.blocks)));
+    return { body: { ok: true, channel, ts, message: { type: 'message', text: message.text, ts, ...(thread ? { thread_ts: thread } : {}) } } };
+  }
+
+  private update(a: Record<string, unknown>): Result {
+    const channel = String(a.channel ?? '');
+    const bad = this.channelError(channel) ?? this.content(a, 4000);
+    if (bad) return bad;
+    const m = this.messages.find((x) => x.channel === channel && x.ts === a.ts);
+    if (!m) return fail('message_not_found');
+    m.edits.push({ text: String(a.text ?? ''), blocks: a.blocks });
+    this.mentions.push(...mentionsIn(textsOf(a.text, a.blocks)));
+    return { body: { ok: true, channel, ts: m.ts, text: a.text } };
+  }
+
+  private open(a: Record<string, unknown>): Result {
+    const userId = String(a.users ?? '');
+    const user = this.users.get(userId);
+    if (!user) return fail('user_not_found');
+    if (user.deleted) return fail('user_disabled');
+    const id = `D${userId.slice(1)}`;
+    if (!this.channels.has(id)) this.channels.set(id, { id, creator: userId, member: true });
+    return { body: { ok: true, channel: { id } } };
+  }
+}
