@@ -11,7 +11,10 @@ export interface KeyValue {
   get<T>(key: string): Promise<T | undefined>;
   getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]>;
   set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
+  /** Writes many entries in as few round trips (and, on SQL stores, statements) as the backend allows. */
+  setMany<T>(entries: readonly (readonly [string, T])[]): Promise<void>;
   delete(key: string): Promise<boolean>;
+  deleteMany(keys: readonly string[]): Promise<void>;
   /** Every entry of the namespace, in no particular order; streamed, never all in memory at once. */
   entries<T>(): AsyncIterable<readonly [string, T]>;
   clear(): Promise<void>;
@@ -49,8 +52,36 @@ export const sqlitePath = (url: string): string => {
   return resolve(rest);
 };
 
+/** What the SQL adapters expose: a raw query function (used for batch writes and keyset paging). */
+interface SqlAdapter {
+  query(sql: string, ...params: unknown[]): Promise<{ key: string; value: string }[] | { rows: { key: string; value: string }[] }>;
+  opts: { table: string; schema?: string };
+}
+
+const PAGE = 500;
+const BATCH = 400;
+
 class KeyvNamespace implements KeyValue {
-  constructor(private readonly keyv: Keyv) {}
+  constructor(
+    private readonly keyv: Keyv,
+    private readonly name: string,
+    private readonly kind: StoreKind,
+  ) {}
+
+  private get sql(): SqlAdapter | undefined {
+    return this.kind === 'redis' ? undefined : (this.keyv.store as unknown as SqlAdapter);
+  }
+
+  private table(): string {
+    const a = this.sql!;
+    return this.kind === 'postgres' ? `${a.opts.schema ?? 'public'}.${a.opts.table}` : a.opts.table;
+  }
+
+  private async rows(sql: string, params: unknown[]): Promise<{ key: string; value: string }[]> {
+    const a = this.sql!;
+    const result = this.kind === 'postgres' ? await a.query(sql, params) : await a.query(sql, ...params);
+    return Array.isArray(result) ? result : result.rows;
+  }
 
   async get<T>(key: string): Promise<T | undefined> {
     return (await this.keyv.get<T>(key)) ?? undefined;
@@ -67,16 +98,66 @@ class KeyvNamespace implements KeyValue {
     if (!ok) throw new Error(`store: could not write ${key}`);
   }
 
+  async setMany<T>(entries: readonly (readonly [string, T])[]): Promise<void> {
+    if (entries.length === 0) return;
+    if (!this.sql) {
+      await this.keyv.setMany(entries.map(([key, value]) => ({ key, value })));
+      return;
+    }
+    // One multi-row upsert per chunk: a single statement is one transaction, instead of one fsync per row.
+    for (let i = 0; i < entries.length; i += BATCH) {
+      const chunk = entries.slice(i, i + BATCH);
+      const values: unknown[] = [];
+      for (const [key, value] of chunk) values.push(`${this.name}:${key}`, await this.keyv.serializeData({ value, expires: undefined }));
+      const marks = chunk.map((_, j) => (this.kind === 'postgres' ? `($${j * 2 + 1}, $${j * 2 + 2})` : '(?, ?)')).join(', ');
+      await this.rows(`INSERT INTO ${this.table()} (key, value) VALUES ${marks} ON CONFLICT(key) DO UPDATE SET value = excluded.value`, values);
+    }
+  }
+
   async delete(key: string): Promise<boolean> {
     return this.keyv.delete(key);
   }
 
+  async deleteMany(keys: readonly string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += BATCH) await this.keyv.deleteMany(keys.slice(i, i + BATCH));
+  }
+
   async *entries<T>(): AsyncIterable<readonly [string, T]> {
+    if (this.sql) {
+      yield* this.sqlEntries<T>();
+      return;
+    }
     const iterate = this.keyv.iterator;
     if (!iterate) throw new Error('store: this backend cannot list keys');
     for await (const item of iterate(undefined) as AsyncIterable<[string, T]>) {
       const [key, value] = item;
       if (value !== undefined) yield [key, value] as const;
+    }
+  }
+
+  /**
+   * Keyset paging over the primary key: the adapters' own iterators page with OFFSET, which costs
+   * O(n²) over 100,000 subscriptions. `ns:` ≤ key < `ns;` is exactly this namespace (';' follows ':').
+   */
+  private async *sqlEntries<T>(): AsyncIterable<readonly [string, T]> {
+    const collate = this.kind === 'postgres' ? ' COLLATE "C"' : '';
+    const p = (n: number) => (this.kind === 'postgres' ? `$${n}` : '?');
+    let after = `${this.name}:`;
+    const upper = `${this.name};`;
+    const prefix = after.length;
+    for (;;) {
+      const page = await this.rows(
+        `SELECT key, value FROM ${this.table()} WHERE key${collate} > ${p(1)} AND key${collate} < ${p(2)} ORDER BY key${collate} LIMIT ${PAGE}`,
+        [after, upper],
+      );
+      const now = Date.now();
+      for (const row of page) {
+        const data = (await this.keyv.deserializeData(row.value)) as { value?: T; expires?: number } | undefined;
+        if (!data || data.value === undefined || (typeof data.expires === 'number' && data.expires < now)) continue;
+        yield [row.key.slice(prefix), data.value] as const;
+      }
+      if (page.length < PAGE) return;
+      after = page.at(-1)!.key;
     }
   }
 
@@ -110,7 +191,7 @@ export const openStore = async (url: string): Promise<Store> => {
     if (!entry) {
       const keyv = new Keyv({ store: makeAdapter(), namespace: name, useKeyPrefix: true });
       keyv.on('error', (e: Error) => errors.push(e));
-      entry = { keyv, ns: new KeyvNamespace(keyv) };
+      entry = { keyv, ns: new KeyvNamespace(keyv, name, kind) };
       namespaces.set(name, entry);
     }
     return entry.ns;
@@ -139,7 +220,8 @@ export const openStore = async (url: string): Promise<Store> => {
     new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
   ]);
   if (!ok) {
-    await store.close();
+    // A client that never connected may never finish disconnecting either.
+    await Promise.race([store.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
     const why = errors[0]?.message ?? 'no answer within 10 s';
     throw new ConfigError('STORE_URL', `cannot reach ${store.location} (${why}): check the address and that the server runs`);
   }
