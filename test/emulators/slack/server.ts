@@ -62,6 +62,7 @@ export class SlackEmulator extends EventEmitter {
   /** chat.postMessage spacing per channel ("one message per second per channel", PLATFORMS.md §1). */
   postIntervalMs = 1000;
   private readonly lastPost = new Map<string, number>();
+  private readonly injected = new Map<string, Result>();
   private server: Server | undefined;
   private seq = 0;
   private responseSeq = 0;
@@ -113,6 +114,11 @@ export class SlackEmulator extends EventEmitter {
     });
   }
 
+  /** The next call of `method` gets this answer instead (e.g. a 503 from Slack's edge). */
+  failNext(method: string, status: number, body: Record<string, unknown> = { ok: false, error: 'service_unavailable' }): void {
+    this.injected.set(method, { status, body });
+  }
+
   /** Calls Slack refused for a reason other than rate limiting. */
   rejected(): EmuCall[] {
     return this.calls.filter((c) => !c.ok && c.error !== 'ratelimited');
@@ -135,7 +141,9 @@ export class SlackEmulator extends EventEmitter {
     }
     const method = url.pathname.replace(/^\/api\//, '');
     const args = this.parseArgs(req, raw);
-    const result = this.authorize(req) ?? this.dispatch(method, args);
+    const injected = this.injected.get(method);
+    this.injected.delete(method);
+    const result = injected ?? this.authorize(req) ?? this.dispatch(method, args);
     this.calls.push({ method, args, ok: result.body.ok === true, status: result.status ?? 200, ...(typeof result.body.error === 'string' ? { error: result.body.error } : {}) });
     send(result);
     this.emit('call');
