@@ -1,0 +1,153 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  Locale,
+  PermissionFlagsBits,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+  type APIApplicationCommandBasicOption,
+  type APIApplicationCommandOptionChoice,
+} from 'discord.js';
+import type { CommandRouter } from '../../commands/router.ts';
+import { COMMAND_NAMES, KPI_WINDOWS, type CommandInvocation, type CommandName } from '../../commands/context.ts';
+import { truncate } from './render.ts';
+
+type LocalizationMap = Partial<Record<Locale, string>>;
+type T = (key: string, options?: Record<string, unknown>) => string;
+
+const DISCORD_LOCALES = Object.values(Locale) as string[];
+
+/**
+ * Discord locale codes for one of our locales (https://discord.com/developers/docs/reference#locales):
+ * `en` covers en-US and en-GB, `zh-CN` is only zh-CN (zh-TW is another written language), `es`
+ * covers es-ES and es-419, `pt` pt-BR.
+ */
+export const discordLocalesFor = (locale: string): Locale[] => {
+  if (DISCORD_LOCALES.includes(locale)) return [locale as Locale];
+  const [lang] = locale.toLowerCase().split('-');
+  if (lang === 'zh') return [];
+  return DISCORD_LOCALES.filter((d) => d.toLowerCase().split('-')[0] === lang) as Locale[];
+};
+
+const localized = (offered: readonly string[], tOf: (l: string) => T, key: string, max: number, options?: Record<string, unknown>): LocalizationMap => {
+  const map: LocalizationMap = {};
+  for (const l of offered) for (const d of discordLocalesFor(l)) map[d] = truncate(tOf(l)(key, options), max);
+  return map;
+};
+
+/** Lowercase, no spaces: what Discord accepts as a command or option name. */
+const asName = (s: string): string => s.toLowerCase().replace(/\s+/g, '-').slice(0, 32);
+
+const localizedNames = (offered: readonly string[], tOf: (l: string) => T, key: string): LocalizationMap => {
+  const map: LocalizationMap = {};
+  for (const l of offered) for (const d of discordLocalesFor(l)) map[d] = asName(tOf(l)(key));
+  return map;
+};
+
+/**
+ * The bulk-overwrite body for SPEC §5's commands, localized for every offered locale. Defaults
+ * are English (Discord's fallback for clients in other languages). `/announce` is hidden from
+ * members without Manage Channels and is guild-only; the adapter checks the permission again
+ * when it runs, because server admins can override `default_member_permissions`.
+ */
+export const buildCommandDefinitions = (offered: readonly string[], tOf: (l: string) => T): RESTPostAPIChatInputApplicationCommandsJSONBody[] => {
+  const en = tOf('en');
+  const option = (key: string, extra: Partial<APIApplicationCommandBasicOption> = {}): APIApplicationCommandBasicOption =>
+    ({
+      type: ApplicationCommandOptionType.String,
+      name: asName(en(`discord:options.${key}.name`)),
+      name_localizations: localizedNames(offered, tOf, `discord:options.${key}.name`),
+      description: truncate(en(`discord:options.${key}.description`), 100),
+      description_localizations: localized(offered, tOf, `discord:options.${key}.description`, 100),
+      required: false,
+      ...extra,
+    }) as APIApplicationCommandBasicOption;
+  const choice = (value: string, key: string, options?: Record<string, unknown>): APIApplicationCommandOptionChoice<string> => ({
+    name: truncate(en(key, options), 100),
+    name_localizations: localized(offered, tOf, key, 100, options),
+    value,
+  });
+  const languageChoices = offered.map((l) => ({ name: truncate(`${new Intl.DisplayNames([l], { type: 'language' }).of(l) ?? l} (${l})`, 100), value: l }));
+  const component = option('component', { autocomplete: true });
+  const options: Record<CommandName, APIApplicationCommandBasicOption[]> = {
+    status: [component],
+    subscribe: [component],
+    unsubscribe: [component],
+    subscriptions: [],
+    language: [option('code', { choices: languageChoices })],
+    announce: [
+      option('mode', { required: true, choices: [choice('on', 'discord:choices.on'), choice('off', 'discord:choices.off')] }),
+      component,
+      option('language', { choices: languageChoices }),
+    ],
+    kpi: [option('window', { choices: KPI_WINDOWS.map((w) => choice(w, `kpi.window.${w}`)) })],
+  };
+  return COMMAND_NAMES.map((name) => ({
+    type: ApplicationCommandType.ChatInput,
+    name: asName(en(`discord:commandNames.${name}`)),
+    name_localizations: localizedNames(offered, tOf, `discord:commandNames.${name}`),
+    description: truncate(en(`commands.${name}`), 100),
+    description_localizations: localized(offered, tOf, `commands.${name}`, 100),
+    options: options[name],
+    integration_types: [ApplicationIntegrationType.GuildInstall],
+    ...(name === 'announce'
+      ? { default_member_permissions: String(PermissionFlagsBits.ManageChannels), contexts: [InteractionContextType.Guild] }
+      : { contexts: [InteractionContextType.Guild, InteractionContextType.BotDM] }),
+  }));
+};
+
+const words = (s: string | null): string[] => (s ?? '').split(/[\s,]+/).filter(Boolean);
+
+/** A slash command as the platform-neutral router expects it. Options keep SPEC §5's word order. */
+export const toInvocation = (i: ChatInputCommandInteraction): CommandInvocation => {
+  const get = (name: string) => i.options.getString(name);
+  let args: string[];
+  switch (i.commandName) {
+    case 'announce':
+      args = [get('mode') ?? '', ...words(get('component')), ...words(get('language'))];
+      break;
+    case 'language':
+      args = words(get('code'));
+      break;
+    case 'kpi':
+      args = words(get('period'));
+      break;
+    default:
+      args = words(get('component'));
+  }
+  return {
+    platform: 'discord',
+    userId: i.user.id,
+    chatId: i.channelId,
+    chatKind: i.guildId ? 'channel' : 'dm',
+    command: i.commandName,
+    args,
+    localeHint: i.locale,
+    // Checked again here: a server can override default_member_permissions for any role.
+    isChannelAdmin: async () => Boolean(i.memberPermissions?.has(PermissionFlagsBits.ManageChannels)),
+  };
+};
+
+/**
+ * Choices for the component option while the user types: known components whose id or name
+ * (in the user's language) contains the last word typed; earlier words are kept.
+ */
+export const componentChoices = async (router: CommandRouter, i: AutocompleteInteraction): Promise<APIApplicationCommandOptionChoice<string>[]> => {
+  const s = router.services;
+  const locale = await router.resolveLocale({ platform: 'discord', userId: i.user.id, chatId: i.channelId ?? '', localeHint: i.locale });
+  const typed = String(i.options.getFocused());
+  const before = typed.split(/[\s,]+/);
+  const last = (before.pop() ?? '').toLowerCase();
+  const prefix = before.filter(Boolean).join(' ');
+  const ctx = s.renderContext(s.now());
+  const tracked = new Map(s.tracker.currentComponents().map((c) => [c.id, c.name]));
+  const ids = [...new Set([...s.catalog.configuredIds(), ...tracked.keys()])];
+  return ids
+    .map((id) => ({ id, name: ctx.componentName({ id, name: tracked.get(id) ?? id }, locale) }))
+    .filter((c) => !last || c.id.toLowerCase().includes(last) || c.name.toLowerCase().includes(last))
+    .slice(0, 25)
+    .map((c) => ({ name: truncate(c.name === c.id ? c.id : `${c.name} (${c.id})`, 100), value: truncate(prefix ? `${prefix} ${c.id}` : c.id, 100) }));
+};

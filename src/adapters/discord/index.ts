@@ -1,0 +1,241 @@
+import { once } from 'node:events';
+import {
+  AttachmentBuilder,
+  Client,
+  DiscordAPIError,
+  DiscordjsErrorCodes,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  PermissionFlagsBits,
+  Routes,
+  type APIMessage,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type Interaction,
+} from 'discord.js';
+import { ConfigError } from '../../core/errors.ts';
+import type { Target } from '../../core/model.ts';
+import type { MessageModel } from '../../i18n/message.ts';
+import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
+import { NO_MENTIONS, renderDiscord, threadName, type DiscordPayload } from './render.ts';
+import { GONE_CODES, THREAD_EXISTS, classifyDiscordError, discordCode } from './errors.ts';
+import { buildCommandDefinitions, componentChoices, toInvocation } from './commands.ts';
+
+export interface DiscordSettings {
+  readonly token: string;
+  readonly applicationId: string;
+  /** REST base without version (DISCORD_API_URL); the gateway URL comes from GET /gateway/bot. */
+  readonly apiUrl: string;
+  /** Register commands to this guild (instant) instead of globally. */
+  readonly guildId?: string;
+}
+
+/** Routes delivery calls: a 429 there must reach delivery (which owns pacing) instead of being slept on. */
+const DELIVERY_ROUTES = /^\/(channels|users\/@me\/channels)/;
+/** Commands whose answer may take longer than Discord's 3-second window (chart rendering, KPI queries). */
+const SLOW_COMMANDS = new Set(['kpi', 'status']);
+/** Answer within this or defer: Discord invalidates the interaction token after 3 s without a response. */
+const DEFER_AFTER_MS = 1500;
+
+/** Discord through discord.js 14: embeds in channels and DMs, threads for updates, slash commands. */
+export class DiscordAdapter implements ChatAdapter {
+  readonly platform = 'discord' as const;
+  private client: Client | undefined;
+  private ctx: AdapterContext | undefined;
+  private status: AdapterState = 'down';
+  /** How replies to a root message go: in the thread started from it, or as message replies. */
+  private readonly replyMode = new Map<string, 'thread' | 'reply'>();
+
+  constructor(private readonly settings: DiscordSettings) {}
+
+  async start(ctx: AdapterContext): Promise<void> {
+    this.ctx = ctx;
+    this.status = 'connecting';
+    const client = new Client({
+      // Interactions arrive without any intent; Guilds keeps the gateway session minimal but valid.
+      intents: [GatewayIntentBits.Guilds],
+      allowedMentions: NO_MENTIONS,
+      rest: {
+        api: this.settings.apiUrl,
+        // discord.js would sleep through rate limits and retry 5xx three times by itself. Delivery
+        // owns retries and pacing (DESIGN: adapters never retry), so on delivery routes a rate
+        // limit throws a RateLimitError that becomes `rate_limited` with its retry-after, and
+        // failures surface at once. discord.js still reads X-RateLimit-* headers, so a bucket known
+        // to be empty is refused locally, before a 429 can count toward the invalid-request limit.
+        retries: 0,
+        rejectOnRateLimit: (data) => DELIVERY_ROUTES.test(data.route),
+      },
+    });
+    this.client = client;
+    client.on(Events.InteractionCreate, (i) => void this.onInteraction(i));
+    client.on(Events.ShardReconnecting, () => (this.status = 'connecting'));
+    client.on(Events.ShardDisconnect, () => (this.status = this.status === 'down' ? 'down' : 'connecting'));
+    client.on(Events.ShardResume, () => (this.status = 'connected'));
+    client.on(Events.ShardReady, () => (this.status = 'connected'));
+    client.on(Events.Error, (e) => ctx.log.error({ err: e.message }, 'discord client error'));
+    const ready = once(client, Events.ClientReady);
+    try {
+      await client.login(this.settings.token);
+      await ready;
+    } catch (e) {
+      this.status = 'down';
+      await client.destroy();
+      if ((e as { code?: string }).code === DiscordjsErrorCodes.TokenInvalid)
+        throw new ConfigError('DISCORD_TOKEN', 'was refused by Discord (401): copy the bot token again from the Bot page of your application');
+      throw e;
+    }
+    this.status = 'connected';
+    ctx.log.info({ guild: this.settings.guildId ?? 'global' }, 'discord connected');
+    await this.registerCommands().catch((e: unknown) =>
+      ctx.log.error({ code: discordCode(e), err: (e as Error).message }, 'registering Discord slash commands failed: was the bot invited with the applications.commands scope?'),
+    );
+  }
+
+  async stop(): Promise<void> {
+    this.status = 'down';
+    await this.client?.destroy();
+    this.client = undefined;
+  }
+
+  state(): AdapterState {
+    return this.status;
+  }
+
+  async registerCommands(): Promise<void> {
+    const { client, ctx } = this.ready();
+    const s = ctx.commands.services;
+    const body = buildCommandDefinitions(s.offeredLocales, (l) => s.translator.t(l));
+    const { applicationId, guildId } = this.settings;
+    // Bulk overwrite: one call, and commands we no longer offer disappear. Guild commands update at once.
+    await client.rest.put(guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId), { body });
+  }
+
+  async send(target: Target, message: MessageModel, options?: SendOptions): Promise<PostedRef> {
+    const { payload, files } = renderDiscord(message);
+    try {
+      if (options?.replyTo) return await this.reply(target, options.replyTo, payload, files, message);
+      const channelId = target.kind === 'dm' ? await this.dmChannel(target.chatId) : (target.threadId ?? target.chatId);
+      const sent = await this.post(channelId, payload, files);
+      if (target.kind === 'dm') this.replyMode.set(sent.id, 'reply');
+      return { platform: 'discord', chatId: channelId, messageId: sent.id };
+    } catch (e) {
+      throw classifyDiscordError(e);
+    }
+  }
+
+  async edit(ref: PostedRef, message: MessageModel): Promise<void> {
+    const { client } = this.ready();
+    const { payload, files } = renderDiscord(message);
+    const body = files.length ? { ...payload, attachments: files.map((f, id) => ({ id, filename: f.name })) } : payload;
+    try {
+      await client.rest.patch(Routes.channelMessage(ref.chatId, ref.messageId), { body, files });
+    } catch (e) {
+      throw classifyDiscordError(e);
+    }
+  }
+
+  /** Archives the story's thread. Best effort: the reply is already out, and failing here would resend it. */
+  async closeThread(ref: PostedRef): Promise<void> {
+    const { client, ctx } = this.ready();
+    if (this.replyMode.get(ref.messageId) === 'reply') return;
+    const threadId = ref.threadId ?? ref.messageId;
+    try {
+      await client.rest.patch(Routes.channel(threadId), { body: { archived: true } });
+    } catch (e) {
+      ctx.log.warn({ code: discordCode(e), thread: threadId }, 'could not archive the Discord thread; it will auto-archive');
+    }
+  }
+
+  private ready(): { client: Client; ctx: AdapterContext } {
+    if (!this.client || !this.ctx) throw classifyDiscordError(new Error('the Discord adapter is not started'));
+    return { client: this.client, ctx: this.ctx };
+  }
+
+  private post(channelId: string, body: DiscordPayload & { message_reference?: { message_id: string; fail_if_not_exists: boolean } }, files: { name: string; data: Buffer }[]): Promise<APIMessage> {
+    return this.ready().client.rest.post(Routes.channelMessages(channelId), { body, files }) as Promise<APIMessage>;
+  }
+
+  /** POST /users/@me/channels, cached by discord.js: Discord warns against opening DMs quickly. */
+  private async dmChannel(userId: string): Promise<string> {
+    const dm = await this.ready().client.users.createDM(userId);
+    return dm.id;
+  }
+
+  /** An update: in the thread started from the root post, or as a reply where threads are not possible. */
+  private async reply(target: Target, root: PostedRef, payload: DiscordPayload, files: { name: string; data: Buffer }[], message: MessageModel): Promise<PostedRef> {
+    const { client, ctx } = this.ready();
+    let mode = target.kind === 'dm' ? 'reply' : root.threadId ? 'thread' : this.replyMode.get(root.messageId);
+    if (!mode) {
+      const name = threadName(ctx.commands.services.translator.t(message.locale)('discord:thread.name', { title: message.headline ?? message.title }));
+      try {
+        await client.rest.post(Routes.threads(root.chatId, root.messageId), { body: { name, auto_archive_duration: 1440 } });
+        mode = 'thread';
+      } catch (e) {
+        const code = discordCode(e);
+        if (code === THREAD_EXISTS) mode = 'thread'; // started before a restart
+        else if (e instanceof DiscordAPIError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 429 && !GONE_CODES.has(code ?? 0)) {
+          // No permission to start threads here, or a channel type without threads: reply instead.
+          ctx.log.info({ code, channel: root.chatId }, 'cannot start a thread in this Discord channel; replying instead');
+          mode = 'reply';
+        } else throw e;
+      }
+      this.replyMode.set(root.messageId, mode);
+    }
+    if (mode === 'thread') {
+      // A thread started from a message has the message's id.
+      const threadId = root.threadId ?? root.messageId;
+      const sent = await this.post(threadId, payload, files);
+      return { platform: 'discord', chatId: threadId, messageId: sent.id, threadId };
+    }
+    const sent = await this.post(root.chatId, { ...payload, message_reference: { message_id: root.messageId, fail_if_not_exists: false } }, files);
+    return { platform: 'discord', chatId: root.chatId, messageId: sent.id };
+  }
+
+  private async onInteraction(i: Interaction): Promise<void> {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    try {
+      if (i.isAutocomplete()) await this.autocomplete(i);
+      else if (i.isChatInputCommand()) await this.command(i);
+    } catch (e) {
+      ctx.log.warn({ code: discordCode(e), err: (e as Error).message }, 'discord interaction failed');
+    }
+  }
+
+  private async autocomplete(i: AutocompleteInteraction): Promise<void> {
+    await i.respond(await componentChoices(this.ready().ctx.commands, i));
+  }
+
+  private async command(i: ChatInputCommandInteraction): Promise<void> {
+    const { ctx } = this.ready();
+    const inv = toInvocation(i);
+    // Only a successful /announce is public; everything else is for the asker only.
+    const publicAnswer = i.commandName === 'announce' && Boolean(i.memberPermissions?.has(PermissionFlagsBits.ManageChannels));
+    const deferFlags = publicAnswer ? {} : { flags: MessageFlags.Ephemeral as const };
+    if (SLOW_COMMANDS.has(i.commandName)) await i.deferReply(deferFlags);
+    const work = ctx.commands.handle(inv);
+    let timer: NodeJS.Timeout | undefined;
+    const quick = i.deferred ? undefined : await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEFER_AFTER_MS)))]);
+    clearTimeout(timer);
+    if (!i.deferred && !quick) await i.deferReply(deferFlags);
+    let reply;
+    try {
+      reply = quick ?? (await work);
+    } catch (e) {
+      ctx.log.error({ command: i.commandName, err: (e as Error).message }, 'command failed');
+      const locale = await ctx.commands.resolveLocale(inv).catch(() => ctx.commands.services.defaultLocale);
+      const title = ctx.commands.services.translator.t(locale)('errors.internal');
+      reply = { message: { locale, dir: 'ltr' as const, severity: 'none' as const, title, fields: [], advice: [] }, ephemeral: true, locale };
+    }
+    const { payload, files } = renderDiscord(reply.message);
+    const body = {
+      embeds: payload.embeds,
+      components: payload.components,
+      allowedMentions: NO_MENTIONS,
+      files: files.map((f) => new AttachmentBuilder(f.data, { name: f.name })),
+    };
+    if (i.deferred) await i.editReply(body);
+    else await i.reply({ ...body, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) });
+  }
+}

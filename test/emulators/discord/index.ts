@@ -1,0 +1,185 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Gateway } from './gateway.ts';
+import { Rest } from './rest.ts';
+import { DEFAULT_RULES, RateLimits, type RateLimitRules } from './rate-limit.ts';
+import { EmuState, snowflake, type EmuChannel, type EmuInteraction, type EmuMessage, type Json } from './state.ts';
+
+export type { EmuChannel, EmuInteraction, EmuMessage, Json };
+
+/** Permission bits (https://discord.com/developers/docs/topics/permissions). */
+export const PERMS = { ManageChannels: 1n << 4n, SendMessages: 1n << 11n, ViewChannel: 1n << 10n, UseApplicationCommands: 1n << 31n } as const;
+export const MEMBER_PERMS = PERMS.ViewChannel | PERMS.SendMessages | PERMS.UseApplicationCommands;
+
+export interface InteractOptions {
+  readonly name: string;
+  readonly options?: Record<string, string>;
+  readonly userId: string;
+  readonly locale?: string;
+  /** Guild channel the command is used in; absent: the user's DM with the bot. */
+  readonly channelId?: string;
+  readonly permissions?: bigint;
+  /** Autocomplete: the option being typed. */
+  readonly focused?: string;
+}
+
+/**
+ * A local Discord: REST v10 (node:http) and a gateway (ws) on one ephemeral 127.0.0.1 port. Point
+ * discord.js at it with `rest: { api: emulator.apiUrl }`; the gateway URL comes from GET /gateway/bot.
+ */
+export class DiscordEmulator {
+  readonly token: string;
+  readonly applicationId = snowflake();
+  readonly guildId = snowflake();
+  readonly state: EmuState;
+  readonly limits: RateLimits;
+  private readonly gateway: Gateway;
+  private readonly server: Server;
+  private port = 0;
+
+  constructor(options: { token?: string; rules?: RateLimitRules } = {}) {
+    this.token = options.token ?? 'emulated.bot.token';
+    this.state = new EmuState({ id: snowflake(), username: 'Status Relay' });
+    this.limits = new RateLimits(options.rules ?? DEFAULT_RULES);
+    const wsUrl = () => `ws://127.0.0.1:${this.port}/gateway`;
+    this.gateway = new Gateway({ botUser: this.state.botUser, applicationId: this.applicationId, token: this.token, url: wsUrl });
+    const rest = new Rest(this.state, this.limits, { token: this.token, applicationId: this.applicationId, gatewayUrl: wsUrl });
+    this.server = createServer((req, res) => {
+      rest.handle(req, res).catch((e: unknown) => res.writeHead(500).end(JSON.stringify({ message: String(e), code: 0 })));
+    });
+    this.server.on('upgrade', (req, socket, head) => {
+      if (req.url?.startsWith('/gateway')) this.gateway.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.gateway.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  addChannel(init: { threads?: boolean; access?: boolean; name?: string } = {}): string {
+    const id = snowflake();
+    this.state.channels.set(id, { id, type: 0, guildId: this.guildId, name: init.name ?? `channel-${id.slice(-4)}`, threadsAllowed: init.threads ?? true, access: init.access ?? true, archived: false });
+    return id;
+  }
+
+  deleteChannel(id: string): void {
+    this.state.channels.delete(id);
+  }
+
+  addUser(init: { dmsOpen?: boolean; username?: string } = {}): string {
+    const id = snowflake();
+    this.state.users.set(id, { id, username: init.username ?? `user${id.slice(-4)}`, dmsOpen: init.dmsOpen ?? true });
+    return id;
+  }
+
+  messagesIn(channelId: string): EmuMessage[] {
+    return this.state.messagesIn(channelId);
+  }
+
+  dmsTo(userId: string): EmuMessage[] {
+    const ch = this.state.dmChannelOf(userId);
+    return ch ? this.state.messagesIn(ch.id) : [];
+  }
+
+  channel(id: string): EmuChannel | undefined {
+    return this.state.channels.get(id);
+  }
+
+  commands(scope: string = this.guildId): Json[] {
+    return this.state.commands.get(scope) ?? [];
+  }
+
+  /** The next request to "METHOD /route/:id" is answered with this status and body. */
+  failNext(route: string, status: number, body: Json): void {
+    this.state.faults.push({ route, status, body });
+  }
+
+  waitReady(): Promise<void> {
+    return this.gateway.waitReady();
+  }
+
+  /** Resolves when `check()` holds, re-checked on every emulator event; rejects after `timeoutMs`. */
+  waitFor<T>(check: () => T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const events = ['request', 'message', 'edit', 'channel', 'commands'];
+      const done = (fn: () => void) => {
+        clearTimeout(timer);
+        for (const e of events) this.state.off(e, probe);
+        fn();
+      };
+      const probe = () => {
+        const v = check();
+        if (v) done(() => resolve(v));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`emulator: timed out waiting for ${what}`))), timeoutMs);
+      for (const e of events) this.state.on(e, probe);
+      probe();
+    });
+  }
+
+  /** Dispatches INTERACTION_CREATE as Discord does and resolves with the bot's finished answer. */
+  async interact(o: InteractOptions, timeoutMs = 15_000): Promise<EmuInteraction> {
+    const user = this.state.users.get(o.userId);
+    if (!user) throw new Error(`emulator: unknown user ${o.userId}`);
+    const apiUser = { id: user.id, username: user.username, discriminator: '0', avatar: null, global_name: user.username };
+    const registered = [...this.state.commands.values()].flat().find((c) => c.name === o.name);
+    const dm = o.channelId ? undefined : (this.state.dmChannelOf(user.id) ?? { id: snowflake(), type: 1 as const, name: '', recipientId: user.id, threadsAllowed: false, access: true, archived: false });
+    if (dm) this.state.channels.set(dm.id, dm);
+    const channel = o.channelId ? this.state.channels.get(o.channelId) : dm;
+    if (!channel) throw new Error(`emulator: unknown channel ${o.channelId}`);
+    const options = Object.entries(o.options ?? {}).map(([name, value]) => ({ name, type: 3, value, ...(o.focused === name ? { focused: true } : {}) }));
+    const id = snowflake();
+    const token = `aW50ZXJhY3Rpb24${id}${Math.random().toString(36).slice(2)}`;
+    const inGuild = Boolean(o.channelId);
+    const payload: Json = {
+      id,
+      application_id: this.applicationId,
+      type: o.focused ? 4 : 2,
+      token,
+      version: 1,
+      data: { id: registered?.id ?? snowflake(), name: o.name, type: 1, options, ...(inGuild ? { guild_id: this.guildId } : {}) },
+      channel_id: channel.id,
+      channel: this.state.toApiChannel(channel),
+      locale: o.locale ?? 'en-US',
+      app_permissions: String(MEMBER_PERMS | PERMS.ManageChannels),
+      entitlements: [],
+      authorizing_integration_owners: inGuild ? { '0': this.guildId } : { '1': user.id },
+      context: inGuild ? 0 : 1,
+      attachment_size_limit: 10_485_760,
+      ...(inGuild
+        ? {
+            guild_id: this.guildId,
+            guild_locale: 'en-US',
+            guild: { id: this.guildId, locale: 'en-US', features: [] },
+            member: { user: apiUser, roles: [], permissions: String(o.permissions ?? MEMBER_PERMS), joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, pending: false },
+          }
+        : { user: apiUser }),
+    };
+    let finish!: () => void;
+    const interaction = { id, token, payload, deferredFlags: 0 } as EmuInteraction;
+    interaction.done = new Promise<EmuInteraction>((resolve) => (finish = () => resolve(interaction)));
+    interaction.finish = finish;
+    this.state.interactions.set(id, interaction);
+    if (!this.gateway.dispatch('INTERACTION_CREATE', payload)) throw new Error('emulator: no gateway client is connected');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`emulator: /${o.name} got no answer within ${timeoutMs} ms`)), timeoutMs)));
+    try {
+      return await Promise.race([interaction.done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
