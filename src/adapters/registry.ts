@@ -2,6 +2,7 @@ import type { AppConfig } from '../core/config.ts';
 import type { Platform } from '../core/model.ts';
 import type { ChatAdapter } from './adapter.ts';
 import { ConsoleAdapter } from './console/index.ts';
+import { DiscordAdapter } from './discord/index.ts';
 import { createSlackAdapter } from './slack/index.ts';
 
 /** Builds a platform's adapter when its settings are present; undefined when the platform is off. */
@@ -12,5 +13,8 @@ export const ADAPTERS = {
   console: (config) => (config.demo || config.announce.some((a) => a.platform === 'console') ? new ConsoleAdapter() : undefined),
   telegram: () => undefined,
   slack: (config) => (config.env.SLACK_BOT_TOKEN ? createSlackAdapter(config) : undefined),
-  discord: () => undefined,
+  discord: (config) =>
+    config.env.DISCORD_TOKEN
+      ? new DiscordAdapter({ token: config.env.DISCORD_TOKEN, applicationId: config.env.DISCORD_APPLICATION_ID!, apiUrl: config.env.DISCORD_API_URL, ...(config.env.DISCORD_GUILD_ID ? { guildId: config.env.DISCORD_GUILD_ID } : {}) })
+      : undefined,
 } satisfies Record<Platform, AdapterFactory>;

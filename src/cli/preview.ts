@@ -3,6 +3,7 @@ import type { Platform, StatusEvent } from '../core/model.ts';
 import { parseIncident } from '../sources/statuspage/parse.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import { renderConsole } from '../adapters/console/render.ts';
+import { previewDiscord } from '../adapters/discord/render.ts';
 import { renderSlack } from '../adapters/slack/render.ts';
 
 /** Each platform's pure payload renderer, for `status-relay preview`. */
@@ -10,7 +11,7 @@ export const PREVIEWERS: Record<Platform, (m: MessageModel) => string> = {
   console: (m) => renderConsole({ platform: 'console', chatId: '#preview', kind: 'channel' }, m, 'preview'),
   telegram: (m) => renderConsole({ platform: 'console', chatId: '#preview', kind: 'channel' }, m, 'preview (telegram renderer not installed)'),
   slack: (m) => JSON.stringify(renderSlack(m), null, 2),
-  discord: (m) => renderConsole({ platform: 'console', chatId: '#preview', kind: 'channel' }, m, 'preview (discord renderer not installed)'),
+  discord: (m) => previewDiscord(m),
 };
 
 /** A StatusEvent JSON, or a Statuspage incident object (as in incidents.json), as an event. */
