@@ -62,8 +62,11 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
   });
 
   it('announces an incident in two languages, edits the first post and threads every update', async () => {
+    // One step at a time: delivery may merge updates that wait together, and here each one must show.
     const { id } = await api('/api/incidents', { name: 'Messages are not delivered', message: 'We are investigating.', components: ['messaging'], componentStatus: 'major_outage', impact: 'major' });
+    expect(await t.app.drained(40_000)).toBe(true);
     await api(`/api/incidents/${id}/updates`, { status: 'identified', message: 'A database node failed.' });
+    expect(await t.app.drained(40_000)).toBe(true);
     await api(`/api/incidents/${id}/updates`, { status: 'resolved', message: 'Messages flow again.' });
     expect(await t.app.drained(40_000)).toBe(true);
 
