@@ -4,6 +4,7 @@ import type { StatusSource } from './source.ts';
 import { StatuspageSource } from './statuspage/index.ts';
 import { WebhookSource, WEBHOOK_PARSERS } from './webhook/index.ts';
 import { ManualSource } from './manual/index.ts';
+import { ProbeSource } from './probe/index.ts';
 
 type Factory<T extends SourceConfig['type']> = (config: Extract<SourceConfig, { type: T }>) => StatusSource;
 type SourceFactories = { [T in SourceConfig['type']]: Factory<T> };
@@ -21,7 +22,7 @@ export const SOURCES: SourceFactories = {
   },
   manual: (c) => new ManualSource(c.id),
   feed: notYet('feed'),
-  probe: notYet('probe'),
+  probe: (c) => new ProbeSource(c),
   prometheus: notYet('prometheus'),
 };
 

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { StatusChange } from '../core/model.ts';
+import type { KpiSampleInput } from './webhook/generic.ts';
 
 export interface SourceHealth {
   state: 'pending' | 'ok' | 'error';
@@ -13,6 +14,8 @@ export interface SourceContext {
   readonly signal: AbortSignal;
   /** Sources report how they are doing here; `/readyz` shows it. */
   readonly health: SourceHealth;
+  /** KPI samples measured by the source (probes, Prometheus queries) go to the KPI engine here. */
+  readonly recordSamples?: (samples: readonly KpiSampleInput[]) => Promise<void>;
 }
 
 /** A raw inbound webhook request, before any parsing. */
