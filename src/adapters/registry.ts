@@ -3,6 +3,7 @@ import type { Platform } from '../core/model.ts';
 import type { ChatAdapter } from './adapter.ts';
 import { ConsoleAdapter } from './console/index.ts';
 import { DiscordAdapter } from './discord/index.ts';
+import { createTelegramAdapter } from './telegram/index.ts';
 import { createSlackAdapter } from './slack/index.ts';
 
 /** Builds a platform's adapter when its settings are present; undefined when the platform is off. */
@@ -11,7 +12,7 @@ export type AdapterFactory = (config: AppConfig) => ChatAdapter | undefined;
 /** The literal registry: a platform without a factory fails to compile. */
 export const ADAPTERS = {
   console: (config) => (config.demo || config.announce.some((a) => a.platform === 'console') ? new ConsoleAdapter() : undefined),
-  telegram: () => undefined,
+  telegram: (config) => createTelegramAdapter(config.env),
   slack: (config) => (config.env.SLACK_BOT_TOKEN ? createSlackAdapter(config) : undefined),
   discord: (config) =>
     config.env.DISCORD_TOKEN

@@ -4,12 +4,13 @@ import { parseIncident } from '../sources/statuspage/parse.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import { renderConsole } from '../adapters/console/render.ts';
 import { previewDiscord } from '../adapters/discord/render.ts';
+import { renderTelegram } from '../adapters/telegram/render.ts';
 import { renderSlack } from '../adapters/slack/render.ts';
 
 /** Each platform's pure payload renderer, for `status-relay preview`. */
 export const PREVIEWERS: Record<Platform, (m: MessageModel) => string> = {
   console: (m) => renderConsole({ platform: 'console', chatId: '#preview', kind: 'channel' }, m, 'preview'),
-  telegram: (m) => renderConsole({ platform: 'console', chatId: '#preview', kind: 'channel' }, m, 'preview (telegram renderer not installed)'),
+  telegram: (m) => JSON.stringify(renderTelegram(m), null, 2),
   slack: (m) => JSON.stringify(renderSlack(m), null, 2),
   discord: (m) => previewDiscord(m),
 };

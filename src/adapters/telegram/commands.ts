@@ -1,0 +1,119 @@
+import type { BotCommand, BotCommandScope, InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
+import type { TFunction } from 'i18next';
+import { COMMAND_NAMES, type CommandInvocation, type CommandName } from '../../commands/context.ts';
+import type { CommandRouter } from '../../commands/router.ts';
+
+/** Telegram input → platform-neutral commands. Pure helpers; the adapter wires them to telegraf. */
+
+export interface ParsedCommand {
+  readonly command: CommandName | string;
+  readonly args: string[];
+}
+
+/**
+ * "/status@relay_bot messaging" → {command: 'status', args: ['messaging']}. A command addressed to
+ * another bot (`/status@other_bot`) is not ours: undefined. Bot usernames are case-insensitive.
+ */
+export const parseCommand = (text: string | undefined, botUsername: string | undefined): ParsedCommand | undefined => {
+  const m = /^\/([A-Za-z0-9_]{1,32})(?:@([A-Za-z0-9_]+))?(?:\s+([\s\S]*))?$/.exec(text?.trim() ?? '');
+  if (!m) return undefined;
+  if (m[2] && botUsername && m[2].toLowerCase() !== botUsername.toLowerCase()) return undefined;
+  return { command: m[1]!.toLowerCase(), args: (m[3] ?? '').split(/\s+/).filter(Boolean) };
+};
+
+export interface ChatInfo {
+  readonly id: number;
+  readonly type: 'private' | 'group' | 'supergroup' | 'channel';
+}
+
+/** Where a command was given and by whom, as the router wants it. */
+export const toInvocation = (init: {
+  chat: ChatInfo;
+  userId: number;
+  parsed: ParsedCommand;
+  threadId?: number | undefined;
+  languageCode?: string | undefined;
+  isChannelAdmin: () => Promise<boolean>;
+}): CommandInvocation => ({
+  platform: 'telegram',
+  userId: String(init.userId),
+  chatId: String(init.chat.id),
+  chatKind: init.chat.type === 'private' ? 'dm' : 'channel',
+  ...(init.threadId !== undefined ? { threadId: String(init.threadId) } : {}),
+  command: init.parsed.command,
+  args: init.parsed.args,
+  ...(init.languageCode ? { localeHint: init.languageCode } : {}),
+  isChannelAdmin: init.isChannelAdmin,
+});
+
+/** getChatMember statuses that may manage a chat (core.telegram.org/bots/api#chatmember). */
+export const isAdminStatus = (status: string): boolean => status === 'creator' || status === 'administrator';
+
+// ── inline keyboards ─────────────────────────────────────────────────────────────────────────
+// callback_data is limited to 1-64 bytes (core.telegram.org/bots/api#inlinekeyboardbutton).
+const PREFIX = 'sr1';
+export type Pick = { readonly action: 'status' | 'subscribe'; readonly componentId?: string };
+
+export const encodePick = (p: Pick): string | undefined => {
+  const data = `${PREFIX}:${p.action === 'status' ? 'st' : 'sub'}:${p.componentId ?? '*'}`;
+  return Buffer.byteLength(data, 'utf8') <= 64 ? data : undefined;
+};
+
+export const decodePick = (data: string | undefined): Pick | undefined => {
+  const m = /^sr1:(st|sub):(.+)$/s.exec(data ?? '');
+  if (!m) return undefined;
+  return { action: m[1] === 'st' ? 'status' : 'subscribe', ...(m[2] !== '*' ? { componentId: m[2]! } : {}) };
+};
+
+/** Two buttons a row; the first is "all"/"overall" when given. Components whose id does not fit are left out. */
+export const pickKeyboard = (action: Pick['action'], components: readonly { id: string; name: string }[], allLabel?: string): InlineKeyboardMarkup | undefined => {
+  const buttons: InlineKeyboardButton[] = [];
+  const add = (text: string, componentId?: string) => {
+    const data = encodePick({ action, ...(componentId ? { componentId } : {}) });
+    if (data) buttons.push({ text: text.slice(0, 64), callback_data: data });
+  };
+  if (allLabel) add(allLabel);
+  for (const c of components.slice(0, 40)) add(c.name, c.id);
+  if (buttons.length === 0) return undefined;
+  const rows: InlineKeyboardButton[][] = [];
+  for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
+  return { inline_keyboard: rows };
+};
+
+/** Components a user can pick: configured ones first, then those the sources reported. */
+export const knownComponents = (router: CommandRouter, locale: string): { id: string; name: string }[] => {
+  const s = router.services;
+  const names = new Map(s.tracker.currentComponents().map((c) => [c.id, c.name]));
+  const ids = [...new Set([...s.catalog.configuredIds(), ...names.keys()])];
+  const ctx = s.renderContext(s.now());
+  return ids.map((id) => ({ id, name: ctx.componentName({ id, name: names.get(id) ?? id }, locale) }));
+};
+
+// ── setMyCommands ────────────────────────────────────────────────────────────────────────────
+export interface CommandRegistration {
+  readonly scope: BotCommandScope;
+  /** Two-letter ISO 639-1 code, or undefined for users whose language has no dedicated list. */
+  readonly language_code?: string;
+  readonly commands: BotCommand[];
+}
+
+/**
+ * One list per scope and language. `/announce` is only in the chat-administrators scope, so other
+ * members never see it. Telegram's `language_code` is two letters (PLATFORMS.md §4): "zh" gets
+ * zh-CN's texts; the first offered locale of a language wins.
+ */
+export const commandRegistrations = (offered: readonly string[], defaultLocale: string, t: (locale: string) => TFunction): CommandRegistration[] => {
+  const languages = new Map<string, string>();
+  for (const locale of offered) {
+    const two = locale.split('-')[0]!.toLowerCase();
+    if (/^[a-z]{2}$/.test(two) && !languages.has(two)) languages.set(two, locale);
+  }
+  const list = (locale: string, admin: boolean): BotCommand[] =>
+    COMMAND_NAMES.filter((c) => admin || c !== 'announce').map((c) => ({ command: c, description: String(t(locale)(`commands.${c}`)).slice(0, 256) }));
+  const out: CommandRegistration[] = [];
+  for (const [scope, admin] of [[{ type: 'default' }, false], [{ type: 'all_chat_administrators' }, true]] as const) {
+    out.push({ scope, commands: list(defaultLocale, admin) });
+    for (const [code, locale] of languages) out.push({ scope, language_code: code, commands: list(locale, admin) });
+  }
+  return out;
+};

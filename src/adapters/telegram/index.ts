@@ -1,0 +1,266 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Telegraf } from 'telegraf';
+import type { InlineKeyboardMarkup, Message, Update } from 'telegraf/types';
+import type { Logger } from 'pino';
+import type { Target } from '../../core/model.ts';
+import type { MessageModel } from '../../i18n/message.ts';
+import { HttpError, type RouteContext } from '../../http/routes.ts';
+import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
+import { renderCaption, renderTelegram, type TelegramLabels } from './render.ts';
+import { classifyTelegramError, isNoTextToEdit, isNotModified } from './errors.ts';
+import { commandRegistrations } from './commands.ts';
+import { UpdateHandlers, type ReplySink } from './updates.ts';
+
+export interface TelegramSettings {
+  readonly token: string;
+  /** Bot API base URL (`TELEGRAM_API_ROOT`): api.telegram.org, a self-hosted Bot API server or an emulator. */
+  readonly apiRoot: string;
+  /** Webhook mode when set: the public URL Telegram posts updates to (`TELEGRAM_WEBHOOK_URL`). */
+  readonly webhookUrl?: string;
+  readonly webhookSecret?: string;
+}
+
+export const WEBHOOK_PATH = '/telegram/webhook';
+const ALLOWED_UPDATES = ['message', 'channel_post', 'callback_query'] as const;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The full webhook URL: TELEGRAM_WEBHOOK_URL as given, or with /telegram/webhook when it names only the host. */
+export const webhookTarget = (url: string): string => {
+  const u = new URL(url);
+  if (u.pathname === '/' || u.pathname === '') u.pathname = WEBHOOK_PATH;
+  return u.href;
+};
+
+/** Without TELEGRAM_WEBHOOK_SECRET, a secret derived from the token still keeps strangers out ([A-Za-z0-9_-], ≤ 256). */
+export const webhookSecretOf = (s: TelegramSettings): string =>
+  s.webhookSecret ?? createHash('sha256').update(`status-relay-webhook:${s.token}`).digest('hex');
+
+const sameSecret = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
+/**
+ * Telegram through telegraf: long polling by default (launch() is not awaited — it only resolves
+ * when polling stops, PLATFORMS.md §5), or updates on our own HTTP server at POST /telegram/webhook.
+ * Announcements are HTML messages edited in place (editMessageText) with updates as replies.
+ */
+export class TelegramAdapter implements ChatAdapter, ReplySink {
+  readonly platform = 'telegram' as const;
+  private bot: Telegraf | undefined;
+  private ctx: AdapterContext | undefined;
+  private current: AdapterState = 'down';
+  private polling: Promise<void> | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly settings: TelegramSettings) {}
+
+  private get log(): Logger | undefined {
+    return this.ctx?.log;
+  }
+
+  state(): AdapterState {
+    return this.current;
+  }
+
+  async start(ctx: AdapterContext): Promise<void> {
+    this.ctx = ctx;
+    this.stopped = false;
+    this.current = 'connecting';
+    // webhookReply off: answers must go through the API so that their errors are seen.
+    const bot = new Telegraf(this.settings.token, { telegram: { apiRoot: this.settings.apiRoot, webhookReply: false }, handlerTimeout: 60_000 });
+    bot.catch((err, c) => ctx.log.error({ err: classifyTelegramError(err).message, update: c.update.update_id }, 'telegram update failed'));
+    new UpdateHandlers(ctx.commands, this, ctx.log).attach(bot);
+    this.bot = bot;
+    if (this.settings.webhookUrl) ctx.http.add('POST', WEBHOOK_PATH, (rc) => this.onWebhook(rc));
+    try {
+      bot.botInfo = await bot.telegram.getMe();
+    } catch (e) {
+      const err = classifyTelegramError(e);
+      if (err.kind === 'auth') throw new Error('TELEGRAM_BOT_TOKEN: Telegram refused the token (401): copy it again from @BotFather (/mybots → API Token)');
+      ctx.log.error({ err: err.message }, 'cannot reach Telegram; retrying in 5 s');
+      this.retryTimer = setTimeout(() => void this.start(ctx).catch((e2: unknown) => ctx.log.error({ err: String(e2) }, 'telegram start failed')), 5000);
+      return;
+    }
+    await this.registerCommands().catch((e: unknown) => ctx.log.warn({ err: classifyTelegramError(e).message }, 'setMyCommands failed; commands work but are not listed'));
+    if (this.settings.webhookUrl) {
+      const url = webhookTarget(this.settings.webhookUrl);
+      await bot.telegram.setWebhook(url, { secret_token: webhookSecretOf(this.settings), allowed_updates: [...ALLOWED_UPDATES] });
+      ctx.log.info({ url, bot: bot.botInfo.username }, 'telegram connected (webhook)');
+    } else {
+      this.runPolling(bot);
+      ctx.log.info({ bot: bot.botInfo.username }, 'telegram connected (long polling)');
+    }
+    this.current = 'connected';
+  }
+
+  private runPolling(bot: Telegraf): void {
+    this.polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((e: unknown) => {
+      if (this.stopped) return;
+      const err = classifyTelegramError(e);
+      this.current = err.kind === 'auth' ? 'down' : 'connecting';
+      this.log?.error({ err: err.message }, 'telegram polling stopped; restarting in 5 s');
+      this.retryTimer = setTimeout(() => {
+        if (this.stopped) return;
+        this.current = 'connected';
+        this.runPolling(bot);
+      }, 5000);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    if (this.polling && this.bot) {
+      // Stopping aborts the pending getUpdates; telegraf then confirms the offset with one short call.
+      // launch() may still be in deleteWebhook, when stop() throws "Bot is not running!": ask again.
+      const ended = this.polling.then(() => true);
+      const deadline = Date.now() + 5000;
+      while (Date.now() < deadline) {
+        try {
+          this.bot.stop('shutdown');
+        } catch {
+          // not polling yet (or any more)
+        }
+        if (await Promise.race([ended, sleep(25).then(() => false)])) break;
+      }
+    }
+    this.polling = undefined;
+    this.current = 'down';
+  }
+
+  /** setMyCommands for every scope and offered language (SPEC §7). */
+  async registerCommands(): Promise<void> {
+    const bot = this.requireBot();
+    const s = this.ctx!.commands.services;
+    for (const r of commandRegistrations(s.offeredLocales, s.defaultLocale, (l) => s.translator.t(l)))
+      await bot.telegram.setMyCommands(r.commands, { scope: r.scope, ...(r.language_code ? { language_code: r.language_code } : {}) });
+  }
+
+  private requireBot(): Telegraf {
+    if (!this.bot) throw classifyTelegramError(Object.assign(new Error('telegram adapter is not started'), { code: 'not_started' }));
+    return this.bot;
+  }
+
+  private labels(locale: string): TelegramLabels {
+    const t = this.ctx!.commands.services.translator.t(locale);
+    return { fullText: t('telegram:fullText'), shortened: t('telegram:shortened') };
+  }
+
+  private async post(chatId: string | number, message: MessageModel, extra: Record<string, unknown>): Promise<Message> {
+    const bot = this.requireBot();
+    const labels = this.labels(message.locale);
+    if (message.image) return bot.telegram.sendPhoto(chatId, { source: message.image.png, filename: 'chart.png' }, { ...renderCaption(message, labels), ...extra });
+    const { text, ...rest } = renderTelegram(message, labels);
+    return bot.telegram.sendMessage(chatId, text, { ...rest, ...extra });
+  }
+
+  async send(target: Target, message: MessageModel, options?: SendOptions): Promise<PostedRef> {
+    const extra = {
+      ...(target.threadId ? { message_thread_id: Number(target.threadId) } : {}),
+      // The root may have been deleted by an admin: the update still goes out.
+      ...(options?.replyTo ? { reply_parameters: { message_id: Number(options.replyTo.messageId), allow_sending_without_reply: true } } : {}),
+    };
+    try {
+      // A DM target's chatId is the user id, which is also the id of the private chat with the bot.
+      const sent = await this.post(target.chatId, message, extra);
+      return { platform: 'telegram', chatId: String(sent.chat.id), messageId: String(sent.message_id), ...(target.threadId ? { threadId: target.threadId } : {}) };
+    } catch (e) {
+      throw classifyTelegramError(e);
+    }
+  }
+
+  async edit(ref: PostedRef, message: MessageModel): Promise<void> {
+    const bot = this.requireBot();
+    const labels = this.labels(message.locale);
+    const { text, ...rest } = renderTelegram(message, labels);
+    try {
+      await bot.telegram.editMessageText(ref.chatId, Number(ref.messageId), undefined, text, rest);
+    } catch (e) {
+      if (isNotModified(e)) return;
+      if (isNoTextToEdit(e)) return this.editCaption(ref, message, labels);
+      const err = classifyTelegramError(e);
+      // The first post was deleted or is too old to edit: the update reply still carries the news.
+      if (err.kind === 'permanent' && /message_to_edit_not_found|message_can_t_be_edited/.test(err.code)) {
+        this.log?.warn({ chat: ref.chatId, message: ref.messageId, code: err.code }, 'announcement cannot be edited; the reply carries the update');
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async editCaption(ref: PostedRef, message: MessageModel, labels: TelegramLabels): Promise<void> {
+    try {
+      await this.requireBot().telegram.editMessageCaption(ref.chatId, Number(ref.messageId), undefined, renderCaption(message, labels).caption, { parse_mode: 'HTML' });
+    } catch (e) {
+      if (!isNotModified(e)) throw classifyTelegramError(e);
+    }
+  }
+
+  // ── ReplySink: answers to commands and buttons ──────────────────────────────────────────────
+  async reply(chatId: number, message: MessageModel, extra: { threadId?: number; replyTo?: number; keyboard?: InlineKeyboardMarkup }): Promise<void> {
+    const payload = {
+      ...(extra.threadId ? { message_thread_id: extra.threadId } : {}),
+      ...(extra.replyTo ? { reply_parameters: { message_id: extra.replyTo, allow_sending_without_reply: true } } : {}),
+      ...(extra.keyboard ? { reply_markup: extra.keyboard } : {}),
+    };
+    await this.interactive(() => this.post(chatId, message, payload), { chat: chatId });
+  }
+
+  async editReply(chatId: number, messageId: number, message: MessageModel, keyboard?: InlineKeyboardMarkup): Promise<void> {
+    const { text, ...rest } = renderTelegram(message, this.labels(message.locale));
+    await this.interactive(
+      () => this.requireBot().telegram.editMessageText(chatId, messageId, undefined, text, { ...rest, ...(keyboard ? { reply_markup: keyboard } : {}) }),
+      { chat: chatId, message: messageId },
+    );
+  }
+
+  /** A person is waiting: one retry after a short 429 wait; other failures are logged, not retried. */
+  private async interactive(call: () => Promise<unknown>, where: Record<string, number>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await call();
+        return;
+      } catch (e) {
+        if (isNotModified(e)) return;
+        const err = classifyTelegramError(e);
+        if (err.kind === 'rate_limited' && attempt === 0 && (err.retryAfterMs ?? 0) <= 5000) {
+          await sleep(err.retryAfterMs ?? 1000);
+          continue;
+        }
+        this.log?.warn({ ...where, kind: err.kind, code: err.code }, 'telegram command answer failed');
+        return;
+      }
+    }
+  }
+
+  private async onWebhook(rc: RouteContext): Promise<void> {
+    const given = rc.req.headers['x-telegram-bot-api-secret-token'];
+    if (typeof given !== 'string' || !sameSecret(given, webhookSecretOf(this.settings))) throw new HttpError(401, 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
+    if (!this.bot || this.current !== 'connected') throw new HttpError(503, 'telegram adapter is not ready');
+    let update: Update;
+    try {
+      update = JSON.parse((await rc.body()).toString('utf8')) as Update;
+    } catch {
+      throw new HttpError(400, 'body is not a JSON Telegram update');
+    }
+    if (typeof update?.update_id !== 'number') throw new HttpError(400, 'body is not a Telegram update');
+    await this.bot.handleUpdate(update);
+    rc.json(200, { ok: true });
+  }
+}
+
+/** The registry's factory: Telegram is on when TELEGRAM_BOT_TOKEN is set (SPEC §2). */
+export const createTelegramAdapter = (env: {
+  TELEGRAM_BOT_TOKEN?: string | undefined;
+  TELEGRAM_API_ROOT: string;
+  TELEGRAM_WEBHOOK_URL?: string | undefined;
+  TELEGRAM_WEBHOOK_SECRET?: string | undefined;
+}): TelegramAdapter | undefined =>
+  env.TELEGRAM_BOT_TOKEN
+    ? new TelegramAdapter({
+        token: env.TELEGRAM_BOT_TOKEN,
+        apiRoot: env.TELEGRAM_API_ROOT,
+        ...(env.TELEGRAM_WEBHOOK_URL ? { webhookUrl: env.TELEGRAM_WEBHOOK_URL } : {}),
+        ...(env.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: env.TELEGRAM_WEBHOOK_SECRET } : {}),
+      })
+    : undefined;

@@ -1,0 +1,113 @@
+import type { Telegraf, Context } from 'telegraf';
+import type { CallbackQuery, InlineKeyboardMarkup, Message } from 'telegraf/types';
+import type { Logger } from 'pino';
+import type { CommandRouter } from '../../commands/router.ts';
+import type { CommandReply } from '../../commands/context.ts';
+import type { MessageModel } from '../../i18n/message.ts';
+import { decodePick, isAdminStatus, knownComponents, parseCommand, pickKeyboard, toInvocation, type ChatInfo, type ParsedCommand } from './commands.ts';
+
+/** How the adapter posts and edits command answers (escaping, limits, photos, 429 handling). */
+export interface ReplySink {
+  reply(chatId: number, message: MessageModel, extra: { threadId?: number; replyTo?: number; keyboard?: InlineKeyboardMarkup }): Promise<void>;
+  editReply(chatId: number, messageId: number, message: MessageModel, keyboard?: InlineKeyboardMarkup): Promise<void>;
+}
+
+interface Where {
+  readonly chat: ChatInfo;
+  readonly threadId?: number;
+  readonly messageId: number;
+}
+
+/**
+ * Maps Telegram updates to the command router: messages in private chats and groups, posts in
+ * channels (no `from`; only admins can post, so the poster is an admin), and button presses.
+ */
+export class UpdateHandlers {
+  constructor(
+    private readonly router: CommandRouter,
+    private readonly sink: ReplySink,
+    private readonly log: Logger,
+  ) {}
+
+  attach(bot: Telegraf): void {
+    bot.on('message', (ctx) => this.onMessage(ctx, ctx.message));
+    bot.on('channel_post', (ctx) => this.onMessage(ctx, ctx.channelPost));
+    bot.on('callback_query', (ctx) => this.onCallback(ctx, ctx.callbackQuery));
+  }
+
+  private async onMessage(ctx: Context, message: Message): Promise<void> {
+    if (!('text' in message)) return;
+    const parsed = parseCommand(message.text, ctx.botInfo?.username);
+    if (!parsed) return;
+    const chat = message.chat as ChatInfo;
+    const where: Where = { chat, messageId: message.message_id, ...(message.is_topic_message && message.message_thread_id ? { threadId: message.message_thread_id } : {}) };
+    const from = message.from;
+    const inChannel = chat.type === 'channel';
+    // Anonymous group admins post as the group itself (sender_chat = chat): they are admins too.
+    const anonymousAdmin = !inChannel && message.sender_chat?.id === chat.id;
+    const userId = from && !anonymousAdmin ? from.id : chat.id;
+    const isChannelAdmin = async (): Promise<boolean> => {
+      if (inChannel || anonymousAdmin || chat.type === 'private') return true;
+      const member = await ctx.telegram.getChatMember(chat.id, userId);
+      return isAdminStatus(member.status);
+    };
+    await this.run(where, parsed, userId, from?.language_code, isChannelAdmin, ctx.botInfo?.username);
+  }
+
+  private async run(where: Where, parsed: ParsedCommand, userId: number, languageCode: string | undefined, isChannelAdmin: () => Promise<boolean>, botName?: string): Promise<void> {
+    const inv = toInvocation({ chat: where.chat, userId, parsed, threadId: where.threadId, languageCode, isChannelAdmin });
+    const locale = await this.router.resolveLocale(inv);
+    const t = this.router.services.translator.t(locale);
+    const extra = { ...(where.threadId ? { threadId: where.threadId } : {}), ...(where.chat.type !== 'private' ? { replyTo: where.messageId } : {}) };
+    const pickable = where.chat.type !== 'channel' && parsed.args.length === 0;
+    if (pickable && parsed.command === 'subscribe') {
+      const keyboard = pickKeyboard('subscribe', knownComponents(this.router, locale), t('telegram:allComponents'));
+      if (keyboard) {
+        const prompt: MessageModel = { locale, dir: this.router.services.translator.dir(locale), severity: 'none', title: t('telegram:pickSubscribe'), fields: [], advice: [] };
+        await this.sink.reply(where.chat.id, prompt, { ...extra, keyboard });
+        return;
+      }
+    }
+    const reply = await this.router.handle(inv);
+    const keyboard = pickable && parsed.command === 'status' ? pickKeyboard('status', knownComponents(this.router, reply.locale)) : undefined;
+    await this.sink.reply(where.chat.id, this.withDmHint(reply, parsed, where, botName), { ...extra, ...(keyboard ? { keyboard } : {}) });
+  }
+
+  /** A subscription confirmed in a group only works once the user has started a private chat. */
+  private withDmHint(reply: CommandReply, parsed: ParsedCommand, where: Where, botName?: string): MessageModel {
+    if (parsed.command !== 'subscribe' || where.chat.type === 'private' || !botName) return reply.message;
+    return { ...reply.message, footer: this.router.services.translator.t(reply.locale)('telegram:startPrivate', { bot: botName }) };
+  }
+
+  private async onCallback(ctx: Context, query: CallbackQuery): Promise<void> {
+    const pick = decodePick('data' in query ? query.data : undefined);
+    const message = query.message && 'chat' in query.message ? query.message : undefined;
+    if (!pick || !message) {
+      await ctx.answerCbQuery();
+      return;
+    }
+    const chat = message.chat as ChatInfo;
+    const threadId = 'is_topic_message' in message && message.is_topic_message ? message.message_thread_id : undefined;
+    const inv = toInvocation({
+      chat,
+      userId: query.from.id,
+      parsed: { command: pick.action, args: pick.componentId ? [pick.componentId] : [] },
+      threadId,
+      languageCode: query.from.language_code,
+      isChannelAdmin: async () => false,
+    });
+    const reply = await this.router.handle(inv);
+    if (pick.action === 'subscribe') {
+      // Telegram shows the answer as a toast (≤ 200 characters); the menu becomes the confirmation.
+      await ctx.answerCbQuery(reply.message.title.slice(0, 200));
+      await this.sink.editReply(chat.id, message.message_id, this.withDmHint(reply, { command: 'subscribe', args: [] }, { chat, messageId: message.message_id }, ctx.botInfo?.username));
+      return;
+    }
+    await ctx.answerCbQuery();
+    const t = this.router.services.translator.t(reply.locale);
+    const components = knownComponents(this.router, reply.locale);
+    const keyboard = pickKeyboard('status', pick.componentId ? components.filter((c) => c.id !== pick.componentId) : components, pick.componentId ? t('telegram:overall') : undefined);
+    await this.sink.editReply(chat.id, message.message_id, reply.message, keyboard);
+    this.log.debug({ chat: chat.id, pick }, 'status menu answered');
+  }
+}
