@@ -38,7 +38,7 @@ export interface Verdict {
   readonly limited?: { retryAfterS: number; global: boolean };
 }
 
-const MAJOR = /^\/(channels|guilds)\/(\d+)|^\/webhooks\/(\d+\/[^/]+)/;
+const MAJOR = /^\/(?:channels|guilds)\/(\d+)|^\/webhooks\/(\d+\/[^/]+)/;
 
 export const routeOf = (path: string): string => path.replace(/\/\d{5,}/g, '/:id').replace(/\/webhooks\/:id\/[^/]+/, '/webhooks/:id/:token');
 
