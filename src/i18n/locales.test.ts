@@ -87,6 +87,72 @@ describe('locales', () => {
   });
 });
 
+/** What is wrong with the plural keys of one locale: missing CLDR categories, or categories it never uses. */
+const pluralProblems = (lng: string, keys: ReadonlyMap<string, string>, bases: readonly string[]): string[] => {
+  const categories = new Intl.PluralRules(lng).resolvedOptions().pluralCategories;
+  const wrong: string[] = [];
+  for (const base of bases) {
+    for (const c of categories) if (!keys.has(`${base}_${c}`)) wrong.push(`missing ${base}_${c}`);
+    for (const k of keys.keys()) {
+      const m = PLURAL.exec(k);
+      // `_zero` is an optional i18next extra for count 0; any other category the language lacks is dead text.
+      if (m && baseKey(k) === base && m[1] !== 'zero' && !categories.includes(m[1] as Intl.LDMLPluralRule)) wrong.push(`unused ${k}`);
+    }
+  }
+  return wrong;
+};
+
+describe('plural forms per CLDR', () => {
+  const pluralBases = [...new Set([...keysOf('en').keys()].filter((k) => PLURAL.test(k)).map(baseKey))];
+
+  it.each(SUPPORTED_LOCALES)('%s has exactly the plural categories Intl.PluralRules gives its language', (lng) => {
+    const keys = keysOf(lng);
+    // A language may pluralize a key English does not (Russian "раз/раза"): then it needs all its forms too.
+    const own = [...keys.keys()].filter((k) => PLURAL.test(k)).map(baseKey);
+    expect(pluralProblems(lng, keys, [...new Set([...pluralBases, ...own])])).toEqual([]);
+  });
+
+  it('catches a Russian or Arabic key with English-style forms only, and a Japanese key with an unused form', () => {
+    const englishStyle = new Map([['n_one', '{{count}}'], ['n_other', '{{count}}']]);
+    expect(pluralProblems('ru', englishStyle, ['n']).sort()).toEqual(['missing n_few', 'missing n_many']);
+    expect(pluralProblems('ar', englishStyle, ['n']).sort()).toEqual(['missing n_few', 'missing n_many', 'missing n_two', 'missing n_zero']);
+    expect(pluralProblems('ja', englishStyle, ['n'])).toEqual(['unused n_one']);
+    expect(pluralProblems('ja', new Map([['n_other', 'x']]), ['n'])).toEqual([]);
+  });
+});
+
+describe('no English left behind', () => {
+  const en = keysOf('en');
+  /** Values that are legitimately the same as English: names, codes, symbols, loanwords. */
+  const SAME_AS_EN = new Set([
+    'announce.title', 'announce.window', 'status.title', 'status.componentLine', 'announce.componentTitle',
+    'kpi.window.24h', 'discord:commandNames.status', 'discord:commandNames.kpi', 'discord:options.code.name',
+    'discord:options.mode.name', 'discord:thread.name', 'kpi.uptime', 'demo.banner', 'digest.p95',
+  ]);
+  /** The same word in that language. */
+  const SAME_WORD: Readonly<Record<string, readonly string[]>> = {
+    fr: ['severity.maintenance'],
+    de: ['chart.p50'],
+    id: ['chart.p50', 'digest.uptime'],
+  };
+  const letters = (s: string) => s.replace(/\{\{[^}]*\}\}/g, '').replace(/[^\p{L}]/gu, '');
+
+  it.each(SUPPORTED_LOCALES.filter((l) => l !== 'en'))('%s translates every sentence', (lng) => {
+    const same = [...keysOf(lng)].filter(([k, v]) => en.get(k) === v && letters(v).length > 0 && !SAME_AS_EN.has(k) && !SAME_WORD[lng]?.includes(k)).map(([k]) => k);
+    expect(same).toEqual([]);
+  });
+
+  it.each(SUPPORTED_LOCALES)('%s names every Discord command and option as Discord accepts', (lng) => {
+    // https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-naming
+    const valid = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+    const bad = [...keysOf(lng)]
+      .filter(([k]) => /^discord:(commandNames\.|options\.[^.]+\.name$)/.test(k))
+      .filter(([, v]) => !valid.test(v) || v !== v.toLowerCase())
+      .map(([k, v]) => `${k}=${v}`);
+    expect(bad).toEqual([]);
+  });
+});
+
 describe('matching a user language tag to an offered locale', () => {
   const offered = ['en', 'zh-CN'];
   it.each([
@@ -100,5 +166,43 @@ describe('matching a user language tag to an offered locale', () => {
     [undefined, undefined],
   ])('%s → %s', (tag, expected) => {
     expect(matchLocale(tag, offered)).toBe(expected);
+  });
+
+  it.each([
+    ['zh-HK', 'zh-TW'],
+    ['zh-MO', 'zh-TW'],
+    ['zh-Hant', 'zh-TW'],
+    ['zh-Hant-HK', 'zh-TW'],
+    ['zh-hant', 'zh-TW'],
+    ['zh-Hans-HK', 'zh-CN'],
+    ['zh-SG', 'zh-CN'],
+    ['zh', 'zh-CN'],
+    ['pt-PT', 'pt-BR'],
+    ['pt', 'pt-BR'],
+    ['pt-br', 'pt-BR'],
+    ['es-419', 'es'],
+    ['es-MX', 'es'],
+    ['es-ES', 'es'],
+    ['en-GB', 'en'],
+    ['en-US', 'en'],
+    ['ar-EG', 'ar'],
+    ['ar', 'ar'],
+    ['ru-RU', 'ru'],
+    ['fr-CA', 'fr'],
+    ['de-AT', 'de'],
+    ['ja-JP', 'ja'],
+    ['hi-IN', 'hi'],
+    ['id-ID', 'id'],
+    ['in', 'id'],
+    ['ko', undefined],
+    ['uk', undefined],
+  ])('with all twelve offered: %s → %s', (tag, expected) => {
+    expect(matchLocale(tag, SUPPORTED_LOCALES)).toBe(expected);
+  });
+
+  it('sends pt-PT to a plain `pt` when one is offered, and only then', () => {
+    expect(matchLocale('pt-PT', ['en', 'pt-BR', 'pt'])).toBe('pt');
+    expect(matchLocale('pt-PT', ['en', 'pt-BR'])).toBe('pt-BR');
+    expect(matchLocale('es-419', ['en', 'es-419', 'es'])).toBe('es-419');
   });
 });

@@ -1,5 +1,5 @@
 /** Locales that have a complete folder under `locales/`. The first is the fallback of last resort. */
-export const SUPPORTED_LOCALES = ['en', 'zh-CN'] as const;
+export const SUPPORTED_LOCALES = ['en', 'zh-CN', 'zh-TW', 'es', 'pt-BR', 'hi', 'id', 'ar', 'ru', 'fr', 'de', 'ja'] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 
 export const isSupportedLocale = (tag: string): tag is Locale =>
@@ -8,9 +8,12 @@ export const isSupportedLocale = (tag: string): tag is Locale =>
 const RTL_LANGUAGES = new Set(['ar', 'he', 'fa', 'ur']);
 export const isRtl = (locale: string): boolean => RTL_LANGUAGES.has(locale.split('-')[0]!.toLowerCase());
 
+/** Legacy ISO 639 codes some clients (old Android/Java) still send. */
+const LEGACY_LANGUAGE: Readonly<Record<string, string>> = { in: 'id', iw: 'he', ji: 'yi' };
+
 /**
- * Maps a user's or platform's language tag (`zh-hans`, `en-US`, `pt_BR`, `zh`) to the closest of the
- * offered locales, or undefined when none fits.
+ * Maps a user's or platform's language tag (`zh-hans`, `en-US`, `pt_BR`, `zh`, `zh-HK`, `es-419`) to
+ * the closest of the offered locales, or undefined when none fits.
  */
 export const matchLocale = (tag: string | undefined | null, offered: readonly string[]): string | undefined => {
   if (!tag) return undefined;
@@ -18,17 +21,16 @@ export const matchLocale = (tag: string | undefined | null, offered: readonly st
   if (!norm) return undefined;
   const exact = offered.find((o) => o.toLowerCase() === norm);
   if (exact) return exact;
-  const [lang, ...rest] = norm.split('-');
-  const sub = rest.join('-');
+  const [rawLang, ...subtags] = norm.split('-');
+  const lang = LEGACY_LANGUAGE[rawLang!] ?? rawLang!;
   if (lang === 'zh') {
-    const traditional = /^(hant|tw|hk|mo)/.test(sub) || /-(hant|tw|hk|mo)/.test(`-${sub}`);
+    // The script subtag decides when present (zh-Hans-HK is Simplified); otherwise the region does.
+    const traditional = subtags.includes('hant') || (!subtags.includes('hans') && subtags.some((s) => ['tw', 'hk', 'mo'].includes(s)));
     const preferred = traditional ? ['zh-TW', 'zh-CN'] : ['zh-CN', 'zh-TW'];
     for (const p of preferred) if (offered.includes(p)) return p;
   }
-  if (lang === 'pt') {
-    const plain = offered.find((o) => o.toLowerCase() === 'pt');
-    if (plain) return plain;
-  }
-  const sameLanguage = offered.find((o) => o.split('-')[0]!.toLowerCase() === lang);
-  return sameLanguage;
+  // A plain language code (`pt`, `es`) beats any regional variant; then the first variant offered.
+  const plain = offered.find((o) => o.toLowerCase() === lang);
+  if (plain) return plain;
+  return offered.find((o) => o.split('-')[0]!.toLowerCase() === lang);
 };
