@@ -10,9 +10,10 @@ import { targetKey, type Platform, type StatusChange, type StatusEvent, type Tar
 import { chatKey, userKey, type ChannelAnnouncement } from './core/recipients.ts';
 import { openStore, type Store } from './storage/store.ts';
 import { Translator } from './i18n/i18n.ts';
-import { renderEvent, type RenderContext, type KpiFigures } from './i18n/render.ts';
+import { renderEvent, renderHeldSummary, type RenderContext, type KpiFigures } from './i18n/render.ts';
 import type { MessageField } from './i18n/message.ts';
-import { Outbox, jobId } from './delivery/outbox.ts';
+import { Outbox, jobId, type NewJob } from './delivery/outbox.ts';
+import { FlapGuard } from './core/flap.ts';
 import { Delivery } from './delivery/delivery.ts';
 import { RateLimiter, DEFAULT_LIMITS, type PlatformLimits } from './delivery/rate-limit.ts';
 import { CommandRouter } from './commands/router.ts';
@@ -36,6 +37,10 @@ export interface AppOptions {
   readonly adapters?: readonly ChatAdapter[];
   readonly limits?: Partial<Record<Platform, PlatformLimits>>;
   readonly now?: () => string;
+  /** Flap control: at most `maxPerWindow` announcements per component per window, then one summary once still for `settleMs`. */
+  readonly flap?: { windowMs: number; maxPerWindow: number; settleMs: number };
+  /** Wall clock for quiet hours (tests). */
+  readonly clock?: () => number;
   /** The KPI engine, when present. */
   readonly kpi?: KpiProvider & { record?(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> };
 }
@@ -68,6 +73,8 @@ export class App {
   router!: CommandRouter;
   manual!: ManualSource;
   private chain: Promise<unknown> = Promise.resolve();
+  readonly flaps: FlapGuard;
+  private flapTimer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private readonly now: () => string;
   private started = false;
@@ -81,6 +88,7 @@ export class App {
     this.log = options.logger ?? createLogger(env.LOG_LEVEL, secrets);
     this.http = new HttpServer(this.log);
     this.now = options.now ?? (() => new Date().toISOString());
+    this.flaps = new FlapGuard(options.flap?.windowMs, options.flap?.maxPerWindow, options.flap?.settleMs);
   }
 
   get defaultLocale(): string {
@@ -117,6 +125,7 @@ export class App {
       defaultLocale: this.defaultLocale,
       enabled: (p) => this.adapters.has(p),
       paused: this.pausedTargets,
+      ...(this.options.clock ? { now: this.options.clock } : {}),
     });
     const limits = { ...DEFAULT_LIMITS, ...this.options.limits };
     this.delivery = new Delivery(
@@ -126,6 +135,7 @@ export class App {
       new RateLimiter(limits),
       {
         render: (event, locale) => renderEvent(event, locale, this.renderContext(this.now())),
+        renderHeldSummary: (events, locale) => renderHeldSummary(events, locale, this.renderContext(this.now())),
         onTargetGone: (target, origin) => this.forgetTarget(target, origin),
         onTargetMoved: (from, to, origin) => this.moveTarget(from, to, origin),
       },
@@ -136,6 +146,7 @@ export class App {
       serviceName: cfg.service.name,
       offeredLocales: cfg.service.locales,
       defaultLocale: this.defaultLocale,
+      timezone: cfg.service.timezone,
       translator: this.translator,
       tracker: this.tracker,
       catalog: this.catalog,
@@ -178,6 +189,8 @@ export class App {
     if (loaded) this.log.info({ jobs: loaded }, 'resuming undelivered messages from the last run');
     for (const adapter of this.adapters.values()) await adapter.start({ log: this.log.child({ platform: adapter.platform }), commands: this.router, http: this.http.router });
     this.delivery.start();
+    this.flapTimer = setInterval(() => this.flushFlaps(), Math.min(1000, this.options.flap?.settleMs ?? 1000));
+    this.flapTimer.unref();
     for (const source of this.sources.values()) {
       const health: SourceHealth = { state: 'pending' };
       this.sourceHealth.set(source.id, health);
@@ -201,23 +214,38 @@ export class App {
   private async process(change: StatusChange): Promise<StatusEvent[]> {
     this.metrics.changes++;
     const { events, commit } = await this.tracker.process(change);
-    for (const event of events) {
-      let batch: Parameters<Outbox['record']>[0][number][] = [];
-      for await (const r of this.fanout.recipients(event)) {
-        batch.push({ id: jobId(event.id, r.target), target: r.target, locale: r.locale, origin: r.origin, priority: r.priority, event });
-        if (batch.length >= 1000) {
-          await this.outbox.record(batch);
-          batch = [];
-        }
-      }
-      await this.outbox.record(batch);
-      this.log.info({ event: event.id, type: event.type, ...(event.type === 'incident' ? { phase: event.phase } : {}) }, 'status event');
-    }
+    const announced = this.flaps.filter(events);
+    await this.fanOut(announced);
     // Only after the jobs are durable: a crash before this line re-derives the same events (same job ids).
     await commit();
-    this.metrics.events += events.length;
-    if (events.length) this.delivery.poke();
-    return events;
+    return announced;
+  }
+
+  /** Records one job per recipient, in batches, waking delivery after each so the first send need not wait for the last record. */
+  private async fanOut(events: readonly StatusEvent[]): Promise<void> {
+    for (const event of events) {
+      let batch: NewJob[] = [];
+      const flush = async () => {
+        await this.outbox.record(event, batch);
+        batch = [];
+        this.delivery.poke();
+      };
+      for await (const r of this.fanout.recipients(event)) {
+        batch.push({ id: jobId(event.id, r.target), target: r.target, locale: r.locale, origin: r.origin, priority: r.priority, ...(r.holdUntil ? { holdUntil: r.holdUntil } : {}) });
+        if (batch.length >= 500) await flush();
+      }
+      if (batch.length) await flush();
+      this.metrics.events++;
+      this.log.info({ event: event.id, type: event.type, ...(event.type === 'incident' ? { phase: event.phase } : {}) }, 'status event');
+    }
+  }
+
+  /** Announces the summaries of components that stopped flapping. */
+  private flushFlaps(): void {
+    const due = this.flaps.due();
+    if (due.length === 0) return;
+    const run = this.chain.then(() => this.fanOut(due));
+    this.chain = run.catch((e: unknown) => this.log.error({ err: e }, 'flap summary failed'));
   }
 
   private async forgetTarget(target: Target, origin: RecipientOrigin): Promise<void> {
@@ -260,6 +288,7 @@ export class App {
   /** Graceful stop: no new work, in-flight sends finish, the rest stays in the outbox for the next start. */
   async stop(): Promise<void> {
     this.abort.abort();
+    clearInterval(this.flapTimer);
     await this.http.close();
     await this.chain.catch(() => undefined);
     if (this.started) await this.delivery.stop();

@@ -46,6 +46,8 @@ export interface CommandServices {
   readonly serviceName: string;
   readonly offeredLocales: readonly string[];
   readonly defaultLocale: string;
+  /** The service's time zone: the default for quiet hours. */
+  readonly timezone?: string;
   readonly translator: Translator;
   readonly tracker: Tracker;
   readonly catalog: ComponentCatalog;

@@ -3,6 +3,7 @@ import type { MessageModel } from '../i18n/message.ts';
 import { chatKey, userKey, type ChannelAnnouncement, type Subscription, type UserPrefs } from '../core/recipients.ts';
 import { formatList, formatPercent, formatMs } from '../i18n/format.ts';
 import { statusReply } from './status.ts';
+import { isValidTimeZone, parseQuietRange } from '../core/quiet.ts';
 import {
   COMMAND_NAMES,
   KPI_WINDOWS,
@@ -101,6 +102,7 @@ export class CommandRouter {
   }
 
   private async subscribe(inv: CommandInvocation, locale: string): Promise<CommandReply> {
+    if (inv.args[0]?.toLowerCase() === 'quiet') return this.quiet(inv, locale);
     const { ids, unknown } = this.resolveComponents(inv.args);
     if (unknown) return this.unknownComponent(locale, unknown);
     const key = userKey(inv.platform, inv.userId);
@@ -114,6 +116,24 @@ export class CommandRouter {
     });
     this.services.revive?.({ platform: inv.platform, chatId: inv.userId, kind: 'dm' });
     return this.reply(locale, this.t(locale)('subscribe.done', { what: this.describe(locale, components) }));
+  }
+
+  /** `/subscribe quiet 22:00-07:00 [time zone]` and `/subscribe quiet off`. */
+  private async quiet(inv: CommandInvocation, locale: string): Promise<CommandReply> {
+    const t = this.t(locale);
+    const key = userKey(inv.platform, inv.userId);
+    const prefs = await this.services.users.get<UserPrefs>(key);
+    const [, range, zone] = inv.args;
+    if (range?.toLowerCase() === 'off') {
+      const { quiet: _dropped, ...rest } = prefs ?? {};
+      await this.services.users.set<UserPrefs>(key, rest);
+      return this.reply(locale, t('quiet.off'));
+    }
+    const parsed = range ? parseQuietRange(range) : undefined;
+    const timeZone = zone ?? this.services.timezone ?? 'UTC';
+    if (!parsed || !isValidTimeZone(timeZone)) return this.reply(locale, t('quiet.usage'));
+    await this.services.users.set<UserPrefs>(key, { ...prefs, quiet: { ...parsed, timeZone } });
+    return this.reply(locale, t('quiet.set', { from: parsed.from, to: parsed.to, timeZone }));
   }
 
   private async unsubscribe(inv: CommandInvocation, locale: string): Promise<CommandReply> {

@@ -4,6 +4,7 @@ import type { ComponentCatalog } from './components.ts';
 import { severityRank, targetKey, type Platform, type Severity, type StatusEvent, type Target } from './model.ts';
 import type { ChannelAnnouncement, Subscription, UserPrefs } from './recipients.ts';
 import { userKey } from './recipients.ts';
+import { quietUntil } from './quiet.ts';
 
 export type RecipientOrigin = 'config' | 'announce' | 'subscription';
 
@@ -13,6 +14,8 @@ export interface Recipient {
   readonly origin: RecipientOrigin;
   /** Lower goes first: channel announcements before direct messages. */
   readonly priority: number;
+  /** Held by the subscriber's quiet hours until then (epoch ms). */
+  readonly holdUntil?: number;
 }
 
 export const PRIORITY = { reply: 0, channel: 1, dm: 2 } as const;
@@ -36,6 +39,7 @@ export class Fanout {
       readonly enabled: (platform: Platform) => boolean;
       /** Config targets found dead in this run (SPEC §7: paused until the next start). */
       readonly paused: ReadonlySet<string>;
+      readonly now?: () => number;
     },
   ) {
     this.subscriptions = store.namespace('subscriptions');
@@ -82,7 +86,11 @@ export class Fanout {
       const prefs = await this.users.getMany<UserPrefs>(batch.map((s) => userKey(s.platform, s.userId)));
       for (const [i, s] of batch.entries()) {
         const p = prefs[i];
+        const wallNow = this.options.now?.() ?? Date.now();
+        const quietEnd = p?.quiet && event.severity !== 'critical' ? quietUntil(p.quiet, wallNow) : undefined;
+        const hold = quietEnd === undefined ? undefined : Date.now() + (quietEnd - wallNow);
         const r = emit({
+          ...(hold ? { holdUntil: hold } : {}),
           target: { platform: s.platform, chatId: s.userId, kind: 'dm' },
           locale: p?.locale ?? p?.platformLocale ?? this.options.defaultLocale,
           origin: 'subscription',

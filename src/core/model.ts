@@ -110,6 +110,8 @@ export type StatusEvent =
       readonly previous: ComponentStatus;
       readonly severity: Severity;
       readonly at: string;
+      /** Set on the one summary that stands for changes held back while the component flapped. */
+      readonly flaps?: { readonly changes: number; readonly since: string };
     };
 
 /** A place messages go: a channel/group or a user's direct-message chat. */

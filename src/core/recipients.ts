@@ -1,3 +1,4 @@
+import type { QuietHours } from './quiet.ts';
 import type { Platform, Severity } from './model.ts';
 
 /** A direct-message subscription. `components` empty = everything. */
@@ -24,6 +25,8 @@ export interface UserPrefs {
   readonly locale?: string;
   /** Last hint the platform gave (Telegram language_code, Slack locale, Discord locale), already matched. */
   readonly platformLocale?: string;
+  /** Non-critical direct messages wait until these end, then come as one summary. */
+  readonly quiet?: QuietHours;
 }
 
 export const userKey = (platform: Platform, userId: string): string => `${platform}:${userId}`;

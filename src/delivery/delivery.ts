@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { KeyValue, Store } from '../storage/store.ts';
 import { isDeliveryError, type DeliveryError } from '../core/errors.ts';
-import { isClosedStatus, storyKey, targetKey, type Platform, type StatusEvent, type Target } from '../core/model.ts';
+import { isClosedStatus, targetKey, type Platform, type StatusEvent, type Target } from '../core/model.ts';
 import type { ChatAdapter, PostedRef } from '../adapters/adapter.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import type { Outbox, DeliveryJob } from './outbox.ts';
@@ -18,6 +18,8 @@ export interface PostedStory {
 
 export interface DeliveryHooks {
   render(event: StatusEvent, locale: string): MessageModel;
+  /** One message for everything held during a subscriber's quiet hours. */
+  renderHeldSummary(events: readonly StatusEvent[], locale: string): MessageModel;
   /** The platform says the target is gone: forget the subscription / announcement, or pause the config target. */
   onTargetGone(target: Target, origin: RecipientOrigin, error: DeliveryError): Promise<void>;
   /** The chat moved (Telegram supergroup upgrade). */
@@ -29,10 +31,13 @@ export interface DeliveryStats {
   failed: Record<string, number>;
   rateLimited: Record<string, number>;
   deadTargets: Record<string, number>;
+  coalesced: number;
+  /** Record → sent, ms, most recent first-sends (bounded). */
   latencyMs: number[];
 }
 
 const GONE_MEMORY_MS = 10 * 60_000;
+const POST_TTL_MS = 90 * 86_400_000;
 
 const bump = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
@@ -41,10 +46,13 @@ const bump = (m: Record<string, number>, k: string) => {
 /**
  * Sends what the outbox holds: per-target order, paced by the rate limiter, retried with backoff,
  * dead targets dropped on the adapters' typed errors. Updates edit the first post and reply in its
- * thread; the resolution is the last reply.
+ * thread; the resolution is the last reply. When several updates of one story wait for the same
+ * target, only the latest is sent (one edit, one reply), not a backlog.
  */
 export class Delivery {
   private readonly posts: KeyValue;
+  private readonly unflushedPosts = new Map<string, PostedStory>();
+  private postFlush: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<string>();
   /** Targets found gone recently: jobs fanned out before the removal are dropped without another call. */
   private readonly gone = new Map<string, number>();
@@ -52,7 +60,7 @@ export class Delivery {
   private stopping = false;
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
-  readonly stats: DeliveryStats = { sent: {}, failed: {}, rateLimited: {}, deadTargets: {}, latencyMs: [] };
+  readonly stats: DeliveryStats = { sent: {}, failed: {}, rateLimited: {}, deadTargets: {}, coalesced: 0, latencyMs: [] };
 
   constructor(
     store: Store,
@@ -61,7 +69,7 @@ export class Delivery {
     private readonly limiter: RateLimiter,
     private readonly hooks: DeliveryHooks,
     private readonly log: Logger,
-    private readonly options: { maxAttempts: number; concurrency: number } = { maxAttempts: 8, concurrency: 16 },
+    private readonly options: { maxAttempts: number; concurrency: number } = { maxAttempts: 8, concurrency: 32 },
   ) {
     this.posts = store.namespace('posts');
   }
@@ -76,13 +84,19 @@ export class Delivery {
     this.wake?.();
   }
 
-  /** Stops taking new jobs and waits for the ones in flight (at most `timeoutMs`). */
+  /** Stops taking new jobs, waits for the ones in flight (at most `timeoutMs`), writes what is buffered. */
   async stop(timeoutMs = 8000): Promise<void> {
     this.stopping = true;
     this.poke();
     const deadline = Date.now() + timeoutMs;
-    while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await this.loopDone;
+    await this.flushPosts();
+    await this.outbox.close();
+  }
+
+  idle(): boolean {
+    return this.inFlight.size === 0 && this.outbox.depth() === 0;
   }
 
   /** A user subscribed again (or a channel re-enabled announcements): deliver to it again. */
@@ -90,16 +104,12 @@ export class Delivery {
     this.gone.delete(targetKey(target));
   }
 
-  idle(): boolean {
-    return this.inFlight.size === 0 && this.outbox.depth() === 0;
-  }
-
   private async loop(): Promise<void> {
     while (!this.stopping) {
       const waitMs = this.dispatch();
       await new Promise<void>((resolve) => {
         this.wake = resolve;
-        this.timer = setTimeout(resolve, Math.max(5, Math.min(waitMs, 1000)));
+        this.timer = setTimeout(resolve, Math.max(1, Math.min(waitMs, 1000)));
       });
       clearTimeout(this.timer);
       this.wake = undefined;
@@ -110,14 +120,14 @@ export class Delivery {
   private dispatch(): number {
     const now = Date.now();
     let nextWait = 1000;
-    const heads = this.outbox.heads().sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+    const heads = this.outbox.heads(now).sort((a, b) => a.priority - b.priority || a.seq - b.seq);
     for (const job of heads) {
       if (this.inFlight.size >= this.options.concurrency) break;
       const key = targetKey(job.target);
       if (this.inFlight.has(key)) continue;
       const goneAt = this.gone.get(key);
       if (goneAt !== undefined && now - goneAt < GONE_MEMORY_MS) {
-        void this.outbox.dropTarget(job.target);
+        this.outbox.dropTarget(job.target);
         continue;
       }
       if (job.notBefore > now) {
@@ -140,39 +150,81 @@ export class Delivery {
     return nextWait;
   }
 
-  private storyKeyOf(job: DeliveryJob): string {
-    return `${targetKey(job.target)}|${storyKey(job.event)}`;
+  private postKey(job: DeliveryJob): string {
+    return `${targetKey(job.target)}|${job.story}`;
+  }
+
+  private async getPost(key: string): Promise<PostedStory | undefined> {
+    return this.unflushedPosts.get(key) ?? (await this.posts.get<PostedStory>(key));
+  }
+
+  /** Story refs are written in batches too; reads see unflushed ones first. */
+  private setPost(key: string, story: PostedStory): void {
+    this.unflushedPosts.set(key, story);
+    this.postFlush ??= setTimeout(() => void this.flushPosts(), 20);
+  }
+
+  private async flushPosts(): Promise<void> {
+    clearTimeout(this.postFlush);
+    this.postFlush = undefined;
+    const entries = [...this.unflushedPosts.entries()];
+    if (entries.length === 0) return;
+    await this.posts.setMany(entries, POST_TTL_MS);
+    for (const [k, v] of entries) if (this.unflushedPosts.get(k) === v) this.unflushedPosts.delete(k);
   }
 
   private async run(job: DeliveryJob, adapter: ChatAdapter): Promise<void> {
     const platform = job.target.platform;
     try {
+      const queue = this.outbox.queueOf(job.target);
+      if (job.holdUntil !== undefined) {
+        const held = queue.filter((j) => j.holdUntil !== undefined);
+        if (held.length > 1) {
+          await adapter.send(job.target, this.hooks.renderHeldSummary(held.map((j) => this.outbox.eventOf(j)), job.locale));
+          for (const j of held) this.outbox.complete(j);
+          this.sent(platform, job);
+          return;
+        }
+      }
+      // A later update of the same story is already waiting: this one is superseded by it.
+      if (queue.some((j) => j !== job && j.story === job.story && j.seq > job.seq)) {
+        this.stats.coalesced++;
+        this.outbox.complete(job);
+        return;
+      }
       await this.deliver(job, adapter);
-      await this.outbox.complete(job);
-      bump(this.stats.sent, platform);
-      this.stats.latencyMs.push(Date.now() - job.createdAt);
-      if (this.stats.latencyMs.length > 10_000) this.stats.latencyMs.splice(0, 5_000);
+      this.outbox.complete(job);
+      this.sent(platform, job);
     } catch (e) {
       await this.fail(job, e);
     }
   }
 
+  private sent(platform: Platform, job: DeliveryJob): void {
+    bump(this.stats.sent, platform);
+    if (job.attempts === 0) {
+      this.stats.latencyMs.push(Date.now() - job.createdAt);
+      if (this.stats.latencyMs.length > 20_000) this.stats.latencyMs.splice(0, 10_000);
+    }
+  }
+
   private async deliver(job: DeliveryJob, adapter: ChatAdapter): Promise<void> {
-    const key = this.storyKeyOf(job);
-    const story = await this.posts.get<PostedStory>(key);
-    const message = this.hooks.render(job.event, job.locale);
-    const closing = job.event.type === 'incident' && isClosedStatus(job.event.incident.status);
+    const key = this.postKey(job);
+    const event = this.outbox.eventOf(job);
+    const story = await this.getPost(key);
+    const message = this.hooks.render(event, job.locale);
+    const closing = event.type === 'incident' && isClosedStatus(event.incident.status);
     if (!story) {
       const root = await adapter.send(job.target, message);
-      await this.posts.set<PostedStory>(key, { root, replies: 0, closed: closing }, 90 * 86_400_000);
+      this.setPost(key, { root, replies: 0, closed: closing });
       return;
     }
     if (adapter.edit) await adapter.edit(story.root, message);
-    const hasNews = job.event.type === 'component' || Boolean(job.event.update) || (closing && !story.closed);
+    const hasNews = event.type === 'component' || Boolean(event.type === 'incident' && event.update) || (closing && !story.closed);
     // Without edits (console), each change is its own reply; with edits, replies only carry news.
     if (hasNews || !adapter.edit) {
       await adapter.send(job.target, message, { replyTo: story.root, ...(closing && !story.closed ? { resolution: true } : {}) });
-      await this.posts.set<PostedStory>(key, { ...story, replies: story.replies + 1, closed: story.closed || closing }, 90 * 86_400_000);
+      this.setPost(key, { ...story, replies: story.replies + 1, closed: story.closed || closing });
     }
     if (closing && !story.closed && adapter.closeThread) await adapter.closeThread(story.root);
   }
@@ -207,7 +259,7 @@ export class Delivery {
         this.gone.set(targetKey(job.target), Date.now());
         bump(this.stats.deadTargets, platform);
         bump(this.stats.failed, platform);
-        const dropped = await this.outbox.dropTarget(job.target);
+        const dropped = this.outbox.dropTarget(job.target);
         this.log.error({ ...ctx, code: e.code, dropped }, 'target is gone; dropped it and its queued messages');
         await this.hooks.onTargetGone(job.target, job.origin, e);
         return;
@@ -215,7 +267,7 @@ export class Delivery {
       case 'permanent': {
         bump(this.stats.failed, platform);
         this.log.error({ ...ctx, code: e.code, err: e.message }, 'message refused by the platform; dropped');
-        await this.outbox.drop(job);
+        this.outbox.drop(job);
         return;
       }
       case 'auth':
@@ -232,7 +284,7 @@ export class Delivery {
     if (job.attempts >= this.options.maxAttempts) {
       bump(this.stats.failed, job.target.platform);
       this.log.error({ platform: job.target.platform, target: targetKey(job.target), job: job.id }, 'giving up after the last attempt');
-      await this.outbox.drop(job);
+      this.outbox.drop(job);
       return;
     }
     await this.outbox.update(job);

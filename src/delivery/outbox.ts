@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KeyValue, Store } from '../storage/store.ts';
-import { targetKey, type StatusEvent, type Target } from '../core/model.ts';
+import { storyKey, targetKey, type StatusEvent, type Target } from '../core/model.ts';
 import type { RecipientOrigin } from '../core/fanout.ts';
 
 /** One message (or one story step) owed to one target. Recorded before it is sent. */
@@ -11,33 +11,49 @@ export interface DeliveryJob {
   readonly locale: string;
   readonly origin: RecipientOrigin;
   readonly priority: number;
-  readonly event: StatusEvent;
+  /** The event lives once in the `events` namespace; 100,000 jobs share it. */
+  readonly eventId: string;
+  readonly story: string;
   readonly createdAt: number;
+  /** Quiet hours: held until then, and folded into one summary with the other held jobs of the target. */
+  readonly holdUntil?: number;
   attempts: number;
   notBefore: number;
 }
 
+export type NewJob = Omit<DeliveryJob, 'seq' | 'createdAt' | 'attempts' | 'notBefore' | 'eventId' | 'story'>;
+
 const DELIVERED_TTL_MS = 7 * 86_400_000;
+const EVENT_TTL_MS = 7 * 86_400_000;
+const FLUSH_MS = 20;
 
 export const jobId = (eventId: string, target: Target): string =>
   createHash('sha256').update(`${eventId}|${targetKey(target)}`).digest('hex').slice(0, 24);
 
 /**
- * The durable outbox: jobs live in the store from the moment they are recorded until they are
- * delivered or dropped; a "delivered" marker keeps a re-derived event from being sent again.
- * In memory it keeps one ordered queue per target, so each target gets its messages in order.
+ * The durable outbox. A job is in the store from the moment it is recorded until it is delivered or
+ * dropped; a "delivered" marker keeps a re-derived event from being sent twice. Completions are
+ * written in small batches (every 20 ms): a crash can repeat at most the sends in flight plus one
+ * batch — the in-flight window stated in the README. In memory there is one ordered queue per target.
  */
 export class Outbox {
   private readonly pending: KeyValue;
   private readonly delivered: KeyValue;
+  private readonly eventsKv: KeyValue;
   private readonly queues = new Map<string, DeliveryJob[]>();
   private readonly known = new Set<string>();
+  private readonly events = new Map<string, { event: StatusEvent; refs: number }>();
+  private readonly doneBuffer: string[] = [];
+  private readonly droppedBuffer: string[] = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
   private counter = 0;
   private size = 0;
 
   constructor(store: Store) {
     this.pending = store.namespace('outbox');
     this.delivered = store.namespace('delivered');
+    this.eventsKv = store.namespace('events');
   }
 
   /** Loads what a previous run left undelivered. */
@@ -45,30 +61,45 @@ export class Outbox {
     const jobs: DeliveryJob[] = [];
     for await (const [, job] of this.pending.entries<DeliveryJob>()) jobs.push(job);
     jobs.sort((a, b) => a.seq - b.seq);
-    for (const job of jobs) this.enqueue(job);
-    return jobs.length;
+    const ids = [...new Set(jobs.map((j) => j.eventId))];
+    const events = await this.eventsKv.getMany<StatusEvent>(ids);
+    const byId = new Map(ids.map((id, i) => [id, events[i]]));
+    for (const job of jobs) {
+      const event = byId.get(job.eventId);
+      if (!event) {
+        await this.pending.delete(job.id);
+        continue;
+      }
+      this.enqueue(job, event);
+    }
+    return this.size;
   }
 
-  /** Records jobs durably, then queues them. Already delivered or queued jobs are skipped (idempotent). */
-  async record(jobs: readonly Omit<DeliveryJob, 'seq' | 'createdAt' | 'attempts' | 'notBefore'>[]): Promise<DeliveryJob[]> {
+  /** Records jobs of one event durably (event first, then jobs in one batch), then queues them. Idempotent. */
+  async record(event: StatusEvent, jobs: readonly NewJob[]): Promise<DeliveryJob[]> {
     const fresh = jobs.filter((j) => !this.known.has(j.id));
     if (fresh.length === 0) return [];
     const done = await this.delivered.getMany<number>(fresh.map((j) => j.id));
     const now = Date.now();
+    const story = storyKey(event);
     const recorded: DeliveryJob[] = [];
     for (const [i, j] of fresh.entries()) {
       if (done[i] !== undefined) continue;
-      const job: DeliveryJob = { ...j, seq: now * 1000 + (this.counter++ % 1000), createdAt: now, attempts: 0, notBefore: 0 };
-      recorded.push(job);
+      recorded.push({ ...j, eventId: event.id, story, seq: now * 1000 + (this.counter++ % 1000), createdAt: now, attempts: 0, notBefore: j.holdUntil ?? 0 });
     }
-    await Promise.all(recorded.map((job) => this.pending.set(job.id, job)));
-    for (const job of recorded) this.enqueue(job);
+    if (recorded.length === 0) return [];
+    if (!this.events.has(event.id)) await this.eventsKv.set(event.id, event, EVENT_TTL_MS);
+    await this.pending.setMany(recorded.map((job) => [job.id, job] as const));
+    for (const job of recorded) this.enqueue(job, event);
     return recorded;
   }
 
-  private enqueue(job: DeliveryJob): void {
+  private enqueue(job: DeliveryJob, event: StatusEvent): void {
     if (this.known.has(job.id)) return;
     this.known.add(job.id);
+    const held = this.events.get(job.eventId);
+    if (held) held.refs++;
+    else this.events.set(job.eventId, { event, refs: 1 });
     const key = targetKey(job.target);
     const q = this.queues.get(key);
     if (q) q.push(job);
@@ -76,10 +107,17 @@ export class Outbox {
     this.size++;
   }
 
-  /** The head job of every target queue. */
-  heads(): DeliveryJob[] {
+  eventOf(job: DeliveryJob): StatusEvent {
+    return this.events.get(job.eventId)!.event;
+  }
+
+  /** The next job of every target queue; jobs held for quiet hours let later unheld (critical) ones pass. */
+  heads(now = Date.now()): DeliveryJob[] {
     const out: DeliveryJob[] = [];
-    for (const q of this.queues.values()) if (q[0]) out.push(q[0]);
+    for (const q of this.queues.values()) {
+      const next = q.find((j) => j.holdUntil === undefined || j.holdUntil <= now) ?? q[0];
+      if (next) out.push(next);
+    }
     return out;
   }
 
@@ -95,23 +133,24 @@ export class Outbox {
     await this.pending.set(job.id, job);
   }
 
-  /** Marks a job delivered: the marker first, so a crash in between can only skip, never repeat. */
-  async complete(job: DeliveryJob): Promise<void> {
-    await this.delivered.set(job.id, Date.now(), DELIVERED_TTL_MS);
-    await this.pending.delete(job.id);
+  /** Marks a job delivered; written with the next batch. */
+  complete(job: DeliveryJob): void {
     this.remove(job);
+    this.doneBuffer.push(job.id);
+    this.scheduleFlush();
   }
 
   /** Drops a job for good (dead target, permanent error). */
-  async drop(job: DeliveryJob): Promise<void> {
-    await this.pending.delete(job.id);
+  drop(job: DeliveryJob): void {
     this.remove(job);
+    this.droppedBuffer.push(job.id);
+    this.scheduleFlush();
   }
 
   /** Drops every queued job of a target (it is gone). Returns how many. */
-  async dropTarget(target: Target): Promise<number> {
+  dropTarget(target: Target): number {
     const q = [...(this.queues.get(targetKey(target)) ?? [])];
-    for (const job of q) await this.drop(job);
+    for (const job of q) this.drop(job);
     return q.length;
   }
 
@@ -119,11 +158,38 @@ export class Outbox {
   async retarget(from: Target, to: Target): Promise<void> {
     const q = [...(this.queues.get(targetKey(from)) ?? [])];
     for (const job of q) {
-      await this.drop(job);
-      const moved: DeliveryJob = { ...job, target: to };
+      const event = this.eventOf(job);
+      this.drop(job);
+      const moved: DeliveryJob = { ...job, id: jobId(job.eventId, to), target: to };
       await this.pending.set(moved.id, moved);
-      this.enqueue(moved);
+      this.enqueue(moved, event);
     }
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, FLUSH_MS);
+  }
+
+  /** Writes buffered completions: delivered markers first, so a crash in between can only skip, never repeat. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      const done = this.doneBuffer.splice(0);
+      const dropped = this.droppedBuffer.splice(0);
+      if (done.length) await this.delivered.setMany(done.map((id) => [id, 1] as const), DELIVERED_TTL_MS);
+      if (done.length || dropped.length) await this.pending.deleteMany([...done, ...dropped]);
+      // Only now may the same id be recorded again (and be refused by its delivered marker).
+      for (const id of [...done, ...dropped]) this.known.delete(id);
+    });
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    await this.flush();
   }
 
   private remove(job: DeliveryJob): void {
@@ -131,11 +197,11 @@ export class Outbox {
     const q = this.queues.get(key);
     if (!q) return;
     const idx = q.findIndex((j) => j.id === job.id);
-    if (idx >= 0) {
-      q.splice(idx, 1);
-      this.size--;
-    }
+    if (idx < 0) return;
+    q.splice(idx, 1);
+    this.size--;
     if (q.length === 0) this.queues.delete(key);
-    this.known.delete(job.id);
+    const held = this.events.get(job.eventId);
+    if (held && --held.refs <= 0) this.events.delete(job.eventId);
   }
 }

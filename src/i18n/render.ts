@@ -61,12 +61,15 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
     const status = t(`componentStatus.${event.component.status}`);
     const fields: MessageField[] = [{ label: t('announce.since'), value: since(event.at), inline: true }];
     fields.push(...(ctx.kpiFields?.([event.component.id], locale) ?? []));
+    const headline = event.flaps
+      ? t('announce.flapping', { component: name, count: event.flaps.changes, since: formatDateTime(event.flaps.since, locale, ctx.timezone), status })
+      : t('announce.componentHeadline', { component: name, previous: t(`componentStatus.${event.previous}`), status });
     return {
       locale,
       dir,
       severity: event.component.status === 'operational' ? 'none' : event.severity,
       title: t('announce.componentTitle', { service, component: name, status }),
-      headline: t('announce.componentHeadline', { component: name, previous: t(`componentStatus.${event.previous}`), status }),
+      headline,
       fields,
       ...(advice.length ? { adviceTitle: t('announce.advice') } : {}),
       advice,
@@ -117,6 +120,28 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
     ...(advice.length ? { adviceTitle: t('announce.advice') } : {}),
     advice,
     ...(incident.url ? { link: { label: t('announce.statusPage'), url: incident.url } } : {}),
+    footer: t('announce.updatedAt', { time: formatDateTime(ctx.now, locale, ctx.timezone) }),
+  };
+};
+
+/** One direct message for everything held back during a subscriber's quiet hours: the latest state of each story. */
+export const renderHeldSummary = (events: readonly StatusEvent[], locale: string, ctx: RenderContext): MessageModel => {
+  const t = ctx.translator.t(locale);
+  const latest = new Map<string, StatusEvent>();
+  for (const e of events) latest.set(e.type === 'incident' ? e.incident.key : e.component.id, e);
+  const lines = [...latest.values()].map((e) => {
+    const m = renderEvent(e, locale, ctx);
+    return `• ${m.title}${m.headline ? ` — ${m.headline}` : ''}`;
+  });
+  const worst = [...latest.values()].some((e) => e.severity === 'major' || e.severity === 'critical') ? 'major' : 'minor';
+  return {
+    locale,
+    dir: ctx.translator.dir(locale),
+    severity: [...latest.values()].every((e) => (e.type === 'incident' ? isClosedStatus(e.incident.status) : e.component.status === 'operational')) ? 'none' : worst,
+    title: t('quiet.summaryTitle', { service: ctx.serviceName, count: events.length }),
+    body: lines.join('\n'),
+    fields: [],
+    advice: [],
     footer: t('announce.updatedAt', { time: formatDateTime(ctx.now, locale, ctx.timezone) }),
   };
 };

@@ -12,7 +12,7 @@ export interface KeyValue {
   getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]>;
   set<T>(key: string, value: T, ttlMs?: number): Promise<void>;
   /** Writes many entries in as few round trips (and, on SQL stores, statements) as the backend allows. */
-  setMany<T>(entries: readonly (readonly [string, T])[]): Promise<void>;
+  setMany<T>(entries: readonly (readonly [string, T])[], ttlMs?: number): Promise<void>;
   delete(key: string): Promise<boolean>;
   deleteMany(keys: readonly string[]): Promise<void>;
   /** Every entry of the namespace, in no particular order; streamed, never all in memory at once. */
@@ -98,17 +98,18 @@ class KeyvNamespace implements KeyValue {
     if (!ok) throw new Error(`store: could not write ${key}`);
   }
 
-  async setMany<T>(entries: readonly (readonly [string, T])[]): Promise<void> {
+  async setMany<T>(entries: readonly (readonly [string, T])[], ttlMs?: number): Promise<void> {
     if (entries.length === 0) return;
     if (!this.sql) {
-      await this.keyv.setMany(entries.map(([key, value]) => ({ key, value })));
+      await this.keyv.setMany(entries.map(([key, value]) => ({ key, value, ...(ttlMs ? { ttl: ttlMs } : {}) })));
       return;
     }
+    const expires = ttlMs ? Date.now() + ttlMs : undefined;
     // One multi-row upsert per chunk: a single statement is one transaction, instead of one fsync per row.
     for (let i = 0; i < entries.length; i += BATCH) {
       const chunk = entries.slice(i, i + BATCH);
       const values: unknown[] = [];
-      for (const [key, value] of chunk) values.push(`${this.name}:${key}`, await this.keyv.serializeData({ value, expires: undefined }));
+      for (const [key, value] of chunk) values.push(`${this.name}:${key}`, await this.keyv.serializeData({ value, expires }));
       const marks = chunk.map((_, j) => (this.kind === 'postgres' ? `($${j * 2 + 1}, $${j * 2 + 2})` : '(?, ?)')).join(', ');
       await this.rows(`INSERT INTO ${this.table()} (key, value) VALUES ${marks} ON CONFLICT(key) DO UPDATE SET value = excluded.value`, values);
     }

@@ -49,8 +49,8 @@ describe('crash safety', () => {
     const first = await startChild({ ...env, CRASH_ON_SEND: '1' });
     children.push(first.child);
     const incident = { incident: { id: 'db-1', name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' } };
-    const res = await fetch(`http://127.0.0.1:${first.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident), headers: { 'content-type': 'application/json' } });
-    expect(res.status).toBe(202);
+    // Delivery starts as soon as the jobs are recorded, so the process may die before it answers.
+    await fetch(`http://127.0.0.1:${first.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident), headers: { 'content-type': 'application/json' } }).catch(() => undefined);
     expect(await exited(first.child)).toBe('SIGKILL');
     expect(lines(env.OUT_FILE)).toEqual([]);
 
