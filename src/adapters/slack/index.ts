@@ -1,4 +1,4 @@
-import { App as BoltApp, HTTPReceiver, LogLevel, type Logger as BoltLogger } from '@slack/bolt';
+import { App as BoltApp, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Target } from '../../core/model.ts';
@@ -52,6 +52,7 @@ export class SlackAdapter implements ChatAdapter {
   private probe: NodeJS.Timeout | undefined;
   private readonly dmChannels = new Map<string, string>();
   private initialized = false;
+  private socketStarted = false;
 
   constructor(private readonly options: SlackAdapterOptions) {}
 
@@ -67,7 +68,11 @@ export class SlackAdapter implements ChatAdapter {
     // Our delivery owns retries and 429 waits (DESIGN.md): the WebClient must throw, not queue or retry.
     const clientOptions: WebClientOptions = { slackApiUrl: o.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger };
     if (o.appToken) {
-      this.bolt = new BoltApp({ token: o.token, appToken: o.appToken, socketMode: true, clientOptions, logger, deferInitialization: true });
+      // Socket Mode: the same clientOptions reach the SocketModeClient, so apps.connections.open uses SLACK_API_URL.
+      const receiver = new SocketModeReceiver({ appToken: o.appToken, logger, installerOptions: { clientOptions } });
+      receiver.client.on('connected', () => this.socketState('connected'));
+      receiver.client.on('reconnecting', () => this.socketState('connecting'));
+      this.bolt = new BoltApp({ token: o.token, receiver, clientOptions, logger, deferInitialization: true });
     } else {
       if (!o.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
       const receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: '/slack/events', logger });
@@ -81,22 +86,39 @@ export class SlackAdapter implements ChatAdapter {
     registerSlackHandlers(this.bolt, { router: ctx.commands, client: this.bolt.client, log: ctx.log, command: o.command });
     this.bolt.error(async (e) => ctx.log.error({ err: e }, 'Slack handler failed'));
     try {
-      await this.bolt.init();
-      this.initialized = true;
-      if (o.appToken) await this.bolt.start();
-      this.status = 'connected';
+      await this.connect();
     } catch (e) {
       const err = classifySlackError(e);
       this.status = 'down';
-      ctx.log.error({ code: err.code }, err.kind === 'auth' ? 'Slack refused the bot token (SLACK_BOT_TOKEN): Slack is down until it is fixed' : 'Slack start failed');
-      if (err.kind === 'auth') this.watchAuth();
-      else throw err;
+      ctx.log.error({ code: err.code }, err.kind === 'auth' ? 'Slack refused a token (SLACK_BOT_TOKEN or SLACK_APP_TOKEN): Slack is down until it is fixed' : 'could not reach Slack at start; retrying');
+      this.recoverLater();
     }
+  }
+
+  /** bolt's init() is its own auth.test; Socket Mode then opens the WebSocket (apps.connections.open). */
+  private async connect(): Promise<void> {
+    if (!this.initialized) {
+      await this.bolt!.init();
+      this.initialized = true;
+    } else {
+      await this.client.auth.test();
+    }
+    if (this.options.appToken && !this.socketStarted) {
+      await this.bolt!.start();
+      this.socketStarted = true;
+    }
+    this.status = 'connected';
+  }
+
+  private socketState(state: AdapterState): void {
+    // A token refusal outranks the socket's own view.
+    if (this.status !== 'down' || state === 'connected') this.status = state;
   }
 
   async stop(): Promise<void> {
     clearInterval(this.probe);
-    if (this.options.appToken && this.status === 'connected') await this.bolt?.stop().catch(() => undefined);
+    if (this.socketStarted) await this.bolt?.stop().catch(() => undefined);
+    this.socketStarted = false;
     this.status = 'down';
   }
 
@@ -146,23 +168,19 @@ export class SlackAdapter implements ChatAdapter {
     if (err.kind === 'auth' && this.status !== 'down') {
       this.status = 'down';
       this.log?.error({ code: err.code }, 'Slack refused the bot token: reporting down until auth.test succeeds again');
-      this.watchAuth();
+      this.recoverLater();
     }
     return err;
   }
 
-  /** While down for auth, ask auth.test now and then so a restored token brings Slack back. */
-  private watchAuth(): void {
+  /** While down, try again now and then, so a restored token or network brings Slack back. */
+  private recoverLater(): void {
     clearInterval(this.probe);
     this.probe = setInterval(() => {
-      // bolt's init() is its own auth.test; it must succeed once before events can be authorized.
-      const check = this.initialized ? this.client.auth.test().then(() => undefined) : this.bolt!.init();
-      check
+      this.connect()
         .then(() => {
-          this.initialized = true;
           clearInterval(this.probe);
-          this.status = 'connected';
-          this.log?.info('Slack accepts the bot token again');
+          this.log?.info('Slack is reachable and accepts the token again');
         })
         .catch(() => undefined);
     }, this.options.authProbeMs ?? 60_000);

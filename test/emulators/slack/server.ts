@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { parse as parseQs } from 'node:querystring';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { validateBlocks, textsOf, mentionsIn } from './validate.ts';
 
 export interface EmuUser {
@@ -59,6 +60,11 @@ export class SlackEmulator extends EventEmitter {
   /** Tokens Slack knows; a revoked one answers token_revoked, an unknown one invalid_auth. */
   readonly tokens = new Set(['xoxb-test']);
   readonly revoked = new Set<string>();
+  /** App-level tokens (xapp-…) accepted by apps.connections.open for Socket Mode. */
+  readonly appTokens = new Set(['xapp-test']);
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly sockets = new Set<WebSocket>();
+  private readonly acks = new Map<string, (payload: Record<string, unknown>) => void>();
   /** chat.postMessage spacing per channel ("one message per second per channel", PLATFORMS.md §1). */
   postIntervalMs = 1000;
   private readonly lastPost = new Map<string, number>();
@@ -70,12 +76,15 @@ export class SlackEmulator extends EventEmitter {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('upgrade', (req, socket, head) => this.wss.handleUpgrade(req, socket, head, (ws) => this.socketOpened(ws)));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
   async stop(): Promise<void> {
+    for (const ws of this.sockets) ws.terminate();
+    this.wss.close();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -119,6 +128,44 @@ export class SlackEmulator extends EventEmitter {
     this.injected.set(method, { status, body });
   }
 
+  /** Open Socket Mode connections (after hello). */
+  get socketCount(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * Sends a Socket Mode envelope (api.slack.com/apis/socket-mode) and resolves with the app's ack payload.
+   * Slash commands and interactivity accept a response payload in the ack.
+   */
+  sendEnvelope(type: 'slash_commands' | 'interactive' | 'events_api', payload: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const ws = [...this.sockets][0];
+    if (!ws) return Promise.reject(new Error('no Socket Mode connection'));
+    const envelope_id = `env-${++this.seq}`;
+    return new Promise((resolve) => {
+      this.acks.set(envelope_id, resolve);
+      ws.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+    });
+  }
+
+  private socketOpened(ws: WebSocket): void {
+    this.sockets.add(ws);
+    // Slack pings its clients; bolt's client drops a connection that hears nothing for 30 s.
+    const ping = setInterval(() => ws.ping('emu'), 5000);
+    ping.unref();
+    ws.on('close', () => {
+      clearInterval(ping);
+      this.sockets.delete(ws);
+    });
+    ws.on('message', (data: Buffer) => {
+      const msg = JSON.parse(data.toString('utf8')) as { envelope_id?: string; payload?: Record<string, unknown> };
+      const ack = msg.envelope_id ? this.acks.get(msg.envelope_id) : undefined;
+      if (msg.envelope_id) this.acks.delete(msg.envelope_id);
+      ack?.(msg.payload ?? {});
+    });
+    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'emu', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0EMU' } }));
+    this.emit('call');
+  }
+
   /** Calls Slack refused for a reason other than rate limiting. */
   rejected(): EmuCall[] {
     return this.calls.filter((c) => !c.ok && c.error !== 'ratelimited');
@@ -143,7 +190,7 @@ export class SlackEmulator extends EventEmitter {
     const args = this.parseArgs(req, raw);
     const injected = this.injected.get(method);
     this.injected.delete(method);
-    const result = injected ?? this.authorize(req) ?? this.dispatch(method, args);
+    const result = injected ?? this.authorize(req, method) ?? this.dispatch(method, args);
     this.calls.push({ method, args, ok: result.body.ok === true, status: result.status ?? 200, ...(typeof result.body.error === 'string' ? { error: result.body.error } : {}) });
     send(result);
     this.emit('call');
@@ -160,9 +207,10 @@ export class SlackEmulator extends EventEmitter {
     return out;
   }
 
-  private authorize(req: IncomingMessage): Result | undefined {
+  private authorize(req: IncomingMessage, method: string): Result | undefined {
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token) return fail('not_authed');
+    if (method === 'apps.connections.open') return this.appTokens.has(token) ? undefined : fail('invalid_auth');
     if (this.revoked.has(token)) return fail('token_revoked');
     if (!this.tokens.has(token)) return fail('invalid_auth');
     return undefined;
@@ -170,6 +218,8 @@ export class SlackEmulator extends EventEmitter {
 
   private dispatch(method: string, a: Record<string, unknown>): Result {
     switch (method) {
+      case 'apps.connections.open':
+        return { body: { ok: true, url: `${this.baseUrl.replace(/^http/, 'ws')}/link/?ticket=${++this.seq}` } };
       case 'auth.test':
         return { body: { ok: true, url: 'https://emulated.slack.com/', team: 'Emu', user: 'statusrelay', team_id: 'T0EMU', user_id: 'UBOT', bot_id: 'BBOT' } };
       case 'chat.postMessage':
