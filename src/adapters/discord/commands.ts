@@ -38,12 +38,22 @@ const localized = (offered: readonly string[], tOf: (l: string) => T, key: strin
   return map;
 };
 
-/** Lowercase, no spaces: what Discord accepts as a command or option name. */
-const asName = (s: string): string => s.toLowerCase().replace(/\s+/g, '-').slice(0, 32);
+/** https://discord.com/developers/docs/interactions/application-commands#application-command-object-application-command-naming */
+const COMMAND_NAME = /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
 
+/** Lowercase, no spaces: what Discord accepts as a command or option name. */
+const asName = (s: string): string => s.toLocaleLowerCase('en').trim().replace(/\s+/g, '-').slice(0, 32);
+
+/**
+ * One invalid localized name makes Discord refuse the whole bulk overwrite (50035), so a
+ * translation that is not a valid name is left out: those users see the English name.
+ */
 const localizedNames = (offered: readonly string[], tOf: (l: string) => T, key: string): LocalizationMap => {
   const map: LocalizationMap = {};
-  for (const l of offered) for (const d of discordLocalesFor(l)) map[d] = asName(tOf(l)(key));
+  for (const l of offered) {
+    const name = asName(tOf(l)(key));
+    if (COMMAND_NAME.test(name)) for (const d of discordLocalesFor(l)) map[d] = name;
+  }
   return map;
 };
 
