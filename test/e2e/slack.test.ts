@@ -200,3 +200,32 @@ describe('Slack with a refused token', () => {
     }
   });
 });
+
+describe('Slack answering 429 ratelimited', () => {
+  it('waits the Retry-After it was given and then delivers, without a retry storm', async () => {
+    const emu = await new SlackEmulator().start();
+    emu.channels.set('CENGLISH', { id: 'CENGLISH' });
+    emu.channels.set('CCHINESE', { id: 'CCHINESE' });
+    // Stricter than our own pacing (1 per second per channel), so the reply right after the first post meets a 429.
+    emu.postIntervalMs = 2500;
+    const t = await startTestApp(YAML, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: emu.apiUrl, ADMIN_API_TOKEN: ADMIN });
+    try {
+      const call = (path: string, body: unknown) =>
+        fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
+      const { id } = await call('/api/incidents', { name: 'Login fails', message: 'Investigating.', components: ['messaging'], impact: 'major' });
+      await emu.waitFor(() => emu.messages.filter((m) => !m.thread_ts).length === 2 || undefined);
+      await call(`/api/incidents/${id}/updates`, { status: 'identified', message: 'Found it.' });
+      expect(await t.app.drained(40_000)).toBe(true);
+      const limited = emu.calls.filter((c) => c.error === 'ratelimited');
+      expect(limited.length).toBeGreaterThanOrEqual(1);
+      expect(limited.length).toBeLessThanOrEqual(4);
+      expect(limited.every((c) => c.status === 429)).toBe(true);
+      for (const channel of ['CENGLISH', 'CCHINESE']) expect(emu.messages.filter((m) => m.channel === channel && m.thread_ts)).toHaveLength(1);
+      expect(emu.rejected()).toEqual([]);
+      expect(t.app.delivery.stats.rateLimited.slack).toBe(limited.length);
+    } finally {
+      await t.stop();
+      await emu.stop();
+    }
+  });
+});
