@@ -37,6 +37,11 @@ export interface DeliveryStats {
 }
 
 const GONE_MEMORY_MS = 10 * 60_000;
+/**
+ * The in-flight window: sends under way plus sends not yet durably marked. Delivery never lets it
+ * exceed this, so a SIGKILL repeats at most this many messages (stated in the README).
+ */
+export const IN_FLIGHT_WINDOW = 96;
 const POST_TTL_MS = 90 * 86_400_000;
 
 const bump = (m: Record<string, number>, k: string) => {
@@ -123,6 +128,10 @@ export class Delivery {
     const heads = this.outbox.heads(now).sort((a, b) => a.priority - b.priority || a.seq - b.seq);
     for (const job of heads) {
       if (this.inFlight.size >= this.options.concurrency) break;
+      if (this.inFlight.size + this.outbox.unflushed() >= IN_FLIGHT_WINDOW) {
+        nextWait = 2;
+        break;
+      }
       const key = targetKey(job.target);
       if (this.inFlight.has(key)) continue;
       const goneAt = this.gone.get(key);

@@ -49,6 +49,7 @@ export class Outbox {
   private flushing: Promise<void> = Promise.resolve();
   private counter = 0;
   private size = 0;
+  private writing = 0;
 
   constructor(store: Store) {
     this.pending = store.namespace('outbox');
@@ -121,6 +122,11 @@ export class Outbox {
     return out;
   }
 
+  /** Sent but not yet durably marked delivered: what a crash could send again. */
+  unflushed(): number {
+    return this.doneBuffer.length + this.writing;
+  }
+
   depth(): number {
     return this.size;
   }
@@ -178,7 +184,9 @@ export class Outbox {
     this.flushing = this.flushing.then(async () => {
       const done = this.doneBuffer.splice(0);
       const dropped = this.droppedBuffer.splice(0);
+      this.writing = done.length;
       if (done.length) await this.delivered.setMany(done.map((id) => [id, 1] as const), DELIVERED_TTL_MS);
+      this.writing = 0;
       if (done.length || dropped.length) await this.pending.deleteMany([...done, ...dropped]);
       // Only now may the same id be recorded again (and be refused by its delivered marker).
       for (const id of [...done, ...dropped]) this.known.delete(id);

@@ -12,6 +12,7 @@ import type { Target } from '../../src/core/model.ts';
 import type { MessageModel } from '../../src/i18n/message.ts';
 
 const out = process.env.OUT_FILE!;
+const crashAfter = Number(process.env.CRASH_AFTER ?? 0);
 let counter = 0;
 const adapter: ChatAdapter = {
   platform: 'console',
@@ -21,6 +22,7 @@ const adapter: ChatAdapter = {
   async send(target: Target, message: MessageModel): Promise<PostedRef> {
     if (process.env.CRASH_ON_SEND === '1') process.kill(process.pid, 'SIGKILL');
     appendFileSync(out, `${JSON.stringify({ chat: target.chatId, title: message.title, pid: process.pid })}\n`);
+    if (crashAfter && counter + 1 >= crashAfter) process.kill(process.pid, 'SIGKILL');
     return { platform: 'console', chatId: target.chatId, messageId: String(++counter) };
   },
 };
@@ -33,11 +35,25 @@ announce:
   - { platform: console, channel: "#en", locale: en }
   - { platform: console, channel: "#zh", locale: zh-CN }
 `;
-const app = new App({ ...parseConfigText(yaml, env), env: parseEnv(env), demo: false }, { adapters: [adapter], logger: pino({ level: 'silent' }) });
+const app = new App(
+  { ...parseConfigText(yaml, env), env: parseEnv(env), demo: false },
+  { adapters: [adapter], logger: pino({ level: 'silent' }), limits: { console: { globalPerSecond: Number(process.env.RATE ?? 1000), perChatIntervalMs: 0 } } },
+);
 await app.init();
+const subscribers = Number(process.env.SUBSCRIBERS ?? 0);
+if (subscribers && !(await app.store.namespace('subscriptions').get('console:user-0'))) {
+  const now = new Date().toISOString();
+  await app.store
+    .namespace('subscriptions')
+    .setMany(Array.from({ length: subscribers }, (_, i) => [`console:user-${i}`, { platform: 'console', userId: `user-${i}`, components: [], createdAt: now }] as const));
+}
 const { port } = await app.listen();
 await app.start();
 process.stdout.write(`READY ${port}\n`);
 process.on('SIGTERM', () => {
-  void app.stop().then(() => process.exit(0));
+  const started = Date.now();
+  void app.stop().then(() => {
+    process.stderr.write(`STOPPED in ${Date.now() - started} ms, ${app.outbox.depth()} left\n`);
+    process.exit(0);
+  });
 });
