@@ -4,6 +4,9 @@ import type { StatusChange } from '../../core/model.ts';
 import type { SourceConfig } from '../../core/config.ts';
 import { parseStatuspageWebhook } from '../statuspage/parse.ts';
 import { parseGeneric, type KpiSampleInput } from './generic.ts';
+import { parseInstatus } from './instatus.ts';
+import { parseAlertmanager } from './alertmanager.ts';
+import { parseGrafana } from './grafana.ts';
 import { WebhookAuthError, type StatusSource, type WebhookRequest } from '../source.ts';
 
 type WebhookConfig = Extract<SourceConfig, { type: 'webhook' }>;
@@ -20,6 +23,9 @@ export type WebhookParser = (json: unknown, config: WebhookConfig, now: string) 
 export const WEBHOOK_PARSERS: Partial<Record<WebhookFormat, WebhookParser>> = {
   statuspage: (json, cfg, now) => ({ changes: parseStatuspageWebhook(json, cfg.id, now), samples: [] }),
   generic: (json, cfg, now) => parseGeneric(json, cfg.id, now),
+  instatus: (json, cfg, now) => ({ changes: parseInstatus(json, cfg.id, now), samples: [] }),
+  alertmanager: (json, cfg, now) => ({ changes: parseAlertmanager(json, cfg.id, now, cfg.componentLabel), samples: [] }),
+  grafana: (json, cfg, now) => parseGrafana(json, cfg.id, now, cfg.componentLabel),
 };
 
 const safeEqual = (a: string, b: string): boolean => {
