@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Translator } from '../../i18n/i18n.ts';
 import { SUPPORTED_LOCALES } from '../../i18n/locales.ts';
 import { validateCommands } from '../../../test/emulators/discord/commands.ts';
-import { buildCommandDefinitions, discordLocalesFor } from './commands.ts';
+import { buildCommandDefinitions, discordLocalesFor, INVITE_PERMISSIONS } from './commands.ts';
 
 describe('Discord command definitions', () => {
   it.each([
@@ -35,5 +36,11 @@ describe('Discord command definitions', () => {
     const defs = buildCommandDefinitions(['en', 'zh-CN'], bad);
     expect(validateCommands(defs as never)).toBeUndefined();
     expect(defs[0]!.name_localizations).toEqual({ 'en-US': 'status', 'en-GB': 'status' });
+  });
+
+  it('documents the invite URL with exactly the permissions the bot needs', () => {
+    const doc = readFileSync(new URL('../../../docs/discord.md', import.meta.url), 'utf8');
+    expect(doc).toContain(`scope=bot+applications.commands&permissions=${INVITE_PERMISSIONS}`);
+    expect(INVITE_PERMISSIONS & (1n << 17n)).toBe(0n); // never Mention Everyone
   });
 });

@@ -15,6 +15,16 @@ import type { CommandRouter } from '../../commands/router.ts';
 import { COMMAND_NAMES, KPI_WINDOWS, type CommandInvocation, type CommandName } from '../../commands/context.ts';
 import { truncate } from './render.ts';
 
+/** What the bot needs in a channel, and nothing more (docs/discord.md builds the invite URL from it). */
+export const INVITE_PERMISSIONS =
+  PermissionFlagsBits.ViewChannel |
+  PermissionFlagsBits.SendMessages |
+  PermissionFlagsBits.EmbedLinks |
+  PermissionFlagsBits.ReadMessageHistory |
+  PermissionFlagsBits.CreatePublicThreads |
+  PermissionFlagsBits.ManageThreads |
+  PermissionFlagsBits.SendMessagesInThreads;
+
 type LocalizationMap = Partial<Record<Locale, string>>;
 type T = (key: string, options?: Record<string, unknown>) => string;
 
