@@ -69,6 +69,14 @@ describe('commands (platform-neutral)', () => {
     expect(await t.app.store.namespace('announce').get('console:C1')).toBeUndefined();
   });
 
+  it('slows down a user who sends commands too quickly, in their language, without affecting others', async () => {
+    const replies = [];
+    for (let i = 0; i < 12; i++) replies.push(await run('/subscriptions', [], { userId: 'spammer', localeHint: 'zh-CN' }));
+    expect(replies.slice(0, 10).every((r) => !r.message.title.includes('太快'))).toBe(true);
+    expect(replies[11]!.message.title).toMatch(/^您发送命令太快了，请等待 \d 秒。$/);
+    expect((await run('/subscriptions', [], { userId: 'calm' })).message.title).toBe('You have no subscriptions. Use /subscribe to get direct messages.');
+  });
+
   it('/status shows components, open incidents with their latest update, and advice-free calm when all is well', async () => {
     await fetch(`${t.baseUrl}/webhooks/gen`, {
       method: 'POST',
