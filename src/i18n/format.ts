@@ -42,3 +42,7 @@ export const formatMs = (ms: number, locale: string): string =>
 
 export const formatList = (items: readonly string[], locale: string): string =>
   new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
+
+/** "Messaging (Major outage)"; Chinese and Japanese use full-width brackets with no space: "消息（严重中断）". */
+export const formatParenthetical = (text: string, note: string, locale: string): string =>
+  /^(zh|ja)\b/i.test(locale) ? `${text}（${note}）` : `${text} (${note})`;

@@ -3,6 +3,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import i18next, { type i18n as I18nInstance, type TFunction } from 'i18next';
 import { SUPPORTED_LOCALES, isRtl } from './locales.ts';
+import { FSI, RLM, isolateValue } from './bidi.ts';
 
 export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
 
@@ -46,7 +47,19 @@ export class Translator {
 
   /** A translate function fixed to one locale. */
   t(locale: string): TFunction {
-    return this.instance.getFixedT(locale);
+    const fixed = this.instance.getFixedT(locale);
+    if (!isRtl(locale)) return fixed;
+    // Right to left: each interpolated value (names, times, numbers) is a bidi isolate; see bidi.ts.
+    const rtl = (key: string | string[], options?: unknown): unknown => {
+      const out = (fixed as unknown as (k: string | string[], o: Record<string, unknown>) => unknown)(key, {
+        ...(typeof options === 'object' && options !== null ? options : typeof options === 'string' ? { defaultValue: options } : {}),
+        interpolation: { escapeValue: true, escape: isolateValue },
+      });
+      // A sentence that opens with a value has no strong character before it, so clients would fall
+      // back to left to right for the whole line: an RLM in front makes it right to left.
+      return typeof out === 'string' && out.startsWith(FSI) ? `${RLM}${out}` : out;
+    };
+    return rtl as unknown as TFunction;
   }
 
   has(locale: string, key: string): boolean {

@@ -2,7 +2,8 @@ import type { TFunction } from 'i18next';
 import { isClosedStatus, type ComponentState, type Incident, type StatusEvent } from '../core/model.ts';
 import type { MessageField, MessageModel } from './message.ts';
 import type { Translator } from './i18n.ts';
-import { formatDateTime, formatDuration, formatList } from './format.ts';
+import { formatDateTime, formatDuration, formatList, formatParenthetical } from './format.ts';
+import { isolatorFor } from './bidi.ts';
 
 /** Numbers for the KPI fields, already computed; absent values are left out. */
 export interface KpiFigures {
@@ -33,7 +34,8 @@ export interface RenderContext {
 const componentList = (components: readonly ComponentState[], locale: string, ctx: RenderContext, t: TFunction): string =>
   components.length
     ? formatList(
-        components.map((c) => `${ctx.componentName(c, locale)} (${t(`componentStatus.${c.status}`)})`),
+        // Each name isolated, so in Arabic the list (and its "و") runs right to left around Latin names.
+        components.map((c) => formatParenthetical(isolatorFor(ctx.translator.dir(locale))(ctx.componentName(c, locale)), t(`componentStatus.${c.status}`), locale)),
         locale,
       )
     : t('announce.noComponents');
@@ -106,7 +108,7 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
     const summary =
       incident.kind === 'maintenance'
         ? t('announce.completedSummary', { duration })
-        : t('announce.resolvedSummary', { duration, components: event.components.length ? formatList(event.components.map((c) => ctx.componentName(c, locale)), locale) : t('announce.noComponents') });
+        : t('announce.resolvedSummary', { duration, components: event.components.length ? formatList(event.components.map((c) => isolatorFor(dir)(ctx.componentName(c, locale))), locale) : t('announce.noComponents') });
     body = body ? `${summary}\n\n${body}` : summary;
   }
   return {
