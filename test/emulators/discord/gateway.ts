@@ -12,6 +12,8 @@ export interface GatewayIdentity {
   readonly applicationId: string;
   readonly token: string;
   readonly url: () => string;
+  /** Called when a session identifies or closes. */
+  readonly onChange?: () => void;
 }
 
 interface Session {
@@ -36,7 +38,10 @@ export class Gateway {
   private open(ws: WebSocket): void {
     const session: Session = { ws, seq: 0, ready: false };
     this.sessions.add(session);
-    ws.on('close', () => this.sessions.delete(session));
+    ws.on('close', () => {
+      this.sessions.delete(session);
+      this.identity.onChange?.();
+    });
     ws.on('message', (raw) => this.onFrame(session, raw.toString()));
     ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 }, s: null, t: null }));
   }
@@ -72,6 +77,7 @@ export class Gateway {
           application: { id: this.identity.applicationId, flags: 0 },
         });
         for (const w of this.readyWaiters.splice(0)) w();
+        this.identity.onChange?.();
         return;
       }
       case 3:

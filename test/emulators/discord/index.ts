@@ -42,7 +42,7 @@ export class DiscordEmulator {
     this.state = new EmuState({ id: snowflake(), username: 'Status Relay' });
     this.limits = new RateLimits(options.rules ?? DEFAULT_RULES);
     const wsUrl = () => `ws://127.0.0.1:${this.port}/gateway`;
-    this.gateway = new Gateway({ botUser: this.state.botUser, applicationId: this.applicationId, token: this.token, url: wsUrl });
+    this.gateway = new Gateway({ botUser: this.state.botUser, applicationId: this.applicationId, token: this.token, url: wsUrl, onChange: () => this.state.emit('gateway') });
     const rest = new Rest(this.state, this.limits, { token: this.token, applicationId: this.applicationId, gatewayUrl: wsUrl });
     this.server = createServer((req, res) => {
       rest.handle(req, res).catch((e: unknown) => res.writeHead(500).end(JSON.stringify({ message: String(e), code: 0 })));
@@ -111,10 +111,15 @@ export class DiscordEmulator {
     return this.gateway.waitReady();
   }
 
+  /** Identified gateway sessions still open. */
+  sessions(): number {
+    return this.gateway.connected();
+  }
+
   /** Resolves when `check()` holds, re-checked on every emulator event; rejects after `timeoutMs`. */
   waitFor<T>(check: () => T | undefined | false, timeoutMs = 15_000, what = 'condition'): Promise<T> {
     return new Promise((resolve, reject) => {
-      const events = ['request', 'message', 'edit', 'channel', 'commands'];
+      const events = ['request', 'message', 'edit', 'channel', 'commands', 'gateway'];
       const done = (fn: () => void) => {
         clearTimeout(timer);
         for (const e of events) this.state.off(e, probe);

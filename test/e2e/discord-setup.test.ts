@@ -1,0 +1,45 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/core/errors.ts';
+import { startTestApp, type TestApp } from '../helpers/app.ts';
+import { DiscordEmulator } from '../emulators/discord/index.ts';
+
+describe('Discord adapter start-up and shutdown', () => {
+  let emu: DiscordEmulator | undefined;
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.stop();
+    await emu?.stop();
+    t = emu = undefined;
+  });
+
+  const env = (e: DiscordEmulator, extra: Record<string, string> = {}) => ({ DISCORD_TOKEN: e.token, DISCORD_APPLICATION_ID: e.applicationId, DISCORD_API_URL: e.apiUrl, ...extra });
+
+  it('logs in through the gateway URL from GET /gateway/bot, registers commands globally without DISCORD_GUILD_ID, and reports ready', async () => {
+    emu = await new DiscordEmulator().start();
+    t = await startTestApp('service: { name: Chatter, locales: [en, zh-CN] }', env(emu));
+    expect(emu.state.requests[0]).toMatchObject({ method: 'GET', path: '/gateway/bot', status: 200 });
+    expect(emu.state.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([`/applications/${emu.applicationId}/commands`]);
+    expect(emu.commands('global')).toHaveLength(7);
+    expect(emu.sessions()).toBe(1);
+    const ready = (await (await fetch(`${t.baseUrl}/readyz`)).json()) as { adapters: Record<string, string> };
+    expect(ready.adapters.discord).toBe('connected');
+  });
+
+  it('closes the gateway session on stop', async () => {
+    emu = await new DiscordEmulator().start();
+    t = await startTestApp('service: { name: Chatter }', env(emu, { DISCORD_GUILD_ID: emu.guildId }));
+    expect(emu.sessions()).toBe(1);
+    await t.stop();
+    t = undefined;
+    await emu.waitFor(() => emu!.sessions() === 0, 10_000, 'the gateway session to close');
+  });
+
+  it('stops start-up with one clear line naming DISCORD_TOKEN when Discord refuses the token', async () => {
+    emu = await new DiscordEmulator().start();
+    t = await startTestApp('service: { name: Chatter }', { ...env(emu), DISCORD_TOKEN: 'not.the.token' }, { start: false });
+    const err = await t.app.start().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).setting).toBe('DISCORD_TOKEN');
+    expect((err as Error).message).not.toContain('not.the.token');
+  });
+});
