@@ -12,7 +12,7 @@ export type AdapterFactory = (config: AppConfig) => ChatAdapter | undefined;
 /** The literal registry: a platform without a factory fails to compile. */
 export const ADAPTERS = {
   console: (config) => (config.demo || config.announce.some((a) => a.platform === 'console') ? new ConsoleAdapter() : undefined),
-  telegram: (config) => createTelegramAdapter(config.env),
+  telegram: (config) => createTelegramAdapter(config),
   slack: (config) => (config.env.SLACK_BOT_TOKEN ? createSlackAdapter(config) : undefined),
   discord: (config) =>
     config.env.DISCORD_TOKEN

@@ -5,8 +5,10 @@ import type { Logger } from 'pino';
 import type { Target } from '../../core/model.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import { HttpError, type RouteContext } from '../../http/routes.ts';
+import type { AppConfig } from '../../core/config.ts';
+import { Translator } from '../../i18n/i18n.ts';
 import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
-import { renderCaption, renderTelegram, type TelegramLabels } from './render.ts';
+import { DEFAULT_LABELS, renderCaption, renderTelegram, type TelegramLabels } from './render.ts';
 import { classifyTelegramError, isNoTextToEdit, isNotModified } from './errors.ts';
 import { commandRegistrations } from './commands.ts';
 import { UpdateHandlers, type ReplySink } from './updates.ts';
@@ -18,6 +20,8 @@ export interface TelegramSettings {
   /** Webhook mode when set: the public URL Telegram posts updates to (`TELEGRAM_WEBHOOK_URL`). */
   readonly webhookUrl?: string;
   readonly webhookSecret?: string;
+  /** `service.locales` and the default locale, for setMyCommands outside a running app (`register-commands`). */
+  readonly locales?: { readonly offered: readonly string[]; readonly defaultLocale: string };
 }
 
 export const WEBHOOK_PATH = '/telegram/webhook';
@@ -45,14 +49,18 @@ const sameSecret = (a: string, b: string): boolean =>
  */
 export class TelegramAdapter implements ChatAdapter, ReplySink {
   readonly platform = 'telegram' as const;
-  private bot: Telegraf | undefined;
+  private readonly bot: Telegraf;
+  private attached = false;
   private ctx: AdapterContext | undefined;
   private current: AdapterState = 'down';
   private polling: Promise<void> | undefined;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly settings: TelegramSettings) {}
+  constructor(private readonly settings: TelegramSettings) {
+    // webhookReply off: answers must go through the API so that their errors are seen.
+    this.bot = new Telegraf(settings.token, { telegram: { apiRoot: settings.apiRoot, webhookReply: false }, handlerTimeout: 60_000 });
+  }
 
   private get log(): Logger | undefined {
     return this.ctx?.log;
@@ -66,19 +74,25 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     this.ctx = ctx;
     this.stopped = false;
     this.current = 'connecting';
-    // webhookReply off: answers must go through the API so that their errors are seen.
-    const bot = new Telegraf(this.settings.token, { telegram: { apiRoot: this.settings.apiRoot, webhookReply: false }, handlerTimeout: 60_000 });
-    bot.catch((err, c) => ctx.log.error({ err: classifyTelegramError(err).message, update: c.update.update_id }, 'telegram update failed'));
-    new UpdateHandlers(ctx.commands, this, ctx.log).attach(bot);
-    this.bot = bot;
-    if (this.settings.webhookUrl) ctx.http.add('POST', WEBHOOK_PATH, (rc) => this.onWebhook(rc));
+    const bot = this.bot;
+    if (!this.attached) {
+      this.attached = true;
+      bot.catch((err, c) => ctx.log.error({ err: classifyTelegramError(err).message, update: c.update.update_id }, 'telegram update failed'));
+      new UpdateHandlers(ctx.commands, this, ctx.log).attach(bot);
+      if (this.settings.webhookUrl) ctx.http.add('POST', WEBHOOK_PATH, (rc) => this.onWebhook(rc));
+    }
+    await this.connect(ctx);
+  }
+
+  private async connect(ctx: AdapterContext): Promise<void> {
+    const bot = this.bot;
     try {
       bot.botInfo = await bot.telegram.getMe();
     } catch (e) {
       const err = classifyTelegramError(e);
       if (err.kind === 'auth') throw new Error('TELEGRAM_BOT_TOKEN: Telegram refused the token (401): copy it again from @BotFather (/mybots → API Token)');
       ctx.log.error({ err: err.message }, 'cannot reach Telegram; retrying in 5 s');
-      this.retryTimer = setTimeout(() => void this.start(ctx).catch((e2: unknown) => ctx.log.error({ err: String(e2) }, 'telegram start failed')), 5000);
+      this.retryTimer = setTimeout(() => void this.connect(ctx).catch((e2: unknown) => ctx.log.error({ err: String(e2) }, 'telegram start failed')), 5000);
       return;
     }
     await this.registerCommands().catch((e: unknown) => ctx.log.warn({ err: classifyTelegramError(e).message }, 'setMyCommands failed; commands work but are not listed'));
@@ -110,7 +124,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
-    if (this.polling && this.bot) {
+    if (this.polling) {
       // Stopping aborts the pending getUpdates; telegraf then confirms the offset with one short call.
       // launch() may still be in deleteWebhook, when stop() throws "Bot is not running!": ask again.
       const ended = this.polling.then(() => true);
@@ -128,21 +142,23 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     this.current = 'down';
   }
 
-  /** setMyCommands for every scope and offered language (SPEC §7). */
+  /** setMyCommands for every scope and offered language (SPEC §7); also without start() for `register-commands`. */
   async registerCommands(): Promise<void> {
-    const bot = this.requireBot();
-    const s = this.ctx!.commands.services;
-    for (const r of commandRegistrations(s.offeredLocales, s.defaultLocale, (l) => s.translator.t(l)))
-      await bot.telegram.setMyCommands(r.commands, { scope: r.scope, ...(r.language_code ? { language_code: r.language_code } : {}) });
+    const s = this.ctx?.commands.services;
+    const translator = s?.translator ?? (await Translator.create());
+    const offered = s?.offeredLocales ?? this.settings.locales?.offered ?? ['en'];
+    const defaultLocale = s?.defaultLocale ?? this.settings.locales?.defaultLocale ?? offered[0]!;
+    for (const r of commandRegistrations(offered, defaultLocale, (l) => translator.t(l)))
+      await this.bot.telegram.setMyCommands(r.commands, { scope: r.scope, ...(r.language_code ? { language_code: r.language_code } : {}) });
   }
 
   private requireBot(): Telegraf {
-    if (!this.bot) throw classifyTelegramError(Object.assign(new Error('telegram adapter is not started'), { code: 'not_started' }));
     return this.bot;
   }
 
   private labels(locale: string): TelegramLabels {
-    const t = this.ctx!.commands.services.translator.t(locale);
+    if (!this.ctx) return DEFAULT_LABELS;
+    const t = this.ctx.commands.services.translator.t(locale);
     return { fullText: t('telegram:fullText'), shortened: t('telegram:shortened') };
   }
 
@@ -236,7 +252,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   private async onWebhook(rc: RouteContext): Promise<void> {
     const given = rc.req.headers['x-telegram-bot-api-secret-token'];
     if (typeof given !== 'string' || !sameSecret(given, webhookSecretOf(this.settings))) throw new HttpError(401, 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
-    if (!this.bot || this.current !== 'connected') throw new HttpError(503, 'telegram adapter is not ready');
+    if (this.current !== 'connected') throw new HttpError(503, 'telegram adapter is not ready');
     let update: Update;
     try {
       update = JSON.parse((await rc.body()).toString('utf8')) as Update;
@@ -250,17 +266,15 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
 }
 
 /** The registry's factory: Telegram is on when TELEGRAM_BOT_TOKEN is set (SPEC §2). */
-export const createTelegramAdapter = (env: {
-  TELEGRAM_BOT_TOKEN?: string | undefined;
-  TELEGRAM_API_ROOT: string;
-  TELEGRAM_WEBHOOK_URL?: string | undefined;
-  TELEGRAM_WEBHOOK_SECRET?: string | undefined;
-}): TelegramAdapter | undefined =>
-  env.TELEGRAM_BOT_TOKEN
-    ? new TelegramAdapter({
-        token: env.TELEGRAM_BOT_TOKEN,
-        apiRoot: env.TELEGRAM_API_ROOT,
-        ...(env.TELEGRAM_WEBHOOK_URL ? { webhookUrl: env.TELEGRAM_WEBHOOK_URL } : {}),
-        ...(env.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: env.TELEGRAM_WEBHOOK_SECRET } : {}),
-      })
-    : undefined;
+export const createTelegramAdapter = (config: Pick<AppConfig, 'env' | 'service'>): TelegramAdapter | undefined => {
+  const env = config.env;
+  if (!env.TELEGRAM_BOT_TOKEN) return undefined;
+  const offered = config.service.locales;
+  return new TelegramAdapter({
+    token: env.TELEGRAM_BOT_TOKEN,
+    apiRoot: env.TELEGRAM_API_ROOT,
+    ...(env.TELEGRAM_WEBHOOK_URL ? { webhookUrl: env.TELEGRAM_WEBHOOK_URL } : {}),
+    ...(env.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: env.TELEGRAM_WEBHOOK_SECRET } : {}),
+    locales: { offered, defaultLocale: offered.includes(env.DEFAULT_LOCALE) ? env.DEFAULT_LOCALE : offered[0]! },
+  });
+};

@@ -51,6 +51,7 @@ export class UpdateHandlers {
       const member = await ctx.telegram.getChatMember(chat.id, userId);
       return isAdminStatus(member.status);
     };
+    this.log.debug({ chat: chat.id, chatType: chat.type, thread: where.threadId, command: parsed.command }, 'telegram command');
     await this.run(where, parsed, userId, from?.language_code, isChannelAdmin, ctx.botInfo?.username);
   }
 

@@ -38,13 +38,13 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export const startHarness = async (env: Record<string, string> = {}, yaml = YAML): Promise<Harness> => {
+export const startHarness = async (env: Record<string, string> = {}, yaml = YAML, options: Parameters<typeof startTestApp>[2] = {}): Promise<Harness> => {
   const emu = new TelegramEmulator();
   await emu.start();
   for (const u of Object.values(USERS)) emu.addUser(u);
   emu.addGroup(GROUP, 'Chatter users', { members: { [USERS.alice.id]: 'administrator', [USERS.bob.id]: 'member' } });
   emu.addChannel(CHANNEL, 'Chatter status', 'chatter_status');
-  const app = await startTestApp(yaml, { TELEGRAM_BOT_TOKEN: emu.token, TELEGRAM_API_ROOT: emu.apiRoot, ADMIN_API_TOKEN: ADMIN_TOKEN, ...env });
+  const app = await startTestApp(yaml, { TELEGRAM_BOT_TOKEN: emu.token, TELEGRAM_API_ROOT: emu.apiRoot, ADMIN_API_TOKEN: ADMIN_TOKEN, ...env }, options);
   const incident = async (body: Record<string, unknown>) => {
     const res = await fetch(`${app.baseUrl}/webhooks/hooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
