@@ -5,6 +5,7 @@ import { StatuspageSource } from './statuspage/index.ts';
 import { WebhookSource, WEBHOOK_PARSERS } from './webhook/index.ts';
 import { ManualSource } from './manual/index.ts';
 import { ProbeSource } from './probe/index.ts';
+import { FeedSource } from './feed/index.ts';
 
 type Factory<T extends SourceConfig['type']> = (config: Extract<SourceConfig, { type: T }>) => StatusSource;
 type SourceFactories = { [T in SourceConfig['type']]: Factory<T> };
@@ -21,7 +22,7 @@ export const SOURCES: SourceFactories = {
     return new WebhookSource(c);
   },
   manual: (c) => new ManualSource(c.id),
-  feed: notYet('feed'),
+  feed: (c) => new FeedSource(c),
   probe: (c) => new ProbeSource(c),
   prometheus: notYet('prometheus'),
 };

@@ -1,0 +1,69 @@
+import type { SourceConfig } from '../../core/config.ts';
+import { isClosedStatus } from '../../core/model.ts';
+import type { SourceContext, StatusSource } from '../source.ts';
+import { sleep } from '../statuspage/index.ts';
+import { parseFeed } from './parse.ts';
+
+type FeedConfig = Extract<SourceConfig, { type: 'feed' }>;
+const MAX_BACKOFF_MS = 30 * 60_000;
+
+/**
+ * Polls a Statuspage-style RSS/Atom history feed. A history lists past incidents too, so each poll
+ * is reported as a snapshot of the open entries (the first one is the silent baseline, SPEC §7),
+ * and entries closed since the source started are sent first as incidents with their final text.
+ */
+export class FeedSource implements StatusSource {
+  readonly type = 'feed';
+  readonly id: string;
+  private etag: string | undefined;
+  private lastModified: string | undefined;
+  private failures = 0;
+  private readonly startedAt = Date.now();
+
+  constructor(
+    private readonly config: FeedConfig,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {
+    this.id = config.id;
+  }
+
+  async start(ctx: SourceContext): Promise<void> {
+    const loop = async () => {
+      while (!ctx.signal.aborted) {
+        await this.pollOnce(ctx);
+        const wait = this.failures === 0 ? this.config.interval : Math.min(MAX_BACKOFF_MS, this.config.interval * 2 ** this.failures);
+        await sleep(wait, ctx.signal);
+      }
+    };
+    void loop();
+  }
+
+  async pollOnce(ctx: SourceContext): Promise<void> {
+    try {
+      const headers: Record<string, string> = { accept: 'application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5', 'user-agent': 'status-relay' };
+      if (this.etag) headers['if-none-match'] = this.etag;
+      if (this.lastModified) headers['if-modified-since'] = this.lastModified;
+      const res = await this.fetchImpl(this.config.url, { headers, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]) });
+      if (res.status !== 304) {
+        if (!res.ok) throw new Error(`HTTP ${res.status} from ${this.config.url}`);
+        const now = new Date().toISOString();
+        const incidents = parseFeed(await res.text(), this.id, now);
+        const recentlyClosed = incidents.filter((i) => isClosedStatus(i.status) && Date.parse(i.resolvedAt ?? i.startedAt) >= this.startedAt - this.config.interval);
+        for (const incident of recentlyClosed) await ctx.emit({ kind: 'incident', sourceId: this.id, incident, at: now });
+        await ctx.emit({ kind: 'snapshot', sourceId: this.id, components: [], incidents: incidents.filter((i) => !isClosedStatus(i.status)), at: now });
+        this.etag = res.headers.get('etag') ?? undefined;
+        this.lastModified = res.headers.get('last-modified') ?? undefined;
+      }
+      this.failures = 0;
+      ctx.health.state = 'ok';
+      ctx.health.lastSuccessAt = new Date().toISOString();
+      delete ctx.health.lastError;
+    } catch (e) {
+      if (ctx.signal.aborted) return;
+      this.failures++;
+      ctx.health.state = 'error';
+      ctx.health.lastError = (e as Error).message;
+      ctx.log.warn({ source: this.id, failures: this.failures, err: (e as Error).message }, 'feed poll failed; keeping the last known state');
+    }
+  }
+}
