@@ -83,6 +83,30 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
       expect(await kv.get('short')).toBeUndefined();
     });
 
+    it('grants a lease to one holder at a time, with a fencing token that grows on each change of holder', async () => {
+      const lease = store.lease(`${ns}-leader`);
+      const a = await lease.acquire('host:1:a', 400);
+      expect(a).toBeGreaterThan(0);
+      expect(await lease.acquire('host:2:b', 400)).toBeUndefined();
+      expect(await lease.acquire('host:1:a', 400)).toBe(a);
+      expect(await lease.current()).toMatchObject({ holder: 'host:1:a', token: a });
+      await new Promise((r) => setTimeout(r, 500));
+      const b = await lease.acquire('host:2:b', 400);
+      expect(b).toBe(a! + 1);
+      await lease.release('host:1:a');
+      expect((await lease.current())?.holder).toBe('host:2:b');
+      await lease.release('host:2:b');
+      const c = await lease.acquire('host:1:a', 400);
+      expect(c).toBeGreaterThan(b!);
+      await lease.release('host:1:a');
+    });
+
+    it('grants a contended lease to exactly one of many at once', async () => {
+      const lease = store.lease(`${ns}-race`);
+      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => lease.acquire(`h:${i}`, 5000)));
+      expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+    });
+
     it('survives a reopen: what was written is still there', async () => {
       const kv = store.namespace(ns);
       await kv.set('durable', { n: 42 });

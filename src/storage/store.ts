@@ -5,6 +5,7 @@ import KeyvSqlite from '@keyv/sqlite';
 import KeyvRedis from '@keyv/redis';
 import KeyvPostgres from '@keyv/postgres';
 import { ConfigError } from '../core/errors.ts';
+import { redisLease, sqlLease, type Lease, type RedisEval } from './lease.ts';
 
 /** One namespace of the store: a key-value map that can be listed. */
 export interface KeyValue {
@@ -31,6 +32,8 @@ export interface Store {
   /** A human-readable location with any password masked. */
   readonly location: string;
   namespace(name: string): KeyValue;
+  /** A lease on the engine's own atomics (leader election, single-instance guard). */
+  lease(name: string): Lease;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -67,6 +70,10 @@ class KeyvNamespace implements KeyValue {
     private readonly name: string,
     private readonly kind: StoreKind,
   ) {}
+
+  adapter(): unknown {
+    return this.keyv.store;
+  }
 
   private get sql(): SqlAdapter | undefined {
     return this.kind === 'redis' ? undefined : (this.keyv.store as unknown as SqlAdapter);
@@ -201,6 +208,16 @@ export const openStore = async (url: string): Promise<Store> => {
     kind,
     location: kind === 'sqlite' ? `sqlite://${sqliteFile}` : maskUrl(url),
     namespace,
+    lease(name: string): Lease {
+      const adapter = (namespace('lease') as KeyvNamespace).adapter();
+      if (kind === 'redis') return redisLease(name, () => (adapter as unknown as { getClient(): Promise<RedisEval> }).getClient());
+      const sql = adapter as unknown as { query(sql: string, ...params: unknown[]): Promise<unknown> };
+      const query = async (text: string, params: unknown[]): Promise<Record<string, unknown>[]> => {
+        const result = kind === 'postgres' ? await sql.query(text, params) : await sql.query(text, ...params);
+        return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
+      };
+      return sqlLease(name, query, kind === 'postgres' ? 'postgres' : 'sqlite');
+    },
     async ping() {
       try {
         const probe = namespace('health');
