@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type { Logger } from 'pino';
 import type { AppConfig } from './core/config.ts';
 import { ComponentCatalog } from './core/components.ts';
@@ -14,6 +15,7 @@ import { renderEvent, renderHeldSummary, type RenderContext, type KpiFigures } f
 import type { MessageField } from './i18n/message.ts';
 import { Outbox, jobId, type NewJob } from './delivery/outbox.ts';
 import { FlapGuard } from './core/flap.ts';
+import { Leadership, type LeadershipOptions } from './fleet/leadership.ts';
 import { Delivery } from './delivery/delivery.ts';
 import { RateLimiter, DEFAULT_LIMITS, type PlatformLimits } from './delivery/rate-limit.ts';
 import { CommandRouter } from './commands/router.ts';
@@ -37,6 +39,8 @@ export interface AppOptions {
   readonly adapters?: readonly ChatAdapter[];
   readonly limits?: Partial<Record<Platform, PlatformLimits>>;
   readonly now?: () => string;
+  /** Leader lease timing (tests shorten it). */
+  readonly leadership?: LeadershipOptions;
   /** Flap control: at most `maxPerWindow` announcements per component per window, then one summary once still for `settleMs`. */
   readonly flap?: { windowMs: number; maxPerWindow: number; settleMs: number };
   /** Wall clock for quiet hours (tests). */
@@ -75,6 +79,13 @@ export class App {
   private chain: Promise<unknown> = Promise.resolve();
   readonly flaps: FlapGuard;
   private flapTimer: NodeJS.Timeout | undefined;
+  private inboxTimer: NodeJS.Timeout | undefined;
+  private followerTimer: NodeJS.Timeout | undefined;
+  private inboxCounter = 0;
+  private draining = false;
+  private leading = false;
+  private term: AbortController | undefined;
+  leadership: Leadership | undefined;
   private readonly abort = new AbortController();
   private readonly now: () => string;
   private started = false;
@@ -98,8 +109,12 @@ export class App {
   /** Opens the store and builds every part; does not connect to platforms yet. */
   async init(): Promise<void> {
     const cfg = this.config;
+    // Before the store opens: a bad overrides folder is a ConfigError with nothing to clean up.
+    this.translator = await Translator.create({
+      fallbackLocale: 'en',
+      ...(cfg.i18n?.overrides ? { overridesDir: resolvePath(cfg.configPath ? dirname(cfg.configPath) : process.cwd(), cfg.i18n.overrides) } : {}),
+    });
     this.store = await openStore(cfg.env.STORE_URL);
-    this.translator = await Translator.create({ fallbackLocale: 'en' });
     for (const rule of cfg.advice)
       for (const key of rule.say)
         if (!this.translator.has('en', `advice.${key}`)) throw new Error(`advice: unknown advice "${key}": use one of the keys in locales/en/translation.json → advice`);
@@ -184,19 +199,92 @@ export class App {
   /** Synchronous KPI look-up for rendering, filled by the KPI engine when present. */
   kpiCache: ((componentIds: readonly string[]) => KpiFigures | undefined) | undefined;
 
+  /**
+   * Starts serving. On SQLite this instance is the only one (a second is refused) and leads at once;
+   * on Redis or PostgreSQL it joins the fleet and leads when it holds the lease.
+   */
   async start(): Promise<void> {
+    this.leadership = new Leadership(this.store, this.log, this.options.leadership);
+    for (const adapter of this.adapters.values()) if (!adapter.leaderOnly) await this.startAdapter(adapter);
+    if (this.store.kind === 'sqlite') {
+      await this.leadership.claimExclusive();
+      await this.becomeLeader();
+    } else {
+      this.followerTimer = setInterval(() => void this.refreshFollowerView(), 3000);
+      this.followerTimer.unref();
+      await this.leadership.run(
+        () => this.becomeLeader(),
+        () => this.becomeFollower(),
+      );
+    }
+    this.started = true;
+  }
+
+  private async startAdapter(adapter: ChatAdapter): Promise<void> {
+    await adapter.start({ log: this.log.child({ platform: adapter.platform }), commands: this.router, http: this.http.router });
+  }
+
+  isLeader(): boolean {
+    return this.leadership?.isLeader() ?? false;
+  }
+
+  /** Takes over the leader's work from what the store holds: state, undelivered messages, polling. */
+  private async becomeLeader(): Promise<void> {
+    this.leading = true;
+    this.term = new AbortController();
+    await this.tracker.load();
+    this.outbox.reset();
     const loaded = await this.outbox.load();
-    if (loaded) this.log.info({ jobs: loaded }, 'resuming undelivered messages from the last run');
-    for (const adapter of this.adapters.values()) await adapter.start({ log: this.log.child({ platform: adapter.platform }), commands: this.router, http: this.http.router });
+    if (loaded) this.log.info({ jobs: loaded }, 'resuming undelivered messages');
+    for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await this.startAdapter(adapter);
     this.delivery.start();
     this.flapTimer = setInterval(() => this.flushFlaps(), Math.min(1000, this.options.flap?.settleMs ?? 1000));
     this.flapTimer.unref();
+    this.inboxTimer = setInterval(() => void this.drainInbox(), 200);
+    this.inboxTimer.unref();
+    const signal = AbortSignal.any([this.abort.signal, this.term.signal]);
     for (const source of this.sources.values()) {
-      const health: SourceHealth = { state: 'pending' };
+      const health: SourceHealth = this.sourceHealth.get(source.id) ?? { state: 'pending' };
       this.sourceHealth.set(source.id, health);
-      await source.start({ emit: (c) => this.ingest(c).then(() => undefined), log: this.log.child({ source: source.id }), signal: this.abort.signal, health });
+      await source.start({ emit: (c) => this.ingest(c).then(() => undefined), log: this.log.child({ source: source.id }), signal, health });
     }
-    this.started = true;
+  }
+
+  private async becomeFollower(): Promise<void> {
+    if (!this.leading) return;
+    this.leading = false;
+    this.term?.abort();
+    clearInterval(this.flapTimer);
+    clearInterval(this.inboxTimer);
+    await this.chain.catch(() => undefined);
+    await this.delivery.stop();
+    for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await adapter.stop().catch(() => undefined);
+  }
+
+  /** Followers answer /status from the store: reload what the leader wrote. */
+  private async refreshFollowerView(): Promise<void> {
+    if (this.leading) return;
+    await this.tracker.load().catch((e: unknown) => this.log.warn({ err: e }, 'could not refresh state from the store'));
+  }
+
+  /** Changes that followers received (webhooks, admin API), in arrival order. */
+  private async drainInbox(): Promise<void> {
+    if (!this.leading || this.draining) return;
+    this.draining = true;
+    try {
+      const inbox = this.store.namespace('inbox');
+      const items: (readonly [string, StatusChange])[] = [];
+      for await (const entry of inbox.entries<StatusChange>()) items.push(entry);
+      items.sort(([a], [b]) => a.localeCompare(b));
+      for (const [key, change] of items) {
+        await this.ingest(change);
+        await inbox.delete(key);
+      }
+    } catch (e) {
+      this.log.error({ err: e }, 'could not read the inbox');
+    } finally {
+      this.draining = false;
+    }
   }
 
   async listen(): Promise<{ host: string; port: number }> {
@@ -204,8 +292,15 @@ export class App {
     return { host: addr.address, port: addr.port };
   }
 
-  /** Every change goes through here, one at a time, so the tracker sees a consistent order. */
+  /**
+   * Every change goes through here, one at a time, so the tracker sees a consistent order. On a
+   * follower the change is handed to the leader through the store's inbox.
+   */
   ingest(change: StatusChange): Promise<StatusEvent[]> {
+    if (this.started && !this.leading) {
+      const key = `${String(Date.now()).padStart(15, '0')}-${this.leadership!.holder}-${String(this.inboxCounter++).padStart(6, '0')}`;
+      return this.store.namespace('inbox').set(key, change).then(() => []);
+    }
     const run = this.chain.then(() => this.process(change));
     this.chain = run.catch(() => undefined);
     return run;
@@ -289,9 +384,13 @@ export class App {
   async stop(): Promise<void> {
     this.abort.abort();
     clearInterval(this.flapTimer);
+    clearInterval(this.inboxTimer);
+    clearInterval(this.followerTimer);
     await this.http.close();
     await this.chain.catch(() => undefined);
-    if (this.started) await this.delivery.stop();
+    if (this.leading) await this.delivery.stop();
+    // Hand leadership over now rather than after the lease expires.
+    await this.leadership?.stop();
     for (const a of this.adapters.values()) await a.stop().catch((e: unknown) => this.log.warn({ err: e }, 'adapter stop failed'));
     await this.store?.close();
   }

@@ -136,6 +136,21 @@ const fileSchema = z.strictObject({
   announce: z.array(announceSchema).default([]),
   advice: z.array(adviceSchema).default([]),
   digest: z.strictObject({ cron: z.string(), announce: z.boolean().default(true) }).optional(),
+  i18n: z
+    .strictObject({
+      /** A folder of `<locale>/<namespace>.json` files whose strings replace ours (validated at start-up). */
+      overrides: z.string().min(1).optional(),
+      /** Machine translation of incident text from the source; off unless configured. */
+      translate: z
+        .strictObject({
+          provider: z.enum(['libretranslate', 'deepl']),
+          url: httpUrl,
+          key: z.string().min(1).optional(),
+          timeout: duration('5s'),
+        })
+        .optional(),
+    })
+    .optional(),
   delivery: z
     .strictObject({
       maxAttempts: z.number().int().min(1).default(8),

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import i18next, { type i18n as I18nInstance, type TFunction } from 'i18next';
 import { SUPPORTED_LOCALES, isRtl } from './locales.ts';
 import { FSI, RLM, isolateValue } from './bidi.ts';
+import { applyOverrides, loadOverrides } from './overrides.ts';
 
 export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
 
@@ -27,8 +28,10 @@ export const loadResources = (dir = LOCALES_DIR, locales: readonly string[] = SU
 export class Translator {
   private constructor(private readonly instance: I18nInstance) {}
 
-  static async create(options: { fallbackLocale?: string; resources?: Resources } = {}): Promise<Translator> {
-    const resources = options.resources ?? loadResources();
+  static async create(options: { fallbackLocale?: string; resources?: Resources; overridesDir?: string } = {}): Promise<Translator> {
+    const ours = options.resources ?? loadResources();
+    // Operators' wording, validated against ours: throws a ConfigError naming the file and key.
+    const resources = options.overridesDir ? applyOverrides(ours, loadOverrides(options.overridesDir, ours)) : ours;
     const instance = i18next.createInstance();
     const namespaces = [...new Set(Object.values(resources).flatMap((r) => Object.keys(r)))];
     await instance.init({
