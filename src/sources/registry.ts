@@ -6,13 +6,10 @@ import { WebhookSource, WEBHOOK_PARSERS } from './webhook/index.ts';
 import { ManualSource } from './manual/index.ts';
 import { ProbeSource } from './probe/index.ts';
 import { FeedSource } from './feed/index.ts';
+import { PrometheusSource } from './prometheus/index.ts';
 
 type Factory<T extends SourceConfig['type']> = (config: Extract<SourceConfig, { type: T }>) => StatusSource;
 type SourceFactories = { [T in SourceConfig['type']]: Factory<T> };
-
-const notYet = (type: string) => (config: { id: string }) => {
-  throw new ConfigError(`sources ${config.id}.type`, `${type} sources are not available in this build: remove the source or upgrade`);
-};
 
 /** Adding a source type is one folder and one line here. */
 export const SOURCES: SourceFactories = {
@@ -24,7 +21,7 @@ export const SOURCES: SourceFactories = {
   manual: (c) => new ManualSource(c.id),
   feed: (c) => new FeedSource(c),
   probe: (c) => new ProbeSource(c),
-  prometheus: notYet('prometheus'),
+  prometheus: (c) => new PrometheusSource(c),
 };
 
 export const createSource = (config: SourceConfig): StatusSource => (SOURCES[config.type] as Factory<typeof config.type>)(config as never);
