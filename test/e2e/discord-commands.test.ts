@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPONENTS_YAML, startDiscordRig, type DiscordRig } from '../emulators/discord/app.ts';
 import { MEMBER_PERMS, PERMS, type Json } from '../emulators/discord/index.ts';
+import type { KpiProvider } from '../../src/commands/context.ts';
+
+/** A 1×1 PNG: the chart the KPI engine would draw. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const kpi: KpiProvider = {
+  figures: async (_ids, window) => ({ window, uptimePercent: 99.95, responseP50Ms: 120, responseP95Ms: 480, errorRatePercent: 0.4 }),
+  chart: async () => PNG,
+};
 
 const EPHEMERAL = 64;
 const embedOf = (m: { embeds: Json[] } | undefined) => (m?.embeds[0] ?? {}) as { title?: string; description?: string; fields?: { name: string; value: string }[] };
@@ -17,7 +25,7 @@ describe('Discord slash commands through discord.js and the emulated gateway', (
       admin = emu.addUser({ username: 'admin' });
       member = emu.addUser({ username: 'member' });
       return `service: { name: Chatter, locales: [en, zh-CN] }\n${COMPONENTS_YAML}`;
-    });
+    }, { kpi });
   });
   afterAll(() => rig?.stop());
 
@@ -79,6 +87,16 @@ describe('Discord slash commands through discord.js and the emulated gateway', (
     expect(embedOf(set.reply).title).toMatch(/中文|简体/);
     const status = await rig.emu.interact({ name: 'status', userId: admin, locale: 'en-US' });
     expect(embedOf(status.reply).title).toContain('所有系统运行正常');
+  });
+
+  it('answers /kpi after deferring, with the figures as fields and the chart attached to the embed', async () => {
+    const r = await rig.emu.interact({ name: 'kpi', options: { period: '7d' }, userId: member, locale: 'en-US', channelId: channel });
+    expect(r.callbackType).toBe(5);
+    const embed = embedOf(r.reply) as { title?: string; fields?: { name: string; value: string }[]; image?: { url: string } };
+    expect(embed.title).toContain('7 days');
+    expect(embed.fields?.map((f) => f.name)).toContain('Uptime (7 days)');
+    expect(embed.image).toEqual({ url: 'attachment://chart.png' });
+    expect(r.reply!.attachments).toMatchObject([{ filename: 'chart.png', size: PNG.length }]);
   });
 
   it('sent allowed_mentions with parse [] on every interaction reply and edit', () => {

@@ -37,6 +37,7 @@ const DELIVERY_ROUTES = /^\/(channels|users\/@me\/channels)/;
 const SLOW_COMMANDS = new Set(['kpi', 'status']);
 /** Answer within this or defer: Discord invalidates the interaction token after 3 s without a response. */
 const DEFER_AFTER_MS = 1500;
+const REPLY_MODES_KEPT = 10_000;
 
 /** Discord through discord.js 14: embeds in channels and DMs, threads for updates, slash commands. */
 export class DiscordAdapter implements ChatAdapter {
@@ -44,7 +45,10 @@ export class DiscordAdapter implements ChatAdapter {
   private client: Client | undefined;
   private ctx: AdapterContext | undefined;
   private status: AdapterState = 'down';
-  /** How replies to a root message go: in the thread started from it, or as message replies. */
+  /**
+   * How replies to a root message go: in the thread started from it, or as message replies.
+   * Bounded; forgetting costs one thread-creation call that answers 160004 "already exists".
+   */
   private readonly replyMode = new Map<string, 'thread' | 'reply'>();
 
   constructor(private readonly settings: DiscordSettings) {}
@@ -117,7 +121,7 @@ export class DiscordAdapter implements ChatAdapter {
       if (options?.replyTo) return await this.reply(target, options.replyTo, payload, files, message);
       const channelId = target.kind === 'dm' ? await this.dmChannel(target.chatId) : (target.threadId ?? target.chatId);
       const sent = await this.post(channelId, payload, files);
-      if (target.kind === 'dm') this.replyMode.set(sent.id, 'reply');
+      if (target.kind === 'dm') this.remember(sent.id, 'reply');
       return { platform: 'discord', chatId: channelId, messageId: sent.id };
     } catch (e) {
       throw classifyDiscordError(e);
@@ -145,6 +149,11 @@ export class DiscordAdapter implements ChatAdapter {
     } catch (e) {
       ctx.log.warn({ code: discordCode(e), thread: threadId }, 'could not archive the Discord thread; it will auto-archive');
     }
+  }
+
+  private remember(messageId: string, mode: 'thread' | 'reply'): void {
+    this.replyMode.set(messageId, mode);
+    if (this.replyMode.size > REPLY_MODES_KEPT) this.replyMode.delete(this.replyMode.keys().next().value!);
   }
 
   private ready(): { client: Client; ctx: AdapterContext } {
@@ -180,7 +189,7 @@ export class DiscordAdapter implements ChatAdapter {
           mode = 'reply';
         } else throw e;
       }
-      this.replyMode.set(root.messageId, mode);
+      this.remember(root.messageId, mode);
     }
     if (mode === 'thread') {
       // A thread started from a message has the message's id.

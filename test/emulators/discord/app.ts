@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '../../helpers/app.ts';
+import type { AppOptions } from '../../../src/app.ts';
 import { DiscordEmulator, type Json } from './index.ts';
 
 export const ADMIN_TOKEN = 'discord-e2e-admin';
@@ -23,8 +24,8 @@ export interface DiscordRig {
  * A running App whose Discord adapter (the real discord.js client) is logged in to a fresh
  * emulator. `yaml` gets the emulator to create channels before the config is written.
  */
-export const startDiscordRig = async (yaml: (emu: DiscordEmulator) => string, emu?: DiscordEmulator): Promise<DiscordRig> => {
-  const e = emu ?? (await new DiscordEmulator().start());
+export const startDiscordRig = async (yaml: (emu: DiscordEmulator) => string, options: Pick<AppOptions, 'kpi'> = {}): Promise<DiscordRig> => {
+  const e = await new DiscordEmulator().start();
   const text = yaml(e);
   const t = await startTestApp(text, {
     DISCORD_TOKEN: e.token,
@@ -32,7 +33,7 @@ export const startDiscordRig = async (yaml: (emu: DiscordEmulator) => string, em
     DISCORD_API_URL: e.apiUrl,
     DISCORD_GUILD_ID: e.guildId,
     ADMIN_API_TOKEN: ADMIN_TOKEN,
-  });
+  }, options);
   const call = async (path: string, body: Json): Promise<Json> => {
     const res = await fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     const json = (await res.json()) as Json;
