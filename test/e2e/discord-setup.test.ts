@@ -42,4 +42,31 @@ describe('Discord adapter start-up and shutdown', () => {
     expect((err as ConfigError).setting).toBe('DISCORD_TOKEN');
     expect((err as Error).message).not.toContain('not.the.token');
   });
+
+  it('continues a story after a restart: the same post is edited and updates go to the thread it already has', async () => {
+    emu = await new DiscordEmulator().start();
+    const channel = emu.addChannel();
+    const yaml = `service: { name: Chatter }\ncomponents: [{ id: messaging }]\nannounce: [{ platform: discord, channel: "${channel}" }]`;
+    const admin = { ...env(emu, { DISCORD_GUILD_ID: emu.guildId }), ADMIN_API_TOKEN: 'restart-admin' };
+    const post = async (app: TestApp, path: string, body: unknown) => {
+      const res = await fetch(`${app.baseUrl}${path}`, { method: 'POST', headers: { authorization: 'Bearer restart-admin', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(res.status).toBeLessThan(300);
+      const json = (await res.json()) as { id?: string };
+      expect(await app.app.drained(30_000)).toBe(true);
+      return json;
+    };
+    const first = await startTestApp(yaml, admin);
+    const { id } = await post(first, '/api/incidents', { name: 'Messages delayed', message: 'Investigating.', components: ['messaging'], componentStatus: 'partial_outage' });
+    await post(first, `/api/incidents/${id}/updates`, { status: 'identified', message: 'Found it.' });
+    await first.stop();
+    const [root] = emu.messagesIn(channel);
+    expect(emu.messagesIn(root!.id)).toHaveLength(1);
+
+    t = await startTestApp(yaml, { ...admin, STORE_URL: first.storeUrl });
+    await post(t, `/api/incidents/${id}/updates`, { status: 'resolved', message: 'Fixed.' });
+    expect(emu.messagesIn(channel)).toHaveLength(1);
+    expect(emu.messagesIn(root!.id)).toHaveLength(2);
+    expect(emu.channel(root!.id)!.archived).toBe(true);
+    expect(emu.state.requests.filter((r) => r.path.endsWith('/threads')).map((r) => r.code ?? r.status)).toEqual([201, 160004]);
+  });
 });
