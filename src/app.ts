@@ -29,7 +29,11 @@ import { createSource } from './sources/registry.ts';
 import type { SourceHealth, StatusSource } from './sources/source.ts';
 import { ManualSource } from './sources/manual/index.ts';
 import type { KpiSampleInput } from './sources/webhook/generic.ts';
+import { KpiService } from './kpi/service.ts';
+import { DigestService } from './kpi/digest.ts';
 import { formatMs, formatPercent } from './i18n/format.ts';
+import { createProvider } from './i18n/translate/provider.ts';
+import { TranslationService, translatableTexts } from './i18n/translate/service.ts';
 
 export interface AppOptions {
   readonly logger?: Logger;
@@ -95,7 +99,7 @@ export class App {
     private readonly options: AppOptions = {},
   ) {
     const env = config.env;
-    const secrets = [env.ADMIN_API_TOKEN, env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_WEBHOOK_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, env.DISCORD_TOKEN, ...config.sources.map((s) => ('secret' in s ? s.secret : undefined))].filter((s): s is string => Boolean(s));
+    const secrets = [env.ADMIN_API_TOKEN, env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_WEBHOOK_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, env.DISCORD_TOKEN, ...config.sources.map((s) => ('secret' in s ? s.secret : undefined)), config.i18n?.translate?.key].filter((s): s is string => Boolean(s));
     this.log = options.logger ?? createLogger(env.LOG_LEVEL, secrets);
     this.http = new HttpServer(this.log);
     this.now = options.now ?? (() => new Date().toISOString());
@@ -115,6 +119,7 @@ export class App {
       ...(cfg.i18n?.overrides ? { overridesDir: resolvePath(cfg.configPath ? dirname(cfg.configPath) : process.cwd(), cfg.i18n.overrides) } : {}),
     });
     this.store = await openStore(cfg.env.STORE_URL);
+    if (cfg.i18n?.translate) this.translations = new TranslationService(createProvider(cfg.i18n.translate), this.store.namespace('translations'), this.log);
     for (const rule of cfg.advice)
       for (const key of rule.say)
         if (!this.translator.has('en', `advice.${key}`)) throw new Error(`advice: unknown advice "${key}": use one of the keys in locales/en/translation.json → advice`);
@@ -122,6 +127,7 @@ export class App {
     this.tracker = new Tracker(this.store, this.catalog);
     await this.tracker.load();
     this.outbox = new Outbox(this.store);
+    if (!this.options.kpi) await this.initKpi();
 
     const build = (p: Platform): ChatAdapter | undefined => {
       const adapter: ChatAdapter | undefined = ADAPTERS[p](cfg);
@@ -149,7 +155,7 @@ export class App {
       this.adapters,
       new RateLimiter(limits),
       {
-        render: (event, locale) => renderEvent(event, locale, this.renderContext(this.now())),
+        render: (event, locale) => this.digest?.render(event, locale) ?? renderEvent(event, locale, this.renderContext(this.now())),
         renderHeldSummary: (events, locale) => renderHeldSummary(events, locale, this.renderContext(this.now())),
         onTargetGone: (target, origin) => this.forgetTarget(target, origin),
         onTargetMoved: (from, to, origin) => this.moveTarget(from, to, origin),
@@ -169,7 +175,7 @@ export class App {
       subscriptions: this.store.namespace('subscriptions'),
       announcements: this.store.namespace('announce'),
       users: this.store.namespace('users'),
-      ...(this.options.kpi ? { kpi: this.options.kpi } : {}),
+      ...(this.kpiProvider ? { kpi: this.kpiProvider } : {}),
       defaultMinSeverity: 'minor',
       now: this.now,
       revive: (target) => this.delivery.revive(target),
@@ -192,12 +198,63 @@ export class App {
       fallbackLocale: this.defaultLocale,
       componentName: (c, locale) => this.catalog.localizedName(c.id, locale, this.defaultLocale) ?? c.name,
       adviceFor: (event) => adviceFor(event, this.config.advice, this.catalog),
+      ...(this.translations ? { translated: (text: string, locale: string) => this.translations?.cached(text, locale) } : {}),
       ...(kpi ? { kpiFields: (ids: readonly string[], locale: string) => kpiFieldsOf(kpi(ids), locale, this.translator) } : {}),
     };
   }
 
   /** Synchronous KPI look-up for rendering, filled by the KPI engine when present. */
   kpiCache: ((componentIds: readonly string[]) => KpiFigures | undefined) | undefined;
+
+  /** Machine translation of incident text, when `i18n.translate` is configured. */
+  translations: TranslationService | undefined;
+  /** The built-in KPI engine (absent when `AppOptions.kpi` replaces it). */
+  kpiService: KpiService | undefined;
+  digest: DigestService | undefined;
+
+  private get kpiProvider(): AppOptions['kpi'] {
+    return this.options.kpi ?? this.kpiService;
+  }
+
+  /** KPIs: the engine over the store, the status history from the tracker, the digest on its cron. */
+  private async initKpi(): Promise<void> {
+    const cfg = this.config;
+    const componentName = (id: string, locale: string, fallback = id) => this.catalog.localizedName(id, locale, this.defaultLocale) ?? this.tracker.currentComponents().find((c) => c.id === id)?.name ?? fallback;
+    const kpi = await KpiService.open({
+      store: this.store,
+      translator: this.translator,
+      serviceName: cfg.service.name,
+      timezone: cfg.service.timezone,
+      log: this.log.child({ part: 'kpi' }),
+      componentName: (id, locale) => componentName(id, locale),
+      resolve: (n) => this.catalog.lookup(n) ?? n,
+      now: () => Date.parse(this.now()),
+    });
+    this.kpiService = kpi;
+    await kpi.noteStatuses(this.tracker.currentComponents(), Date.parse(this.now()));
+    this.kpiCache = (ids) => kpi.cached(ids);
+    if (cfg.digest) DigestService.validate(cfg.digest.cron, cfg.service.timezone);
+    this.digest = new DigestService({
+      kpi,
+      kv: this.store.namespace('kpi-digest'),
+      announcements: this.store.namespace('announce'),
+      translator: this.translator,
+      serviceName: cfg.service.name,
+      timezone: cfg.service.timezone,
+      defaultLocale: this.defaultLocale,
+      announce: cfg.digest?.announce === false ? [] : cfg.announce,
+      enabled: (p) => this.adapters.has(p),
+      paused: this.pausedTargets,
+      componentName,
+      post: async (event, recipients) => {
+        await this.outbox.record(event, recipients.map((r) => ({ id: jobId(event.id, r.target), target: r.target, locale: r.locale, origin: r.origin, priority: r.priority })));
+        this.delivery.poke();
+      },
+      log: this.log.child({ part: 'digest' }),
+      now: () => Date.parse(this.now()),
+    });
+    await this.digest.load();
+  }
 
   /**
    * Starts serving. On SQLite this instance is the only one (a second is refused) and leads at once;
@@ -242,11 +299,12 @@ export class App {
     this.flapTimer.unref();
     this.inboxTimer = setInterval(() => void this.drainInbox(), 200);
     this.inboxTimer.unref();
+    if (this.config.digest) this.digest?.start(this.config.digest.cron);
     const signal = AbortSignal.any([this.abort.signal, this.term.signal]);
     for (const source of this.sources.values()) {
       const health: SourceHealth = this.sourceHealth.get(source.id) ?? { state: 'pending' };
       this.sourceHealth.set(source.id, health);
-      await source.start({ emit: (c) => this.ingest(c).then(() => undefined), log: this.log.child({ source: source.id }), signal, health });
+      await source.start({ emit: (c) => this.ingest(c).then(() => undefined), recordSamples: (s) => this.recordSamples(source.id, s), log: this.log.child({ source: source.id }), signal, health });
     }
   }
 
@@ -256,6 +314,7 @@ export class App {
     this.term?.abort();
     clearInterval(this.flapTimer);
     clearInterval(this.inboxTimer);
+    this.digest?.stop();
     await this.chain.catch(() => undefined);
     await this.delivery.stop();
     for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await adapter.stop().catch(() => undefined);
@@ -313,12 +372,19 @@ export class App {
     await this.fanOut(announced);
     // Only after the jobs are durable: a crash before this line re-derives the same events (same job ids).
     await commit();
+    // KPI uptime comes from the status history recorded here, for every source type.
+    if (this.kpiService) {
+      await this.kpiService.noteStatuses(this.tracker.currentComponents(), Math.min(Date.parse(change.at) || Date.parse(this.now()), Date.parse(this.now())));
+      await this.digest?.noteEvents(events);
+    }
     return announced;
   }
 
   /** Records one job per recipient, in batches, waking delivery after each so the first send need not wait for the last record. */
   private async fanOut(events: readonly StatusEvent[]): Promise<void> {
     for (const event of events) {
+      // Before any job can be sent: rendering then finds the translation in memory (or shows the original).
+      if (this.translations) await this.translations.prefetch(translatableTexts(event), this.config.service.locales);
       let batch: NewJob[] = [];
       const flush = async () => {
         await this.outbox.record(event, batch);
@@ -365,7 +431,8 @@ export class App {
 
   /** KPI samples pushed through a webhook go to the KPI engine. */
   async recordSamples(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> {
-    if (this.options.kpi?.record) await this.options.kpi.record(sourceId, samples);
+    const kpi = this.kpiProvider;
+    if (kpi?.record) await kpi.record(sourceId, samples);
     else this.log.warn({ source: sourceId, samples: samples.length }, 'KPI samples received but no KPI engine is running');
   }
 
@@ -392,6 +459,8 @@ export class App {
     // Hand leadership over now rather than after the lease expires.
     await this.leadership?.stop();
     for (const a of this.adapters.values()) await a.stop().catch((e: unknown) => this.log.warn({ err: e }, 'adapter stop failed'));
+    this.digest?.stop();
+    await this.kpiService?.stop().catch((e: unknown) => this.log.warn({ err: e }, 'KPI flush failed'));
     await this.store?.close();
   }
 }

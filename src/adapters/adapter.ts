@@ -34,6 +34,11 @@ export type AdapterState = 'connecting' | 'connected' | 'down';
  */
 export interface ChatAdapter {
   readonly platform: Platform;
+  /**
+   * Runs only on the fleet's leader: connections a platform allows once (Discord's gateway shard,
+   * Telegram long polling). Adapters fed over HTTP (Slack events, Telegram webhook) run everywhere.
+   */
+  readonly leaderOnly?: boolean;
   start(ctx: AdapterContext): Promise<void>;
   stop(): Promise<void>;
   state(): AdapterState;

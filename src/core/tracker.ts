@@ -60,14 +60,27 @@ export class Tracker {
     this.refsKv = store.namespace('componentRefs');
   }
 
+  /** (Re)loads all state from the store; readers never see a half-loaded state. */
   async load(): Promise<void> {
-    for await (const [id, c] of this.componentsKv.entries<TrackedComponent>()) {
+    const components: [string, TrackedComponent][] = [];
+    const incidents: [string, Incident][] = [];
+    const baselines: string[] = [];
+    const refs: [string, string][] = [];
+    for await (const [id, c] of this.componentsKv.entries<TrackedComponent>()) components.push([id, c]);
+    for await (const [key, i] of this.incidentsKv.entries<Incident>()) incidents.push([key, i]);
+    for await (const [id] of this.baselinesKv.entries<boolean>()) baselines.push(id);
+    for await (const [ref, id] of this.refsKv.entries<string>()) refs.push([ref, id]);
+    this.components.clear();
+    this.incidents.clear();
+    this.baselines.clear();
+    this.refs.clear();
+    for (const [id, c] of components) {
       this.components.set(id, c);
       this.catalog.learn(id, c.name);
     }
-    for await (const [key, i] of this.incidentsKv.entries<Incident>()) this.incidents.set(key, i);
-    for await (const [id] of this.baselinesKv.entries<boolean>()) this.baselines.add(id);
-    for await (const [ref, id] of this.refsKv.entries<string>()) this.refs.set(ref, id);
+    for (const [key, i] of incidents) this.incidents.set(key, i);
+    for (const id of baselines) this.baselines.add(id);
+    for (const [ref, id] of refs) this.refs.set(ref, id);
   }
 
   currentComponents(): TrackedComponent[] {

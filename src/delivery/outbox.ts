@@ -57,6 +57,14 @@ export class Outbox {
     this.eventsKv = store.namespace('events');
   }
 
+  /** Forgets the in-memory queues (a new leadership term reloads them from the store). */
+  reset(): void {
+    this.queues.clear();
+    this.known.clear();
+    this.events.clear();
+    this.size = 0;
+  }
+
   /** Loads what a previous run left undelivered. */
   async load(): Promise<number> {
     const jobs: DeliveryJob[] = [];

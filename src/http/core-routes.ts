@@ -40,10 +40,14 @@ export const registerCoreRoutes = (app: App): void => {
     const storeOk = await app.store.ping();
     const adapters = Object.fromEntries([...app.adapters.values()].map((a) => [a.platform, a.state()]));
     const sources = Object.fromEntries([...app.sourceHealth.entries()].map(([id, h]) => [id, { ...h }]));
-    const ready = storeOk && Object.values(adapters).every((s) => s === 'connected');
+    // Adapters that only the leader runs are not expected to be connected on a follower.
+    const expected = [...app.adapters.values()].filter((a) => app.isLeader() || !a.leaderOnly);
+    const ready = storeOk && expected.every((a) => a.state() === 'connected');
     ctx.json(ready ? 200 : 503, {
       ready,
       store: storeOk ? 'ok' : 'down',
+      leader: app.isLeader(),
+      leaseToken: app.leadership?.fencingToken() ?? null,
       adapters,
       sources,
       pausedTargets: [...app.pausedTargets],

@@ -35,8 +35,14 @@ const waitFor = async (check: () => boolean, timeoutMs = 20_000): Promise<void> 
   }
 };
 
+/** The killed process may leave one torn last line (SIGKILL landed mid-write): that send did not finish. */
 const lines = (file: string): { chat: string; title: string; pid: number }[] =>
-  existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { chat: string; title: string; pid: number }) : [];
+  existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.endsWith('}'))
+        .map((l) => JSON.parse(l) as { chat: string; title: string; pid: number })
+    : [];
 
 describe('crash safety', () => {
   const children: ChildProcess[] = [];

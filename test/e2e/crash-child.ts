@@ -21,7 +21,8 @@ const adapter: ChatAdapter = {
   state: () => 'connected',
   async send(target: Target, message: MessageModel): Promise<PostedRef> {
     if (process.env.CRASH_ON_SEND === '1') process.kill(process.pid, 'SIGKILL');
-    appendFileSync(out, `${JSON.stringify({ chat: target.chatId, title: message.title, pid: process.pid })}\n`);
+    // A leading newline keeps a line torn by SIGKILL from swallowing the next process's first line.
+    appendFileSync(out, `\n${JSON.stringify({ chat: target.chatId, title: message.title, pid: process.pid })}\n`);
     if (crashAfter && counter + 1 >= crashAfter) process.kill(process.pid, 'SIGKILL');
     return { platform: 'console', chatId: target.chatId, messageId: String(++counter) };
   },
