@@ -1,0 +1,212 @@
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { AnnounceConfig } from '../core/config.ts';
+import { ConfigError } from '../core/errors.ts';
+import { targetKey, type ComponentStatus, type Platform, type StatusEvent, type StoryStatus, type Target } from '../core/model.ts';
+import type { ChannelAnnouncement } from '../core/recipients.ts';
+import type { RecipientOrigin } from '../core/fanout.ts';
+import type { KeyValue } from '../storage/store.ts';
+import type { Translator } from '../i18n/i18n.ts';
+import type { MessageField, MessageModel } from '../i18n/message.ts';
+import { formatDateTime, formatMs, formatPercent } from '../i18n/format.ts';
+import type { KpiService } from './service.ts';
+import { DAY } from './engine.ts';
+
+type Happening =
+  | { readonly kind: 'incident'; readonly key: string; readonly name: string; readonly status: StoryStatus; readonly at: string }
+  | { readonly kind: 'component'; readonly id: string; readonly name: string; readonly previous: ComponentStatus; readonly status: ComponentStatus; readonly at: string };
+
+interface Numbers {
+  readonly uptime?: number;
+  readonly p95?: number;
+  readonly errors?: number;
+}
+
+export interface DigestData {
+  readonly id: string;
+  readonly from: string;
+  readonly until: string;
+  readonly happenings: readonly Happening[];
+  readonly overall: Numbers;
+  readonly components: readonly { id: string; name: string; numbers: Numbers }[];
+}
+
+export interface DigestRecipient {
+  readonly target: Target;
+  readonly locale: string;
+  readonly origin: RecipientOrigin;
+  readonly priority: number;
+}
+
+export interface DigestDeps {
+  readonly kpi: KpiService;
+  readonly kv: KeyValue;
+  readonly announcements: KeyValue;
+  readonly translator: Translator;
+  readonly serviceName: string;
+  readonly timezone: string;
+  readonly defaultLocale: string;
+  readonly announce: readonly AnnounceConfig[];
+  readonly enabled: (p: Platform) => boolean;
+  readonly paused: ReadonlySet<string>;
+  readonly componentName: (id: string, locale: string, fallback: string) => string;
+  /** Hands the digest to the normal delivery path (outbox → delivery → adapters). */
+  readonly post: (event: StatusEvent, recipients: readonly DigestRecipient[]) => Promise<void>;
+  readonly log: Logger;
+  readonly now?: () => number;
+}
+
+const DIGEST_PREFIX = 'digest:';
+const MAX_HAPPENINGS = 200;
+const KEEP_MS = 7 * DAY;
+
+export const isDigestEvent = (event: StatusEvent): boolean => event.id.startsWith(DIGEST_PREFIX);
+
+/**
+ * SPEC §3 `digest`: on a cron, a summary goes to every announce channel — what happened since the
+ * last digest, and uptime / p95 / error rate per component over that period. It travels as a
+ * synthetic event through the outbox like any announcement; this class renders it per locale.
+ */
+export class DigestService {
+  private readonly digests = new Map<string, DigestData>();
+  private readonly images = new Map<string, Buffer>();
+  private log: Happening[] = [];
+  private cron: Cron | undefined;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: DigestDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Validates a cron pattern (or a one-off ISO time) with a clear error. */
+  static validate(pattern: string, timezone: string): void {
+    try {
+      new Cron(pattern, { timezone, paused: true }).stop();
+    } catch (e) {
+      throw new ConfigError('digest.cron', `"${pattern}" is not a cron pattern (${(e as Error).message}): use five fields such as "0 9 * * *"`);
+    }
+  }
+
+  async load(): Promise<void> {
+    this.log = (await this.deps.kv.get<Happening[]>('log')) ?? [];
+    for await (const [key, d] of this.deps.kv.entries<DigestData>()) if (key.startsWith('d:')) this.digests.set(`${DIGEST_PREFIX}${d.id}`, d);
+  }
+
+  start(pattern: string): void {
+    this.cron = new Cron(pattern, { timezone: this.deps.timezone, protect: true, unref: true }, () => {
+      void this.postNow().catch((e: unknown) => this.deps.log.error({ err: e }, 'digest failed'));
+    });
+  }
+
+  stop(): void {
+    this.cron?.stop();
+    this.cron = undefined;
+  }
+
+  /** Remembers what happened, for the next digest. */
+  async noteEvents(events: readonly StatusEvent[]): Promise<void> {
+    let changed = false;
+    for (const e of events) {
+      if (isDigestEvent(e)) continue;
+      if (e.type === 'incident') this.log.push({ kind: 'incident', key: e.incident.key, name: e.incident.name, status: e.incident.status, at: e.at });
+      else this.log.push({ kind: 'component', id: e.component.id, name: e.component.name, previous: e.previous, status: e.component.status, at: e.at });
+      changed = true;
+    }
+    if (!changed) return;
+    if (this.log.length > MAX_HAPPENINGS) this.log = this.log.slice(-MAX_HAPPENINGS);
+    await this.deps.kv.set('log', this.log);
+  }
+
+  async compose(): Promise<DigestData> {
+    const until = this.now();
+    const last = await this.deps.kv.get<number>('last');
+    const from = last ?? until - DAY;
+    const engine = this.deps.kpi.engine;
+    const numbers = async (ids: readonly string[] | 'all'): Promise<Numbers> => {
+      const s = await engine.summaryBetween(ids, from, until, '24h');
+      return { ...(s.uptimePercent !== undefined ? { uptime: s.uptimePercent } : {}), ...(s.response ? { p95: s.response.p95Ms } : {}), ...(s.errorRatePercent !== undefined ? { errors: s.errorRatePercent } : {}) };
+    };
+    // Latest state per incident and per component; oldest first.
+    const latest = new Map<string, Happening>();
+    for (const h of this.log) if (Date.parse(h.at) >= from - 60_000) latest.set(h.kind === 'incident' ? `i:${h.key}` : `c:${h.id}`, h);
+    const components = [];
+    for (const id of engine.componentIds()) components.push({ id, name: id, numbers: await numbers([id]) });
+    return {
+      id: new Date(until).toISOString(),
+      from: new Date(from).toISOString(),
+      until: new Date(until).toISOString(),
+      happenings: [...latest.values()],
+      overall: await numbers('all'),
+      components,
+    };
+  }
+
+  private async recipients(): Promise<DigestRecipient[]> {
+    const out: DigestRecipient[] = [];
+    const seen = new Set<string>();
+    const add = (r: DigestRecipient) => {
+      const k = targetKey(r.target);
+      if (seen.has(k) || this.deps.paused.has(k) || !this.deps.enabled(r.target.platform)) return;
+      seen.add(k);
+      out.push(r);
+    };
+    for (const a of this.deps.announce)
+      add({ target: { platform: a.platform, chatId: a.chatId, kind: 'channel', ...(a.thread ? { threadId: a.thread } : {}) }, locale: a.locale ?? this.deps.defaultLocale, origin: 'config', priority: 1 });
+    for await (const [, a] of this.deps.announcements.entries<ChannelAnnouncement>())
+      add({ target: { platform: a.platform, chatId: a.chatId, kind: 'channel', ...(a.threadId ? { threadId: a.threadId } : {}) }, locale: a.locale ?? this.deps.defaultLocale, origin: 'announce', priority: 1 });
+    return out;
+  }
+
+  /** Composes and posts one digest now. */
+  async postNow(): Promise<DigestData> {
+    const data = await this.compose();
+    const eventId = `${DIGEST_PREFIX}${data.id}`;
+    this.digests.set(eventId, data);
+    await this.deps.kv.set(`d:${data.id}`, data, KEEP_MS);
+    const recipients = await this.recipients();
+    for (const locale of new Set(recipients.map((r) => r.locale))) {
+      const png = await this.deps.kpi.chart('all', '24h', locale).catch(() => undefined);
+      if (png) this.images.set(`${eventId}|${locale}`, png);
+    }
+    const event: StatusEvent = { type: 'component', id: eventId, component: { id: 'digest', name: 'digest', status: 'operational' }, previous: 'operational', severity: 'none', at: data.until };
+    await this.deps.post(event, recipients);
+    await this.deps.kv.set('last', Date.parse(data.until));
+    this.log = this.log.filter((h) => Date.parse(h.at) > Date.parse(data.until));
+    await this.deps.kv.set('log', this.log);
+    this.deps.log.info({ digest: data.id, recipients: recipients.length }, 'digest posted');
+    return data;
+  }
+
+  /** The message of a digest event in one locale; undefined for any other event. */
+  render(event: StatusEvent, locale: string): MessageModel | undefined {
+    if (!isDigestEvent(event)) return undefined;
+    const t = this.deps.translator.t(locale);
+    const d = this.digests.get(event.id);
+    const base = { locale, dir: this.deps.translator.dir(locale), severity: 'none' as const, title: t('digest.title', { service: this.deps.serviceName }), advice: [] };
+    if (!d) return { ...base, fields: [] };
+    const fmt = (n: Numbers): string => {
+      const parts = [
+        ...(n.uptime !== undefined ? [t('digest.uptime', { value: formatPercent(n.uptime, locale, 3) })] : []),
+        ...(n.p95 !== undefined ? [t('digest.p95', { value: formatMs(n.p95, locale) })] : []),
+        ...(n.errors !== undefined ? [t('digest.errors', { value: formatPercent(n.errors, locale, 2) })] : []),
+      ];
+      return parts.length ? parts.join(' · ') : t('digest.noData');
+    };
+    const lines = d.happenings.slice(0, 10).map((h) =>
+      h.kind === 'incident'
+        ? `• ${t('digest.incidentLine', { name: h.name, state: t(`storyStatus.${h.status}`) })}`
+        : `• ${t('digest.componentLine', { component: this.deps.componentName(h.id, locale, h.name), previous: t(`componentStatus.${h.previous}`), status: t(`componentStatus.${h.status}`) })}`,
+    );
+    if (d.happenings.length > 10) lines.push(t('digest.more', { count: d.happenings.length - 10 }));
+    const fields: MessageField[] = [{ label: t('digest.overall'), value: fmt(d.overall) }];
+    for (const c of d.components.slice(0, 15)) fields.push({ label: this.deps.componentName(c.id, locale, c.name), value: fmt(c.numbers), inline: true });
+    const png = this.images.get(`${event.id}|${locale}`);
+    return {
+      ...base,
+      headline: t('digest.period', { from: formatDateTime(d.from, locale, this.deps.timezone), until: formatDateTime(d.until, locale, this.deps.timezone) }),
+      body: lines.length ? `${t('digest.happened')}\n${lines.join('\n')}` : t('digest.quiet'),
+      fields,
+      ...(png ? { image: { png, alt: base.title } } : {}),
+    };
+  }
+}
