@@ -29,6 +29,8 @@ export interface RenderContext {
   adviceFor(event: StatusEvent): readonly string[];
   /** Localized KPI fields for the event's components, when the KPI engine knows any. */
   kpiFields?(componentIds: readonly string[], locale: string): readonly MessageField[];
+  /** Machine translation of source text into the locale, when one was fetched before rendering. */
+  translated?(text: string, locale: string): string | undefined;
 }
 
 const componentList = (components: readonly ComponentState[], locale: string, ctx: RenderContext, t: TFunction): string =>
@@ -102,7 +104,12 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
   }
   fields.push(...(ctx.kpiFields?.(event.components.map((c) => c.id), locale) ?? []));
 
-  let body = latestBody(incident, event);
+  const originalBody = latestBody(incident, event);
+  const headline = ctx.translated?.(incident.name, locale) ?? incident.name;
+  let body = originalBody ? (ctx.translated?.(originalBody, locale) ?? originalBody) : undefined;
+  const machine = headline !== incident.name || body !== originalBody;
+  // The source's own words stay one tap away, and a reader is told the text is a machine's.
+  if (machine) fields.push({ label: t('translate.original'), value: [incident.name, originalBody].filter(Boolean).join('\n\n').slice(0, 1000) });
   if (closed) {
     const duration = formatDuration(Date.parse(end) - Date.parse(incident.startedAt), locale);
     const summary =
@@ -116,13 +123,13 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
     dir,
     severity: closed ? 'none' : event.severity,
     title: t('announce.title', { service, severity: t(`severity.${event.severity}`), state }),
-    headline: incident.name,
+    headline,
     ...(body ? { body } : {}),
     fields,
     ...(advice.length ? { adviceTitle: t('announce.advice') } : {}),
     advice,
     ...(incident.url ? { link: { label: t('announce.statusPage'), url: incident.url } } : {}),
-    footer: t('announce.updatedAt', { time: formatDateTime(ctx.now, locale, ctx.timezone) }),
+    footer: `${t('announce.updatedAt', { time: formatDateTime(ctx.now, locale, ctx.timezone) })}${machine ? ` · ${t('translate.machine')}` : ''}`,
   };
 };
 
