@@ -16,6 +16,6 @@ export const ADAPTERS = {
   slack: (config) => (config.env.SLACK_BOT_TOKEN ? createSlackAdapter(config) : undefined),
   discord: (config) =>
     config.env.DISCORD_TOKEN
-      ? new DiscordAdapter({ token: config.env.DISCORD_TOKEN, applicationId: config.env.DISCORD_APPLICATION_ID!, apiUrl: config.env.DISCORD_API_URL, ...(config.env.DISCORD_GUILD_ID ? { guildId: config.env.DISCORD_GUILD_ID } : {}) })
+      ? new DiscordAdapter({ token: config.env.DISCORD_TOKEN, applicationId: config.env.DISCORD_APPLICATION_ID!, apiUrl: config.env.DISCORD_API_URL, locales: config.service.locales, ...(config.env.DISCORD_GUILD_ID ? { guildId: config.env.DISCORD_GUILD_ID } : {}) })
       : undefined,
 } satisfies Record<Platform, AdapterFactory>;

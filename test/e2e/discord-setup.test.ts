@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.ts';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { DiscordEmulator } from '../emulators/discord/index.ts';
+import { DiscordAdapter } from '../../src/adapters/discord/index.ts';
 
 describe('Discord adapter start-up and shutdown', () => {
   let emu: DiscordEmulator | undefined;
@@ -68,5 +69,13 @@ describe('Discord adapter start-up and shutdown', () => {
     expect(emu.messagesIn(root!.id)).toHaveLength(2);
     expect(emu.channel(root!.id)!.archived).toBe(true);
     expect(emu.state.requests.filter((r) => r.path.endsWith('/threads')).map((r) => r.code ?? r.status)).toEqual([201, 160004]);
+  });
+
+  it('registers commands without logging in, for `status-relay register-commands`', async () => {
+    emu = await new DiscordEmulator().start();
+    const adapter = new DiscordAdapter({ token: emu.token, applicationId: emu.applicationId, apiUrl: emu.apiUrl, guildId: emu.guildId, locales: ['en', 'zh-CN'] });
+    await adapter.registerCommands();
+    expect(emu.sessions()).toBe(0);
+    expect(emu.commands().find((c) => c.name === 'status')?.name_localizations).toMatchObject({ 'zh-CN': '状态' });
   });
 });

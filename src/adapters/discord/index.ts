@@ -8,6 +8,7 @@ import {
   GatewayIntentBits,
   MessageFlags,
   PermissionFlagsBits,
+  REST,
   Routes,
   type APIMessage,
   type AutocompleteInteraction,
@@ -17,6 +18,7 @@ import {
 import { ConfigError } from '../../core/errors.ts';
 import type { Target } from '../../core/model.ts';
 import type { MessageModel } from '../../i18n/message.ts';
+import { Translator } from '../../i18n/i18n.ts';
 import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
 import { NO_MENTIONS, renderDiscord, threadName, type DiscordPayload } from './render.ts';
 import { GONE_CODES, THREAD_EXISTS, classifyDiscordError, discordCode } from './errors.ts';
@@ -29,6 +31,8 @@ export interface DiscordSettings {
   readonly apiUrl: string;
   /** Register commands to this guild (instant) instead of globally. */
   readonly guildId?: string;
+  /** service.locales, for `register-commands` run without a started adapter. */
+  readonly locales?: readonly string[];
 }
 
 /** Routes delivery calls: a 429 there must reach delivery (which owns pacing) instead of being slept on. */
@@ -106,13 +110,16 @@ export class DiscordAdapter implements ChatAdapter {
     return this.status;
   }
 
+  /** Also works without start() (`status-relay register-commands`): REST only, no gateway session. */
   async registerCommands(): Promise<void> {
-    const { client, ctx } = this.ready();
-    const s = ctx.commands.services;
-    const body = buildCommandDefinitions(s.offeredLocales, (l) => s.translator.t(l));
+    const services = this.ctx?.commands.services;
+    const translator = services?.translator ?? (await Translator.create());
+    const offered = services?.offeredLocales ?? this.settings.locales ?? ['en'];
+    const body = buildCommandDefinitions(offered, (l) => translator.t(l));
+    const rest = this.client?.rest ?? new REST({ api: this.settings.apiUrl, retries: 0 }).setToken(this.settings.token);
     const { applicationId, guildId } = this.settings;
     // Bulk overwrite: one call, and commands we no longer offer disappear. Guild commands update at once.
-    await client.rest.put(guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId), { body });
+    await rest.put(guildId ? Routes.applicationGuildCommands(applicationId, guildId) : Routes.applicationCommands(applicationId), { body });
   }
 
   async send(target: Target, message: MessageModel, options?: SendOptions): Promise<PostedRef> {
