@@ -216,6 +216,11 @@ export class App {
     return this.options.kpi ?? this.kpiService;
   }
 
+  private kpiTime(change: StatusChange): number {
+    const now = Date.parse(this.now());
+    return Math.min(Date.parse(change.at) || now, now);
+  }
+
   /** KPIs: the engine over the store, the status history from the tracker, the digest on its cron. */
   private async initKpi(): Promise<void> {
     const cfg = this.config;
@@ -368,15 +373,17 @@ export class App {
   private async process(change: StatusChange): Promise<StatusEvent[]> {
     this.metrics.changes++;
     const { events, commit } = await this.tracker.process(change);
+    // Before fan-out, so the announcements already count the new status in their uptime.
+    if (this.kpiService) {
+      await this.kpiService.noteStatuses(events.flatMap((e) => (e.type === 'component' ? [e.component] : e.components)), this.kpiTime(change));
+      await this.digest?.noteEvents(events);
+    }
     const announced = this.flaps.filter(events);
     await this.fanOut(announced);
     // Only after the jobs are durable: a crash before this line re-derives the same events (same job ids).
     await commit();
     // KPI uptime comes from the status history recorded here, for every source type.
-    if (this.kpiService) {
-      await this.kpiService.noteStatuses(this.tracker.currentComponents(), Math.min(Date.parse(change.at) || Date.parse(this.now()), Date.parse(this.now())));
-      await this.digest?.noteEvents(events);
-    }
+    await this.kpiService?.noteStatuses(this.tracker.currentComponents(), this.kpiTime(change));
     return announced;
   }
 

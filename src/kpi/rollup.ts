@@ -20,9 +20,14 @@ export interface Rollup {
   /** Response-time histogram and sum (ms). */
   rt?: Histogram;
   rtS?: number;
+  /** Smallest and largest response time: quantiles never leave this range (an all-240 ms minute reads 240, not 242). */
+  rtL?: number;
+  rtH?: number;
   /** Latency (time to first byte) histogram and sum (ms). */
   lt?: Histogram;
   ltS?: number;
+  ltL?: number;
+  ltH?: number;
   /** Checks (`up` samples) and how many failed. */
   rq?: number;
   er?: number;
@@ -44,10 +49,14 @@ export const addSample = (r: Rollup, metric: KpiMetric, value: number): void => 
     case 'response_time_ms':
       addValue((r.rt ??= {}), value);
       r.rtS = (r.rtS ?? 0) + value;
+      r.rtL = Math.min(r.rtL ?? value, value);
+      r.rtH = Math.max(r.rtH ?? value, value);
       return;
     case 'latency_ms':
       addValue((r.lt ??= {}), value);
       r.ltS = (r.ltS ?? 0) + value;
+      r.ltL = Math.min(r.ltL ?? value, value);
+      r.ltH = Math.max(r.ltH ?? value, value);
       return;
     case 'up':
       r.rq = (r.rq ?? 0) + 1;
@@ -72,6 +81,8 @@ export const mergeRollup = (into: Rollup, from: Rollup): void => {
     const v = add(into[k], from[k]);
     if (v !== undefined) into[k] = v;
   }
+  for (const k of ['rtL', 'ltL'] as const) if (from[k] !== undefined) into[k] = Math.min(into[k] ?? from[k], from[k]);
+  for (const k of ['rtH', 'ltH'] as const) if (from[k] !== undefined) into[k] = Math.max(into[k] ?? from[k], from[k]);
 };
 
 export interface Distribution {
@@ -82,12 +93,13 @@ export interface Distribution {
   readonly p99Ms: number;
 }
 
-const distribution = (h: Histogram | undefined, sum: number | undefined): Distribution | undefined => {
+const distribution = (h: Histogram | undefined, sum: number | undefined, min = 0, max = Infinity): Distribution | undefined => {
   if (!h) return undefined;
   const count = countOf(h);
   if (count === 0) return undefined;
+  const clamp = (v: number | undefined) => Math.min(max, Math.max(min, v!));
   const [p50, p95, p99] = quantiles(h, [0.5, 0.95, 0.99]);
-  return { count, meanMs: (sum ?? 0) / count, p50Ms: p50!, p95Ms: p95!, p99Ms: p99! };
+  return { count, meanMs: (sum ?? 0) / count, p50Ms: clamp(p50), p95Ms: clamp(p95), p99Ms: clamp(p99) };
 };
 
 export interface RollupFigures {
@@ -101,8 +113,8 @@ export interface RollupFigures {
 }
 
 export const figuresOf = (r: Rollup): RollupFigures => {
-  const response = distribution(r.rt, r.rtS);
-  const latency = distribution(r.lt, r.ltS);
+  const response = distribution(r.rt, r.rtS, r.rtL, r.rtH);
+  const latency = distribution(r.lt, r.ltS, r.ltL, r.ltH);
   const errorRatePercent = r.rq ? ((r.er ?? 0) / r.rq) * 100 : r.eN ? (r.eS ?? 0) / r.eN : undefined;
   return {
     ...(response ? { response } : {}),
