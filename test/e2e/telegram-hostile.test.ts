@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHANNEL, GROUP, USERS, outage, startHarness, type Harness } from '../emulators/telegram/harness.ts';
+import { CHANNEL, GROUP, USERS, outage, startHarness, type Harness, refusals } from '../emulators/telegram/harness.ts';
 
 /**
  * Text from a status page is hostile until proven otherwise: it reaches Telegram escaped, within
@@ -32,7 +32,7 @@ describe('telegram: hostile status text', () => {
     const channelPost = await emu.waitFor(() => emu.sent(CHANNEL)[0], 'the channel announcement');
     expect(await h.app.app.drained()).toBe(true);
 
-    expect(emu.rejected()).toEqual([]);
+    expect(refusals(emu)).toEqual([]);
     for (const m of [post, channelPost]) {
       expect(m.text.length).toBeLessThanOrEqual(4096);
       // Untrusted text shows as text: its tags and links are not entities.
@@ -74,7 +74,7 @@ describe('telegram: hostile status text', () => {
     expect(moved.text).toContain('Calls drop after a minute.');
     expect(await h.app.app.drained()).toBe(true);
     // The only refusal is the one migration notice; the registration now points at the supergroup.
-    expect(emu.rejected().map((c) => c.description)).toEqual(['Bad Request: group chat was upgraded to a supergroup chat']);
+    expect(refusals(emu)).toEqual(['sendMessage: Bad Request: group chat was upgraded to a supergroup chat']);
     expect(await h.app.app.store.namespace('announce').get(`telegram:${NEW}`)).toBeDefined();
   });
 });

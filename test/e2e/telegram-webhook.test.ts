@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { GROUP, USERS, startHarness, type Harness } from '../emulators/telegram/harness.ts';
+import { GROUP, USERS, startHarness, type Harness, refusals } from '../emulators/telegram/harness.ts';
 
 /** Webhook mode on our own HTTP server, and charts through sendPhoto. */
 let h: Harness | undefined;
@@ -25,7 +25,7 @@ describe('telegram webhook mode', () => {
     expect(await emu.postToWebhook(forged, 'wrong', emu.webhookOverride)).toBe(401);
     expect(await emu.postToWebhook(forged, undefined, emu.webhookOverride)).toBe(401);
     expect(emu.sent(GROUP)).toHaveLength(before);
-    expect(emu.rejected()).toEqual([]);
+    expect(refusals(emu)).toEqual([]);
   });
 });
 
@@ -43,6 +43,6 @@ describe('telegram charts', () => {
     expect(photo.photoBytes).toBe(png.length);
     expect(photo.text).toContain('Key numbers (24 h)');
     expect(photo.text.length).toBeLessThanOrEqual(1024);
-    expect(h.emu.rejected()).toEqual([]);
+    expect(refusals(h.emu)).toEqual([]);
   });
 });

@@ -84,7 +84,9 @@ export class UpdateHandlers {
     const pick = decodePick('data' in query ? query.data : undefined);
     const message = query.message && 'chat' in query.message ? query.message : undefined;
     if (!pick || !message) {
-      await ctx.answerCbQuery();
+      // A menu from an older version, or one too old to carry its message: say so instead of spinning.
+      const locale = await this.router.resolveLocale({ platform: 'telegram', userId: String(query.from.id), chatId: String(query.from.id), localeHint: query.from.language_code });
+      await ctx.answerCbQuery(this.router.services.translator.t(locale)('telegram:stale'));
       return;
     }
     const chat = message.chat as ChatInfo;

@@ -28,6 +28,13 @@ announce:
   - { platform: telegram, chat: "${CHANNEL}", locale: zh-CN }
 `;
 
+/**
+ * Calls Telegram refused that matter. "message is not modified" is not one: a retried job (its reply
+ * was paced with a 429) edits the root again with the same text, which the adapter takes as done.
+ */
+export const refusals = (emu: TelegramEmulator): string[] =>
+  emu.rejected().filter((c) => !/message is not modified/.test(c.description ?? '')).map((c) => `${c.method}: ${c.description}`);
+
 export interface Harness {
   readonly emu: TelegramEmulator;
   readonly app: TestApp;

@@ -145,6 +145,11 @@ export class TelegramEmulator {
     return (this.world.messages.get(chatId) ?? []).filter((m) => m.fromBot);
   }
 
+  /** getUpdates requests waiting for an update (a stopped bot leaves none). */
+  pendingPolls(): number {
+    return this.polls.size;
+  }
+
   get calls(): readonly ApiCall[] {
     return this.world.calls;
   }
@@ -197,7 +202,7 @@ export class TelegramEmulator {
         const f = this.failures.splice(failure, 1)[0]!;
         throw new ApiError(f.code, f.description);
       }
-      const result = method === 'getUpdates' ? await this.getUpdates(params, req) : this.call(method, params);
+      const result = method === 'getUpdates' ? await this.getUpdates(params, res) : this.call(method, params);
       if (method !== 'getUpdates') this.world.record({ method, params, status: 200, ok: true });
       reply(200, { ok: true, result });
     } catch (e) {
@@ -217,7 +222,7 @@ export class TelegramEmulator {
   }
 
   /** Long polling: answers at once when updates wait, else when one arrives or `timeout` s pass. */
-  private async getUpdates(p: Params, req: IncomingMessage): Promise<unknown> {
+  private async getUpdates(p: Params, res: ServerResponse): Promise<unknown> {
     if (this.world.webhook) throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
     const offset = Number(p.offset ?? 0);
     const limit = Math.min(100, Number(p.limit ?? 100));
@@ -232,12 +237,14 @@ export class TelegramEmulator {
         const wake = () => {
           clearTimeout(timer);
           this.polls.delete(wake);
-          req.off('close', wake);
+          res.off('close', wake);
+          this.world.emit('change');
           resolve();
         };
         const timer = setTimeout(wake, timeout * 1000);
         this.polls.add(wake);
-        req.on('close', wake);
+        // The client went away (telegraf aborts its poll on stop): answer nobody, free the slot.
+        res.on('close', wake);
       });
       confirm();
     }
