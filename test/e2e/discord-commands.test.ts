@@ -6,7 +6,10 @@ import type { KpiProvider } from '../../src/commands/context.ts';
 /** A 1×1 PNG: the chart the KPI engine would draw. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const kpi: KpiProvider = {
-  figures: async (_ids, window) => ({ window, uptimePercent: 99.95, responseP50Ms: 120, responseP95Ms: 480, errorRatePercent: 0.4 }),
+  figures: async (_ids, window) => {
+    if (window === '90d') throw new Error('KPI store unreachable');
+    return { window, uptimePercent: 99.95, responseP50Ms: 120, responseP95Ms: 480, errorRatePercent: 0.4 };
+  },
   chart: async () => PNG,
 };
 
@@ -97,6 +100,12 @@ describe('Discord slash commands through discord.js and the emulated gateway', (
     expect(embed.fields?.map((f) => f.name)).toContain('Uptime (7 days)');
     expect(embed.image).toEqual({ url: 'attachment://chart.png' });
     expect(r.reply!.attachments).toMatchObject([{ filename: 'chart.png', size: PNG.length }]);
+  });
+
+  it('still answers, in the user’s language, when the command itself fails', async () => {
+    const r = await rig.emu.interact({ name: 'kpi', options: { period: '90d' }, userId: member, locale: 'en-US', channelId: channel });
+    expect(embedOf(r.reply).title).toContain('Something went wrong');
+    expect(r.reply!.flags & EPHEMERAL).toBe(EPHEMERAL);
   });
 
   it('sent allowed_mentions with parse [] on every interaction reply and edit', () => {

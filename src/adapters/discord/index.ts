@@ -20,6 +20,7 @@ import type { Target } from '../../core/model.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import { Translator } from '../../i18n/i18n.ts';
 import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
+import type { CommandReply } from '../../commands/context.ts';
 import { NO_MENTIONS, renderDiscord, threadName, type DiscordPayload } from './render.ts';
 import { GONE_CODES, THREAD_EXISTS, classifyDiscordError, discordCode } from './errors.ts';
 import { buildCommandDefinitions, componentChoices, toInvocation } from './commands.ts';
@@ -230,19 +231,23 @@ export class DiscordAdapter implements ChatAdapter {
     const publicAnswer = i.commandName === 'announce' && Boolean(i.memberPermissions?.has(PermissionFlagsBits.ManageChannels));
     const deferFlags = publicAnswer ? {} : { flags: MessageFlags.Ephemeral as const };
     if (SLOW_COMMANDS.has(i.commandName)) await i.deferReply(deferFlags);
-    const work = ctx.commands.handle(inv);
+    // Settled either way, so a failing command still gets an answer instead of a dead interaction.
+    const work = ctx.commands.handle(inv).then(
+      (reply): { reply: CommandReply } => ({ reply }),
+      (error: unknown): { error: unknown } => ({ error }),
+    );
     let timer: NodeJS.Timeout | undefined;
     const quick = i.deferred ? undefined : await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEFER_AFTER_MS)))]);
     clearTimeout(timer);
     if (!i.deferred && !quick) await i.deferReply(deferFlags);
-    let reply;
-    try {
-      reply = quick ?? (await work);
-    } catch (e) {
-      ctx.log.error({ command: i.commandName, err: (e as Error).message }, 'command failed');
+    const outcome = quick ?? (await work);
+    let reply: CommandReply;
+    if ('reply' in outcome) reply = outcome.reply;
+    else {
+      ctx.log.error({ command: i.commandName, err: (outcome.error as Error).message }, 'command failed');
       const locale = await ctx.commands.resolveLocale(inv).catch(() => ctx.commands.services.defaultLocale);
       const title = ctx.commands.services.translator.t(locale)('errors.internal');
-      reply = { message: { locale, dir: 'ltr' as const, severity: 'none' as const, title, fields: [], advice: [] }, ephemeral: true, locale };
+      reply = { message: { locale, dir: 'ltr', severity: 'none', title, fields: [], advice: [] }, ephemeral: true, locale };
     }
     const { payload, files } = renderDiscord(reply.message);
     const body = {
