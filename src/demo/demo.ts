@@ -18,6 +18,8 @@ components:
     name: { en: "Photos and media", zh-CN: "图片和媒体", zh-TW: "圖片與媒體", es: "Fotos y archivos", pt-BR: "Fotos e mídia", hi: "फ़ोटो और मीडिया", id: "Foto dan media", ar: "الصور والوسائط", ru: "Фото и медиафайлы", fr: "Photos et médias", de: "Fotos und Medien", ja: "写真とメディア" }
   - id: login
     name: { en: "Sign-in", zh-CN: "登录", zh-TW: "登入", es: "Inicio de sesión", pt-BR: "Login", hi: "साइन-इन", id: "Masuk akun", ar: "تسجيل الدخول", ru: "Вход в аккаунт", fr: "Connexion", de: "Anmeldung", ja: "ログイン" }
+  - id: api
+    name: { en: "Public API", zh-CN: "开放接口", zh-TW: "開放介面", es: "API pública", pt-BR: "API pública", hi: "सार्वजनिक API", id: "API publik", ar: "الواجهة البرمجية العامة", ru: "Открытый API", fr: "API publique", de: "Öffentliche API", ja: "公開API" }
 sources:
   - { id: page, type: statuspage, url: "${pageUrl}", interval: ${fast ? '1s' : '2s'} }
   - id: metrics

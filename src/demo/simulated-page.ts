@@ -107,8 +107,45 @@ export class SimulatedStatusPage {
     };
   }
 
+  messagingStatus(now = Date.now()): Status {
+    return DEMO_SCRIPT[this.stepIndex(now)]!.components.messaging ?? 'operational';
+  }
+
+  /** The story in numbers: "p95 1.8 s (normally 240 ms), error rate 4.1 %". */
+  metric(query: string, now = Date.now()): number | undefined {
+    const jitter = 1 + ((now / 137) % 10) / 100;
+    const figures: Record<Status, { p95: number; latency: number; errors: number }> = {
+      operational: { p95: 240, latency: 45, errors: 0.2 },
+      degraded_performance: { p95: 620, latency: 110, errors: 1.1 },
+      partial_outage: { p95: 1200, latency: 300, errors: 2.5 },
+      major_outage: { p95: 1800, latency: 420, errors: 4.1 },
+    };
+    const f = figures[this.messagingStatus(now)];
+    if (query === 'messaging_response_p95_ms') return Math.round(f.p95 * jitter);
+    if (query === 'messaging_latency_p95_ms') return Math.round(f.latency * jitter);
+    if (query === 'messaging_error_rate_percent') return f.errors;
+    return undefined;
+  }
+
   async listen(): Promise<string> {
     this.server = createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname === '/api/v1/query') {
+        // A Prometheus-compatible answer, so the demo's `prometheus` KPI source has numbers to read.
+        const value = this.metric(url.searchParams.get('query') ?? '');
+        const body = value === undefined ? { status: 'error', errorType: 'bad_data', error: 'unknown metric' } : { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } };
+        res.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+        return;
+      }
+      if (url.pathname === '/health') {
+        // The public API the demo's probe checks: failing while messaging is down, slow while it recovers.
+        const status = this.messagingStatus();
+        if (status === 'major_outage') return void res.writeHead(503).end('unavailable');
+        const delay = status === 'degraded_performance' ? 400 : 5;
+        setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'), delay);
+        return;
+      }
       if (req.url?.startsWith('/api/v2/summary.json')) {
         const body = JSON.stringify(this.summary());
         res.writeHead(200, { 'content-type': 'application/json' });

@@ -130,6 +130,9 @@ describe('rollups: response time, error rate, windows', () => {
     expect((await engine.summary(['api'], '24h')).checks).toBe(20);
     expect((await engine.summary(['web'], '24h')).errorRatePercent).toBeCloseTo(4, 10);
     expect(engine.cached(['api'])?.errorRatePercent).toBeCloseTo(5, 10);
+    // Overall: the mean of the components' rates (pushed percentages have no counts to weight by).
+    expect((await engine.summary('all', '24h')).errorRatePercent).toBeCloseTo(4.5, 10);
+    expect(engine.cached([])?.errorRatePercent).toBeCloseTo(4.5, 10);
     await engine.stop();
   });
 

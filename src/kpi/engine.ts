@@ -250,16 +250,28 @@ export class KpiEngine implements KpiProvider {
 
   async summaryBetween(ids: readonly string[] | 'all', from: number, to: number, window: KpiWindow): Promise<KpiSummary> {
     const componentIds = this.pick(ids);
-    const total: Rollup = {};
-    for (const id of componentIds) mergeRollup(total, await this.rollupBetween(id, from, to));
-    return this.combine(componentIds, total, from, to, window);
+    const each = new Map<string, Rollup>();
+    for (const id of componentIds) each.set(id, await this.rollupBetween(id, from, to));
+    return this.combine(componentIds, each, from, to, window);
   }
 
   summary(ids: readonly string[] | 'all', window: KpiWindow, to = this.now()): Promise<KpiSummary> {
     return this.summaryBetween(ids, to - WINDOW_MS[window], to, window);
   }
 
-  private combine(componentIds: string[], total: Rollup, from: number, to: number, window: KpiWindow): KpiSummary {
+  /**
+   * One summary from per-component rollups: response times merge (one distribution), uptime is
+   * time-weighted, and the error rate is the mean of the components' rates, because pushed
+   * percentages carry no request counts to weight them by.
+   */
+  private combine(componentIds: string[], each: ReadonlyMap<string, Rollup>, from: number, to: number, window: KpiWindow): KpiSummary {
+    const total: Rollup = {};
+    const rates: number[] = [];
+    for (const r of each.values()) {
+      mergeRollup(total, r);
+      const rate = figuresOf(r).errorRatePercent;
+      if (rate !== undefined) rates.push(rate);
+    }
     let observed = 0;
     let up = 0;
     for (const id of componentIds) {
@@ -269,6 +281,7 @@ export class KpiEngine implements KpiProvider {
     }
     const f = figuresOf(total);
     const uptimePercent = observed > 0 ? (up / observed) * 100 : f.pushedUptimePercent;
+    const errorRatePercent = rates.length ? rates.reduce((a, b) => a + b, 0) / rates.length : undefined;
     return {
       window,
       from: new Date(from).toISOString(),
@@ -277,7 +290,7 @@ export class KpiEngine implements KpiProvider {
       ...(uptimePercent !== undefined ? { uptimePercent } : {}),
       ...(f.response ? { response: f.response } : {}),
       ...(f.latency ? { latency: f.latency } : {}),
-      ...(f.errorRatePercent !== undefined ? { errorRatePercent: f.errorRatePercent } : {}),
+      ...(errorRatePercent !== undefined ? { errorRatePercent } : {}),
       checks: f.checks,
     };
   }
@@ -290,14 +303,17 @@ export class KpiEngine implements KpiProvider {
   cached(ids: readonly string[]): KpiFigures | undefined {
     const now = this.now();
     const componentIds = this.pick(ids);
-    const total: Rollup = {};
+    const each = new Map<string, Rollup>();
     const from = floorTo(now, HOUR) - 24 * HOUR;
-    for (const id of componentIds)
+    for (const id of componentIds) {
+      const total: Rollup = {};
       for (const [hour, r] of this.recent.get(id) ?? []) {
         if (hour >= from) mergeRollup(total, r);
         else this.recent.get(id)!.delete(hour);
       }
-    return toFigures(this.combine(componentIds, total, now - DAY, now, '24h'));
+      each.set(id, total);
+    }
+    return toFigures(this.combine(componentIds, each, now - DAY, now, '24h'));
   }
 
   async stop(): Promise<void> {
