@@ -150,6 +150,9 @@ describe('no English left behind', () => {
       .filter(([, v]) => !valid.test(v) || v !== v.toLowerCase())
       .map(([k, v]) => `${k}=${v}`);
     expect(bad).toEqual([]);
+    // Command and option descriptions: 1-100 characters on Discord (the stricter of the platforms).
+    const long = [...keysOf(lng)].filter(([k, v]) => /^(commands\.[a-z]+$|discord:options\.[^.]+\.description$)/.test(k) && [...v].length > 100).map(([k]) => k);
+    expect(long).toEqual([]);
   });
 });
 
