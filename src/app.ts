@@ -208,6 +208,11 @@ export class App {
 
   /** Machine translation of incident text, when `i18n.translate` is configured. */
   translations: TranslationService | undefined;
+
+  /** Every language a message may be rendered in: the offered ones and any configured channel's. */
+  private get translationLocales(): string[] {
+    return [...new Set([...this.config.service.locales, ...this.config.announce.flatMap((a) => (a.locale ? [a.locale] : []))])];
+  }
   /** The built-in KPI engine (absent when `AppOptions.kpi` replaces it). */
   kpiService: KpiService | undefined;
   digest: DigestService | undefined;
@@ -391,7 +396,7 @@ export class App {
   private async fanOut(events: readonly StatusEvent[]): Promise<void> {
     for (const event of events) {
       // Before any job can be sent: rendering then finds the translation in memory (or shows the original).
-      if (this.translations) await this.translations.prefetch(translatableTexts(event), this.config.service.locales);
+      if (this.translations) await this.translations.prefetch(translatableTexts(event), this.translationLocales);
       let batch: NewJob[] = [];
       const flush = async () => {
         await this.outbox.record(event, batch);

@@ -114,9 +114,9 @@ describe('the app with i18n.translate configured', () => {
   beforeAll(async () => void (fake = await startLibreTranslate(KEY)));
   afterAll(() => fake.close());
 
-  it('announces incident text translated for a German channel and untranslated framing stays ours', async () => {
+  it('announces incident text translated for a German channel (a language only that channel uses), framing ours', async () => {
     const yaml = [
-      'service: { name: Chatter, locales: [en, de] }',
+      'service: { name: Chatter, locales: [en] }',
       `i18n: { translate: { provider: libretranslate, url: "${fake.url}", key: "${KEY}" } }`,
       'announce:',
       '  - { platform: console, channel: "#de", locale: de }',
