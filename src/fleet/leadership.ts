@@ -11,7 +11,7 @@ export interface LeadershipOptions {
   readonly renewMs: number;
 }
 
-export const DEFAULT_LEADERSHIP: LeadershipOptions = { ttlMs: 10_000, renewMs: 2_000 };
+export const DEFAULT_LEADERSHIP: LeadershipOptions = { ttlMs: 8_000, renewMs: 2_000 };
 
 const alive = (pid: number): boolean => {
   try {

@@ -38,7 +38,12 @@ announce:
 `;
 const app = new App(
   { ...parseConfigText(yaml, env), env: parseEnv(env), demo: false },
-  { adapters: [adapter], logger: pino({ level: 'silent' }), limits: { console: { globalPerSecond: Number(process.env.RATE ?? 1000), perChatIntervalMs: 0 } } },
+  {
+    adapters: [adapter],
+    logger: pino({ level: process.env.CHILD_LOG ?? 'silent' }),
+    limits: { console: { globalPerSecond: Number(process.env.RATE ?? 1000), perChatIntervalMs: 0 } },
+    ...(process.env.LEASE_TTL_MS ? { leadership: { ttlMs: Number(process.env.LEASE_TTL_MS), renewMs: Math.max(200, Number(process.env.LEASE_TTL_MS) / 5) } } : {}),
+  },
 );
 await app.init();
 const subscribers = Number(process.env.SUBSCRIBERS ?? 0);
