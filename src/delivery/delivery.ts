@@ -228,10 +228,15 @@ export class Delivery {
       this.setPost(key, { root, replies: 0, closed: closing });
       return;
     }
-    if (adapter.edit) await adapter.edit(story.root, message);
+    if (adapter.edit && !job.edited) {
+      await adapter.edit(story.root, message);
+      job.edited = true;
+    }
     const hasNews = event.type === 'component' || Boolean(event.type === 'incident' && event.update) || (closing && !story.closed);
     // Without edits (console), each change is its own reply; with edits, replies only carry news.
     if (hasNews || !adapter.edit) {
+      // The edit used this chat's slot; the reply waits for the next one instead of drawing a 429.
+      if (adapter.edit) await this.limiter.take(job.target);
       await adapter.send(job.target, message, { replyTo: story.root, ...(closing && !story.closed ? { resolution: true } : {}) });
       this.setPost(key, { ...story, replies: story.replies + 1, closed: story.closed || closing });
     }

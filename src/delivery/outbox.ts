@@ -19,6 +19,8 @@ export interface DeliveryJob {
   readonly holdUntil?: number;
   attempts: number;
   notBefore: number;
+  /** The root post was already edited for this job: a retry only sends the reply. */
+  edited?: boolean;
 }
 
 export type NewJob = Omit<DeliveryJob, 'seq' | 'createdAt' | 'attempts' | 'notBefore' | 'eventId' | 'story'>;

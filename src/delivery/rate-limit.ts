@@ -52,6 +52,15 @@ export class RateLimiter {
     return 0;
   }
 
+  /** Waits for a slot and books it: for the second call of one job (the thread reply after an edit). */
+  async take(target: Target): Promise<void> {
+    for (;;) {
+      const wait = this.reserve(target);
+      if (wait === 0) return;
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
   /** A 429 said to wait: hold the chat (or the whole platform when the limit was global). */
   penalize(target: Target, retryAfterMs: number, global: boolean, now = this.clock()): void {
     if (global) this.pausedUntil.set(target.platform, Math.max(this.pausedUntil.get(target.platform) ?? 0, now + retryAfterMs));

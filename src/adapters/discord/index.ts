@@ -47,6 +47,8 @@ const REPLY_MODES_KEPT = 10_000;
 /** Discord through discord.js 14: embeds in channels and DMs, threads for updates, slash commands. */
 export class DiscordAdapter implements ChatAdapter {
   readonly platform = 'discord' as const;
+  /** One gateway connection per shard, never two: only the fleet's leader connects. */
+  readonly leaderOnly = true;
   private client: Client | undefined;
   private ctx: AdapterContext | undefined;
   private status: AdapterState = 'down';

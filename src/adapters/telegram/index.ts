@@ -49,6 +49,8 @@ const sameSecret = (a: string, b: string): boolean =>
  */
 export class TelegramAdapter implements ChatAdapter, ReplySink {
   readonly platform = 'telegram' as const;
+  /** Long polling allows one poller per bot token; webhook mode can run on every instance. */
+  readonly leaderOnly: boolean;
   private readonly bot: Telegraf;
   private attached = false;
   private ctx: AdapterContext | undefined;
@@ -58,6 +60,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly settings: TelegramSettings) {
+    this.leaderOnly = !settings.webhookUrl;
     // webhookReply off: answers must go through the API so that their errors are seen.
     this.bot = new Telegraf(settings.token, { telegram: { apiRoot: settings.apiRoot, webhookReply: false }, handlerTimeout: 60_000 });
   }

@@ -74,8 +74,6 @@ export const parseGeneric = (json: unknown, sourceId: string, now = new Date().t
   const p = result.data;
   if (!p.components && !p.incident && !p.samples) throw new PayloadError('body: send at least one of "components", "incident" or "samples"');
   const changes: StatusChange[] = [];
-  for (const c of p.components ?? [])
-    changes.push({ kind: 'component', sourceId, component: { id: c.id ?? c.name, name: c.name, status: c.status, updatedAt: now }, at: now });
   if (p.incident) {
     const i = p.incident;
     const at = i.at ? new Date(i.at).toISOString() : now;
@@ -101,5 +99,8 @@ export const parseGeneric = (json: unknown, sourceId: string, now = new Date().t
       },
     });
   }
+  // After the incident, so that its components' changes are part of its story (SPEC §7).
+  for (const c of p.components ?? [])
+    changes.push({ kind: 'component', sourceId, component: { id: c.id ?? c.name, name: c.name, status: c.status, updatedAt: now }, at: now });
   return { changes, samples: p.samples ?? [] };
 };
