@@ -173,4 +173,21 @@ describe('rollups: response time, error rate, windows', () => {
     expect((await again.figures(['api'], '24h'))?.responseP95Ms).toBeCloseTo(200, -1);
     await again.stop();
   });
+
+  it('a late sample for a finished day updates its stored summary (seen after a restart too)', async () => {
+    const { clock, engine, store, url } = await setup(T0 + 10 * DAY);
+    const day = T0 + 8 * DAY;
+    await engine.record('t', [{ component: 'api', metric: 'response_time_ms', value: 100, at: iso(day + HOUR) }]);
+    await engine.flush();
+    expect((await engine.summary(['api'], '7d')).response?.count).toBe(1);
+    await engine.record('t', [{ component: 'api', metric: 'response_time_ms', value: 300, at: iso(day + 2 * HOUR) }]);
+    expect((await engine.summary(['api'], '7d')).response?.meanMs).toBe(200);
+    await engine.stop();
+    await store.close();
+    const store2 = await openStore(url);
+    stores.push(store2);
+    const again = await KpiEngine.open(store2, { now: () => clock.now });
+    expect((await again.summary(['api'], '7d')).response).toMatchObject({ count: 2, meanMs: 200 });
+    await again.stop();
+  });
 });

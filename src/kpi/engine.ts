@@ -5,7 +5,7 @@ import type { KpiFigures } from '../i18n/render.ts';
 import type { KpiProvider, KpiWindow } from '../commands/context.ts';
 import type { KpiSampleInput } from '../sources/webhook/generic.ts';
 import { appendHistory, pruneHistory, uptimeOf, type HistoryEntry } from './history.ts';
-import { addSample, figuresOf, mergeRollup, type Distribution, type HourRecord, type Rollup } from './rollup.ts';
+import { addSample, decodeDay, encodeDay, figuresOf, mergeRollup, type DayRecord, type Distribution, type Rollup, type StoredDay } from './rollup.ts';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -13,6 +13,11 @@ export const DAY = 24 * HOUR;
 /** Rollups and status history older than this are dropped. */
 export const RETENTION_MS = 90 * DAY;
 export const WINDOW_MS: Record<KpiWindow, number> = { '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY, '90d': 90 * DAY };
+/**
+ * Rollups are written behind, at most this often: each write is one SQLite transaction (an fsync),
+ * and reads see unwritten minutes anyway. A crash loses at most this much KPI data, never status.
+ */
+const FLUSH_DELAY_MS = 5000;
 /** A heartbeat older than this at start means the bot was down: that time is not counted as up or down. */
 const GAP_MS = 2 * MINUTE;
 
@@ -37,19 +42,21 @@ export interface KpiEngineOptions {
   readonly flushDelayMs?: number;
 }
 
-const hourKey = (component: string, hourStart: number): string => `${component}@${new Date(hourStart).toISOString().slice(0, 13)}`;
+const dayKey = (component: string, dayStart: number): string => `${component}@${new Date(dayStart).toISOString().slice(0, 10)}`;
+const dayOfKey = (key: string): number => Date.parse(`${key.slice(key.lastIndexOf('@') + 1)}T00:00:00Z`);
 const floorTo = (t: number, unit: number): number => Math.floor(t / unit) * unit;
 
 /**
- * KPI storage and arithmetic. Samples fold into per-minute rollups (one store key per component
- * and hour, expiring after 90 days); uptime comes from the component status history the bot
- * records itself, so it works for every source type. Windows are computed from rollups: whole past
- * days from a day cache, the edges minute by minute.
+ * KPI storage and arithmetic. Samples fold into per-minute rollups: one store key per component and
+ * UTC day (compressed, expiring after 90 days), plus a small summary key per finished day so a
+ * 90-day window reads 90 summaries instead of 129,600 minutes. Uptime comes from the component
+ * status history the bot records itself, so it works for every source type. Windows: whole past
+ * days from the summaries, the edges minute by minute.
  */
 export class KpiEngine implements KpiProvider {
   private readonly histories = new Map<string, HistoryEntry[]>();
   private readonly rollupComponents = new Set<string>();
-  private readonly hot = new Map<string, HourRecord>();
+  private readonly hot = new Map<string, DayRecord>();
   private readonly dirty = new Set<string>();
   private readonly dayCache = new Map<string, Rollup>();
   /** Per component: hour start → that hour's rollup, for the last 25 hours (the synchronous 24 h figures). */
@@ -61,6 +68,7 @@ export class KpiEngine implements KpiProvider {
 
   private constructor(
     private readonly rollups: KeyValue,
+    private readonly daySums: KeyValue,
     private readonly statusKv: KeyValue,
     private readonly meta: KeyValue,
     private readonly options: KpiEngineOptions,
@@ -69,7 +77,7 @@ export class KpiEngine implements KpiProvider {
   }
 
   static async open(store: Store, options: KpiEngineOptions = {}): Promise<KpiEngine> {
-    const engine = new KpiEngine(store.namespace('kpi-rollups'), store.namespace('kpi-status'), store.namespace('kpi-meta'), options);
+    const engine = new KpiEngine(store.namespace('kpi-rollups'), store.namespace('kpi-days'), store.namespace('kpi-status'), store.namespace('kpi-meta'), options);
     await engine.load();
     return engine;
   }
@@ -85,12 +93,19 @@ export class KpiEngine implements KpiProvider {
       await this.statusKv.set(id, h);
     }
     for (const id of (await this.meta.get<string[]>('components')) ?? []) this.rollupComponents.add(id);
-    const currentHour = floorTo(now, HOUR);
+    const from = floorTo(now, HOUR) - 24 * HOUR;
     for (const id of this.rollupComponents) {
-      const starts = Array.from({ length: 25 }, (_, i) => currentHour - i * HOUR);
-      const records = await this.rollups.getMany<HourRecord>(starts.map((s) => hourKey(id, s)));
       const map = new Map<number, Rollup>();
-      records.forEach((r, i) => r && map.set(starts[i]!, mergeMinutes(r)));
+      for (const day of [floorTo(from, DAY), floorTo(now, DAY)].filter((d, i, a) => a.indexOf(d) === i)) {
+        const rec = decodeDay(await this.rollups.get<StoredDay>(dayKey(id, day)));
+        for (const [m, r] of Object.entries(rec?.m ?? {})) {
+          const hour = floorTo(day + Number(m) * MINUTE, HOUR);
+          if (hour < from) continue;
+          const acc = map.get(hour) ?? {};
+          mergeRollup(acc, r);
+          map.set(hour, acc);
+        }
+      }
       this.recent.set(id, map);
     }
     await this.meta.set('lastSeen', now);
@@ -129,15 +144,16 @@ export class KpiEngine implements KpiProvider {
         this.rollupComponents.add(component);
         newComponent = true;
       }
-      const hour = floorTo(at, HOUR);
-      const key = hourKey(component, hour);
+      const day = floorTo(at, DAY);
+      const key = dayKey(component, day);
       let rec = this.hot.get(key);
       if (!rec) {
-        rec = (await this.rollups.get<HourRecord>(key)) ?? { m: {} };
+        rec = decodeDay(await this.rollups.get<StoredDay>(key)) ?? { m: {} };
         this.hot.set(key, rec);
       }
-      addSample((rec.m[String(Math.floor((at - hour) / MINUTE))] ??= {}), s.metric, s.value);
+      addSample((rec.m[String(Math.floor((at - day) / MINUTE))] ??= {}), s.metric, s.value);
       this.dirty.add(key);
+      const hour = floorTo(at, HOUR);
       if (at >= floorTo(now, HOUR) - 24 * HOUR) {
         let m = this.recent.get(component);
         if (!m) this.recent.set(component, (m = new Map()));
@@ -145,7 +161,7 @@ export class KpiEngine implements KpiProvider {
         addSample(r, s.metric, s.value);
         m.set(hour, r);
       }
-      this.dayCache.delete(`${component}|${floorTo(at, DAY)}`);
+      this.dayCache.delete(`${component}|${day}`);
     }
     if (newComponent) await this.meta.set('components', [...this.rollupComponents]);
     this.scheduleFlush();
@@ -153,7 +169,7 @@ export class KpiEngine implements KpiProvider {
 
   private scheduleFlush(): void {
     if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => void this.flush().catch((e: unknown) => this.options.log?.warn({ err: e }, 'KPI flush failed')), this.options.flushDelayMs ?? 1000);
+    this.flushTimer = setTimeout(() => void this.flush().catch((e: unknown) => this.options.log?.warn({ err: e }, 'KPI flush failed')), this.options.flushDelayMs ?? FLUSH_DELAY_MS);
     this.flushTimer.unref();
   }
 
@@ -168,10 +184,13 @@ export class KpiEngine implements KpiProvider {
       for (const key of keys) {
         const rec = this.hot.get(key);
         if (!rec) continue;
-        const hourStart = Date.parse(`${key.slice(key.lastIndexOf('@') + 1)}:00:00Z`);
-        const ttl = hourStart + HOUR + RETENTION_MS - now;
-        if (ttl > 0) await this.rollups.set(key, rec, ttl);
-        if (hourStart < floorTo(now, HOUR) - HOUR && !this.dirty.has(key)) this.hot.delete(key);
+        const day = dayOfKey(key);
+        const ttl = day + DAY + RETENTION_MS - now;
+        if (ttl <= 0) continue;
+        await this.rollups.set(key, encodeDay(rec), ttl);
+        // A finished day gets its summary now; a late sample rewrites both.
+        if (day + DAY <= now) await this.daySums.set(key, mergeMinutes(rec), ttl);
+        if (day + DAY < floorTo(now, DAY) && !this.dirty.has(key)) this.hot.delete(key);
       }
     });
     this.writing = run.catch(() => undefined);
@@ -181,12 +200,13 @@ export class KpiEngine implements KpiProvider {
   /** Drops rollup keys past retention (keyv only expires lazily) and prunes status history. */
   async compact(): Promise<number> {
     const cutoff = this.now() - RETENTION_MS;
-    const old: string[] = [];
-    for await (const [key] of this.rollups.entries<HourRecord>()) {
-      const hour = Date.parse(`${key.slice(key.lastIndexOf('@') + 1)}:00:00Z`);
-      if (hour + HOUR <= cutoff) old.push(key);
+    let dropped = 0;
+    for (const kv of [this.rollups, this.daySums]) {
+      const old: string[] = [];
+      for await (const [key] of kv.entries<unknown>()) if (dayOfKey(key) + DAY <= cutoff) old.push(key);
+      for (const k of old) await kv.delete(k);
+      if (kv === this.rollups) dropped = old.length;
     }
-    for (const k of old) await this.rollups.delete(k);
     for (const [id, h] of this.histories) {
       const pruned = pruneHistory(h, cutoff);
       if (pruned.length !== h.length) {
@@ -195,27 +215,29 @@ export class KpiEngine implements KpiProvider {
       }
     }
     for (const k of this.dayCache.keys()) if (Number(k.slice(k.lastIndexOf('|') + 1)) < cutoff - DAY) this.dayCache.delete(k);
-    return old.length;
+    return dropped;
   }
 
-  private async hours(component: string, starts: readonly number[]): Promise<(HourRecord | undefined)[]> {
-    const keys = starts.map((s) => hourKey(component, s));
-    const missing = keys.filter((k) => !this.hot.has(k));
-    const fetched = new Map<string, HourRecord | undefined>();
-    const values = await this.rollups.getMany<HourRecord>(missing);
-    missing.forEach((k, i) => fetched.set(k, values[i]));
-    return keys.map((k) => this.hot.get(k) ?? fetched.get(k));
+  private async day(component: string, dayStart: number): Promise<DayRecord | undefined> {
+    const key = dayKey(component, dayStart);
+    return this.hot.get(key) ?? decodeDay(await this.rollups.get<StoredDay>(key));
   }
 
-  /** A whole day's rollup; cached once the day is over. */
+  /** A whole day's rollup: from its stored summary once the day is over (then cached). */
   async dayRollup(component: string, dayStart: number): Promise<Rollup> {
     const cacheKey = `${component}|${dayStart}`;
     const cached = this.dayCache.get(cacheKey);
     if (cached) return cached;
-    const records = await this.hours(component, Array.from({ length: 24 }, (_, i) => dayStart + i * HOUR));
-    const out: Rollup = {};
-    for (const r of records) if (r) mergeRollup(out, mergeMinutes(r));
-    if (dayStart + DAY <= this.now()) this.dayCache.set(cacheKey, out);
+    const key = dayKey(component, dayStart);
+    const closed = dayStart + DAY <= this.now();
+    let out = closed && !this.hot.has(key) ? await this.daySums.get<Rollup>(key) : undefined;
+    if (!out) {
+      const rec = await this.day(component, dayStart);
+      out = rec ? mergeMinutes(rec) : {};
+      // Written back so the next cold read of this day is one small key.
+      if (closed && rec) await this.daySums.set(key, out, dayStart + DAY + RETENTION_MS - this.now());
+    }
+    if (closed) this.dayCache.set(cacheKey, out);
     return out;
   }
 
@@ -230,16 +252,11 @@ export class KpiEngine implements KpiProvider {
         mergeRollup(out, await this.dayRollup(component, day));
         continue;
       }
-      const starts: number[] = [];
-      for (let h = day; h < day + DAY; h += HOUR) if (h + HOUR > from && h <= to) starts.push(h);
-      const records = await this.hours(component, starts);
-      records.forEach((r, i) => {
-        if (!r) return;
-        for (const [m, roll] of Object.entries(r.m)) {
-          const t = starts[i]! + Number(m) * MINUTE;
-          if (t >= from && t <= to) mergeRollup(out, roll);
-        }
-      });
+      const rec = await this.day(component, day);
+      for (const [m, roll] of Object.entries(rec?.m ?? {})) {
+        const t = day + Number(m) * MINUTE;
+        if (t >= from && t <= to) mergeRollup(out, roll);
+      }
     }
     return out;
   }
@@ -323,7 +340,7 @@ export class KpiEngine implements KpiProvider {
   }
 }
 
-const mergeMinutes = (r: HourRecord): Rollup => {
+const mergeMinutes = (r: DayRecord): Rollup => {
   const out: Rollup = {};
   for (const m of Object.values(r.m)) mergeRollup(out, m);
   return out;

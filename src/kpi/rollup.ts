@@ -1,3 +1,4 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { addValue, countOf, mergeInto, quantiles, type Histogram } from './histogram.ts';
 
 /** The metrics a sample may carry (the generic webhook, probes and Prometheus queries send these). */
@@ -39,10 +40,22 @@ export interface Rollup {
   uN?: number;
 }
 
-/** One hour of one component: minute of the hour → rollup. The unit stored under one key. */
-export interface HourRecord {
+/** One UTC day of one component: minute of the day (0–1439) → rollup. The unit stored under one key. */
+export interface DayRecord {
   m: Record<string, Rollup>;
 }
+
+/** Stored form: deflated JSON (the per-minute records repeat their shape; this saves ~85 %). */
+export interface StoredDay {
+  z: string;
+}
+
+export const encodeDay = (r: DayRecord): StoredDay => ({ z: deflateRawSync(JSON.stringify(r)).toString('base64') });
+export const decodeDay = (s: StoredDay | DayRecord | undefined): DayRecord | undefined => {
+  if (!s) return undefined;
+  if ('m' in s) return s;
+  return JSON.parse(inflateRawSync(Buffer.from(s.z, 'base64')).toString('utf8')) as DayRecord;
+};
 
 export const addSample = (r: Rollup, metric: KpiMetric, value: number): void => {
   switch (metric) {
