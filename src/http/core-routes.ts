@@ -4,7 +4,7 @@ import { PayloadError } from '../core/errors.ts';
 import { WebhookAuthError } from '../sources/source.ts';
 import { WebhookSource } from '../sources/webhook/index.ts';
 import { HttpError, type RouteContext } from './routes.ts';
-import { renderMetrics } from './metrics.ts';
+import { createMetrics } from './metrics.ts';
 
 const sameSecret = (a: string, b: string): boolean => {
   // Hash first so lengths match and the comparison time says nothing about the token.
@@ -54,9 +54,10 @@ export const registerCoreRoutes = (app: App): void => {
     });
   });
 
-  r.add('GET', '/metrics', (ctx) => {
-    const text = renderMetrics(app);
-    ctx.res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  const metrics = createMetrics(app);
+  r.add('GET', '/metrics', async (ctx) => {
+    const text = await metrics.render();
+    ctx.res.writeHead(200, { 'content-type': metrics.registry.contentType });
     ctx.res.end(text);
   });
 

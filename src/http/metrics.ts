@@ -1,36 +1,93 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { App } from '../app.ts';
 
-const line = (name: string, labels: Record<string, string>, value: number): string => {
-  const l = Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, '_')}"`).join(',');
-  return `${name}${l ? `{${l}}` : ''} ${value}`;
-};
+/** Seconds from record to first successful send: from near-instant to a long 429 wait. */
+const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
-/** Prometheus text exposition of the core counters. */
-export const renderMetrics = (app: App): string => {
-  const s = app.delivery.stats;
-  const out: string[] = [
-    '# HELP status_relay_events_total Status events emitted by the tracker.',
-    '# TYPE status_relay_events_total counter',
-    line('status_relay_events_total', {}, app.metrics.events),
-    '# HELP status_relay_webhooks_rejected_total Webhook requests refused (401/400/404/413).',
-    '# TYPE status_relay_webhooks_rejected_total counter',
-    line('status_relay_webhooks_rejected_total', {}, app.metrics.webhookRejected),
-    '# HELP status_relay_queue_depth Messages waiting in the outbox.',
-    '# TYPE status_relay_queue_depth gauge',
-    line('status_relay_queue_depth', {}, app.outbox.depth()),
-  ];
-  const counter = (name: string, help: string, values: Record<string, number>) => {
-    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-    for (const p of app.adapters.keys()) out.push(line(name, { platform: p }, values[p] ?? 0));
-  };
-  counter('status_relay_messages_sent_total', 'Messages delivered, per platform.', s.sent);
-  counter('status_relay_messages_failed_total', 'Messages given up on, per platform.', s.failed);
-  counter('status_relay_rate_limited_total', '429 answers, per platform.', s.rateLimited);
-  counter('status_relay_dead_targets_total', 'Targets dropped because the platform said they are gone.', s.deadTargets);
-  const lat = [...s.latencyMs].sort((a, b) => a - b);
-  const q = (p: number) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]! : 0);
-  out.push('# HELP status_relay_delivery_latency_ms Delivery latency from record to sent.', '# TYPE status_relay_delivery_latency_ms summary');
-  out.push(line('status_relay_delivery_latency_ms', { quantile: '0.5' }, q(0.5)), line('status_relay_delivery_latency_ms', { quantile: '0.99' }, q(0.99)));
-  out.push(line('status_relay_delivery_latency_ms_count', {}, lat.length));
-  return `${out.join('\n')}\n`;
+export interface AppMetricsExporter {
+  readonly registry: Registry;
+  /** Prometheus text exposition of every family. */
+  render(): Promise<string>;
+}
+
+/**
+ * One prom-client Registry per App (never the global default), so several Apps in one process, as
+ * in tests, keep their own numbers. Counts live where they happen (`app.metrics`, `delivery.stats`)
+ * and are read at scrape time; only the latency histogram needs a hook, since a histogram cannot be
+ * rebuilt from a bounded sample.
+ */
+export const createMetrics = (app: App): AppMetricsExporter => {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const platforms = (values: Record<string, number>) => new Set([...app.adapters.keys(), ...Object.keys(values)]);
+
+  const perPlatform = (name: string, help: string, pick: () => Record<string, number>) =>
+    new Counter({
+      name,
+      help,
+      labelNames: ['platform'] as const,
+      registers,
+      collect() {
+        const values = pick();
+        this.reset();
+        for (const p of platforms(values)) this.inc({ platform: p }, values[p] ?? 0);
+      },
+    });
+  const single = (name: string, help: string, pick: () => number) =>
+    new Counter({
+      name,
+      help,
+      registers,
+      collect() {
+        this.reset();
+        this.inc(pick());
+      },
+    });
+
+  single('status_relay_events_total', 'Status events emitted by the tracker.', () => app.metrics.events);
+  single('status_relay_changes_total', 'Status changes received from sources.', () => app.metrics.changes);
+  single('status_relay_webhooks_rejected_total', 'Webhook requests refused (401/400/404/413).', () => app.metrics.webhookRejected);
+  const stats = () => app.delivery.stats;
+  perPlatform('status_relay_messages_sent_total', 'Messages delivered, per platform.', () => stats().sent);
+  perPlatform('status_relay_messages_failed_total', 'Messages given up on, per platform.', () => stats().failed);
+  perPlatform('status_relay_rate_limited_total', '429 answers from the platform, per platform.', () => stats().rateLimited);
+  perPlatform('status_relay_dead_targets_total', 'Targets dropped because the platform said they are gone.', () => stats().deadTargets);
+  single('status_relay_messages_coalesced_total', 'Queued updates superseded by a later update of the same story.', () => stats().coalesced);
+
+  new Gauge({
+    name: 'status_relay_queue_depth',
+    help: 'Messages waiting in the outbox.',
+    registers,
+    collect() {
+      this.set(app.outbox.depth());
+    },
+  });
+  new Gauge({
+    name: 'status_relay_leader',
+    help: '1 while this instance holds the leader lease, else 0.',
+    registers,
+    collect() {
+      this.set(app.isLeader() ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'status_relay_lease_token',
+    help: 'Fencing token of the lease this instance holds (0 when it holds none).',
+    registers,
+    collect() {
+      this.set(app.isLeader() ? (app.leadership?.fencingToken() ?? 0) : 0);
+    },
+  });
+
+  const latency = new Histogram({
+    name: 'status_relay_delivery_latency_seconds',
+    help: 'Time from recording a message to its first successful send, per platform.',
+    labelNames: ['platform'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  app.delivery.onFirstSend = (platform, ms) => latency.observe({ platform }, ms / 1000);
+
+  return { registry, render: () => registry.metrics() };
 };
