@@ -39,17 +39,52 @@ const header = (req: WebhookRequest, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 
-/** SPEC §4: `X-Signature-256: sha256=<hex HMAC of raw body>`, or `?token=` for senders that cannot sign. */
-export const verifySignature = (req: WebhookRequest, secret: string): void => {
+/** Senders that sign a timestamp put it here (Unix seconds); Grafana's "Timestamp Header" should name it too. */
+export const TIMESTAMP_HEADER = 'x-signature-timestamp';
+/** Grafana unified alerting's default HMAC header: hex, no prefix (grafana.com/docs … webhook-notifier#hmac-signature). */
+export const GRAFANA_SIGNATURE_HEADER = 'x-grafana-alerting-signature';
+
+export interface SignatureOptions {
+  /** How far a signed timestamp may be from `nowMs`, either way. */
+  readonly replayWindowMs: number;
+  readonly nowMs: number;
+  /** Also accept Grafana's header (the source's format is grafana). */
+  readonly grafana?: boolean;
+}
+
+const hmacHex = (secret: string, ...parts: (string | Buffer)[]): string => {
+  const h = createHmac('sha256', secret);
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+};
+
+/**
+ * SPEC §4: `X-Signature-256: sha256=<hex HMAC of raw body>`, or `?token=` for senders that cannot sign.
+ * With `X-Signature-Timestamp: <Unix seconds>` the HMAC covers `<timestamp>.<raw body>` and a
+ * timestamp outside the replay window is refused, so a captured request cannot be replayed later.
+ * Grafana: `X-Grafana-Alerting-Signature: <hex>` over the body, or over `<timestamp>:<body>` when
+ * its Timestamp Header is set to `X-Signature-Timestamp`.
+ */
+export const verifySignature = (req: WebhookRequest, secret: string, options?: SignatureOptions): void => {
   const token = req.query.get('token');
   if (token !== null) {
     if (safeEqual(token, secret)) return;
     throw new WebhookAuthError('invalid token');
   }
+  const timestamp = header(req, TIMESTAMP_HEADER)?.trim();
+  const grafanaSig = options?.grafana ? header(req, GRAFANA_SIGNATURE_HEADER) : undefined;
   const sig = header(req, 'x-signature-256');
-  if (!sig) throw new WebhookAuthError('missing X-Signature-256 header (or ?token=)');
-  const expected = `sha256=${createHmac('sha256', secret).update(req.body).digest('hex')}`;
-  if (!safeEqual(sig.trim().toLowerCase(), expected)) throw new WebhookAuthError('invalid signature');
+  if (!sig && !grafanaSig) throw new WebhookAuthError(`missing X-Signature-256 header${options?.grafana ? ' (or X-Grafana-Alerting-Signature)' : ''} (or ?token=)`);
+  if (timestamp !== undefined && !/^\d{1,12}$/.test(timestamp)) throw new WebhookAuthError('invalid X-Signature-Timestamp: expected Unix seconds');
+  const expected = sig
+    ? `sha256=${timestamp === undefined ? hmacHex(secret, req.body) : hmacHex(secret, `${timestamp}.`, req.body)}`
+    : timestamp === undefined
+      ? hmacHex(secret, req.body)
+      : hmacHex(secret, `${timestamp}:`, req.body);
+  if (!safeEqual((sig ?? grafanaSig)!.trim().toLowerCase(), expected)) throw new WebhookAuthError('invalid signature');
+  // Checked after the signature, so only a holder of the secret learns that the time was the problem.
+  if (timestamp !== undefined && options && Math.abs(options.nowMs - Number(timestamp) * 1000) > options.replayWindowMs)
+    throw new WebhookAuthError('X-Signature-Timestamp is outside the replay window: check the sender\'s clock, or this is a replayed request');
 };
 
 export class WebhookSource implements StatusSource {
@@ -70,7 +105,8 @@ export class WebhookSource implements StatusSource {
 
   /** Verifies, then parses. Throws `WebhookAuthError` (401) or `PayloadError` (400); stores nothing itself. */
   parsePush(req: WebhookRequest, now = new Date().toISOString()): ParsedPush {
-    if (this.config.secret) verifySignature(req, this.config.secret);
+    if (this.config.secret)
+      verifySignature(req, this.config.secret, { replayWindowMs: this.config.replayWindow, nowMs: Date.parse(now), grafana: this.config.format === 'grafana' });
     let json: unknown;
     try {
       json = JSON.parse(req.body.toString('utf8'));
