@@ -12,7 +12,7 @@ import { chatKey, userKey, type ChannelAnnouncement } from './core/recipients.ts
 import { openStore, type Store } from './storage/store.ts';
 import { Translator } from './i18n/i18n.ts';
 import { renderEvent, renderHeldSummary, type RenderContext, type KpiFigures } from './i18n/render.ts';
-import type { MessageField } from './i18n/message.ts';
+import type { MessageField, MessageModel } from './i18n/message.ts';
 import { Outbox, jobId, type NewJob } from './delivery/outbox.ts';
 import { FlapGuard } from './core/flap.ts';
 import { Leadership, type LeadershipOptions } from './fleet/leadership.ts';
@@ -129,13 +129,13 @@ export class App {
     this.outbox = new Outbox(this.store);
     if (!this.options.kpi) await this.initKpi();
 
-    const build = (p: Platform): ChatAdapter | undefined => {
-      const adapter: ChatAdapter | undefined = ADAPTERS[p](cfg);
+    const build = async (p: Platform): Promise<ChatAdapter | undefined> => {
+      const adapter: ChatAdapter | undefined = await ADAPTERS[p](cfg);
       return adapter instanceof ConsoleAdapter && this.options.consoleOut ? new ConsoleAdapter(this.options.consoleOut) : adapter;
     };
     const built: ChatAdapter[] = this.options.adapters
       ? [...this.options.adapters]
-      : (Object.keys(ADAPTERS) as Platform[]).map(build).filter((a): a is ChatAdapter => a !== undefined);
+      : (await Promise.all((Object.keys(ADAPTERS) as Platform[]).map(build))).filter((a): a is ChatAdapter => a !== undefined);
     for (const a of built) this.adapters.set(a.platform, a);
     for (const a of cfg.announce)
       if (!this.adapters.has(a.platform)) this.log.warn({ platform: a.platform, chat: a.chatId }, `announce target on ${a.platform}, which is off (no token): ignored`);
@@ -155,7 +155,7 @@ export class App {
       this.adapters,
       new RateLimiter(limits),
       {
-        render: (event, locale) => this.digest?.render(event, locale) ?? renderEvent(event, locale, this.renderContext(this.now())),
+        render: (event, locale) => this.digest?.render(event, locale) ?? this.renderCached(event, locale),
         renderHeldSummary: (events, locale) => renderHeldSummary(events, locale, this.renderContext(this.now())),
         onTargetGone: (target, origin) => this.forgetTarget(target, origin),
         onTargetMoved: (from, to, origin) => this.moveTarget(from, to, origin),
@@ -186,6 +186,24 @@ export class App {
     for (const sc of cfg.sources) this.sources.set(sc.id, sc.type === 'manual' ? this.manual : createSource(sc));
     if (!manualConfig) this.sources.set(this.manual.id, this.manual);
     registerCoreRoutes(this);
+  }
+
+  private readonly renderCache = new Map<string, MessageModel>();
+
+  /**
+   * Rendering is pure, and a broadcast sends one event in a few locales to thousands of targets:
+   * render each (event, locale) once per minute (the footer shows the minute).
+   */
+  private renderCached(event: StatusEvent, locale: string): MessageModel {
+    const now = this.now();
+    const key = `${event.id}|${locale}|${now.slice(0, 16)}`;
+    let model = this.renderCache.get(key);
+    if (!model) {
+      if (this.renderCache.size > 256) this.renderCache.clear();
+      model = renderEvent(event, locale, this.renderContext(now));
+      this.renderCache.set(key, model);
+    }
+    return model;
   }
 
   renderContext(now: string): RenderContext {

@@ -9,7 +9,6 @@ import { renderEvent } from '../i18n/render.ts';
 import { ComponentCatalog } from '../core/components.ts';
 import { adviceFor } from '../core/advice.ts';
 import { PLATFORMS, type Platform } from '../core/model.ts';
-import { PREVIEWERS, readEventFile } from './preview.ts';
 import { runConsoleCommand } from '../adapters/console/commands.ts';
 import { toPlainText } from '../i18n/message.ts';
 import { openStore } from '../storage/store.ts';
@@ -118,6 +117,7 @@ export const buildCli = (): Command => {
     .addOption(new Option('--locale <code>', 'language').default('en').choices([...SUPPORTED_LOCALES]))
     .addOption(new Option('--platform <name>', 'platform renderer').default('console').choices([...PLATFORMS]))
     .action(async (file: string, opts: { locale: string; platform: Platform }) => {
+      const { PREVIEWERS, readEventFile } = await import('./preview.ts');
       const cfg = config();
       const event = readEventFile(file);
       const translator = await Translator.create();

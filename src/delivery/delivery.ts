@@ -127,36 +127,37 @@ export class Delivery {
   private dispatch(): number {
     const now = Date.now();
     let nextWait = 1000;
-    const heads = this.outbox.heads(now).sort((a, b) => a.priority - b.priority || a.seq - b.seq);
-    for (const job of heads) {
-      if (this.inFlight.size >= this.options.concurrency) break;
-      if (this.inFlight.size + this.outbox.unflushed() >= IN_FLIGHT_WINDOW) {
-        nextWait = 2;
-        break;
+    for (const [platform, adapter] of this.adapters) {
+      if (adapter.state() !== 'connected') continue;
+      for (const job of this.outbox.candidates(platform, now)) {
+        if (this.inFlight.size >= this.options.concurrency) return nextWait;
+        if (this.inFlight.size + this.outbox.unflushed() >= IN_FLIGHT_WINDOW) return 2;
+        const key = targetKey(job.target);
+        if (this.inFlight.has(key)) continue;
+        const goneAt = this.gone.get(key);
+        if (goneAt !== undefined && now - goneAt < GONE_MEMORY_MS) {
+          this.outbox.dropTarget(job.target);
+          continue;
+        }
+        if (job.notBefore > now) {
+          nextWait = Math.min(nextWait, job.notBefore - now);
+          continue;
+        }
+        const { wait, scope } = this.limiter.check(job.target, now);
+        if (wait > 0) {
+          nextWait = Math.min(nextWait, wait);
+          // The whole platform is at its limit: no other target of it may go now either.
+          if (scope === 'platform') break;
+          continue;
+        }
+        this.limiter.book(job.target, now);
+        this.inFlight.add(key);
+        this.outbox.served(job);
+        void this.run(job, adapter).finally(() => {
+          this.inFlight.delete(key);
+          this.poke();
+        });
       }
-      const key = targetKey(job.target);
-      if (this.inFlight.has(key)) continue;
-      const goneAt = this.gone.get(key);
-      if (goneAt !== undefined && now - goneAt < GONE_MEMORY_MS) {
-        this.outbox.dropTarget(job.target);
-        continue;
-      }
-      if (job.notBefore > now) {
-        nextWait = Math.min(nextWait, job.notBefore - now);
-        continue;
-      }
-      const adapter = this.adapters.get(job.target.platform);
-      if (!adapter || adapter.state() !== 'connected') continue;
-      const wait = this.limiter.reserve(job.target, now);
-      if (wait > 0) {
-        nextWait = Math.min(nextWait, wait);
-        continue;
-      }
-      this.inFlight.add(key);
-      void this.run(job, adapter).finally(() => {
-        this.inFlight.delete(key);
-        this.poke();
-      });
     }
     return nextWait;
   }
@@ -224,7 +225,10 @@ export class Delivery {
   private async deliver(job: DeliveryJob, adapter: ChatAdapter): Promise<void> {
     const key = this.postKey(job);
     const event = this.outbox.eventOf(job);
-    const story = await this.getPost(key);
+    // The first event of a story cannot have a post yet (but for a crash right after sending, which
+    // the in-flight window bounds): skip the read, one per recipient of a broadcast.
+    const fresh = event.type === 'component' || (event.type === 'incident' && (event.phase === 'opened' || event.phase === 'scheduled'));
+    const story = fresh ? this.unflushedPosts.get(key) : await this.getPost(key);
     const message = this.hooks.render(event, job.locale);
     const closing = event.type === 'incident' && isClosedStatus(event.incident.status);
     if (!story) {

@@ -29,26 +29,40 @@ export class RateLimiter {
 
   constructor(private readonly limits: Record<Platform, PlatformLimits> = DEFAULT_LIMITS, private readonly clock: () => number = Date.now) {}
 
-  reserve(target: Target, now = this.clock()): number {
+  /** How long until `target` may get a message, and whether the wait is the chat's or the whole platform's. */
+  check(target: Target, now = this.clock()): { wait: number; scope: 'platform' | 'chat' } {
     const limits = this.limits[target.platform];
     const chat = `${target.platform}:${target.chatId}`;
-    const waits = [
-      (this.pausedUntil.get(target.platform) ?? 0) - now,
-      (this.nextGlobalAt.get(target.platform) ?? 0) - now,
-      (this.chatNextAt.get(chat) ?? 0) - now,
-    ];
-    const isGroup = target.kind === 'channel' && limits.perGroupPerMinute !== undefined;
-    let window: number[] | undefined;
-    if (isGroup) {
-      window = (this.groupWindows.get(chat) ?? []).filter((t) => now - t < 60_000);
-      this.groupWindows.set(chat, window);
-      if (window.length >= limits.perGroupPerMinute!) waits.push(window[0]! + 60_000 - now);
+    const platformWait = Math.max((this.pausedUntil.get(target.platform) ?? 0) - now, (this.nextGlobalAt.get(target.platform) ?? 0) - now);
+    if (platformWait > 0) return { wait: platformWait, scope: 'platform' };
+    let chatWait = (this.chatNextAt.get(chat) ?? 0) - now;
+    if (target.kind === 'channel' && limits.perGroupPerMinute !== undefined) {
+      const window = (this.groupWindows.get(chat) ?? []).filter((t) => now - t < 60_000);
+      if (window.length) this.groupWindows.set(chat, window);
+      else this.groupWindows.delete(chat);
+      if (window.length >= limits.perGroupPerMinute) chatWait = Math.max(chatWait, window[0]! + 60_000 - now);
     }
-    const wait = Math.max(0, ...waits);
-    if (wait > 0) return wait;
+    return { wait: Math.max(0, chatWait), scope: 'chat' };
+  }
+
+  /** Books a slot for `target` now (after `check` said 0). */
+  book(target: Target, now = this.clock()): void {
+    const limits = this.limits[target.platform];
+    const chat = `${target.platform}:${target.chatId}`;
     this.nextGlobalAt.set(target.platform, Math.max(now, this.nextGlobalAt.get(target.platform) ?? 0) + 1000 / limits.globalPerSecond);
-    this.chatNextAt.set(chat, now + limits.perChatIntervalMs);
-    window?.push(now);
+    if (limits.perChatIntervalMs > 0) this.chatNextAt.set(chat, now + limits.perChatIntervalMs);
+    if (target.kind === 'channel' && limits.perGroupPerMinute !== undefined) {
+      const window = this.groupWindows.get(chat) ?? [];
+      window.push(now);
+      this.groupWindows.set(chat, window);
+    }
+  }
+
+  /** `check` then `book`: returns the ms to wait (0 = booked now). */
+  reserve(target: Target, now = this.clock()): number {
+    const { wait } = this.check(target, now);
+    if (wait > 0) return wait;
+    this.book(target, now);
     return 0;
   }
 

@@ -1,7 +1,23 @@
 /** Numbers, dates and durations through `Intl`, so every locale reads naturally. */
 
+/** Building an Intl formatter costs far more than using one: a broadcast renders thousands of messages. */
+const cache = new Map<string, { format(x: never): string }>();
+const cached = <F extends { format(x: never): string }>(kind: string, locale: string, options: object, make: () => F): F => {
+  const key = `${kind}|${locale}|${JSON.stringify(options)}`;
+  let f = cache.get(key) as F | undefined;
+  if (!f) {
+    if (cache.size > 2000) cache.clear();
+    f = make();
+    cache.set(key, f);
+  }
+  return f;
+};
+const dateTimeFormat = (locale: string, options: Intl.DateTimeFormatOptions) => cached('dt', locale, options, () => new Intl.DateTimeFormat(locale, options));
+const numberFormat = (locale: string, options: Intl.NumberFormatOptions) => cached('n', locale, options, () => new Intl.NumberFormat(locale, options));
+const listFormat = (locale: string, options: Intl.ListFormatOptions) => cached('l', locale, options, () => new Intl.ListFormat(locale, options));
+
 export const formatDateTime = (iso: string, locale: string, timeZone: string): string =>
-  new Intl.DateTimeFormat(locale, {
+  dateTimeFormat(locale, {
     year: 'numeric',
     month: 'short',
     day: 'numeric',
@@ -12,7 +28,7 @@ export const formatDateTime = (iso: string, locale: string, timeZone: string): s
   }).format(new Date(iso));
 
 export const formatTime = (iso: string, locale: string, timeZone: string): string =>
-  new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone }).format(new Date(iso));
+  dateTimeFormat(locale, { timeStyle: 'short', timeZone }).format(new Date(iso));
 
 /** "2 hr, 5 min" (en), "2小时5分钟" (zh-CN): the two largest units, never seconds unless under a minute. */
 export const formatDuration = (ms: number, locale: string): string => {
@@ -27,21 +43,21 @@ export const formatDuration = (ms: number, locale: string): string => {
   const chosen = firstNonZero === -1 ? [parts[2]!] : parts.slice(firstNonZero, firstNonZero + 2).filter(([n], i) => i === 0 || n > 0);
   const visible = total >= 60 ? chosen.filter(([, u]) => u !== 'second') : chosen;
   const words = (visible.length ? visible : [[0, 'minute'] as const]).map(([n, unit]) =>
-    new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(n),
+    numberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(n),
   );
-  return new Intl.ListFormat(locale, { style: 'narrow', type: 'unit' }).format(words);
+  return listFormat(locale, { style: 'narrow', type: 'unit' }).format(words);
 };
 
 export const formatPercent = (value: number, locale: string, digits = 2): string =>
-  new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 0, maximumFractionDigits: digits }).format(value / 100);
+  numberFormat(locale, { style: 'percent', minimumFractionDigits: 0, maximumFractionDigits: digits }).format(value / 100);
 
 export const formatMs = (ms: number, locale: string): string =>
   ms >= 1000
-    ? new Intl.NumberFormat(locale, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 2 }).format(ms / 1000)
-    : new Intl.NumberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 }).format(ms);
+    ? numberFormat(locale, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 2 }).format(ms / 1000)
+    : numberFormat(locale, { style: 'unit', unit: 'millisecond', unitDisplay: 'short', maximumFractionDigits: 0 }).format(ms);
 
 export const formatList = (items: readonly string[], locale: string): string =>
-  new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
+  listFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
 
 /** "Messaging (Major outage)"; Chinese and Japanese use full-width brackets with no space: "消息（严重中断）". */
 export const formatParenthetical = (text: string, note: string, locale: string): string =>

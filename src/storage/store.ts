@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
-import KeyvSqlite from '@keyv/sqlite';
-import KeyvRedis from '@keyv/redis';
-import KeyvPostgres from '@keyv/postgres';
+import type KeyvSqliteType from '@keyv/sqlite';
+import type KeyvRedisType from '@keyv/redis';
+import type KeyvPostgresType from '@keyv/postgres';
 import { ConfigError } from '../core/errors.ts';
 import { redisLease, sqlLease, type Lease, type RedisEval } from './lease.ts';
 
@@ -182,15 +182,19 @@ export const openStore = async (url: string): Promise<Store> => {
     sqliteFile = sqlitePath(url);
     if (sqliteFile !== ':memory:') mkdirSync(dirname(sqliteFile), { recursive: true });
   }
+  // Only the driver in use is loaded: each costs memory and start-up time.
+  const KeyvSqlite = kind === 'sqlite' ? ((await import('@keyv/sqlite')).default as typeof KeyvSqliteType) : undefined;
+  const KeyvRedis = kind === 'redis' ? ((await import('@keyv/redis')).default as typeof KeyvRedisType) : undefined;
+  const KeyvPostgres = kind === 'postgres' ? ((await import('@keyv/postgres')).default as typeof KeyvPostgresType) : undefined;
   const makeAdapter = (): KeyvStoreAdapter => {
     switch (kind) {
       case 'sqlite':
         // Several connections share the file; wait for locks instead of failing with SQLITE_BUSY.
-        return new KeyvSqlite({ uri: `sqlite://${sqliteFile}`, busyTimeout: 15_000 }) as unknown as KeyvStoreAdapter;
+        return new KeyvSqlite!({ uri: `sqlite://${sqliteFile}`, busyTimeout: 15_000 }) as unknown as KeyvStoreAdapter;
       case 'redis':
-        return new KeyvRedis(url) as unknown as KeyvStoreAdapter;
+        return new KeyvRedis!(url) as unknown as KeyvStoreAdapter;
       case 'postgres':
-        return new KeyvPostgres({ uri: url }) as unknown as KeyvStoreAdapter;
+        return new KeyvPostgres!({ uri: url }) as unknown as KeyvStoreAdapter;
     }
   };
   const errors: Error[] = [];

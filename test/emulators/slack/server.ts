@@ -67,6 +67,9 @@ export class SlackEmulator extends EventEmitter {
   private readonly acks = new Map<string, (payload: Record<string, unknown>) => void>();
   /** chat.postMessage spacing per channel ("one message per second per channel", PLATFORMS.md §1). */
   postIntervalMs = 1000;
+  /** chat.postMessage across the workspace ("while also maintaining a workspace-wide limit"); off when undefined. */
+  workspacePerSecond: number | undefined;
+  private workspaceWindow: number[] = [];
   private readonly lastPost = new Map<string, number>();
   private readonly injected = new Map<string, Result>();
   private server: Server | undefined;
@@ -283,6 +286,12 @@ export class SlackEmulator extends EventEmitter {
     if (last !== undefined && now - last < this.postIntervalMs) {
       const retryAfter = Math.max(1, Math.ceil((last + this.postIntervalMs - now) / 1000));
       return { status: 429, headers: { 'retry-after': String(retryAfter) }, body: { ok: false, error: 'ratelimited' } };
+    }
+    if (this.workspacePerSecond !== undefined) {
+      this.workspaceWindow = this.workspaceWindow.filter((t) => now - t < 1000);
+      if (this.workspaceWindow.length >= this.workspacePerSecond)
+        return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+      this.workspaceWindow.push(now);
     }
     const thread = typeof a.thread_ts === 'string' ? a.thread_ts : undefined;
     if (thread && !this.messages.some((m) => m.channel === channel && m.ts === thread)) return fail('thread_not_found');
