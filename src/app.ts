@@ -148,7 +148,9 @@ export class App {
       paused: this.pausedTargets,
       ...(this.options.clock ? { now: this.options.clock } : {}),
     });
-    const limits = { ...DEFAULT_LIMITS, ...this.options.limits };
+    const limits = { ...DEFAULT_LIMITS };
+    for (const [p, l] of Object.entries(cfg.delivery.limits) as [Platform, Partial<PlatformLimits>][]) limits[p] = { ...limits[p], ...l };
+    Object.assign(limits, this.options.limits);
     this.delivery = new Delivery(
       this.store,
       this.outbox,

@@ -155,8 +155,19 @@ const fileSchema = z.strictObject({
     .strictObject({
       maxAttempts: z.number().int().min(1).default(8),
       deadTargetAttempts: z.number().int().min(1).max(3).default(3),
+      /** Per-platform pacing; defaults are the documented limits (PLATFORMS.md §1). */
+      limits: z
+        .partialRecord(
+          z.enum(['telegram', 'slack', 'discord', 'console']),
+          z.strictObject({
+            globalPerSecond: z.number().positive().optional(),
+            perChatIntervalMs: z.number().min(0).optional(),
+            perGroupPerMinute: z.number().positive().optional(),
+          }),
+        )
+        .default({}),
     })
-    .default({ maxAttempts: 8, deadTargetAttempts: 3 }),
+    .default({ maxAttempts: 8, deadTargetAttempts: 3, limits: {} }),
 });
 
 const storeUrl = z.string().refine((v) => /^(sqlite|redis|rediss|postgres|postgresql):\/\//.test(v), {

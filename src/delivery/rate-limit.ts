@@ -10,6 +10,14 @@ export interface PlatformLimits {
   readonly perGroupPerMinute?: number;
 }
 
+/**
+ * The window is a little longer than a second: a request booked at t reaches the platform a few
+ * ms later, so a strict 1000 ms window here could put limit + 1 requests into one of its seconds.
+ */
+const WINDOW_MS = 1025;
+/** Minimum gap between two requests of a platform, as a share of the even spacing (1 / limit). */
+const SPACING = 0.85;
+
 export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
   telegram: { globalPerSecond: 30, perChatIntervalMs: 1000, perGroupPerMinute: 20 },
   discord: { globalPerSecond: 50, perChatIntervalMs: 200 },
@@ -22,7 +30,8 @@ export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
  * collecting 429s. `reserve` returns the ms to wait (0 = now) and books the slot when it is 0.
  */
 export class RateLimiter {
-  private readonly nextGlobalAt = new Map<Platform, number>();
+  /** Send times of the last second per platform: the platforms count "N per second" over a sliding window. */
+  private readonly recent = new Map<Platform, number[]>();
   private readonly pausedUntil = new Map<Platform, number>();
   private readonly chatNextAt = new Map<string, number>();
   private readonly groupWindows = new Map<string, number[]>();
@@ -33,7 +42,12 @@ export class RateLimiter {
   check(target: Target, now = this.clock()): { wait: number; scope: 'platform' | 'chat' } {
     const limits = this.limits[target.platform];
     const chat = `${target.platform}:${target.chatId}`;
-    const platformWait = Math.max((this.pausedUntil.get(target.platform) ?? 0) - now, (this.nextGlobalAt.get(target.platform) ?? 0) - now);
+    const window = this.window(target.platform, now);
+    const capacity = Math.max(1, Math.floor(limits.globalPerSecond));
+    const windowWait = window.length >= capacity ? window[window.length - capacity]! + WINDOW_MS - now : 0;
+    // No bursts either: requests that leave together can arrive bunched and overflow the platform's second.
+    const spacingWait = window.length ? window[window.length - 1]! + (SPACING * 1000) / limits.globalPerSecond - now : 0;
+    const platformWait = Math.max((this.pausedUntil.get(target.platform) ?? 0) - now, windowWait, spacingWait);
     if (platformWait > 0) return { wait: platformWait, scope: 'platform' };
     let chatWait = (this.chatNextAt.get(chat) ?? 0) - now;
     if (target.kind === 'channel' && limits.perGroupPerMinute !== undefined) {
@@ -49,8 +63,11 @@ export class RateLimiter {
   book(target: Target, now = this.clock()): void {
     const limits = this.limits[target.platform];
     const chat = `${target.platform}:${target.chatId}`;
-    this.nextGlobalAt.set(target.platform, Math.max(now, this.nextGlobalAt.get(target.platform) ?? 0) + 1000 / limits.globalPerSecond);
-    if (limits.perChatIntervalMs > 0) this.chatNextAt.set(chat, now + limits.perChatIntervalMs);
+    this.window(target.platform, now).push(now);
+    if (limits.perChatIntervalMs > 0) {
+      if (this.chatNextAt.size > 50_000) for (const [k, t] of this.chatNextAt) if (t < now) this.chatNextAt.delete(k);
+      this.chatNextAt.set(chat, now + limits.perChatIntervalMs);
+    }
     if (target.kind === 'channel' && limits.perGroupPerMinute !== undefined) {
       const window = this.groupWindows.get(chat) ?? [];
       window.push(now);
@@ -64,6 +81,15 @@ export class RateLimiter {
     if (wait > 0) return wait;
     this.book(target, now);
     return 0;
+  }
+
+  private window(platform: Platform, now: number): number[] {
+    let w = this.recent.get(platform);
+    if (!w) this.recent.set(platform, (w = []));
+    let drop = 0;
+    while (drop < w.length && now - w[drop]! >= WINDOW_MS) drop++;
+    if (drop) w.splice(0, drop);
+    return w;
   }
 
   /** Waits for a slot and books it: for the second call of one job (the thread reply after an edit). */
