@@ -78,6 +78,7 @@ export class App {
   fanout!: Fanout;
   outbox!: Outbox;
   delivery!: Delivery;
+  limiter!: RateLimiter;
   router!: CommandRouter;
   manual!: ManualSource;
   private chain: Promise<unknown> = Promise.resolve();
@@ -151,11 +152,12 @@ export class App {
     const limits = { ...DEFAULT_LIMITS };
     for (const [p, l] of Object.entries(cfg.delivery.limits) as [Platform, Partial<PlatformLimits>][]) limits[p] = { ...limits[p], ...l };
     Object.assign(limits, this.options.limits);
+    this.limiter = new RateLimiter(limits);
     this.delivery = new Delivery(
       this.store,
       this.outbox,
       this.adapters,
-      new RateLimiter(limits),
+      this.limiter,
       {
         render: (event, locale) => this.digest?.render(event, locale) ?? this.renderCached(event, locale),
         renderHeldSummary: (events, locale) => renderHeldSummary(events, locale, this.renderContext(this.now())),
@@ -181,6 +183,7 @@ export class App {
       defaultMinSeverity: 'minor',
       now: this.now,
       revive: (target) => this.delivery.revive(target),
+      beforeReply: (platform) => this.limiter.bookReply(platform),
     });
 
     const manualConfig = cfg.sources.find((s) => s.type === 'manual');

@@ -58,6 +58,8 @@ export interface CommandServices {
   readonly kpi?: KpiProvider;
   readonly defaultMinSeverity: Severity;
   readonly now: () => string;
+  /** A reply is about to go out: it takes a slot of the platform's rate limit ahead of any broadcast. */
+  readonly beforeReply?: (platform: Platform) => void;
   /** A target that was found gone asked for messages again (re-subscribed, announcements on). */
   readonly revive?: (target: Target) => void;
 }

@@ -58,6 +58,12 @@ export class CommandRouter {
   }
 
   async handle(inv: CommandInvocation): Promise<CommandReply> {
+    const reply = await this.answer(inv);
+    this.services.beforeReply?.(inv.platform);
+    return reply;
+  }
+
+  private async answer(inv: CommandInvocation): Promise<CommandReply> {
     const locale = await this.resolveLocale(inv);
     const wait = this.throttle(userKey(inv.platform, inv.userId));
     if (wait > 0) return this.reply(locale, this.t(locale)('errors.slowDown', { seconds: wait }));

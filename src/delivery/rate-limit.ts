@@ -92,6 +92,14 @@ export class RateLimiter {
     return w;
   }
 
+  /**
+   * A command reply goes out now, whatever the pacing: count it, so that the broadcast under way
+   * yields the slot instead of pushing the platform over its limit.
+   */
+  bookReply(platform: Platform, now = this.clock()): void {
+    this.window(platform, now).push(now);
+  }
+
   /** Waits for a slot and books it: for the second call of one job (the thread reply after an edit). */
   async take(target: Target): Promise<void> {
     for (;;) {
