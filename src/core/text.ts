@@ -19,8 +19,9 @@ export const decodeEntities = (s: string): string =>
  * HTML → plain text: line breaks kept, links become "text (url)", tags dropped, entities decoded
  * (twice when the source double-escaped them, as some feeds do), whitespace tidied.
  */
-export const htmlToText = (input: string | null | undefined): string => {
-  if (!input) return '';
+export const htmlToText = (input: unknown): string => {
+  // Payloads are untrusted: a body that is not a string has no text to show.
+  if (typeof input !== 'string' || !input) return '';
   let s = input.replace(/\r\n?/g, '\n');
   s = s.replace(/<a\b[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>(.*?)<\/a>/gis, (_m, _q, href: string, text: string) => {
     const label = text.replace(/<[^>]*>/g, '').trim();

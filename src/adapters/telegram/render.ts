@@ -126,9 +126,16 @@ export const renderHtml = (m: MessageModel, limit = MESSAGE_LIMIT, labels: Teleg
     fixed = assemble([head, ...tail]);
   }
   if (!m.body) return fixed;
-  const bodyRoom = limit - fixed.length - PARAGRAPH.length * (tail.length ? 2 : 1);
+  let bodyRoom = limit - fixed.length - PARAGRAPH.length * (tail.length ? 2 : 1);
   if (m.body.length <= bodyRoom) return assemble([head, [text(m.body)], ...tail]);
   const more = m.link && safeUrl(m.link.url) ? link(labels.fullText, m.link.url) : text(labels.shortened);
+  // The cut body and its "full text" link must fit too: give up details from the end if they do not.
+  while (bodyRoom < more.length + 1 && tail.length) {
+    tail = tail.slice(0, -1);
+    fixed = assemble([head, ...tail]);
+    bodyRoom = limit - fixed.length - PARAGRAPH.length * (tail.length ? 2 : 1);
+  }
+  if (bodyRoom < more.length + 1) return fixed;
   const cut = cutText(m.body, Math.max(0, bodyRoom - more.length - 1));
   return assemble([head, cut ? [text(cut), text(' '), more] : [more], ...tail]);
 };

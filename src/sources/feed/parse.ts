@@ -40,7 +40,8 @@ export const updateTime = (text: string, reference: number): string | undefined 
   const year = new Date(reference).getUTCFullYear();
   // A December update inside an entry published in January belongs to the year before.
   const t = at(year) > reference + 2 * 86_400_000 ? at(year - 1) : at(year);
-  return new Date(t).toISOString();
+  // Dates past what Date can hold (year ±275,760) are not dates.
+  return Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : undefined;
 };
 
 interface RawEntry {
@@ -95,7 +96,8 @@ export const parseFeed = (xml: string, sourceId: string, now = new Date().toISOS
   const out: Incident[] = [];
   for (const e of entriesOf(xml)) {
     const published = Date.parse(e.published);
-    const reference = Number.isFinite(published) ? published : Date.parse(now);
+    // A publication date far in the future is a broken feed, not a reason to date updates there.
+    const reference = Number.isFinite(published) && published <= Date.parse(now) + 366 * 86_400_000 ? published : Date.parse(now);
     const id = idOf(e);
     const found: { at: string; label: StoryStatus | 'update'; body: string }[] = [];
     for (const m of e.html.matchAll(UPDATE_RE)) {

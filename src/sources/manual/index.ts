@@ -5,6 +5,8 @@ import { htmlToText } from '../../core/text.ts';
 import { describeZodError } from '../webhook/generic.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
 
+const isoTime = z.string().refine((v) => Number.isFinite(Date.parse(v)) && Math.abs(Date.parse(v)) <= 8.64e15, 'expected an ISO-8601 time such as 2026-12-01T22:00:00Z');
+
 export const newIncidentSchema = z.strictObject({
   name: z.string().min(1).max(500),
   kind: z.enum(['incident', 'maintenance']).default('incident'),
@@ -15,8 +17,8 @@ export const newIncidentSchema = z.strictObject({
   componentStatus: z.enum(COMPONENT_STATUSES).optional(),
   cause: z.enum(CAUSES).optional(),
   url: z.url({ protocol: /^https?$/ }).optional(),
-  scheduledFor: z.string().optional(),
-  scheduledUntil: z.string().optional(),
+  scheduledFor: isoTime.optional(),
+  scheduledUntil: isoTime.optional(),
 });
 
 export const incidentUpdateSchema = z.strictObject({

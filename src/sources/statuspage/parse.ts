@@ -53,8 +53,8 @@ interface RawIncident {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const toIso = (value: string | null | undefined, fallback?: string): string => {
-  if (value) {
+export const toIso = (value: unknown, fallback?: string): string => {
+  if (typeof value === 'string' && value) {
     const t = Date.parse(value);
     if (Number.isFinite(t)) return new Date(t).toISOString();
   }
