@@ -1,4 +1,3 @@
-import { request } from 'undici';
 
 /** Machine translation of source text (incident names and updates) into one of our locales. */
 export interface TranslationProvider {
@@ -35,19 +34,19 @@ const endpoint = (base: string, path: string): string => `${base.replace(/\/+$/,
 const post = async (cfg: ProviderConfig, path: string, body: unknown, headers: Record<string, string> = {}): Promise<unknown> => {
   let res;
   try {
-    res = await request(endpoint(cfg.url, path), {
+    // Node's own fetch, not the undici package: a second undici would install its Agent as the
+    // process-wide dispatcher that discord.js's undici then uses, and break its multipart uploads.
+    res = await fetch(endpoint(cfg.url, path), {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
       body: JSON.stringify(body),
-      headersTimeout: cfg.timeout,
-      bodyTimeout: cfg.timeout,
       signal: AbortSignal.timeout(cfg.timeout),
     });
   } catch (e) {
     throw new TranslationError(cfg.provider, undefined, `request failed (${(e as Error).name})`);
   }
-  const text = await res.body.text().catch(() => '');
-  if (res.statusCode !== 200) {
+  const text = await res.text().catch(() => '');
+  if (res.status !== 200) {
     // Both APIs explain errors in JSON ({"error": …} / {"message": …}); never echo the key.
     let detail = '';
     try {
@@ -56,12 +55,12 @@ const post = async (cfg: ProviderConfig, path: string, body: unknown, headers: R
     } catch {
       detail = '';
     }
-    throw new TranslationError(cfg.provider, res.statusCode, `HTTP ${res.statusCode}${detail ? ` (${detail.slice(0, 200)})` : ''}`);
+    throw new TranslationError(cfg.provider, res.status, `HTTP ${res.status}${detail ? ` (${detail.slice(0, 200)})` : ''}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new TranslationError(cfg.provider, res.statusCode, 'response is not JSON');
+    throw new TranslationError(cfg.provider, res.status, 'response is not JSON');
   }
 };
 
