@@ -105,7 +105,6 @@ const broadcast = async (platform: Platform, t: TestApp, timeline: Timeline, lim
   await push(t, { incident: { id: 'broadcast', name: 'Messaging outage', status: 'investigating', impact: 'critical', message: 'Messages fail to send.' } });
   await waitUntil(() => timeline.sends.length - before >= recipients, 300_000);
   const sends = timeline.sends.slice(before);
-  const first = sends[0]!;
   const last = sends[recipients - 1]!;
   // Steady state: from the 5th to the 95th percentile send, so a first burst does not flatter the figure.
   const lo = Math.floor(recipients * 0.05);
