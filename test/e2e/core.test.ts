@@ -1,48 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it, expect, afterEach } from 'vitest';
 import { startTestApp } from '../helpers/app.ts';
+import { deliveries, exited, startBotProcess, waitFor } from '../helpers/child.ts';
 import { IN_FLIGHT_WINDOW } from '../../src/delivery/delivery.ts';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
-
-const startChild = (env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> =>
-  new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['bin/run-ts.js', 'test/e2e/crash-child.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolvePromise({ child, port: Number(m[1]) });
-    });
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => reject(new Error(`child exited (${code}) before ready: ${err}`)));
-  });
-
-const exited = (child: ChildProcess): Promise<NodeJS.Signals | number | null> =>
-  new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(child.signalCode ?? child.exitCode) : child.once('exit', (code, signal) => r(signal ?? code))));
-
-const waitFor = async (check: () => boolean, timeoutMs = 20_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-};
-
-/** The killed process may leave one torn last line (SIGKILL landed mid-write): that send did not finish. */
-const lines = (file: string): { chat: string; title: string; pid: number }[] =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('{') && l.endsWith('}'))
-        .map((l) => JSON.parse(l) as { chat: string; title: string; pid: number })
-    : [];
 
 describe('crash safety', () => {
   const children: ChildProcess[] = [];
@@ -53,22 +18,22 @@ describe('crash safety', () => {
   it('a process killed between "recorded" and "sent" delivers each message once after restart', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-crash-'));
     const env = { STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`, OUT_FILE: join(dir, 'out.jsonl') };
-    const first = await startChild({ ...env, CRASH_ON_SEND: '1' });
+    const first = await startBotProcess({ ...env, CRASH_ON_SEND: '1' });
     children.push(first.child);
     const incident = { incident: { id: 'db-1', name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' } };
     // Delivery starts as soon as the jobs are recorded, so the process may die before it answers.
     await fetch(`http://127.0.0.1:${first.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident), headers: { 'content-type': 'application/json' } }).catch(() => undefined);
     expect(await exited(first.child)).toBe('SIGKILL');
-    expect(lines(env.OUT_FILE)).toEqual([]);
+    expect(deliveries(env.OUT_FILE)).toEqual([]);
 
-    const second = await startChild(env);
+    const second = await startBotProcess(env);
     children.push(second.child);
-    await waitFor(() => lines(env.OUT_FILE).length >= 2);
+    await waitFor(() => deliveries(env.OUT_FILE).length >= 2);
     // The same push again (a sender's retry) is not a new message.
     await fetch(`http://127.0.0.1:${second.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident), headers: { 'content-type': 'application/json' } });
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toBe(0);
-    const got = lines(env.OUT_FILE);
+    const got = deliveries(env.OUT_FILE);
     expect(got.map((l) => l.chat).sort()).toEqual(['#en', '#zh']);
     expect(got.every((l) => l.pid === second.child.pid)).toBe(true);
   });
@@ -80,19 +45,19 @@ describe('a broadcast to 2,000 subscribers', () => {
     for (const c of children) c.kill('SIGKILL');
   });
   const incident = { incident: { id: 'big-1', name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' } };
-  const recipients = (file: string) => lines(file).filter((l) => l.chat.startsWith('user-'));
+  const recipients = (file: string) => deliveries(file).filter((l) => l.chat.startsWith('user-'));
 
   it('killed with SIGKILL mid-way: after a restart everyone has it, duplicates within the in-flight bound', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-kill9-'));
     const env = { STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`, OUT_FILE: join(dir, 'out.jsonl'), SUBSCRIBERS: '2000', RATE: '2000' };
-    const first = await startChild({ ...env, CRASH_AFTER: '700' });
+    const first = await startBotProcess({ ...env, CRASH_AFTER: '700' });
     children.push(first.child);
     await fetch(`http://127.0.0.1:${first.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident) }).catch(() => undefined);
     expect(await exited(first.child)).toBe('SIGKILL');
     const before = recipients(env.OUT_FILE).length;
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(2000);
-    const second = await startChild(env);
+    const second = await startBotProcess(env);
     children.push(second.child);
     await waitFor(() => new Set(recipients(env.OUT_FILE).map((l) => l.chat)).size >= 2000, 60_000);
     second.child.kill('SIGTERM');
@@ -107,7 +72,7 @@ describe('a broadcast to 2,000 subscribers', () => {
   it('stopped with SIGTERM mid-way: exits within 10 s, and after a restart everyone has it exactly once', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-term-'));
     const env = { STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`, OUT_FILE: join(dir, 'out.jsonl'), SUBSCRIBERS: '2000', RATE: '400' };
-    const first = await startChild(env);
+    const first = await startBotProcess(env);
     children.push(first.child);
     await fetch(`http://127.0.0.1:${first.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident) });
     await waitFor(() => recipients(env.OUT_FILE).length >= 300);
@@ -117,7 +82,7 @@ describe('a broadcast to 2,000 subscribers', () => {
     expect(Date.now() - stopAt).toBeLessThan(10_000);
     const before = recipients(env.OUT_FILE).length;
     expect(before).toBeLessThan(2000);
-    const second = await startChild({ ...env, RATE: '2000' });
+    const second = await startBotProcess({ ...env, RATE: '2000' });
     children.push(second.child);
     await waitFor(() => recipients(env.OUT_FILE).length >= 2000, 60_000);
     await new Promise((r) => setTimeout(r, 300));

@@ -1,50 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { describe, it, expect, afterEach } from 'vitest';
 import { createClient } from '@redis/client';
 import pg from 'pg';
 import { startTestApp } from '../helpers/app.ts';
+import { deliveries, startBotProcess, waitFor } from '../helpers/child.ts';
 import { IN_FLIGHT_WINDOW } from '../../src/delivery/delivery.ts';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
-
-interface Child {
-  child: ChildProcess;
-  port: number;
-}
-
-const startChild = (env: Record<string, string>): Promise<Child> =>
-  new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['bin/run-ts.js', 'test/e2e/crash-child.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /READY (\d+)/.exec(out);
-      if (m) resolvePromise({ child, port: Number(m[1]) });
-    });
-    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('exit', (code) => reject(new Error(`child exited (${code}) before ready: ${err}`)));
-  });
-
-const lines = (file: string): { chat: string; title: string; pid: number }[] =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => l.startsWith('{') && l.endsWith('}'))
-        .map((l) => JSON.parse(l) as { chat: string; title: string; pid: number })
-    : [];
-
-const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> => {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return Date.now() - start;
-};
 
 const readyz = async (port: number): Promise<{ leader: boolean } | undefined> =>
   fetch(`http://127.0.0.1:${port}/readyz`)
@@ -67,17 +30,17 @@ const fleetSuite = (name: string, baseUrl: string | undefined, fresh: (url: stri
     it('three instances, one incident lifecycle: each target gets each announcement exactly once', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sr-fleet-'));
       const env = { STORE_URL: await fresh(baseUrl, 1), OUT_FILE: join(dir, 'out.jsonl'), SUBSCRIBERS: '50', RATE: '500', LEASE_TTL_MS: '3000' };
-      const fleet = await Promise.all([startChild(env), startChild(env), startChild(env)]);
+      const fleet = await Promise.all([startBotProcess(env), startBotProcess(env), startBotProcess(env)]);
       children.push(...fleet.map((f) => f.child));
       await waitFor(async () => (await Promise.all(fleet.map((f) => readyz(f.port)))).filter((r) => r?.leader).length === 1, 30_000);
       // Each step arrives at a different instance (a load balancer in front of the fleet).
       for (const [i, status] of ['investigating', 'identified', 'resolved'].entries()) {
         expect((await post(fleet[i]!.port, { incident: { id: 'f1', name: 'Fleet outage', status, impact: 'major', message: status } })).status).toBe(202);
         // 50 subscribers and 2 channels (#en, #zh) per step.
-        await waitFor(() => lines(env.OUT_FILE).length >= 52 * (i + 1), 30_000);
+        await waitFor(() => deliveries(env.OUT_FILE).length >= 52 * (i + 1), 30_000);
       }
       await new Promise((r) => setTimeout(r, 500));
-      const got = lines(env.OUT_FILE);
+      const got = deliveries(env.OUT_FILE);
       const counts = new Map<string, number>();
       for (const l of got) counts.set(`${l.chat}|${l.title}`, (counts.get(`${l.chat}|${l.title}`) ?? 0) + 1);
       expect(counts.size).toBe(52 * 3);
@@ -88,21 +51,21 @@ const fleetSuite = (name: string, baseUrl: string | undefined, fresh: (url: stri
     it('the leader killed with SIGKILL mid-broadcast: another finishes within 15 s, nothing lost', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'sr-failover-'));
       const env = { STORE_URL: await fresh(baseUrl, 2), OUT_FILE: join(dir, 'out.jsonl'), SUBSCRIBERS: '1000', RATE: '150' };
-      const fleet = await Promise.all([startChild(env), startChild(env), startChild(env)]);
+      const fleet = await Promise.all([startBotProcess(env), startBotProcess(env), startBotProcess(env)]);
       children.push(...fleet.map((f) => f.child));
       await waitFor(async () => (await Promise.all(fleet.map((f) => readyz(f.port)))).some((r) => r?.leader), 30_000);
       const states = await Promise.all(fleet.map((f) => readyz(f.port)));
       const leader = fleet[states.findIndex((r) => r?.leader)]!;
       const others = fleet.filter((f) => f !== leader);
       expect((await post(others[0]!.port, { incident: { id: 'f2', name: 'Big outage', status: 'investigating', impact: 'major', message: 'x' } })).status).toBe(202);
-      await waitFor(() => lines(env.OUT_FILE).length >= 200, 30_000);
+      await waitFor(() => deliveries(env.OUT_FILE).length >= 200, 30_000);
       leader.child.kill('SIGKILL');
       const killedAt = Date.now();
-      const deliveredAtKill = lines(env.OUT_FILE).length;
-      const takeover = await waitFor(() => lines(env.OUT_FILE).some((l) => l.pid !== leader.child.pid), 20_000);
+      const deliveredAtKill = deliveries(env.OUT_FILE).length;
+      const takeover = await waitFor(() => deliveries(env.OUT_FILE).some((l) => l.pid !== leader.child.pid), 20_000);
       expect(takeover).toBeLessThan(15_000);
-      await waitFor(() => new Set(lines(env.OUT_FILE).filter((l) => l.chat.startsWith('user-')).map((l) => l.chat)).size >= 1000, 60_000);
-      const got = lines(env.OUT_FILE).filter((l) => l.chat.startsWith('user-'));
+      await waitFor(() => new Set(deliveries(env.OUT_FILE).filter((l) => l.chat.startsWith('user-')).map((l) => l.chat)).size >= 1000, 60_000);
+      const got = deliveries(env.OUT_FILE).filter((l) => l.chat.startsWith('user-'));
       const distinct = new Set(got.map((l) => l.chat));
       expect(distinct.size).toBe(1000);
       expect(got.length - distinct.size).toBeLessThanOrEqual(IN_FLIGHT_WINDOW);
