@@ -92,16 +92,19 @@ describe('telegram end to end (long polling)', () => {
     expect(answer.text).toContain('Chatter');
   });
 
-  it('/subscribe from the keyboard, a change → exactly one DM; /unsubscribe → no more', async () => {
+  it('/subscribe subscribes to everything and its keyboard narrows it; a change → exactly one DM; /unsubscribe → no more', async () => {
     h = await startHarness();
     const { emu } = h;
     const carol = USERS.carol;
     const menu = await h.command(carol, carol.id, '/subscribe');
+    expect(menu.text).toMatch(/Subscribed\. I will send you a direct message when any component changes\./);
     expect(menu.text).toContain('Which component');
+    expect(await h.app.app.store.namespace('subscriptions').get(`telegram:${carol.id}`)).toMatchObject({ components: [] });
     const pick = (menu.replyMarkup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard.flat().find((b) => b.text === 'Messaging')!;
     const answer = await emu.pressButton(carol, menu, pick.callback_data);
     expect(answer.text).toMatch(/^Subscribed/);
-    await emu.waitFor(() => menu.text.startsWith('✅ Subscribed'), 'the menu turned into the confirmation');
+    await emu.waitFor(() => menu.text.startsWith('✅ Subscribed') && menu.text.includes('Messaging'), 'the menu turned into the confirmation');
+    expect(await h.app.app.store.namespace('subscriptions').get(`telegram:${carol.id}`)).toMatchObject({ components: ['messaging'] });
 
     const dmsBefore = emu.sent(carol.id).length;
     await h.incident(outage('net-7', 'investigating', 'Messages are slow to arrive.'));

@@ -61,17 +61,11 @@ export class UpdateHandlers {
     const t = this.router.services.translator.t(locale);
     const extra = { ...(where.threadId ? { threadId: where.threadId } : {}), ...(where.chat.type !== 'private' ? { replyTo: where.messageId } : {}) };
     const pickable = where.chat.type !== 'channel' && parsed.args.length === 0;
-    if (pickable && parsed.command === 'subscribe') {
-      const keyboard = pickKeyboard('subscribe', knownComponents(this.router, locale), t('telegram:allComponents'));
-      if (keyboard) {
-        const prompt: MessageModel = { locale, dir: this.router.services.translator.dir(locale), severity: 'none', title: t('telegram:pickSubscribe'), fields: [], advice: [] };
-        await this.sink.reply(where.chat.id, prompt, { ...extra, keyboard });
-        return;
-      }
-    }
+    // SPEC §5: a bare /subscribe subscribes to everything at once; its keyboard narrows it to one component.
     const reply = await this.router.handle(inv);
-    const keyboard = pickable && parsed.command === 'status' ? pickKeyboard('status', knownComponents(this.router, reply.locale)) : undefined;
-    await this.sink.reply(where.chat.id, this.withDmHint(reply, parsed, where, botName), { ...extra, ...(keyboard ? { keyboard } : {}) });
+    const keyboard = pickable && (parsed.command === 'status' || parsed.command === 'subscribe') ? pickKeyboard(parsed.command, knownComponents(this.router, reply.locale)) : undefined;
+    const message = keyboard && parsed.command === 'subscribe' ? { ...reply.message, footer: t('telegram:pickSubscribe') } : reply.message;
+    await this.sink.reply(where.chat.id, this.withDmHint({ ...reply, message }, parsed, where, botName), { ...extra, ...(keyboard ? { keyboard } : {}) });
   }
 
   /** A subscription confirmed in a group only works once the user has started a private chat. */
@@ -99,6 +93,8 @@ export class UpdateHandlers {
       languageCode: query.from.language_code,
       isChannelAdmin: async () => false,
     });
+    // "Only this component": the bare /subscribe before it followed everything.
+    if (pick.action === 'subscribe' && pick.componentId) await this.router.handle({ ...inv, command: 'unsubscribe', args: [] });
     const reply = await this.router.handle(inv);
     if (pick.action === 'subscribe') {
       // Telegram shows the answer as a toast (≤ 200 characters); the menu becomes the confirmation.
