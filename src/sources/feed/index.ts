@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../../core/config.ts';
 import { isClosedStatus } from '../../core/model.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
-import { sleep } from '../statuspage/index.ts';
+import { pollEvery } from '../poll.ts';
 import { parseFeed } from './parse.ts';
 
 type FeedConfig = Extract<SourceConfig, { type: 'feed' }>;
@@ -28,14 +28,7 @@ export class FeedSource implements StatusSource {
   }
 
   async start(ctx: SourceContext): Promise<void> {
-    const loop = async () => {
-      while (!ctx.signal.aborted) {
-        await this.pollOnce(ctx);
-        const wait = this.failures === 0 ? this.config.interval : Math.min(MAX_BACKOFF_MS, this.config.interval * 2 ** this.failures);
-        await sleep(wait, ctx.signal);
-      }
-    };
-    void loop();
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { failures: () => this.failures, maxBackoffMs: MAX_BACKOFF_MS });
   }
 
   async pollOnce(ctx: SourceContext): Promise<void> {

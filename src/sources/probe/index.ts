@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../../core/config.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
 import type { KpiSampleInput } from '../webhook/generic.ts';
-import { sleep } from '../statuspage/index.ts';
+import { pollEvery } from '../poll.ts';
 import { ProbeState, type CheckResult, type FailureKind } from './state.ts';
 
 type ProbeConfig = Extract<SourceConfig, { type: 'probe' }>;
@@ -75,13 +75,7 @@ export class ProbeSource implements StatusSource {
   }
 
   async start(ctx: SourceContext): Promise<void> {
-    const loop = async () => {
-      while (!ctx.signal.aborted) {
-        await this.pollOnce(ctx);
-        await sleep(this.config.interval, ctx.signal);
-      }
-    };
-    void loop();
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx));
   }
 
   /** One check: samples first, then the status change (if the check confirmed one). */

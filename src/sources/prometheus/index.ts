@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { SourceConfig } from '../../core/config.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
 import type { KpiSampleInput } from '../webhook/generic.ts';
-import { sleep } from '../statuspage/index.ts';
+import { pollEvery } from '../poll.ts';
 
 type PrometheusConfig = Extract<SourceConfig, { type: 'prometheus' }>;
 
@@ -56,13 +56,7 @@ export class PrometheusSource implements StatusSource {
   }
 
   async start(ctx: SourceContext): Promise<void> {
-    const loop = async () => {
-      while (!ctx.signal.aborted) {
-        await this.pollOnce(ctx);
-        await sleep(this.config.interval, ctx.signal);
-      }
-    };
-    void loop();
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx));
   }
 
   async pollOnce(ctx: SourceContext): Promise<KpiSampleInput[]> {

@@ -1,6 +1,7 @@
 import type { SourceConfig } from '../../core/config.ts';
 import { PayloadError } from '../../core/errors.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
+import { pollEvery } from '../poll.ts';
 import { parseSummary } from './parse.ts';
 
 type StatuspageConfig = Extract<SourceConfig, { type: 'statuspage' }>;
@@ -31,14 +32,7 @@ export class StatuspageSource implements StatusSource {
   async start(ctx: SourceContext): Promise<void> {
     if (this.config.interval < 10_000 && !/^https?:\/\/(localhost|127\.|\[::1\])/.test(this.config.url))
       ctx.log.warn({ source: this.id, intervalMs: this.config.interval }, 'polling a public status page more often than every 10 s; be kind to it');
-    const loop = async () => {
-      while (!ctx.signal.aborted) {
-        await this.pollOnce(ctx);
-        const wait = this.failures === 0 ? this.config.interval : Math.min(MAX_BACKOFF_MS, this.config.interval * 2 ** this.failures);
-        await sleep(wait, ctx.signal);
-      }
-    };
-    void loop();
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { failures: () => this.failures, maxBackoffMs: MAX_BACKOFF_MS });
   }
 
   async pollOnce(ctx: SourceContext): Promise<void> {
@@ -80,15 +74,3 @@ export class StatuspageSource implements StatusSource {
     delete ctx.health.lastError;
   }
 }
-
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
