@@ -265,7 +265,7 @@ export const parseEnv = (env: NodeJS.ProcessEnv): EnvSettings => {
 export const parseConfigText = (text: string, env: NodeJS.ProcessEnv, label = 'config'): FileConfig => {
   let raw: unknown;
   try {
-    raw = parseYaml(text) ?? {};
+    raw = parseYaml(text, { logLevel: 'error' }) ?? {};
   } catch (e) {
     const line = (e as { linePos?: { line: number }[] }).linePos?.[0]?.line;
     throw new ConfigError(label, `is not valid YAML${line ? ` (line ${line})` : ''}: ${(e as Error).message.split('\n')[0]}`);
