@@ -1,31 +1,10 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
+import { runFastDemo } from '../../test/helpers/demo.ts';
 
 describe('the --fast demo shows KPIs, advice and a digest through the console adapter', () => {
   it('prints numbers in announcements and /status, advice, the probed API going down and up, and one digest per channel', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'sr-demo-kpi-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' };
-    for (const k of Object.keys(env)) if (/^(CONFIG_FILE|STORE_URL|TELEGRAM_|SLACK_|DISCORD_)/.test(k)) delete env[k];
-    const child = spawn(process.execPath, [join(ROOT, 'bin/status-relay.js'), 'start', '--fast'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    await new Promise<void>((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`demo did not finish:\n${out}`)), 60_000);
-      child.stdout.on('data', () => {
-        if (out.includes('The demo story is over')) {
-          clearTimeout(timer);
-          res();
-        }
-      });
-    });
-    child.kill('SIGTERM');
-    expect(await new Promise<number | null>((r) => child.on('exit', (c) => r(c)))).toBe(0);
+    const { out, code } = await runFastDemo();
+    expect(code).toBe(0);
     // KPIs in the outage announcements, in both languages: the story's "p95 1.8 s, error rate 4.1 %".
     expect(out).toMatch(/Uptime \(24 h\): [\d.]+%/);
     expect(out).toMatch(/Response time p50 \/ p95: [\d.]+ (ms|sec) \/ 1\.[89]\d* sec/);

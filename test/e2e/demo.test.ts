@@ -1,31 +1,9 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { describe, it, expect } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
+import { runFastDemo } from '../helpers/demo.ts';
 
 describe('npm start on a fresh clone (the demo)', () => {
   it('replays the outage in English and Chinese, answers /status, and stops cleanly on SIGTERM', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'sr-demo-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' };
-    for (const k of Object.keys(env)) if (/^(CONFIG_FILE|STORE_URL|TELEGRAM_|SLACK_|DISCORD_)/.test(k)) delete env[k];
-    const child = spawn(process.execPath, [join(ROOT, 'bin/status-relay.js'), 'start', '--fast'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    await new Promise<void>((res, rej) => {
-      const timer = setTimeout(() => rej(new Error(`demo did not finish:\n${out}`)), 60_000);
-      child.stdout.on('data', () => {
-        if (out.includes('The demo story is over')) {
-          clearTimeout(timer);
-          res();
-        }
-      });
-    });
-    child.kill('SIGTERM');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    const { out, code } = await runFastDemo();
     expect(code).toBe(0);
     // What it uses, and how to add real tokens.
     expect(out).toMatch(/sources: +page \(statuspage http:\/\/127\.0\.0\.1:\d+\/, every 1 s\)/);
