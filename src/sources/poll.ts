@@ -32,3 +32,35 @@ export const pollEvery = (
   };
   void loop();
 };
+
+/**
+ * A GET with ETag / If-Modified-Since: `get` returns undefined when the resource has not changed
+ * (304), else its body and `remember`, to call once the body was processed — so a body that failed
+ * to parse is fetched in full again next time.
+ */
+export class ConditionalGet {
+  private etag: string | undefined;
+  private lastModified: string | undefined;
+
+  constructor(
+    private readonly accept: string,
+    private readonly fetchImpl: typeof fetch = fetch,
+  ) {}
+
+  async get(url: string, signal: AbortSignal): Promise<{ text: string; remember(): void } | undefined> {
+    const headers: Record<string, string> = { accept: this.accept, 'user-agent': 'status-relay' };
+    if (this.etag) headers['if-none-match'] = this.etag;
+    if (this.lastModified) headers['if-modified-since'] = this.lastModified;
+    const res = await this.fetchImpl(url, { headers, signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
+    if (res.status === 304) return undefined;
+    if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
+    const text = await res.text();
+    return {
+      text,
+      remember: () => {
+        this.etag = res.headers.get('etag') ?? undefined;
+        this.lastModified = res.headers.get('last-modified') ?? undefined;
+      },
+    };
+  }
+}

@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../../core/config.ts';
 import { isClosedStatus } from '../../core/model.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
-import { pollEvery } from '../poll.ts';
+import { ConditionalGet, pollEvery } from '../poll.ts';
 import { parseFeed } from './parse.ts';
 
 type FeedConfig = Extract<SourceConfig, { type: 'feed' }>;
@@ -15,16 +15,16 @@ const MAX_BACKOFF_MS = 30 * 60_000;
 export class FeedSource implements StatusSource {
   readonly type = 'feed';
   readonly id: string;
-  private etag: string | undefined;
-  private lastModified: string | undefined;
+  private readonly http: ConditionalGet;
   private failures = 0;
   private readonly startedAt = Date.now();
 
   constructor(
     private readonly config: FeedConfig,
-    private readonly fetchImpl: typeof fetch = fetch,
+    fetchImpl: typeof fetch = fetch,
   ) {
     this.id = config.id;
+    this.http = new ConditionalGet('application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5', fetchImpl);
   }
 
   async start(ctx: SourceContext): Promise<void> {
@@ -33,19 +33,14 @@ export class FeedSource implements StatusSource {
 
   async pollOnce(ctx: SourceContext): Promise<void> {
     try {
-      const headers: Record<string, string> = { accept: 'application/atom+xml, application/rss+xml, application/xml;q=0.9, */*;q=0.5', 'user-agent': 'status-relay' };
-      if (this.etag) headers['if-none-match'] = this.etag;
-      if (this.lastModified) headers['if-modified-since'] = this.lastModified;
-      const res = await this.fetchImpl(this.config.url, { headers, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]) });
-      if (res.status !== 304) {
-        if (!res.ok) throw new Error(`HTTP ${res.status} from ${this.config.url}`);
+      const fresh = await this.http.get(this.config.url, ctx.signal);
+      if (fresh) {
         const now = new Date().toISOString();
-        const incidents = parseFeed(await res.text(), this.id, now);
+        const incidents = parseFeed(fresh.text, this.id, now);
         const recentlyClosed = incidents.filter((i) => isClosedStatus(i.status) && Date.parse(i.resolvedAt ?? i.startedAt) >= this.startedAt - this.config.interval);
         for (const incident of recentlyClosed) await ctx.emit({ kind: 'incident', sourceId: this.id, incident, at: now });
         await ctx.emit({ kind: 'snapshot', sourceId: this.id, components: [], incidents: incidents.filter((i) => !isClosedStatus(i.status)), at: now });
-        this.etag = res.headers.get('etag') ?? undefined;
-        this.lastModified = res.headers.get('last-modified') ?? undefined;
+        fresh.remember();
       }
       this.failures = 0;
       ctx.health.state = 'ok';

@@ -1,7 +1,7 @@
 import type { SourceConfig } from '../../core/config.ts';
 import { PayloadError } from '../../core/errors.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
-import { pollEvery } from '../poll.ts';
+import { ConditionalGet, pollEvery } from '../poll.ts';
 import { parseSummary } from './parse.ts';
 
 type StatuspageConfig = Extract<SourceConfig, { type: 'statuspage' }>;
@@ -18,15 +18,15 @@ export const summaryUrl = (base: string): string => new URL('api/v2/summary.json
 export class StatuspageSource implements StatusSource {
   readonly type = 'statuspage';
   readonly id: string;
-  private etag: string | undefined;
-  private lastModified: string | undefined;
+  private readonly http: ConditionalGet;
   private failures = 0;
 
   constructor(
     private readonly config: StatuspageConfig,
-    private readonly fetchImpl: typeof fetch = fetch,
+    fetchImpl: typeof fetch = fetch,
   ) {
     this.id = config.id;
+    this.http = new ConditionalGet('application/json', fetchImpl);
   }
 
   async start(ctx: SourceContext): Promise<void> {
@@ -38,13 +38,9 @@ export class StatuspageSource implements StatusSource {
   async pollOnce(ctx: SourceContext): Promise<void> {
     const url = summaryUrl(this.config.url);
     try {
-      const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'status-relay' };
-      if (this.etag) headers['if-none-match'] = this.etag;
-      if (this.lastModified) headers['if-modified-since'] = this.lastModified;
-      const res = await this.fetchImpl(url, { headers, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]) });
-      if (res.status === 304) return this.ok(ctx);
-      if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
-      const text = await res.text();
+      const fresh = await this.http.get(url, ctx.signal);
+      if (!fresh) return this.ok(ctx);
+      const text = fresh.text;
       let json: unknown;
       try {
         json = JSON.parse(text);
@@ -53,8 +49,7 @@ export class StatuspageSource implements StatusSource {
       }
       const change = parseSummary(json, this.id);
       await ctx.emit(change);
-      this.etag = res.headers.get('etag') ?? undefined;
-      this.lastModified = res.headers.get('last-modified') ?? undefined;
+      fresh.remember();
       this.ok(ctx);
     } catch (e) {
       if (ctx.signal.aborted) return;
