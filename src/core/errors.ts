@@ -51,3 +51,20 @@ export class DeliveryError extends Error {
 }
 
 export const isDeliveryError = (e: unknown): e is DeliveryError => e instanceof DeliveryError;
+
+/**
+ * The store did not answer in time or refused a read or write (server down, disk full, SQLITE_BUSY).
+ * Never read as "absent": callers retry later, and HTTP ingress answers 503 with Retry-After.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(
+    readonly operation: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`store ${operation}: ${message}`, options);
+  }
+}
+
+export const isStoreUnavailable = (e: unknown): e is StoreUnavailableError => e instanceof StoreUnavailableError;
