@@ -337,7 +337,14 @@ export class App {
     for (const source of this.sources.values()) {
       const health: SourceHealth = this.sourceHealth.get(source.id) ?? { state: 'pending' };
       this.sourceHealth.set(source.id, health);
-      await source.start({ emit: (c) => this.ingest(c).then(() => undefined), recordSamples: (s) => this.recordSamples(source.id, s), log: this.log.child({ source: source.id }), signal, health });
+      await source.start({
+        emit: (c) => this.ingest(c).then(() => undefined),
+        recordSamples: (s) => this.recordSamples(source.id, s),
+        openStories: () => this.tracker.openIncidents().filter((i) => i.sourceId === source.id),
+        log: this.log.child({ source: source.id }),
+        signal,
+        health,
+      });
     }
   }
 

@@ -80,7 +80,10 @@ export type StatusChange =
       readonly kind: 'snapshot';
       readonly sourceId: string;
       readonly components: readonly ComponentState[];
-      /** Every incident and maintenance the source considers open or upcoming. */
+      /**
+       * Every incident and maintenance the source considers open or upcoming, plus the final state
+       * of open ones that just left its list; closed ones the tracker never saw open are ignored.
+       */
       readonly incidents: readonly Incident[];
       readonly at: string;
     }

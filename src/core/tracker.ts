@@ -151,6 +151,9 @@ export class Tracker {
     for (const raw of incoming) {
       const normalized = this.normalizeIncident(raw, pendingRefs);
       const before = this.incidents.get(normalized.key);
+      // A snapshot may carry the final state of stories that left the source's list; one closed
+      // before we ever saw it open is history, not news.
+      if (change.kind === 'snapshot' && !before && isClosedStatus(normalized.status)) continue;
       const merged = before ? mergeIncident(before, normalized) : normalized;
       const known = new Set(before?.updates.map((u) => u.id) ?? []);
       const fresh = merged.updates.filter((u) => !known.has(u.id));

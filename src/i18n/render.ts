@@ -42,9 +42,16 @@ const componentList = (components: readonly ComponentState[], locale: string, ct
       )
     : t('announce.noComponents');
 
+/**
+ * The text this event shows: its own update's, else the story's latest. A closed story shows only
+ * a closing update's words: one closed without any (a source dropped it from its list) must not
+ * repeat the previous update ("we are monitoring…") as if it were the resolution.
+ */
 const latestBody = (incident: Incident, event: StatusEvent): string | undefined => {
   if (event.type === 'incident' && event.update) return event.update.body || undefined;
-  return incident.updates.at(-1)?.body || undefined;
+  const last = incident.updates.at(-1);
+  if (!last || (isClosedStatus(incident.status) && !isClosedStatus(last.status))) return undefined;
+  return last.body || undefined;
 };
 
 /** event + locale → MessageModel. Pure. */
