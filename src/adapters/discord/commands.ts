@@ -114,6 +114,7 @@ export const buildCommandDefinitions = (offered: readonly string[], tOf: (l: str
       option('language', { choices: languageChoices }),
     ],
     kpi: [option('window', { choices: KPI_WINDOWS.map((w) => choice(w, `kpi.window.${w}`)) })],
+    help: [],
   };
   return COMMAND_NAMES.map((name) => ({
     type: ApplicationCommandType.ChatInput,
