@@ -33,7 +33,7 @@ const dirWithEnv = (text: string): string => {
   return dir;
 };
 
-const children: { child: { kill(s: string): boolean } }[] = [];
+const children: { child: { kill(signal: NodeJS.Signals): boolean } }[] = [];
 afterEach(() => {
   for (const c of children.splice(0)) c.child.kill('SIGKILL');
 });
