@@ -36,9 +36,10 @@ export const kpiFields = (f: KpiFigures | undefined, locale: string, translator:
   if (!f) return [];
   const t = translator.t(locale);
   const span = coverageLabel(t, f.window, f.coverage, locale, timezone);
-  if (span === undefined) return [{ label: t('kpi.uptime', { window: t(`kpi.window.${f.window}`) }), value: t('kpi.notEnoughData'), inline: true }];
   const out: MessageField[] = [];
-  if (f.uptimePercent !== undefined) out.push({ label: t('kpi.uptime', { window: span }), value: formatPercent(f.uptimePercent, locale, options.uptimeDigits), inline: true });
+  // Uptime over under a second says nothing; samples pushed in that second still do.
+  if (span === undefined) out.push({ label: t('kpi.uptime', { window: t(`kpi.window.${f.window}`) }), value: t('kpi.notEnoughData'), inline: true });
+  else if (f.uptimePercent !== undefined) out.push({ label: t('kpi.uptime', { window: span }), value: formatPercent(f.uptimePercent, locale, options.uptimeDigits), inline: true });
   else if (f.coverage && !f.coverage.covered) out.push({ label: t('kpi.coveredLabel'), value: span, inline: true });
   if (f.responseP50Ms !== undefined && f.responseP95Ms !== undefined)
     out.push({ label: t('kpi.responseTime'), value: `${formatMs(f.responseP50Ms, locale)} / ${formatMs(f.responseP95Ms, locale)}`, inline: true });
