@@ -42,6 +42,20 @@ describe('coverage of a window', () => {
     await again.engine.stop();
   });
 
+  it('a store from before coverage existed: the start comes from the stored rollups and history', async () => {
+    const { clock, engine, url, store } = await setup();
+    await engine.record('s', [{ component: 'pushed', metric: 'response_time_ms', value: 90, at: iso(T0 - 30 * HOUR - 5 * MINUTE) }]);
+    await engine.noteStatuses([{ id: 'watched', status: 'operational' }], T0 - 2 * HOUR);
+    await engine.stop();
+    await store.namespace('kpi-meta').delete('firstSeen');
+    await store.close();
+    const again = await setup(url, clock);
+    expect(again.engine.coverage(['pushed'], T0 - 7 * DAY, T0).coveredFrom).toBe(iso(T0 - 30 * HOUR - 5 * MINUTE));
+    expect(again.engine.coverage(['watched'], T0 - 7 * DAY, T0).coveredFrom).toBe(iso(T0 - 2 * HOUR));
+    expect(again.engine.coverage('all', T0 - DAY, T0).covered).toBe(true);
+    await again.engine.stop();
+  });
+
   it('the synchronous 24 h figures equal the stored 24 h summary, minute for minute', async () => {
     const { clock, engine } = await setup();
     await engine.noteStatuses([{ id: 'api', status: 'operational' }], T0);

@@ -144,20 +144,25 @@ export class KpiEngine implements KpiProvider {
     const stored = (await this.meta.get<Record<string, number>>('firstSeen')) ?? {};
     let changed = false;
     for (const [id, at] of Object.entries(stored)) this.firstSeen.set(id, Math.max(at, now - RETENTION_MS));
-    for (const id of this.componentIds()) {
-      if (this.firstSeen.has(id)) continue;
-      let first = this.histories.get(id)?.find((e) => e.s !== null)?.at;
-      if (this.rollupComponents.has(id)) {
-        for await (const [key, stored] of this.rollups.entries<StoredDay>()) {
-          if (!key.startsWith(`${id}@`) || key.lastIndexOf('@') !== id.length) continue;
-          const minutes = Object.keys(decodeDay(stored)?.m ?? {}).map(Number);
-          if (minutes.length) first = Math.min(first ?? Infinity, dayOfKey(key) + Math.min(...minutes) * MINUTE);
-        }
+    const missing = this.componentIds().filter((id) => !this.firstSeen.has(id));
+    if (missing.length === 0) return;
+    const first = new Map<string, number>();
+    for (const id of missing) {
+      const at = this.histories.get(id)?.find((e) => e.s !== null)?.at;
+      if (at !== undefined) first.set(id, at);
+    }
+    // One pass over the stored days, only when some rollup component lacks a start.
+    if (missing.some((id) => this.rollupComponents.has(id))) {
+      for await (const [key, stored] of this.rollups.entries<StoredDay>()) {
+        const id = key.slice(0, key.lastIndexOf('@'));
+        if (!missing.includes(id) || !this.rollupComponents.has(id)) continue;
+        const minutes = Object.keys(decodeDay(stored)?.m ?? {}).map(Number);
+        if (minutes.length) first.set(id, Math.min(first.get(id) ?? Infinity, dayOfKey(key) + Math.min(...minutes) * MINUTE));
       }
-      if (first !== undefined) {
-        this.firstSeen.set(id, Math.max(first, now - RETENTION_MS));
-        changed = true;
-      }
+    }
+    for (const [id, at] of first) {
+      this.firstSeen.set(id, Math.max(at, now - RETENTION_MS));
+      changed = true;
     }
     if (changed) await this.saveFirstSeen();
   }
