@@ -31,7 +31,7 @@ import { ManualSource } from './sources/manual/index.ts';
 import type { KpiSampleInput } from './sources/webhook/generic.ts';
 import { KpiService } from './kpi/service.ts';
 import { DigestService } from './kpi/digest.ts';
-import { formatMs, formatPercent } from './i18n/format.ts';
+import { kpiFields } from './kpi/fields.ts';
 import { createProvider } from './i18n/translate/provider.ts';
 import { TranslationService, translatableTexts } from './i18n/translate/service.ts';
 
@@ -222,7 +222,7 @@ export class App {
       componentName: (c, locale) => this.catalog.localizedName(c.id, locale, this.defaultLocale) ?? c.name,
       adviceFor: (event) => adviceFor(event, this.config.advice, this.catalog),
       ...(this.translations ? { translated: (text: string, locale: string) => this.translations?.cached(text, locale) } : {}),
-      ...(kpi ? { kpiFields: (ids: readonly string[], locale: string) => kpiFieldsOf(kpi(ids), locale, this.translator) } : {}),
+      ...(kpi ? { kpiFields: (ids: readonly string[], locale: string) => kpiFieldsOf(kpi(ids), locale, this.translator, this.config.service.timezone) } : {}),
     };
   }
 
@@ -500,17 +500,6 @@ export class App {
   }
 }
 
-const kpiFieldsOf = (f: KpiFigures | undefined, locale: string, translator: Translator): MessageField[] => {
-  if (!f) return [];
-  const t = translator.t(locale);
-  const out: MessageField[] = [];
-  const window = t(`kpi.window.${f.window}`);
-  if (f.uptimePercent !== undefined) out.push({ label: t('kpi.uptime', { window }), value: formatPercent(f.uptimePercent, locale, 2), inline: true });
-  if (f.responseP50Ms !== undefined && f.responseP95Ms !== undefined)
-    out.push({ label: t('kpi.responseTime'), value: `${formatMs(f.responseP50Ms, locale)} / ${formatMs(f.responseP95Ms, locale)}`, inline: true });
-  if (f.errorRatePercent !== undefined) out.push({ label: t('kpi.errorRate'), value: formatPercent(f.errorRatePercent, locale), inline: true });
-  if (f.latencyP95Ms !== undefined) out.push({ label: t('kpi.latency'), value: formatMs(f.latencyP95Ms, locale), inline: true });
-  return out;
-};
+const kpiFieldsOf = (f: KpiFigures | undefined, locale: string, translator: Translator, timezone: string): MessageField[] => kpiFields(f, locale, translator, timezone, { uptimeDigits: 2 });
 
 export type { KpiWindow };
