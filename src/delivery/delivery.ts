@@ -242,7 +242,8 @@ export class Delivery {
         this.outbox.complete(job);
         continue;
       }
-      this.deadLetter(job, 'expired', 'max_age', `waited longer than delivery.maxAge (${Math.round(this.options.maxAgeMs / 1000)} s) for ${job.target.platform}`);
+      const waited = `waited longer than delivery.maxAge (${Math.round(this.options.maxAgeMs / 1000)} s) for ${job.target.platform}`;
+      this.deadLetter(job, 'expired', job.lastError?.code ?? 'max_age', job.lastError ? `${job.lastError.message} (${waited})` : waited);
     }
   }
 
@@ -416,6 +417,7 @@ export class Delivery {
    */
   private async retryLater(job: DeliveryJob, code: string, error: string, baseMs: number): Promise<void> {
     job.attempts++;
+    job.lastError = { code, message: error };
     const now = Date.now();
     if (this.superseded(job)) {
       this.stats.coalesced++;

@@ -22,6 +22,8 @@ export interface DeliveryJob {
   notBefore: number;
   /** The root post was already edited for this job: a retry only sends the reply. */
   edited?: boolean;
+  /** Why the last attempt failed (kept for the dead letter if it comes to that). */
+  lastError?: { readonly code: string; readonly message: string } | undefined;
 }
 
 export type NewJob = Omit<DeliveryJob, 'seq' | 'createdAt' | 'attempts' | 'notBefore' | 'eventId' | 'story'>;
@@ -48,6 +50,7 @@ const makeJob = (j: NewJob, eventId: string, story: string, seq: number, created
   attempts: 0,
   notBefore: j.holdUntil ?? 0,
   edited: false,
+  lastError: undefined,
 });
 
 export const jobId = (eventId: string, target: Target): string =>
