@@ -23,6 +23,20 @@ describe('circuit breaker', () => {
     expect(DEFAULT_BREAKER).toEqual({ failures: 5, targets: 2, cooldownMs: 2000, maxCooldownMs: 60_000 });
   });
 
+  it('with the defaults, a 10-minute outage costs 5 failed sends plus 13 probes (at 2, 6, 14, 30, 62, 122 s, then every 60 s)', () => {
+    const b = new CircuitBreaker();
+    let now = 0;
+    let requests = 0;
+    for (let i = 0; b.state('telegram') === 'closed'; i++, requests++) b.failed('telegram', `j${i}`, `telegram:dm:${i}`, now);
+    for (; now < 600_000; now += 100) {
+      if (b.gate('telegram', now).mode !== 'probe') continue;
+      requests++;
+      b.probing('telegram', `p${requests}`);
+      b.failed('telegram', `p${requests}`, 'telegram:dm:0', now);
+    }
+    expect(requests).toBe(5 + 13);
+  });
+
   it('stays closed while failures hit one chat only, or an answer comes between them', () => {
     const b = new CircuitBreaker();
     for (let i = 0; i < 20; i++) expect(b.failed('telegram', `j${i}`, 'telegram:dm:1', i)).toBeUndefined();
