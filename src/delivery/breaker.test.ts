@@ -41,8 +41,12 @@ describe('circuit breaker', () => {
     const b = new CircuitBreaker();
     for (let i = 0; i < 20; i++) expect(b.failed('telegram', `j${i}`, 'telegram:dm:1', i)).toBeUndefined();
     expect(b.state('telegram')).toBe('closed');
-    for (let i = 0; i < 4; i++) b.failed('telegram', `k${i}`, `telegram:dm:${i}`, i);
     b.answered('telegram');
+    expect(b.suspect('telegram')).toBe(false);
+    for (let i = 0; i < 4; i++) b.failed('telegram', `k${i}`, `telegram:dm:${i}`, i);
+    expect(b.suspect('telegram')).toBe(true);
+    b.answered('telegram');
+    expect(b.suspect('telegram')).toBe(false);
     for (let i = 0; i < 4; i++) b.failed('telegram', `l${i}`, `telegram:dm:${i}`, i);
     expect(b.state('telegram')).toBe('closed');
     expect(b.gate('telegram', 10)).toEqual({ mode: 'send' });

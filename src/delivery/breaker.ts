@@ -70,6 +70,16 @@ export class CircuitBreaker {
     return c && c.state !== 'closed' ? c.openedAt : undefined;
   }
 
+  /**
+   * Closed, but failures came in with no answer since: the platform may be going down. The
+   * dispatcher then keeps at most `failures` sends in flight there, so that the sends already out
+   * when the circuit opens stay few even when failures come back slowly.
+   */
+  suspect(platform: Platform): boolean {
+    const c = this.circuits.get(platform);
+    return c !== undefined && c.state === 'closed' && c.failures > 0;
+  }
+
   /** May the dispatcher send on this platform now: everything, one probe, or nothing for `ms`. */
   gate(platform: Platform, now: number): Gate {
     const c = this.circuits.get(platform);

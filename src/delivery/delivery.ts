@@ -76,6 +76,7 @@ export class Delivery {
   private readonly unflushedPosts = new Map<string, PostedStory>();
   private postFlush: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<string>();
+  private readonly inFlightOn = new Map<Platform, number>();
   /** Targets found gone recently: jobs fanned out before the removal are dropped without another call. */
   private readonly gone = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
@@ -180,7 +181,9 @@ export class Delivery {
         continue;
       }
       const probe = gate.mode === 'probe';
+      const suspect = this.breaker.suspect(platform);
       for (const job of this.outbox.candidates(platform, now)) {
+        if (suspect && (this.inFlightOn.get(platform) ?? 0) >= this.breaker.options.failures) break;
         if (this.inFlight.size >= this.options.concurrency) return nextWait;
         if (this.inFlight.size + this.outbox.unflushed() >= IN_FLIGHT_WINDOW) return 2;
         const key = targetKey(job.target);
@@ -204,6 +207,7 @@ export class Delivery {
         }
         this.limiter.book(job.target, now);
         this.inFlight.add(key);
+        this.inFlightOn.set(platform, (this.inFlightOn.get(platform) ?? 0) + 1);
         this.outbox.served(job);
         if (probe) {
           this.breaker.probing(platform, job.id);
@@ -211,6 +215,7 @@ export class Delivery {
         }
         void this.run(job, adapter).finally(() => {
           this.inFlight.delete(key);
+          this.inFlightOn.set(platform, (this.inFlightOn.get(platform) ?? 1) - 1);
           this.breaker.settled(platform, job.id, Date.now());
           this.poke();
         });
