@@ -17,6 +17,7 @@ import { Outbox, jobId, type NewJob } from './delivery/outbox.ts';
 import { FlapGuard } from './core/flap.ts';
 import { Leadership, type LeadershipOptions } from './fleet/leadership.ts';
 import { Delivery } from './delivery/delivery.ts';
+import type { BreakerOptions } from './delivery/breaker.ts';
 import { RateLimiter, DEFAULT_LIMITS, type PlatformLimits } from './delivery/rate-limit.ts';
 import { CommandRouter } from './commands/router.ts';
 import type { KpiProvider, KpiWindow } from './commands/context.ts';
@@ -49,6 +50,10 @@ export interface AppOptions {
   readonly flap?: { windowMs: number; maxPerWindow: number; settleMs: number };
   /** Wall clock for quiet hours (tests). */
   readonly clock?: () => number;
+  /** Circuit breaker timing (tests shorten the cooldowns; the defaults are the documented ones). */
+  readonly breaker?: Partial<BreakerOptions>;
+  /** How often the leader takes in dead letters re-queued by the CLI (tests shorten it). */
+  readonly requeuePollMs?: number;
   /** The KPI engine, when present. */
   readonly kpi?: KpiProvider & { record?(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> };
 }
@@ -165,8 +170,10 @@ export class App {
         onTargetMoved: (from, to, origin) => this.moveTarget(from, to, origin),
       },
       this.log,
-      { maxAttempts: cfg.delivery.maxAttempts, concurrency: 32 },
+      { concurrency: 32, maxAgeMs: cfg.delivery.maxAge, ...(this.options.breaker ? { breaker: this.options.breaker } : {}), ...(this.options.requeuePollMs ? { requeuePollMs: this.options.requeuePollMs } : {}) },
     );
+    if (cfg.delivery.maxAttempts !== undefined)
+      this.log.warn('delivery.maxAttempts is no longer used: a message is retried until delivery.maxAge (default 24h), then dead-lettered; remove the setting');
     this.router = new CommandRouter({
       serviceName: cfg.service.name,
       offeredLocales: cfg.service.locales,

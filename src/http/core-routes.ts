@@ -51,6 +51,8 @@ export const registerCoreRoutes = (app: App): void => {
       adapters,
       sources,
       pausedTargets: [...app.pausedTargets],
+      // A platform in an outage is paused by its circuit breaker; the bot itself is still ready.
+      circuits: Object.fromEntries([...app.adapters.keys()].map((p) => [p, app.delivery.breaker.state(p)])),
     });
   });
 
