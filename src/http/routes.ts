@@ -28,33 +28,65 @@ export interface HttpRoutes {
   add(method: string, pattern: string, handler: RouteHandler): void;
 }
 
-export const readBody = (req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> =>
+/**
+ * How much of a refused body is still read (and thrown away) before the 413 is sent. A sender writes
+ * its whole body before it reads the answer (Go's net/http, which Alertmanager and Grafana use): a
+ * server that answers and closes while the sender still writes leaves it with EPIPE instead of the
+ * 413, and it retries for ever. Past these bounds the connection is closed anyway.
+ */
+export const DRAIN_MAX_BYTES = 8 * 1_048_576;
+export const DRAIN_MAX_MS = 5_000;
+
+export interface BodyLimits {
+  readonly limit: number;
+  readonly drainMaxBytes: number;
+  readonly drainMaxMs: number;
+}
+
+const DEFAULT_LIMITS: BodyLimits = { limit: MAX_BODY_BYTES, drainMaxBytes: DRAIN_MAX_BYTES, drainMaxMs: DRAIN_MAX_MS };
+
+export const tooLarge = (limit: number): HttpError => new HttpError(413, `body is over ${limit} bytes: send at most ${limit} bytes`);
+
+/**
+ * Reads the raw body, refusing it with 413 past `limit`. A refused body is drained (read and
+ * dropped, never held) to its end, within the drain bounds, before the promise rejects, so the
+ * sender has finished writing when the 413 arrives.
+ */
+export const readBody = (req: IncomingMessage, limits: Partial<BodyLimits> = {}): Promise<Buffer> =>
   new Promise((resolve, reject) => {
+    const { limit, drainMaxBytes, drainMaxMs } = { ...DEFAULT_LIMITS, ...limits };
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new HttpError(413, `body is over ${limit} bytes`));
-      req.resume();
-      return;
-    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
+    let refused = false;
+    let settled = false;
+    let drainTimer: NodeJS.Timeout | undefined;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(drainTimer);
+      fn();
+    };
+    const refuse = () => {
+      refused = true;
+      chunks.length = 0;
+      // Past the bounds the answer goes now; the server then closes the connection (HttpServer).
+      if (size > drainMaxBytes || (Number.isFinite(declared) && declared > drainMaxBytes)) settle(() => reject(tooLarge(limit)));
+      else drainTimer = setTimeout(() => settle(() => reject(tooLarge(limit))), drainMaxMs);
+    };
+    if (Number.isFinite(declared) && declared > limit) refuse();
     req.on('data', (chunk: Buffer) => {
-      if (failed) return;
       size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(new HttpError(413, `body is over ${limit} bytes`));
+      if (!refused && size > limit) refuse();
+      if (refused) {
+        if (size > drainMaxBytes) settle(() => reject(tooLarge(limit)));
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks));
-    });
-    req.on('error', (e) => {
-      if (!failed) reject(e);
-    });
+    req.on('end', () => settle(() => (refused ? reject(tooLarge(limit)) : resolve(Buffer.concat(chunks)))));
+    req.on('error', (e) => settle(() => reject(e)));
+    req.on('close', () => settle(() => reject(refused ? tooLarge(limit) : new HttpError(400, 'the request was cut off before its body ended'))));
   });
 
 interface Route {

@@ -1,7 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { HttpError, Router, readBody, type RouteContext } from './routes.ts';
+import { isStoreUnavailable } from '../core/errors.ts';
+import { HttpError, MAX_BODY_BYTES, Router, readBody, tooLarge, type RouteContext } from './routes.ts';
+
+/** Seconds a sender is asked to wait when the store cannot record its request (RFC 9110 §10.2.3). */
+export const STORE_RETRY_AFTER_SECONDS = 5;
 
 /** The one HTTP server (SPEC §4). Routes are registered by the app and the adapters. */
 export class HttpServer {
@@ -11,7 +15,7 @@ export class HttpServer {
   constructor(private readonly log: Logger) {}
 
   async listen(host: string, port: number): Promise<AddressInfo> {
-    this.server = createServer((req, res) => {
+    const handle = (req: IncomingMessage, res: ServerResponse): void => {
       const url = new URL(req.url ?? '/', 'http://localhost');
       const match = this.router.match(req.method ?? 'GET', url.pathname);
       const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
@@ -38,9 +42,27 @@ export class HttpServer {
             if (e.status === 413) res.setHeader('connection', 'close');
             return json(e.status, { error: e.message });
           }
+          // Nothing was recorded: the sender keeps its request and tries again (Alertmanager, Grafana and Statuspage retry on 5xx).
+          if (isStoreUnavailable(e)) {
+            this.log.warn({ err: e, path: url.pathname }, 'store unavailable: answered 503');
+            return json(503, { error: 'the store is unavailable, nothing was recorded: retry later' }, { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) });
+          }
           this.log.error({ err: e, path: url.pathname }, 'HTTP handler failed');
           json(500, { error: 'internal error' });
         });
+    };
+    this.server = createServer(handle);
+    // `Expect: 100-continue` (curl over 1 MiB): refuse an announced oversize body before it is sent.
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => {
+      const declared = Number(req.headers['content-length']);
+      if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+        const body = JSON.stringify({ error: tooLarge(MAX_BODY_BYTES).message });
+        res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+        res.end(body);
+        return;
+      }
+      res.writeContinue();
+      handle(req, res);
     });
     this.server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
