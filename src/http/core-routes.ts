@@ -38,6 +38,7 @@ export const registerCoreRoutes = (app: App): void => {
   r.add('GET', '/healthz', (ctx) => ctx.json(200, { ok: true }));
 
   r.add('GET', '/readyz', async (ctx) => {
+    if (app.http.shuttingDown) return ctx.json(503, { ready: false, stopping: true });
     const storeOk = await app.store.ping();
     const adapters = Object.fromEntries([...app.adapters.values()].map((a) => [a.platform, a.state()]));
     const sources = Object.fromEntries([...app.sourceHealth.entries()].map(([id, h]) => [id, { ...h }]));

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 
 export const MAX_BODY_BYTES = 1_048_576;
 
@@ -16,6 +17,10 @@ export interface RouteContext {
   readonly res: ServerResponse;
   readonly url: URL;
   readonly params: Readonly<Record<string, string>>;
+  /** Also sent back as `X-Request-Id` and on every log line of this request. */
+  readonly requestId: string;
+  /** The server's logger bound to this request's id. */
+  readonly log: Logger;
   /** The raw body, refused with 413 past 1 MiB (SPEC §7). */
   body(): Promise<Buffer>;
   json(status: number, value: unknown, headers?: Record<string, string>): void;
@@ -91,20 +96,37 @@ export const readBody = (req: IncomingMessage, limits: Partial<BodyLimits> = {})
 
 interface Route {
   method: string;
+  pattern: string;
   parts: string[];
   handler: RouteHandler;
+}
+
+export interface RouteMatch {
+  readonly handler: RouteHandler;
+  readonly params: Record<string, string>;
+  /** The registered pattern (`/webhooks/:sourceId`): what logs and metrics show, never the raw path. */
+  readonly pattern: string;
+}
+
+/** The path exists, not for this method: answer 405 with these in `Allow` (RFC 9110 §15.5.6). */
+export interface MethodMismatch {
+  readonly allow: readonly string[];
+  readonly pattern: string;
 }
 
 export class Router implements HttpRoutes {
   private readonly routes: Route[] = [];
 
   add(method: string, pattern: string, handler: RouteHandler): void {
-    this.routes.push({ method: method.toUpperCase(), parts: pattern.split('/').filter(Boolean), handler });
+    this.routes.push({ method: method.toUpperCase(), pattern, parts: pattern.split('/').filter(Boolean), handler });
   }
 
-  match(method: string, pathname: string): { handler: RouteHandler; params: Record<string, string> } | 'method' | undefined {
+  /** HEAD is served by the GET route (RFC 9110 §9.3.2); Node's response then sends the headers only. */
+  match(method: string, pathname: string): RouteMatch | MethodMismatch | undefined {
     const parts = pathname.split('/').filter(Boolean);
-    let methodMismatch = false;
+    const allow = new Set<string>();
+    let mismatchPattern: string | undefined;
+    let fallback: RouteMatch | undefined;
     for (const r of this.routes) {
       if (r.parts.length !== parts.length) continue;
       const params: Record<string, string> = {};
@@ -120,12 +142,13 @@ export class Router implements HttpRoutes {
         return p === parts[i];
       });
       if (!ok) continue;
-      if (r.method !== method) {
-        methodMismatch = true;
-        continue;
-      }
-      return { handler: r.handler, params };
+      if (r.method === method) return { handler: r.handler, params, pattern: r.pattern };
+      if (method === 'HEAD' && r.method === 'GET') fallback ??= { handler: r.handler, params, pattern: r.pattern };
+      allow.add(r.method);
+      if (r.method === 'GET') allow.add('HEAD');
+      mismatchPattern ??= r.pattern;
     }
-    return methodMismatch ? 'method' : undefined;
+    if (fallback) return fallback;
+    return mismatchPattern === undefined ? undefined : { allow: [...allow], pattern: mismatchPattern };
   }
 }
