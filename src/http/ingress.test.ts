@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { streamPost } from '../../test/helpers/raw-http.ts';
+import { NOT_RUN, readSharedText, sharedFixtureFiles, sharedFixturesPresent } from '../../test/helpers/fixtures.ts';
 import { parseConfigText } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { configWarnings } from '../core/config-warnings.ts';
@@ -311,4 +312,35 @@ suite(mountPoint ? 'webhook while the store cannot write (SQLite on a full tmpfs
     expect(posts(t)).toBe(1);
     expect(t.consoleText()).toContain('Messaging: Major outage');
   });
+});
+
+/** Real senders' payloads (../shared/fixtures) through the real route, each way a sender can authenticate. */
+describe('real webhook payloads through POST /webhooks/:id with credentials', () => {
+  const formats = { alertmanager: 'alertmanager', grafana: 'grafana', instatus: 'instatus', 'statuspage-webhook': 'statuspage' } as const;
+  for (const [dir, format] of Object.entries(formats)) {
+    if (!sharedFixturesPresent(dir)) {
+      it(`${dir}: ${NOT_RUN(dir)}`, () => undefined);
+      continue;
+    }
+    it(`${dir}: every file is accepted with Bearer, ?token= and an HMAC signature over a timestamp`, async () => {
+      const t = await startTestApp(`sources:\n  - { id: src, type: webhook, format: ${format}, secret: "${SECRET}" }\n`);
+      try {
+        for (const file of sharedFixtureFiles(dir)) {
+          const body = readSharedText(dir, file);
+          const ts = nowS();
+          for (const [path, headers] of [
+            ['/webhooks/src', { authorization: `Bearer ${SECRET}` }],
+            [`/webhooks/src?token=${SECRET}`, {}],
+            ['/webhooks/src', { 'x-signature-timestamp': String(ts), 'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}` }],
+          ] as const) {
+            const res = await fetch(`${t.baseUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+            expect(res.status, `${file} ${Object.keys(headers).join(',') || 'token'}: ${await res.clone().text()}`).toBe(202);
+            await res.text();
+          }
+        }
+      } finally {
+        await t.stop();
+      }
+    });
+  }
 });
