@@ -257,7 +257,7 @@ describe('webhook sources need a secret (or insecure: true)', () => {
 });
 
 /** A real full disk under SQLite: a small tmpfs filled to the last byte. Needs mount rights (root in CI). */
-const tmpfsMount = (): string | undefined => {
+const mountTmpfs = (): string | undefined => {
   const dir = mkdtempSync(join(tmpdir(), 'sr-ingress-tmpfs-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'ignore' });
@@ -267,22 +267,33 @@ const tmpfsMount = (): string | undefined => {
     return undefined;
   }
 };
-const mountPoint = process.platform === 'linux' ? tmpfsMount() : undefined;
+const unmount = (dir: string) => {
+  execFileSync('umount', [dir]);
+  rmSync(dir, { recursive: true, force: true });
+};
+/** Tried once when the file is collected, and undone at once: the suite's own mount lives only between its hooks. */
+const canMountTmpfs = ((): boolean => {
+  if (process.platform !== 'linux') return false;
+  const probe = mountTmpfs();
+  if (probe) unmount(probe);
+  return probe !== undefined;
+})();
 
-const suite = mountPoint ? describe : describe.skip;
-suite(mountPoint ? 'webhook while the store cannot write (SQLite on a full tmpfs)' : 'webhook while the store cannot write: was not run (no rights to mount a tmpfs here)', () => {
+const suite = canMountTmpfs ? describe : describe.skip;
+suite(canMountTmpfs ? 'webhook while the store cannot write (SQLite on a full tmpfs)' : 'webhook while the store cannot write: was not run (no rights to mount a tmpfs here)', () => {
   let t: TestApp;
+  let mountPoint: string;
   beforeAll(async () => {
+    mountPoint = mountTmpfs()!;
     t = await startTestApp(YAML, { STORE_URL: `sqlite://${mountPoint}/store.sqlite` });
   });
   afterAll(async () => {
-    await t?.stop();
-    execFileSync('umount', [mountPoint!]);
-    rmSync(mountPoint!, { recursive: true, force: true });
+    await t.stop();
+    unmount(mountPoint);
   });
 
   it('answers 503 with Retry-After, records nothing, and the sender\'s retry succeeds', async () => {
-    const filler = join(mountPoint!, 'filler');
+    const filler = join(mountPoint, 'filler');
     const fd = openSync(filler, 'w');
     try {
       for (const chunk = Buffer.alloc(4096, 1); ; ) writeSync(fd, chunk);
