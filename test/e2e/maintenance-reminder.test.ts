@@ -33,7 +33,7 @@ describe('maintenance reminder (Telegram en + zh-CN, Slack en)', () => {
 service: { name: Chatter, locales: [en, zh-CN], timezone: UTC }
 components:
   - { id: database, name: { en: Database, zh-CN: 数据库 } }
-sources: [{ id: hooks, type: webhook, format: generic }]
+sources: [{ id: hooks, type: webhook, format: generic, insecure: true }]
 maintenance: { reminder: ${LEAD_MS / 1000}s }
 announce:
   - { platform: telegram, chat: "${GROUP}" }
