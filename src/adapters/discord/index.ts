@@ -243,14 +243,17 @@ export class DiscordAdapter implements ChatAdapter {
     // Only a successful /announce is public; everything else is for the asker only.
     const publicAnswer = i.commandName === 'announce' && Boolean(i.memberPermissions?.has(PermissionFlagsBits.ManageChannels));
     const deferFlags = publicAnswer ? {} : { flags: MessageFlags.Ephemeral as const };
-    if (SLOW_COMMANDS.has(i.commandName)) await i.deferReply(deferFlags);
+    // Discord's clock stamped the interaction (its snowflake): one that reached us late, behind a
+    // crowd or a busy process, has less of its 3 s left, so the race below gets less time too.
+    const age = Math.max(0, receivedAt - i.createdTimestamp);
+    if (SLOW_COMMANDS.has(i.commandName) || age >= DEFER_AFTER_MS) await i.deferReply(deferFlags);
     // Settled either way, so a failing command still gets an answer instead of a dead interaction.
     const work = ctx.commands.handle(inv).then(
       (reply): { reply: CommandReply } => ({ reply }),
       (error: unknown): { error: unknown } => ({ error }),
     );
     let timer: NodeJS.Timeout | undefined;
-    const quick = i.deferred ? undefined : await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEFER_AFTER_MS)))]);
+    const quick = i.deferred ? undefined : await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEFER_AFTER_MS - age)))]);
     clearTimeout(timer);
     if (!i.deferred && !quick) await i.deferReply(deferFlags);
     const outcome = quick ?? (await work);
