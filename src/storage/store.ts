@@ -6,6 +6,7 @@ import type KeyvRedisType from '@keyv/redis';
 import type KeyvPostgresType from '@keyv/postgres';
 import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
 import { redisLease, sqlLease, type Lease, type RedisEval } from './lease.ts';
+import { redisCounter, sqlCounter, type Counter } from './counter.ts';
 
 /** One namespace of the store: a key-value map that can be listed. */
 export interface KeyValue {
@@ -34,6 +35,8 @@ export interface Store {
   namespace(name: string): KeyValue;
   /** A lease on the engine's own atomics (leader election, single-instance guard). */
   lease(name: string): Lease;
+  /** A fixed-window counter on the engine's own atomics, shared by the fleet (per-user command limit). */
+  counter(name: string): Counter;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -221,6 +224,16 @@ export const openStore = async (url: string): Promise<Store> => {
         return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
       };
       return sqlLease(name, query, kind === 'postgres' ? 'postgres' : 'sqlite');
+    },
+    counter(name: string): Counter {
+      const adapter = (namespace('counter') as KeyvNamespace).adapter();
+      if (kind === 'redis') return redisCounter(name, () => (adapter as unknown as { getClient(): Promise<RedisEval> }).getClient());
+      const sql = adapter as unknown as { query(sql: string, ...params: unknown[]): Promise<unknown> };
+      const query = async (text: string, params: unknown[]): Promise<Record<string, unknown>[]> => {
+        const result = kind === 'postgres' ? await sql.query(text, params) : await sql.query(text, ...params);
+        return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
+      };
+      return sqlCounter(name, query, kind === 'postgres' ? 'postgres' : 'sqlite');
     },
     async ping() {
       try {
