@@ -95,6 +95,7 @@ export class App {
   private flapTimer: NodeJS.Timeout | undefined;
   private inboxTimer: NodeJS.Timeout | undefined;
   private followerTimer: NodeJS.Timeout | undefined;
+  private reminderTimer: NodeJS.Timeout | undefined;
   private inboxCounter = 0;
   private draining = false;
   private leading = false;
@@ -346,11 +347,24 @@ export class App {
     this.inboxTimer = setInterval(() => void this.drainInbox(), 200);
     this.inboxTimer.unref();
     if (this.config.digest) this.digest?.start(this.config.digest.cron);
+    const lead = this.config.maintenance.reminder;
+    if (lead) {
+      // Often enough that a reminder is at most a tenth of its lead time late (and 30 s for the default hour).
+      this.reminderTimer = setInterval(() => this.remindMaintenances(lead), Math.min(30_000, Math.max(250, lead / 10)));
+      this.reminderTimer.unref();
+    }
     const signal = AbortSignal.any([this.abort.signal, this.term.signal]);
     for (const source of this.sources.values()) {
       const health: SourceHealth = this.sourceHealth.get(source.id) ?? { state: 'pending' };
       this.sourceHealth.set(source.id, health);
-      await source.start({ emit: (c) => this.ingest(c).then(() => undefined), recordSamples: (s) => this.recordSamples(source.id, s), log: this.log.child({ source: source.id }), signal, health });
+      await source.start({
+        emit: (c) => this.ingest(c).then(() => undefined),
+        recordSamples: (s) => this.recordSamples(source.id, s),
+        openStories: () => this.tracker.openIncidents().filter((i) => i.sourceId === source.id),
+        log: this.log.child({ source: source.id }),
+        signal,
+        health,
+      });
     }
   }
 
@@ -360,6 +374,7 @@ export class App {
     this.term?.abort();
     clearInterval(this.flapTimer);
     clearInterval(this.inboxTimer);
+    clearInterval(this.reminderTimer);
     this.digest?.stop();
     await this.chain.catch(() => undefined);
     await this.delivery.stop();
@@ -449,6 +464,18 @@ export class App {
     }
   }
 
+  /** Maintenances about to start: their reminder joins the story, once (recorded after its jobs are). */
+  private remindMaintenances(leadMs: number): void {
+    if (!this.leading) return;
+    const run = this.chain.then(async () => {
+      const { events, commit } = this.tracker.reminders(this.now(), leadMs);
+      if (events.length === 0) return;
+      await this.fanOut(events);
+      await commit();
+    });
+    this.chain = run.catch((e: unknown) => this.log.error({ err: e }, 'maintenance reminder failed'));
+  }
+
   /** Announces the summaries of components that stopped flapping. */
   private flushFlaps(): void {
     const due = this.flaps.due();
@@ -500,6 +527,7 @@ export class App {
     this.abort.abort();
     clearInterval(this.flapTimer);
     clearInterval(this.inboxTimer);
+    clearInterval(this.reminderTimer);
     clearInterval(this.followerTimer);
     await this.http.close();
     await this.chain.catch(() => undefined);

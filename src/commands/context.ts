@@ -7,7 +7,7 @@ import type { RenderContext, KpiFigures } from '../i18n/render.ts';
 import type { KeyValue } from '../storage/store.ts';
 import type { CommandBudget } from './user-limit.ts';
 
-export const COMMAND_NAMES = ['status', 'subscribe', 'unsubscribe', 'subscriptions', 'language', 'announce', 'kpi'] as const;
+export const COMMAND_NAMES = ['status', 'subscribe', 'unsubscribe', 'subscriptions', 'language', 'announce', 'kpi', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 export const KPI_WINDOWS = ['24h', '7d', '30d', '90d'] as const;
@@ -24,6 +24,8 @@ export interface CommandInvocation {
   readonly args: readonly string[];
   /** The platform's own language hint (Discord interaction.locale, Telegram language_code, Slack locale). */
   readonly localeHint?: string;
+  /** How users of this platform type a command, for `/help`: "/" (default), or "/statusrelay " on Slack. */
+  readonly commandPrefix?: string;
   /** Whether the user may manage this channel; asked only by `/announce`. */
   readonly isChannelAdmin?: () => Promise<boolean>;
 }

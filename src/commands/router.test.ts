@@ -24,7 +24,18 @@ describe('commands (platform-neutral)', () => {
   it('answers an unknown command with the list of commands, in the asker\'s language', async () => {
     const r = await run('/frobnicate', [], { userId: 'zh-user', localeHint: 'zh-hans' });
     expect(r.locale).toBe('zh-CN');
-    expect(r.message.title).toBe('我不认识命令“/frobnicate”。可以试试：/status, /subscribe, /unsubscribe, /subscriptions, /language, /announce, /kpi。');
+    expect(r.message.title).toBe('我不认识命令“/frobnicate”。可以试试：/status, /subscribe, /unsubscribe, /subscriptions, /language, /announce, /kpi, /help。');
+    expect(r.message.icon).toBe('⚠️');
+  });
+
+  it('/help lists every command with what it does; /start greets with the same list', async () => {
+    const help = await run('/help', [], { userId: 'help-user' });
+    expect(help.message.title).toBe('Chatter: what I can do');
+    expect(help.message.body?.split('\n')).toContain('/kpi — Key numbers with a chart');
+    expect(help.message.icon).toBe('ℹ️');
+    const start = await run('/start', [], { userId: 'zh-start', localeHint: 'zh-hans' });
+    expect(start.message.title).toContain('您好');
+    expect(start.message.body?.split('\n')).toHaveLength(8);
   });
 
   it('subscribes, lists, unsubscribes per component and in full', async () => {

@@ -1,5 +1,5 @@
 import { matchLocale } from '../i18n/locales.ts';
-import type { MessageModel } from '../i18n/message.ts';
+import { ERROR_ICON, INFO_ICON, type MessageModel } from '../i18n/message.ts';
 import { chatKey, userKey, type ChannelAnnouncement, type Subscription, type UserPrefs } from '../core/recipients.ts';
 import { formatList } from '../i18n/format.ts';
 import { kpiFields } from '../kpi/fields.ts';
@@ -49,9 +49,11 @@ export class CommandRouter {
     const locale = await this.resolveLocale(inv);
     const admission = await this.budget.admit(userKey(inv.platform, inv.userId));
     if (admission.kind !== 'answer')
-      return { ...this.reply(locale, this.t(locale)('errors.slowDown', { seconds: admission.seconds })), ...(admission.kind === 'quiet' ? { quiet: true } : {}) };
+      return { ...this.error(locale, this.t(locale)('errors.slowDown', { seconds: admission.seconds })), ...(admission.kind === 'quiet' ? { quiet: true } : {}) };
     const name = inv.command.replace(/^\//, '').replace(/@.*$/, '').toLowerCase();
-    if (!isCommandName(name)) return this.reply(locale, this.t(locale)('errors.unknownCommand', { command: inv.command, commands: COMMAND_NAMES.map((c) => `/${c}`).join(', ') }));
+    // Telegram opens every private chat with /start (https://core.telegram.org/bots/features#commands).
+    if (name === 'start') return this.help(inv, locale, 'help.welcome');
+    if (!isCommandName(name)) return this.error(locale, this.t(locale)('errors.unknownCommand', { command: inv.command, commands: COMMAND_NAMES.map((c) => `${inv.commandPrefix ?? '/'}${c}`).join(', ') }));
     switch (name) {
       case 'status':
         return { message: statusReply(this.services, locale, inv.args.join(' ') || undefined), ephemeral: true, locale };
@@ -67,11 +69,26 @@ export class CommandRouter {
         return this.announce(inv, locale);
       case 'kpi':
         return this.kpi(inv, locale);
+      case 'help':
+        return this.help(inv, locale, 'help.title');
     }
+  }
+
+  /** `/help` (and Telegram's `/start`): every command with what it does, in the asker's language. */
+  private help(inv: CommandInvocation, locale: string, titleKey: 'help.title' | 'help.welcome'): CommandReply {
+    const t = this.t(locale);
+    const prefix = inv.commandPrefix ?? '/';
+    const lines = COMMAND_NAMES.map((c) => `${prefix}${c} — ${t(`commands.${c}`)}`);
+    return this.reply(locale, t(titleKey, { service: this.services.serviceName }), { body: lines.join('\n'), icon: INFO_ICON });
   }
 
   private t(locale: string) {
     return this.services.translator.t(locale);
+  }
+
+  /** A reply that reports the asker's mistake (or a limit): never marked as a success. */
+  private error(locale: string, title: string): CommandReply {
+    return this.reply(locale, title, { icon: ERROR_ICON });
   }
 
   private reply(locale: string, title: string, extra: Partial<MessageModel> = {}): CommandReply {
@@ -96,7 +113,7 @@ export class CommandRouter {
   private unknownComponent(locale: string, word: string): CommandReply {
     const ctx = this.services.renderContext(this.services.now());
     const known = this.knownComponentIds().map((id) => ctx.componentName({ id, name: id }, locale)).join(', ') || '—';
-    return this.reply(locale, this.t(locale)('status.unknownComponent', { name: word, known }));
+    return this.error(locale, this.t(locale)('status.unknownComponent', { name: word, known }));
   }
 
   private knownComponentIds(): string[] {
@@ -141,7 +158,7 @@ export class CommandRouter {
     }
     const parsed = range ? parseQuietRange(range) : undefined;
     const timeZone = zone ?? this.services.timezone ?? 'UTC';
-    if (!parsed || !isValidTimeZone(timeZone)) return this.reply(locale, t('quiet.usage'));
+    if (!parsed || !isValidTimeZone(timeZone)) return this.error(locale, t('quiet.usage'));
     await this.services.users.set<UserPrefs>(key, { ...prefs, quiet: { ...parsed, timeZone } });
     return this.reply(locale, t('quiet.set', { from: parsed.from, to: parsed.to, timeZone }));
   }
@@ -175,9 +192,9 @@ export class CommandRouter {
   private async language(inv: CommandInvocation, locale: string): Promise<CommandReply> {
     const offered = this.services.offeredLocales.join(', ');
     const code = inv.args[0];
-    if (!code) return this.reply(locale, this.t(locale)('language.current', { offered }));
+    if (!code) return this.reply(locale, this.t(locale)('language.current', { offered }), { icon: INFO_ICON });
     const chosen = matchLocale(code, this.services.offeredLocales);
-    if (!chosen) return this.reply(locale, this.t(locale)('language.unknown', { code, offered }));
+    if (!chosen) return this.error(locale, this.t(locale)('language.unknown', { code, offered }));
     const key = userKey(inv.platform, inv.userId);
     const prefs = await this.services.users.get<UserPrefs>(key);
     await this.services.users.set<UserPrefs>(key, { ...prefs, locale: chosen });
@@ -187,8 +204,8 @@ export class CommandRouter {
   private async announce(inv: CommandInvocation, locale: string): Promise<CommandReply> {
     const t = this.t(locale);
     const [mode, ...rest] = inv.args.map((a) => a.trim()).filter(Boolean);
-    if (mode !== 'on' && mode !== 'off') return this.reply(locale, t('announceCmd.usage'));
-    if (inv.chatKind === 'channel' && !(await inv.isChannelAdmin?.())) return this.reply(locale, t('announceCmd.forbidden'));
+    if (mode !== 'on' && mode !== 'off') return this.error(locale, t('announceCmd.usage'));
+    if (inv.chatKind === 'channel' && !(await inv.isChannelAdmin?.())) return this.error(locale, t('announceCmd.forbidden'));
     const key = chatKey(inv.platform, inv.chatId, inv.threadId);
     if (mode === 'off') {
       await this.services.announcements.delete(key);

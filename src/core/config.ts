@@ -140,6 +140,8 @@ const fileSchema = z.strictObject({
   announce: z.array(announceSchema).default([]),
   advice: z.array(adviceSchema).default([]),
   digest: z.strictObject({ cron: z.string(), announce: z.boolean().default(true) }).optional(),
+  /** `reminder`: how long before a scheduled window a reminder joins the maintenance's story; `false` turns it off. */
+  maintenance: z.strictObject({ reminder: z.union([z.literal(false), duration('1h')]).default(3_600_000) }).default({ reminder: 3_600_000 }),
   i18n: z
     .strictObject({
       /** A folder of `<locale>/<namespace>.json` files whose strings replace ours (validated at start-up). */

@@ -66,6 +66,8 @@ export interface Incident {
   readonly resolvedAt?: string;
   readonly scheduledFor?: string;
   readonly scheduledUntil?: string;
+  /** The `scheduledFor` a reminder was announced for (set by the tracker; a new time is reminded again). */
+  readonly remindedFor?: string;
   readonly url?: string;
   readonly cause?: Cause;
   /** Canonical component ids. */
@@ -80,7 +82,10 @@ export type StatusChange =
       readonly kind: 'snapshot';
       readonly sourceId: string;
       readonly components: readonly ComponentState[];
-      /** Every incident and maintenance the source considers open or upcoming. */
+      /**
+       * Every incident and maintenance the source considers open or upcoming, plus the final state
+       * of open ones that just left its list; closed ones the tracker never saw open are ignored.
+       */
       readonly incidents: readonly Incident[];
       readonly at: string;
     }
@@ -88,7 +93,8 @@ export type StatusChange =
   | { readonly kind: 'component'; readonly sourceId: string; readonly component: ComponentState; readonly at: string };
 
 export type IncidentPhase = 'opened' | 'updated' | 'resolved';
-export type MaintenancePhase = 'scheduled' | 'started' | 'updated' | 'completed';
+/** `reminder`: the window starts soon (config `maintenance.reminder`); one more step of the story. */
+export type MaintenancePhase = 'scheduled' | 'reminder' | 'started' | 'updated' | 'completed';
 
 export type StatusEvent =
   | {

@@ -151,6 +151,9 @@ export class Tracker {
     for (const raw of incoming) {
       const normalized = this.normalizeIncident(raw, pendingRefs);
       const before = this.incidents.get(normalized.key);
+      // A snapshot may carry the final state of stories that left the source's list; one closed
+      // before we ever saw it open is history, not news.
+      if (change.kind === 'snapshot' && !before && isClosedStatus(normalized.status)) continue;
       const merged = before ? mergeIncident(before, normalized) : normalized;
       const known = new Set(before?.updates.map((u) => u.id) ?? []);
       const fresh = merged.updates.filter((u) => !known.has(u.id));
@@ -222,6 +225,41 @@ export class Tracker {
         if (isBaseline) {
           this.baselines.add(change.sourceId);
           await this.baselinesKv.set(change.sourceId, true);
+        }
+      },
+    };
+  }
+
+  /**
+   * Reminders of maintenances whose window starts within `leadMs` of `now` and that are still
+   * scheduled: one event each, as a step of the maintenance's story (it edits the post and replies
+   * in its thread). `commit` records them, so a restart does not remind again.
+   */
+  reminders(now: string, leadMs: number): TrackerResult {
+    const at = Date.parse(now);
+    const due = [...this.incidents.values()].filter((i) => {
+      if (i.kind !== 'maintenance' || i.status !== 'scheduled' || !i.scheduledFor || i.remindedFor === i.scheduledFor) return false;
+      const starts = Date.parse(i.scheduledFor);
+      return starts > at && starts - at <= leadMs;
+    });
+    const events: StatusEvent[] = due.map((i) => ({
+      type: 'incident',
+      id: `${i.key}:reminder:${i.scheduledFor}`,
+      phase: 'reminder',
+      incident: i,
+      // The reminder's own step: no source text, so rendering says what it is (never an older update's words).
+      update: { id: `reminder:${i.scheduledFor}`, status: 'scheduled', body: '', createdAt: now },
+      components: this.componentsOf(i, new Map()),
+      severity: 'maintenance',
+      at: now,
+    }));
+    return {
+      events,
+      commit: async () => {
+        for (const i of due) {
+          const reminded: Incident = { ...i, remindedFor: i.scheduledFor! };
+          this.incidents.set(i.key, reminded);
+          await this.incidentsKv.set(i.key, reminded);
         }
       },
     };

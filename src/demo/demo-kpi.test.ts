@@ -16,7 +16,9 @@ describe('the --fast demo shows KPIs, advice and a digest through the console ad
     expect(out).toContain('Check your own internet connection');
     expect(out).toContain('API clients: retry with exponential back-off');
     // The probe saw the simulated API fail and recover.
-    expect(out).toContain('Public API changed from Operational to Major outage');
+    // The story starts at the bot's first poll, so the probe sees the API healthy first; a first
+    // check slowed by the process warming up may count as degraded on the way down.
+    expect(out).toMatch(/Public API changed from (Operational|Degraded performance) to Major outage/);
     expect(out).toContain('Public API changed from Major outage to Operational');
     // One digest in each channel.
     expect(out.match(/Chatter · Summary/g)).toHaveLength(1);

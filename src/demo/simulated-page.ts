@@ -48,7 +48,11 @@ const COMPONENTS = [
  */
 export class SimulatedStatusPage {
   private server: Server | undefined;
-  private readonly startedAt = Date.now();
+  /**
+   * The story starts when the page is first read: its first summary is the bot's silent baseline
+   * (SPEC §7), so an outage that began before the bot was up would never be told.
+   */
+  private started: number | undefined;
   private readonly incidentId = `demo${Date.now().toString(36)}`;
 
   constructor(private readonly speed = 1) {}
@@ -56,6 +60,10 @@ export class SimulatedStatusPage {
   /** Seconds (real time) until the story is over. */
   get durationSeconds(): number {
     return DEMO_SCRIPT.at(-1)!.at / this.speed;
+  }
+
+  private get startedAt(): number {
+    return this.started ?? Date.now();
   }
 
   stepIndex(now = Date.now()): number {
@@ -67,18 +75,44 @@ export class SimulatedStatusPage {
     return idx;
   }
 
-  summary(now = Date.now()): unknown {
+  /** The story's incident as the page shows it now (undefined before it began), newest update first. */
+  incident(now = Date.now()): Record<string, unknown> | undefined {
     const idx = this.stepIndex(now);
-    const step = DEMO_SCRIPT[idx]!;
+    if (!DEMO_SCRIPT.slice(0, idx + 1).some((s) => s.incident)) return undefined;
     const at = (i: number) => new Date(this.startedAt + (DEMO_SCRIPT[i]!.at / this.speed) * 1000).toISOString();
     const updates = DEMO_SCRIPT.slice(0, idx + 1)
       .map((s, i) => ({ s, i }))
       .filter(({ s }) => s.incident)
-      .map(({ s, i }) => ({ id: `${this.incidentId}-u${i}`, status: s.incident!.status, body: s.incident!.body, created_at: at(i), display_at: at(i), affected_components: null }))
+      .map(({ s, i }) => ({ id: `${this.incidentId}-u${i}`, incident_id: this.incidentId, status: s.incident!.status, body: s.incident!.body, created_at: at(i), display_at: at(i), affected_components: null }))
       .reverse();
-    const open = Boolean(step.incident);
+    const status = updates[0]!.status;
     return {
-      page: { id: 'demo', name: 'Chatter', url: 'http://127.0.0.1/', time_zone: 'Etc/UTC', updated_at: new Date(now).toISOString() },
+      id: this.incidentId,
+      name: 'Messages failing to send',
+      status,
+      impact: 'major',
+      created_at: at(1),
+      started_at: at(1),
+      resolved_at: status === 'resolved' ? updates[0]!.created_at : null,
+      shortlink: 'https://status.example.com/incidents/demo',
+      incident_updates: updates,
+      components: COMPONENTS.filter((c) => ['Messaging', 'Media'].includes(c.name)).map((c) => ({ id: c.id, name: c.name })),
+    };
+  }
+
+  private page(now: number): Record<string, unknown> {
+    return { id: 'demo', name: 'Chatter', url: 'http://127.0.0.1/', time_zone: 'Etc/UTC', updated_at: new Date(now).toISOString() };
+  }
+
+  /** As the real API: the summary lists only unresolved incidents (FORMATS.md §1); a resolved one is in `incidents/<id>.json`. */
+  summary(now = Date.now()): unknown {
+    const idx = this.stepIndex(now);
+    const step = DEMO_SCRIPT[idx]!;
+    const at = (i: number) => new Date(this.startedAt + (DEMO_SCRIPT[i]!.at / this.speed) * 1000).toISOString();
+    const incident = this.incident(now);
+    const open = incident !== undefined && incident.status !== 'resolved';
+    return {
+      page: this.page(now),
       components: COMPONENTS.map((c) => ({
         id: c.id,
         name: c.name,
@@ -87,21 +121,7 @@ export class SimulatedStatusPage {
         group_id: null,
         updated_at: at(idx),
       })),
-      incidents: open
-        ? [
-            {
-              id: this.incidentId,
-              name: 'Messages failing to send',
-              status: step.incident!.status,
-              impact: 'major',
-              created_at: at(1),
-              started_at: at(1),
-              shortlink: 'https://status.example.com/incidents/demo',
-              incident_updates: updates,
-              components: COMPONENTS.filter((c) => ['Messaging', 'Media'].includes(c.name)).map((c) => ({ id: c.id, name: c.name })),
-            },
-          ]
-        : [],
+      incidents: open ? [incident] : [],
       scheduled_maintenances: [],
       status: { indicator: open ? 'major' : 'none', description: open ? 'Partial System Outage' : 'All Systems Operational' },
     };
@@ -146,12 +166,15 @@ export class SimulatedStatusPage {
         setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'), delay);
         return;
       }
-      if (req.url?.startsWith('/api/v2/summary.json')) {
-        const body = JSON.stringify(this.summary());
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(body);
-        return;
+      const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (url.pathname === '/api/v2/summary.json') {
+        this.started ??= Date.now();
+        return void json(this.summary());
       }
+      const incident = this.incident();
+      if (url.pathname === '/api/v2/incidents.json') return void json({ page: this.page(Date.now()), incidents: incident ? [incident] : [] });
+      if (url.pathname === '/api/v2/scheduled-maintenances.json') return void json({ page: this.page(Date.now()), scheduled_maintenances: [] });
+      if (incident && url.pathname === `/api/v2/incidents/${this.incidentId}.json`) return void json({ page: this.page(Date.now()), incident });
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));

@@ -27,6 +27,8 @@ export interface MessageModel {
   readonly link?: { readonly label: string; readonly url: string };
   readonly footer?: string;
   readonly image?: { readonly png: Buffer; readonly alt: string };
+  /** Replaces the severity's icon before the title: a command error must not wear ✅. */
+  readonly icon?: string;
 }
 
 export const SEVERITY_ICON: Record<Severity, string> = {
@@ -37,9 +39,16 @@ export const SEVERITY_ICON: Record<Severity, string> = {
   critical: '🔴',
 };
 
+/** The mark before a message's title. */
+export const titleIcon = (m: MessageModel): string => m.icon ?? SEVERITY_ICON[m.severity];
+
+/** Command replies that report a mistake, and those that only inform. */
+export const ERROR_ICON = '⚠️';
+export const INFO_ICON = 'ℹ️';
+
 /** The plain-text version of a message: for consoles, notifications and platform fallbacks. */
 export const toPlainText = (m: MessageModel): string => {
-  const lines = [`${SEVERITY_ICON[m.severity]} ${m.title}`];
+  const lines = [`${titleIcon(m)} ${m.title}`];
   if (m.headline) lines.push(m.headline);
   if (m.body) lines.push('', m.body);
   if (m.fields.length) lines.push('', ...m.fields.map((f) => `${f.label}: ${f.value}`));

@@ -44,9 +44,16 @@ const componentList = (components: readonly ComponentState[], locale: string, ct
       )
     : t('announce.noComponents');
 
+/**
+ * The text this event shows: its own update's, else the story's latest. A closed story shows only
+ * a closing update's words: one closed without any (a source dropped it from its list) must not
+ * repeat the previous update ("we are monitoring…") as if it were the resolution.
+ */
 const latestBody = (incident: Incident, event: StatusEvent): string | undefined => {
   if (event.type === 'incident' && event.update) return event.update.body || undefined;
-  return incident.updates.at(-1)?.body || undefined;
+  const last = incident.updates.at(-1);
+  if (!last || (isClosedStatus(incident.status) && !isClosedStatus(last.status))) return undefined;
+  return last.body || undefined;
 };
 
 /** event + locale → MessageModel. Pure. */
@@ -106,12 +113,20 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
   }
   fields.push(...(ctx.kpiFields?.(event.components.map((c) => c.id), locale) ?? []));
 
-  const originalBody = latestBody(incident, event);
+  const reminder = event.phase === 'reminder' && incident.scheduledFor;
+  const originalBody = reminder ? undefined : latestBody(incident, event);
   const headline = ctx.translated?.(incident.name, locale) ?? incident.name;
   let body = originalBody ? (ctx.translated?.(originalBody, locale) ?? originalBody) : undefined;
   const machine = headline !== incident.name || body !== originalBody;
   // The source's own words stay one tap away, and a reader is told the text is a machine's.
   if (machine) fields.push({ label: t('translate.original'), value: [incident.name, originalBody].filter(Boolean).join('\n\n').slice(0, 1000) });
+  if (reminder) {
+    body = t('announce.reminder', {
+      // Whole minutes up: checked a few seconds late, a 1 h reminder still says "1 hr".
+      duration: formatDuration(Math.ceil(Math.max(0, Date.parse(reminder) - Date.parse(ctx.now)) / 60_000) * 60_000, locale),
+      time: formatDateTime(reminder, locale, ctx.timezone),
+    });
+  }
   if (closed) {
     const duration = formatDuration(Date.parse(end) - Date.parse(incident.startedAt), locale);
     const summary =

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { StatusChange } from '../core/model.ts';
+import type { Incident, StatusChange } from '../core/model.ts';
 import type { KpiSampleInput } from './webhook/generic.ts';
 
 export interface SourceHealth {
@@ -16,6 +16,12 @@ export interface SourceContext {
   readonly health: SourceHealth;
   /** KPI samples measured by the source (probes, Prometheus queries) go to the KPI engine here. */
   readonly recordSamples?: (samples: readonly KpiSampleInput[]) => Promise<void>;
+  /**
+   * The stories the tracker holds open for this source. A source whose list drops what closed
+   * (Statuspage's summary, a feed) fetches the final state of those, so the closing update carries
+   * its own words — also for stories that closed while Status Relay was down.
+   */
+  readonly openStories?: () => readonly Incident[];
 }
 
 /** A raw inbound webhook request, before any parsing. */

@@ -13,6 +13,10 @@ describe('npm start on a fresh clone (the demo)', () => {
     // The whole story in both languages: opened, updates, resolution.
     for (const text of ['Investigating', 'Identified', 'Monitoring', 'Resolved', '调查中', '已查明原因', '观察中', '已解决', '#announcements', '#公告'])
       expect(out, text).toContain(text);
+    // The resolution in its own words, though the page's summary no longer lists the resolved incident.
+    expect(out).toContain('Messaging has fully recovered and delayed messages were delivered.');
+    const resolution = out.slice(out.lastIndexOf('Resolved'));
+    expect(resolution).not.toContain('Traffic has moved; messages are flowing again');
     expect(out).toContain('$ /status');
     expect(out).toContain('所有系统运行正常');
   }, 90_000);

@@ -38,7 +38,7 @@ describe('Discord slash commands through discord.js and the emulated gateway', (
     expect(puts.map((r) => r.path)).toEqual([`/applications/${emu.applicationId}/guilds/${emu.guildId}/commands`]);
     expect(emu.commands('global')).toEqual([]);
     const cmds = emu.commands();
-    expect(cmds.map((c) => c.name)).toEqual(['status', 'subscribe', 'unsubscribe', 'subscriptions', 'language', 'announce', 'kpi']);
+    expect(cmds.map((c) => c.name)).toEqual(['status', 'subscribe', 'unsubscribe', 'subscriptions', 'language', 'announce', 'kpi', 'help']);
     for (const c of cmds) {
       expect(Object.keys(c.name_localizations as Json).sort()).toEqual(['en-GB', 'en-US', 'zh-CN']);
       expect(Object.keys(c.description_localizations as Json).sort()).toEqual(['en-GB', 'en-US', 'zh-CN']);

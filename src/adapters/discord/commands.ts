@@ -70,6 +70,16 @@ const localizedNames = (offered: readonly string[], tOf: (l: string) => T, key: 
 };
 
 /**
+ * The names on the wire: Discord sends an interaction's command and option names in their default
+ * (unlocalized) form whatever the user's language, and `toInvocation` reads them by these names. So
+ * they are constants, never translations: an operator override of the English text (i18n.overrides)
+ * changes only what English clients see (`name_localizations`), never what the bot parses.
+ * https://discord.com/developers/docs/interactions/application-commands#localization
+ */
+export const OPTION_NAMES = { component: 'component', window: 'period', code: 'code', mode: 'mode', language: 'language' } as const;
+type OptionKey = keyof typeof OPTION_NAMES;
+
+/**
  * The bulk-overwrite body for SPEC §5's commands, localized for every offered locale. Defaults
  * are English (Discord's fallback for clients in other languages). `/announce` is hidden from
  * members without Manage Channels and is guild-only; the adapter checks the permission again
@@ -77,10 +87,10 @@ const localizedNames = (offered: readonly string[], tOf: (l: string) => T, key: 
  */
 export const buildCommandDefinitions = (offered: readonly string[], tOf: (l: string) => T): RESTPostAPIChatInputApplicationCommandsJSONBody[] => {
   const en = tOf('en');
-  const option = (key: string, extra: Partial<APIApplicationCommandBasicOption> = {}): APIApplicationCommandBasicOption =>
+  const option = (key: OptionKey, extra: Partial<APIApplicationCommandBasicOption> = {}): APIApplicationCommandBasicOption =>
     ({
       type: ApplicationCommandOptionType.String,
-      name: asName(en(`discord:options.${key}.name`)),
+      name: OPTION_NAMES[key],
       name_localizations: localizedNames(offered, tOf, `discord:options.${key}.name`),
       description: truncate(en(`discord:options.${key}.description`), 100),
       description_localizations: localized(offered, tOf, `discord:options.${key}.description`, 100),
@@ -106,10 +116,11 @@ export const buildCommandDefinitions = (offered: readonly string[], tOf: (l: str
       option('language', { choices: languageChoices }),
     ],
     kpi: [option('window', { choices: KPI_WINDOWS.map((w) => choice(w, `kpi.window.${w}`)) })],
+    help: [],
   };
   return COMMAND_NAMES.map((name) => ({
     type: ApplicationCommandType.ChatInput,
-    name: asName(en(`discord:commandNames.${name}`)),
+    name,
     name_localizations: localizedNames(offered, tOf, `discord:commandNames.${name}`),
     description: truncate(en(`commands.${name}`), 100),
     description_localizations: localized(offered, tOf, `commands.${name}`, 100),
@@ -125,7 +136,7 @@ const words = (s: string | null): string[] => (s ?? '').split(/[\s,]+/).filter(B
 
 /** A slash command as the platform-neutral router expects it. Options keep SPEC §5's word order. */
 export const toInvocation = (i: ChatInputCommandInteraction): CommandInvocation => {
-  const get = (name: string) => i.options.getString(name);
+  const get = (key: OptionKey) => i.options.getString(OPTION_NAMES[key]);
   let args: string[];
   switch (i.commandName) {
     case 'announce':
@@ -135,7 +146,7 @@ export const toInvocation = (i: ChatInputCommandInteraction): CommandInvocation 
       args = words(get('code'));
       break;
     case 'kpi':
-      args = words(get('period'));
+      args = words(get('window'));
       break;
     default:
       args = words(get('component'));

@@ -1,6 +1,6 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { Severity } from '../../core/model.ts';
-import { SEVERITY_ICON, type MessageModel } from '../../i18n/message.ts';
+import { titleIcon, type MessageModel } from '../../i18n/message.ts';
 
 /**
  * Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
@@ -95,7 +95,7 @@ const isHttpUrl = (url: string): boolean => {
 
 /** The message as one embed with a link button. Pure: no I/O. */
 export const renderDiscord = (m: MessageModel): RenderedDiscord => {
-  const title = truncate(escapeDiscord(`${SEVERITY_ICON[m.severity]} ${m.title}`), DISCORD_LIMITS.title);
+  const title = truncate(escapeDiscord(`${titleIcon(m)} ${m.title}`), DISCORD_LIMITS.title);
   const parts: string[] = [];
   if (m.headline) parts.push(`**${escapeDiscord(m.headline)}**`);
   if (m.body) parts.push(escapeDiscord(m.body));

@@ -116,6 +116,7 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
     chatKind: channelId.startsWith('D') || channelId === userId ? 'dm' : 'channel',
     command: name,
     args,
+    commandPrefix: `${command} `,
     ...(localeHint ? { localeHint } : {}),
     isChannelAdmin: () => mayManage(userId, channelId),
   });

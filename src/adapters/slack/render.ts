@@ -1,5 +1,5 @@
 import type { KnownBlock, SectionBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
-import { SEVERITY_ICON, toPlainText, type MessageModel } from '../../i18n/message.ts';
+import { titleIcon, toPlainText, type MessageModel } from '../../i18n/message.ts';
 
 /**
  * Slack limits (docs.slack.dev/reference/block-kit/blocks, …/section-block, …/header-block; PLATFORMS.md §2).
@@ -72,7 +72,7 @@ export interface SlackPayload {
 /** MessageModel → Block Kit: header, headline, body, fields, advice, footer, link button. Pure. */
 export const renderSlack = (m: MessageModel): SlackPayload => {
   const blocks: KnownBlock[] = [];
-  blocks.push({ type: 'header', text: plain(truncateEscaped(escapeSlack(`${SEVERITY_ICON[m.severity]} ${m.title}`), SLACK_LIMITS.headerText)) });
+  blocks.push({ type: 'header', text: plain(truncateEscaped(escapeSlack(`${titleIcon(m)} ${m.title}`), SLACK_LIMITS.headerText)) });
   if (m.headline) blocks.push(section(`*${escapeSlack(m.headline)}*`));
   if (m.body) {
     const body = truncateEscaped(escapeSlack(m.body), BODY_BUDGET);

@@ -21,6 +21,28 @@ export const parseCommand = (text: string | undefined, botUsername: string | und
   return { command: m[1]!.toLowerCase(), args: (m[3] ?? '').split(/\s+/).filter(Boolean) };
 };
 
+// ── deep links ───────────────────────────────────────────────────────────────────────────────
+// `t.me/<bot>?start=<payload>` opens the chat and sends `/start <payload>`; the payload is at most
+// 64 characters of A-Z a-z 0-9 _ - (https://core.telegram.org/bots/features#deep-linking).
+const PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** The deep-link payload that subscribes to one component: `subscribe-<id>`, or base64url for ids with other characters. */
+export const encodeStartPayload = (componentId: string): string | undefined => {
+  const plain = `subscribe-${componentId}`;
+  if (PAYLOAD.test(plain)) return plain;
+  const encoded = `subscribe64-${Buffer.from(componentId, 'utf8').toString('base64url')}`;
+  return PAYLOAD.test(encoded) ? encoded : undefined;
+};
+
+/** `/start <payload>` → the command it stands for; undefined for a bare `/start` or a payload we did not make. */
+export const decodeStartPayload = (payload: string | undefined): ParsedCommand | undefined => {
+  if (!payload || !PAYLOAD.test(payload)) return undefined;
+  const m = /^(subscribe|subscribe64)-(.+)$/.exec(payload);
+  if (!m) return undefined;
+  const id = m[1] === 'subscribe64' ? Buffer.from(m[2]!, 'base64url').toString('utf8') : m[2]!;
+  return id ? { command: 'subscribe', args: [id] } : undefined;
+};
+
 export interface ChatInfo {
   readonly id: number;
   readonly type: 'private' | 'group' | 'supergroup' | 'channel';

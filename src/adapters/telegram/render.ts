@@ -1,4 +1,4 @@
-import { SEVERITY_ICON, type MessageModel } from '../../i18n/message.ts';
+import { titleIcon, type MessageModel } from '../../i18n/message.ts';
 
 /**
  * MessageModel → Telegram HTML (parse_mode "HTML"). Pure, no I/O.
@@ -88,7 +88,7 @@ export const cutText = (s: string, max: number): string => {
 };
 
 const header = (m: MessageModel, headlineMax: number): Piece[] => {
-  const out = [wrap('b', cutText(`${SEVERITY_ICON[m.severity]} ${m.title}`, 256))];
+  const out = [wrap('b', cutText(`${titleIcon(m)} ${m.title}`, 256))];
   if (m.headline) out.push(NL, wrap('b', cutText(m.headline, headlineMax)));
   return out;
 };

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { CommandRouter } from '../../commands/router.ts';
 import type { CommandReply } from '../../commands/context.ts';
 import type { MessageModel } from '../../i18n/message.ts';
-import { decodePick, isAdminStatus, knownComponents, parseCommand, pickKeyboard, toInvocation, type ChatInfo, type ParsedCommand } from './commands.ts';
+import { decodePick, decodeStartPayload, isAdminStatus, knownComponents, parseCommand, pickKeyboard, toInvocation, type ChatInfo, type ParsedCommand } from './commands.ts';
 
 /** How the adapter posts and edits command answers (escaping, limits, photos, 429 handling). */
 export interface ReplySink {
@@ -37,8 +37,10 @@ export class UpdateHandlers {
 
   private async onMessage(ctx: Context, message: Message): Promise<void> {
     if (!('text' in message)) return;
-    const parsed = parseCommand(message.text, ctx.botInfo?.username);
-    if (!parsed) return;
+    const command = parseCommand(message.text, ctx.botInfo?.username);
+    if (!command) return;
+    // A deep link (`t.me/<bot>?start=subscribe-messaging`) does what its payload says, in one tap.
+    const parsed = (command.command === 'start' && decodeStartPayload(command.args[0])) || command;
     const chat = message.chat as ChatInfo;
     const where: Where = { chat, messageId: message.message_id, ...(message.is_topic_message && message.message_thread_id ? { threadId: message.message_thread_id } : {}) };
     const from = message.from;

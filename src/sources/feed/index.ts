@@ -39,7 +39,8 @@ export class FeedSource implements StatusSource {
         const incidents = parseFeed(fresh.text, this.id, now);
         const recentlyClosed = incidents.filter((i) => isClosedStatus(i.status) && Date.parse(i.resolvedAt ?? i.startedAt) >= this.startedAt - this.config.interval);
         for (const incident of recentlyClosed) await ctx.emit({ kind: 'incident', sourceId: this.id, incident, at: now });
-        await ctx.emit({ kind: 'snapshot', sourceId: this.id, components: [], incidents: incidents.filter((i) => !isClosedStatus(i.status)), at: now });
+        // Closed entries ride along: one still open for us closes with its own final text, even if it closed while we were down.
+        await ctx.emit({ kind: 'snapshot', sourceId: this.id, components: [], incidents, at: now });
         fresh.remember();
       }
       this.failures = 0;

@@ -168,7 +168,7 @@ export const parseComponents = (list: unknown): ComponentState[] => {
 };
 
 /** `/api/v2/summary.json` → one snapshot. */
-export const parseSummary = (json: unknown, sourceId: string, at = new Date().toISOString()): StatusChange => {
+export const parseSummary = (json: unknown, sourceId: string, at = new Date().toISOString()): Extract<StatusChange, { kind: 'snapshot' }> => {
   if (!isObject(json) || !isObject(json.page)) throw new PayloadError('not a Statuspage summary: "page" is missing');
   const incidents = [
     ...(Array.isArray(json.incidents) ? json.incidents : []),

@@ -34,6 +34,8 @@ const emptyBaseline = (sourceId: string): StatusChange => ({ kind: 'snapshot', s
 const changesOf = (json: unknown, sourceId: string): StatusChange[] => {
   if (Array.isArray(json)) return json.map((i) => ({ kind: 'incident', sourceId, incident: parseIncident(i, sourceId), at: '2026-01-01T00:00:00.000Z' }));
   const o = json as Record<string, unknown>;
+  // `incidents.json` (page + the 50 most recent) is a list of stories, not the summary's present state.
+  if (o.page && !('components' in o) && Array.isArray(o.incidents)) return changesOf(o.incidents, sourceId);
   if (o.page) return [parseSummary(o, sourceId, '2026-01-01T00:00:00.000Z')];
   return [{ kind: 'incident', sourceId, incident: parseIncident(o, sourceId), at: '2026-01-01T00:00:00.000Z' }];
 };

@@ -69,7 +69,9 @@ export const alertsToChanges = (group: AlertGroup, sourceId: string, now: string
     const at = endedAt ?? startedAt;
     const id = a.fingerprint || createHash('sha256').update(JSON.stringify(Object.entries(all).sort())).digest('hex').slice(0, 16);
     const name = plain(notes.summary ?? all.alertname ?? options.title ?? 'Alert') || 'Alert';
-    const body = truncate(plain(notes.description ?? notes.message ?? notes.summary ?? ''), 4000);
+    // A resolved alert still carries the annotations of its last firing evaluation ("error rate above
+    // 5 %"): they describe the problem, so the resolution must not repeat them as its own words.
+    const body = firing ? truncate(plain(notes.description ?? notes.message ?? notes.summary ?? ''), 4000) : '';
     const url = httpUrl(notes.runbook_url) ?? httpUrl(a.generatorURL) ?? httpUrl(group.externalURL);
     changes.push({
       kind: 'incident',
