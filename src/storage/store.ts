@@ -34,9 +34,14 @@ export interface Store {
   namespace(name: string): KeyValue;
   /** A lease on the engine's own atomics (leader election, single-instance guard). */
   lease(name: string): Lease;
+  /** The engine's own client, for primitives keyv has no word for (src/storage/queue.ts, fence.ts). */
+  engine(): Engine;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+export type SqlQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+export type Engine = { readonly kind: 'redis'; client(): Promise<RedisEval> } | { readonly kind: 'postgres' | 'sqlite'; query: SqlQuery };
 
 const maskUrl = (url: string): string => url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:****@');
 
@@ -221,6 +226,16 @@ export const openStore = async (url: string): Promise<Store> => {
         return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
       };
       return sqlLease(name, query, kind === 'postgres' ? 'postgres' : 'sqlite');
+    },
+    engine(): Engine {
+      const adapter = (namespace('engine') as KeyvNamespace).adapter();
+      if (kind === 'redis') return { kind, client: () => (adapter as unknown as { getClient(): Promise<RedisEval> }).getClient() };
+      const sql = adapter as unknown as { query(sql: string, ...params: unknown[]): Promise<unknown> };
+      const query: SqlQuery = async (text, params) => {
+        const result = kind === 'postgres' ? await sql.query(text, params) : await sql.query(text, ...params);
+        return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
+      };
+      return { kind, query };
     },
     async ping() {
       try {
