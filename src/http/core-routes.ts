@@ -5,6 +5,10 @@ import { WebhookAuthError } from '../sources/source.ts';
 import { WebhookSource } from '../sources/webhook/index.ts';
 import { HttpError, type RouteContext } from './routes.ts';
 import { createMetrics } from './metrics.ts';
+import { QueueFullError } from '../storage/queue.ts';
+
+/** A full ingest queue drains at the leader's pace: a few seconds is enough for room to appear. */
+const INGEST_RETRY_AFTER_S = 5;
 
 const sameSecret = (a: string, b: string): boolean => {
   // Hash first so lengths match and the comparison time says nothing about the token.
@@ -77,10 +81,15 @@ export const registerCoreRoutes = (app: App): void => {
       if (e instanceof PayloadError) throw new HttpError(400, e.message);
       throw e;
     }
-    let events = 0;
-    for (const change of parsed.changes) events += (await app.ingest(change)).length;
+    // Accepted once durably queued; the leader fans out after, so a sender never waits on 100k recipients.
+    try {
+      await app.accept(source.id, parsed.changes);
+    } catch (e) {
+      if (!(e instanceof QueueFullError)) throw e;
+      return ctx.json(503, { error: `${e.message}: try again later` }, { 'retry-after': String(INGEST_RETRY_AFTER_S) });
+    }
     if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
-    ctx.json(202, { accepted: true, changes: parsed.changes.length, events, samples: parsed.samples.length });
+    ctx.json(202, { accepted: true, changes: parsed.changes.length, samples: parsed.samples.length });
   });
 
   r.add('GET', '/api/status', (ctx) => {
