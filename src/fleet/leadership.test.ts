@@ -28,7 +28,7 @@ const event = (id: string): StatusEvent =>
     component: { id: 'messaging', name: 'Messaging', status: 'major_outage' },
     previous: 'operational',
   }) as unknown as StatusEvent;
-const target: Target = { platform: 'console', chatId: 'ops' };
+const target: Target = { platform: 'console', kind: 'channel', chatId: 'ops' };
 
 const roles = () => {
   const r = { gains: 0, losses: 0, term: undefined as AbortSignal | undefined };

@@ -97,15 +97,19 @@ export class Leadership {
   /** Terms begun by this instance (tests and logs: each is one "became the leader"). */
   terms = 0;
 
-  private schedule(): void {
+  private schedule(delayMs = this.options.renewMs): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      void this.tick().finally(() => this.schedule());
-    }, this.options.renewMs);
+      void this.tick().then(
+        (next) => this.schedule(next),
+        () => this.schedule(),
+      );
+    }, delayMs);
     this.timer.unref();
   }
 
-  private async tick(): Promise<void> {
+  /** One try; returns when to try next (sooner when the lease is ours but little of it is left). */
+  private async tick(): Promise<number> {
     const askedAt = Date.now();
     let token: number | undefined;
     let answered = false;
@@ -119,10 +123,13 @@ export class Leadership {
     } catch (e) {
       this.log.warn({ err: e }, 'leader lease: store did not answer');
     }
-    if (this.stopped) return;
+    if (this.stopped) return this.options.renewMs;
     // Counted from when we asked, not when the answer came: a late answer may have been written long ago.
     const validUntil = askedAt + this.options.ttlMs - this.options.renewMs;
-    if (token !== undefined && Date.now() < validUntil) {
+    const left = validUntil - Date.now();
+    // A late answer (the store stalled): the lease is ours, but too little of it is left to start a term on; renew first.
+    if (token !== undefined && left < this.options.renewMs && (this.term === undefined || token !== this.token)) return 0;
+    if (token !== undefined && left > 0) {
       const newTerm = this.term === undefined || token !== this.token;
       if (newTerm && this.term) this.endTerm('the lease was taken again under a new token');
       this.token = token;
@@ -131,7 +138,10 @@ export class Leadership {
       this.expiry = setTimeout(() => this.endTerm('could not renew the lease in time'), validUntil - Date.now());
       this.expiry.unref();
       if (newTerm) this.beginTerm(token);
-    } else if (answered && token === undefined && this.term) this.endTerm('another instance holds the lease');
+      return Math.min(this.options.renewMs, Math.max(0, left - this.options.renewMs));
+    }
+    if (answered && token === undefined && this.term) this.endTerm('another instance holds the lease');
+    return this.options.renewMs;
   }
 
   private beginTerm(token: number): void {

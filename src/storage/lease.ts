@@ -43,7 +43,8 @@ export const sqlLease = (name: string, query: Query, dialect: 'sqlite' | 'postgr
          ON CONFLICT (name) DO UPDATE SET
            token = CASE WHEN status_relay_lease.holder = excluded.holder THEN status_relay_lease.token ELSE status_relay_lease.token + 1 END,
            holder = excluded.holder,
-           expires_at = excluded.expires_at
+           -- A renewal that waited in a queue (a stalled server) must not move the expiry back: the next holder would take over early.
+           expires_at = CASE WHEN status_relay_lease.holder = excluded.holder AND status_relay_lease.expires_at > excluded.expires_at THEN status_relay_lease.expires_at ELSE excluded.expires_at END
          WHERE status_relay_lease.holder = excluded.holder OR status_relay_lease.expires_at < ${p(4)}
          RETURNING token`,
         [name, holder, now + ttlMs, now],
