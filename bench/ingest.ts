@@ -38,7 +38,7 @@ const webhookLatency = async () => {
   const yaml = `
 service: { name: Chatter, locales: [en] }
 components: [{ id: messaging, name: Messaging }]
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 `;
   const t = await startTestApp(yaml, {}, { adapters: [silent], limits: { console: { globalPerSecond: 1_000_000, perChatIntervalMs: 0 } } });
   const subs = t.app.store.namespace('subscriptions');

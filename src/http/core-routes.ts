@@ -3,6 +3,7 @@ import type { App } from '../app.ts';
 import { PayloadError } from '../core/errors.ts';
 import { WebhookAuthError } from '../sources/source.ts';
 import { WebhookSource } from '../sources/webhook/index.ts';
+import { ReplayGuard, WebhookReplayError } from '../sources/webhook/replay.ts';
 import { HttpError, type RouteContext } from './routes.ts';
 import { createMetrics } from './metrics.ts';
 import { QueueFullError } from '../storage/queue.ts';
@@ -41,6 +42,7 @@ export const registerCoreRoutes = (app: App): void => {
   r.add('GET', '/healthz', (ctx) => ctx.json(200, { ok: true }));
 
   r.add('GET', '/readyz', async (ctx) => {
+    if (app.http.shuttingDown) return ctx.json(503, { ready: false, stopping: true });
     const storeOk = await app.store.ping();
     const adapters = Object.fromEntries([...app.adapters.values()].map((a) => [a.platform, a.state()]));
     const sources = Object.fromEntries([...app.sourceHealth.entries()].map(([id, h]) => [id, { ...h }]));
@@ -55,6 +57,8 @@ export const registerCoreRoutes = (app: App): void => {
       adapters,
       sources,
       pausedTargets: [...app.pausedTargets],
+      // A platform in an outage is paused by its circuit breaker; the bot itself is still ready.
+      circuits: Object.fromEntries([...app.adapters.keys()].map((p) => [p, app.delivery.breaker.state(p)])),
     });
   });
 
@@ -65,6 +69,7 @@ export const registerCoreRoutes = (app: App): void => {
     ctx.res.end(text);
   });
 
+  const replays = new ReplayGuard(app.store.namespace('webhook-replay'));
   r.add('POST', '/webhooks/:sourceId', async (ctx) => {
     const source = app.sources.get(ctx.params.sourceId!);
     if (!(source instanceof WebhookSource)) {
@@ -81,24 +86,40 @@ export const registerCoreRoutes = (app: App): void => {
       if (e instanceof PayloadError) throw new HttpError(400, e.message);
       throw e;
     }
-    // Accepted once durably queued; the leader fans out after, so a sender never waits on 100k recipients.
+    const replay = await replays.claim(source.id, parsed.auth, source.replayMemoryMs).catch((e: unknown) => {
+      if (!(e instanceof WebhookReplayError)) throw e;
+      app.metrics.webhookRejected++;
+      throw new HttpError(409, e.message);
+    });
     try {
-      await app.accept(source.id, parsed.changes);
-    } catch (e) {
-      if (!(e instanceof QueueFullError)) throw e;
-      return ctx.json(503, { error: `${e.message}: try again later` }, { 'retry-after': String(INGEST_RETRY_AFTER_S) });
+      // Accepted once durably queued; the leader fans out after, so a sender never waits on 100k recipients.
+      try {
+        await app.accept(source.id, parsed.changes);
+      } catch (e) {
+        if (!(e instanceof QueueFullError)) throw e;
+        // Not remembered as seen: the sender's retry after Retry-After must be accepted.
+        return ctx.json(503, { error: `${e.message}: try again later` }, { 'retry-after': String(INGEST_RETRY_AFTER_S) });
+      }
+      if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
+      // The push is recorded: a 503 now would only make the sender send it twice.
+      await replay.remember().catch((e: unknown) => app.log.warn({ err: e, source: source.id }, 'could not remember a webhook signature: a replay within the window would be accepted'));
+      ctx.json(202, { accepted: true, changes: parsed.changes.length, samples: parsed.samples.length });
+    } finally {
+      replay.release();
     }
-    if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
-    ctx.json(202, { accepted: true, changes: parsed.changes.length, samples: parsed.samples.length });
   });
 
-  r.add('GET', '/api/status', (ctx) => {
+  // The shape is `apiStatusSchema` (src/kpi/api.ts, docs/api.md): per component and window, with coverage.
+  r.add('GET', '/api/status', async (ctx) => {
+    const kpi = app.kpiService;
+    const components = [];
+    for (const c of app.tracker.currentComponents()) components.push({ ...c, kpis: kpi ? await kpi.windows([c.id]) : null });
     ctx.json(200, {
       service: app.config.service.name,
       status: app.tracker.overallStatus(),
-      components: app.tracker.currentComponents(),
+      components,
       incidents: app.tracker.openIncidents(),
-      kpis: app.kpiCache?.([]) ?? null,
+      kpis: kpi ? await kpi.windows('all') : null,
       generatedAt: new Date().toISOString(),
     });
   });

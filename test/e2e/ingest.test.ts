@@ -4,7 +4,7 @@ import type { ChatAdapter, PostedRef } from '../../src/adapters/adapter.ts';
 
 const YAML = `
 service: { name: Chatter, locales: [en] }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 announce: [{ platform: console, channel: ops }]
 `;
 const SUBSCRIBERS = 20_000;
