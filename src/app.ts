@@ -341,6 +341,8 @@ export class App {
     const loaded = await this.outbox.load();
     if (loaded) this.log.info({ jobs: loaded }, 'resuming undelivered messages');
     for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await this.startAdapter(adapter);
+    // The term may have ended while the store was read: halt() ran already, start nothing.
+    if (term.aborted) return;
     this.delivery.start();
     this.flapTimer = setInterval(() => this.flushFlaps(), Math.min(1000, this.options.flap?.settleMs ?? 1000));
     this.flapTimer.unref();

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
 import type { StatusChange } from '../core/model.ts';
 import type { Store } from '../storage/store.ts';
-import { drain, drainerId, openQueue, type DurableQueue, type QueueOptions } from '../storage/queue.ts';
+import { drain, drainerId, openQueue, QueueFullError, type DurableQueue, type QueueOptions } from '../storage/queue.ts';
 import { isStaleLeader } from '../storage/fence.ts';
-import { isStoreUnavailable } from '../core/errors.ts';
+import { isStoreUnavailable, StoreUnavailableError } from '../core/errors.ts';
 
 /** One accepted push (a webhook body, an admin API call): its changes are processed together, in order. */
 export interface IngestItem {
@@ -38,7 +38,13 @@ export class IngestInbox {
 
   /** Durable once this resolves; `QueueFullError` when the source's queue is full. */
   async append(sourceId: string, changes: readonly StatusChange[]): Promise<void> {
-    await this.queue(sourceId).append({ changes });
+    try {
+      await this.queue(sourceId).append({ changes });
+    } catch (e) {
+      if (e instanceof QueueFullError || isStoreUnavailable(e)) throw e;
+      // The engine refused or failed the write (disk full, server down): never "accepted", HTTP answers 503.
+      throw new StoreUnavailableError('append', `could not record the push of ${sourceId}: ${(e as Error).message}`, { cause: e });
+    }
   }
 
   /** A new term: whatever a previous leader had claimed and not finished goes back to the head. */
