@@ -16,6 +16,7 @@ import type { MessageField, MessageModel } from './i18n/message.ts';
 import { Outbox, jobId, type NewJob } from './delivery/outbox.ts';
 import { FlapGuard } from './core/flap.ts';
 import { Leadership, type LeadershipOptions } from './fleet/leadership.ts';
+import { IngestInbox } from './fleet/inbox.ts';
 import { Delivery } from './delivery/delivery.ts';
 import type { BreakerOptions } from './delivery/breaker.ts';
 import { RateLimiter, DEFAULT_LIMITS, type PlatformLimits } from './delivery/rate-limit.ts';
@@ -53,6 +54,8 @@ export interface AppOptions {
   readonly flap?: { windowMs: number; maxPerWindow: number; settleMs: number };
   /** Wall clock for quiet hours (tests). */
   readonly clock?: () => number;
+  /** Bound of each source's ingest queue (a full one answers 503 + Retry-After). */
+  readonly ingestQueueLimit?: number;
   /** Circuit breaker timing (tests shorten the cooldowns; the defaults are the documented ones). */
   readonly breaker?: Partial<BreakerOptions>;
   /** How often the leader takes in dead letters re-queued by the CLI (tests shorten it). */
@@ -96,10 +99,9 @@ export class App {
   private inboxTimer: NodeJS.Timeout | undefined;
   private followerTimer: NodeJS.Timeout | undefined;
   private reminderTimer: NodeJS.Timeout | undefined;
-  private inboxCounter = 0;
-  private draining = false;
   private leading = false;
-  private term: AbortController | undefined;
+  private deliveryStopped: Promise<void> = Promise.resolve();
+  inbox!: IngestInbox;
   leadership: Leadership | undefined;
   private readonly abort = new AbortController();
   private readonly now: () => string;
@@ -137,7 +139,8 @@ export class App {
     this.catalog = new ComponentCatalog(cfg.components);
     this.tracker = new Tracker(this.store, this.catalog);
     await this.tracker.load();
-    this.outbox = new Outbox(this.store);
+    this.outbox = new Outbox(this.store, { assert: async () => this.leadership?.fence.assert() });
+    this.inbox = new IngestInbox(this.store, () => this.sources.keys(), this.log.child({ part: 'inbox' }), this.options.ingestQueueLimit ? { limit: this.options.ingestQueueLimit } : {});
     if (!this.options.kpi) await this.initKpi();
 
     const build = async (p: Platform): Promise<ChatAdapter | undefined> => {
@@ -312,12 +315,12 @@ export class App {
     for (const adapter of this.adapters.values()) if (!adapter.leaderOnly) await this.startAdapter(adapter);
     if (this.store.kind === 'sqlite') {
       await this.leadership.claimExclusive();
-      await this.becomeLeader();
+      await this.becomeLeader(new AbortController().signal);
     } else {
       this.followerTimer = setInterval(() => void this.refreshFollowerView(), 3000);
       this.followerTimer.unref();
       await this.leadership.run(
-        () => this.becomeLeader(),
+        (term) => this.becomeLeader(term),
         () => this.becomeFollower(),
       );
     }
@@ -333,14 +336,20 @@ export class App {
   }
 
   /** Takes over the leader's work from what the store holds: state, undelivered messages, polling. */
-  private async becomeLeader(): Promise<void> {
+  private async becomeLeader(term: AbortSignal): Promise<void> {
+    // One term at a time: a second call while leading would start every loop twice.
+    if (this.leading || term.aborted) return;
     this.leading = true;
-    this.term = new AbortController();
+    term.addEventListener('abort', () => this.halt(), { once: true });
     await this.tracker.load();
+    await this.inbox.recover();
+    if (term.aborted) return;
     this.outbox.reset();
     const loaded = await this.outbox.load();
     if (loaded) this.log.info({ jobs: loaded }, 'resuming undelivered messages');
     for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await this.startAdapter(adapter);
+    // The term may have ended while the store was read: halt() ran already, start nothing.
+    if (term.aborted) return;
     this.delivery.start();
     this.flapTimer = setInterval(() => this.flushFlaps(), Math.min(1000, this.options.flap?.settleMs ?? 1000));
     this.flapTimer.unref();
@@ -353,7 +362,7 @@ export class App {
       this.reminderTimer = setInterval(() => this.remindMaintenances(lead), Math.min(30_000, Math.max(250, lead / 10)));
       this.reminderTimer.unref();
     }
-    const signal = AbortSignal.any([this.abort.signal, this.term.signal]);
+    const signal = AbortSignal.any([this.abort.signal, term]);
     for (const source of this.sources.values()) {
       const health: SourceHealth = this.sourceHealth.get(source.id) ?? { state: 'pending' };
       this.sourceHealth.set(source.id, health);
@@ -368,16 +377,21 @@ export class App {
     }
   }
 
-  private async becomeFollower(): Promise<void> {
+  /** The term ended: every leader loop stops now, synchronously, whether or not the store answers. */
+  private halt(): void {
     if (!this.leading) return;
     this.leading = false;
-    this.term?.abort();
     clearInterval(this.flapTimer);
     clearInterval(this.inboxTimer);
     clearInterval(this.reminderTimer);
     this.digest?.stop();
+    this.deliveryStopped = this.delivery.stop().catch((e: unknown) => this.log.warn({ err: e }, 'delivery did not stop cleanly'));
+  }
+
+  private async becomeFollower(): Promise<void> {
+    this.halt();
     await this.chain.catch(() => undefined);
-    await this.delivery.stop();
+    await this.deliveryStopped;
     for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await adapter.stop().catch(() => undefined);
   }
 
@@ -387,24 +401,25 @@ export class App {
     await this.tracker.load().catch((e: unknown) => this.log.warn({ err: e }, 'could not refresh state from the store'));
   }
 
-  /** Changes that followers received (webhooks, admin API), in arrival order. */
-  private async drainInbox(): Promise<void> {
-    if (!this.leading || this.draining) return;
-    this.draining = true;
-    try {
-      const inbox = this.store.namespace('inbox');
-      const items: (readonly [string, StatusChange])[] = [];
-      for await (const entry of inbox.entries<StatusChange>()) items.push(entry);
-      items.sort(([a], [b]) => a.localeCompare(b));
-      for (const [key, change] of items) {
-        await this.ingest(change);
-        await inbox.delete(key);
-      }
-    } catch (e) {
-      this.log.error({ err: e }, 'could not read the inbox');
-    } finally {
-      this.draining = false;
-    }
+  /** Changes that any instance accepted (webhooks) or followers received (admin API), in arrival order. */
+  private drainInbox(): Promise<void> {
+    return this.inbox.drain(
+      async (item) => {
+        for (const change of item.changes) await this.processInOrder(change);
+      },
+      () => this.leading,
+    );
+  }
+
+  /**
+   * A webhook push: durably appended to its source's ingest queue (on whichever instance received
+   * it), then the leader processes it in order and fans out — the sender does not wait for that.
+   * Throws `QueueFullError` when the source's queue is full.
+   */
+  async accept(sourceId: string, changes: readonly StatusChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    await this.inbox.append(sourceId, changes);
+    if (this.leading) void this.drainInbox();
   }
 
   async listen(): Promise<{ host: string; port: number }> {
@@ -417,10 +432,11 @@ export class App {
    * follower the change is handed to the leader through the store's inbox.
    */
   ingest(change: StatusChange): Promise<StatusEvent[]> {
-    if (this.started && !this.leading) {
-      const key = `${String(Date.now()).padStart(15, '0')}-${this.leadership!.holder}-${String(this.inboxCounter++).padStart(6, '0')}`;
-      return this.store.namespace('inbox').set(key, change).then(() => []);
-    }
+    if (this.started && !this.leading) return this.inbox.append(this.sources.has(change.sourceId) ? change.sourceId : this.manual.id, [change]).then(() => []);
+    return this.processInOrder(change);
+  }
+
+  private processInOrder(change: StatusChange): Promise<StatusEvent[]> {
     const run = this.chain.then(() => this.process(change));
     this.chain = run.catch(() => undefined);
     return run;
@@ -511,10 +527,21 @@ export class App {
     else this.log.warn({ source: sourceId, samples: samples.length }, 'KPI samples received but no KPI engine is running');
   }
 
+  /** Resolves once every accepted change was processed, fanned out and recorded in the outbox (tests). */
+  async processed(timeoutMs = 20_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.inbox.depth()) > 0) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await this.chain;
+    return true;
+  }
+
   /** Resolves once everything queued so far has been delivered (tests, demo). */
   async drained(timeoutMs = 20_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    await this.chain;
+    if (!(await this.processed(timeoutMs))) return false;
     while (Date.now() < deadline) {
       if (this.delivery.idle()) return true;
       await new Promise((r) => setTimeout(r, 20));

@@ -47,6 +47,7 @@ describe('never noisy', () => {
     t = await startTestApp(YAML, {}, { adapters: [platform] });
     for (const status of ['investigating', 'identified', 'monitoring'])
       await push(t, { incident: { id: 'i1', name: 'Outage', status, impact: 'major', message: `now ${status}` } });
+    expect(await t.app.processed()).toBe(true);
     expect(t.app.outbox.depth()).toBe(3);
     platform.connected = true;
     t.app.delivery.poke();

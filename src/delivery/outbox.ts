@@ -3,6 +3,12 @@ import type { KeyValue, Store } from '../storage/store.ts';
 import { storyKey, targetKey, type StatusEvent, type Target } from '../core/model.ts';
 import type { RecipientOrigin } from '../core/fanout.ts';
 import { DeadLetters, type DeadLetter, type Requeued } from './dead-letters.ts';
+import { fenced, isStaleLeader, type Fence } from '../storage/fence.ts';
+
+/** A stale leader's write was refused: the current leader owns these jobs now (sends repeat within the in-flight window). */
+const ignoreStale = (e: unknown): void => {
+  if (!isStaleLeader(e)) throw e;
+};
 
 /** One message (or one story step) owed to one target. Recorded before it is sent. */
 export interface DeliveryJob {
@@ -81,10 +87,12 @@ export class Outbox {
   private size = 0;
   private writing = 0;
 
-  constructor(store: Store) {
-    this.pending = store.namespace('outbox');
-    this.delivered = store.namespace('delivered');
-    this.eventsKv = store.namespace('events');
+  /** With a fence, every durable write is refused (`StaleLeaderError`) once this instance's leadership term is over. */
+  constructor(store: Store, fence?: Fence) {
+    const kv = (name: string) => (fence ? fenced(store.namespace(name), fence) : store.namespace(name));
+    this.pending = kv('outbox');
+    this.delivered = kv('delivered');
+    this.eventsKv = kv('events');
     this.deadLetters = new DeadLetters(store);
   }
 
@@ -202,7 +210,7 @@ export class Outbox {
   }
 
   async update(job: DeliveryJob): Promise<void> {
-    await this.pending.set(job.id, job);
+    await this.pending.set(job.id, job).catch(ignoreStale);
   }
 
   /** Marks a job delivered; written with the next batch. */
@@ -282,7 +290,7 @@ export class Outbox {
       const event = this.eventOf(job);
       this.drop(job);
       const moved: DeliveryJob = { ...job, id: jobId(job.eventId, to), target: to };
-      await this.pending.set(moved.id, moved);
+      await this.pending.set(moved.id, moved).catch(ignoreStale);
       this.enqueue(moved, event);
     }
   }
@@ -308,6 +316,9 @@ export class Outbox {
       if (done.length || dropped.length) await this.pending.deleteMany([...done, ...dropped]);
       // Only now may the same id be recorded again (and be refused by its delivered marker).
       for (const id of [...done, ...dropped]) this.known.delete(id);
+    }).catch((e: unknown) => {
+      this.writing = 0;
+      ignoreStale(e);
     });
     return this.flushing;
   }

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Store } from '../storage/store.ts';
 import { holderId, type Lease } from '../storage/lease.ts';
 import { ConfigError } from '../core/errors.ts';
+import { StaleLeaderError, type Fence } from '../storage/fence.ts';
 
 export interface LeadershipOptions {
   /** How long a lease lasts without renewal: the worst-case failover time is about this plus one try. */
@@ -73,33 +74,107 @@ export class Leadership {
     this.timer.unref();
   }
 
-  /** Fleet: try now and every `renewMs`; call back on each change of role. */
-  async run(onGain: () => Promise<void>, onLose: () => Promise<void>): Promise<void> {
-    const tick = async () => {
-      const wasLeader = this.isLeader();
-      let token: number | undefined;
-      try {
-        token = await this.lease.acquire(this.holder, this.options.ttlMs);
-      } catch (e) {
-        this.log.warn({ err: e }, 'leader lease: store did not answer');
-      }
-      if (token !== undefined) {
-        if (!wasLeader || token !== this.token) {
-          this.gained(token);
-          this.log.info({ token, holder: this.holder }, 'became the leader');
-          this.transition = this.transition.then(onGain);
-        } else this.gained(token);
-      } else if (wasLeader || (this.token !== undefined && Date.now() >= this.validUntil)) {
-        this.log.warn({ holder: this.holder }, 'lost leadership');
-        this.token = undefined;
-        this.transition = this.transition.then(onLose);
-      }
-      await this.transition;
-    };
-    await tick();
-    this.timer = setInterval(() => void tick(), this.options.renewMs);
+  /**
+   * Fleet: try now and every `renewMs`, one try at a time; call back on each change of role, one
+   * change at a time: `onGain` once per term (a new fencing token), `onLose` once after it. A term
+   * ends by our own clock when no renewal answered by `validUntil` — the term's signal aborts at that
+   * moment, without waiting for the store — or when the store says another instance holds the lease.
+   */
+  async run(onGain: (term: AbortSignal) => Promise<void>, onLose: () => Promise<void>): Promise<void> {
+    this.onGain = onGain;
+    this.onLose = onLose;
+    this.stopped = false;
+    await this.tick();
+    await this.transition;
+    this.schedule();
+  }
+
+  private onGain: ((term: AbortSignal) => Promise<void>) | undefined;
+  private onLose: (() => Promise<void>) | undefined;
+  private term: AbortController | undefined;
+  private expiry: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Terms begun by this instance (tests and logs: each is one "became the leader"). */
+  terms = 0;
+
+  private schedule(delayMs = this.options.renewMs): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      void this.tick().then(
+        (next) => this.schedule(next),
+        () => this.schedule(),
+      );
+    }, delayMs);
     this.timer.unref();
   }
+
+  /** One try; returns when to try next (sooner when the lease is ours but little of it is left). */
+  private async tick(): Promise<number> {
+    const askedAt = Date.now();
+    let token: number | undefined;
+    let answered = false;
+    try {
+      // A store that never answers must not stop us from trying again (the own-clock expiry has stepped down already).
+      token = await Promise.race([
+        this.lease.acquire(this.holder, this.options.ttlMs),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${this.options.ttlMs} ms`)), this.options.ttlMs).unref()),
+      ]);
+      answered = true;
+    } catch (e) {
+      this.log.warn({ err: e }, 'leader lease: store did not answer');
+    }
+    if (this.stopped) return this.options.renewMs;
+    // Counted from when we asked, not when the answer came: a late answer may have been written long ago.
+    const validUntil = askedAt + this.options.ttlMs - this.options.renewMs;
+    const left = validUntil - Date.now();
+    // A late answer (the store stalled): the lease is ours, but too little of it is left to start a term on; renew first.
+    if (token !== undefined && left < this.options.renewMs && (this.term === undefined || token !== this.token)) return 0;
+    if (token !== undefined && left > 0) {
+      const newTerm = this.term === undefined || token !== this.token;
+      if (newTerm && this.term) this.endTerm('the lease was taken again under a new token');
+      this.token = token;
+      this.validUntil = validUntil;
+      clearTimeout(this.expiry);
+      this.expiry = setTimeout(() => this.endTerm('could not renew the lease in time'), validUntil - Date.now());
+      this.expiry.unref();
+      if (newTerm) this.beginTerm(token);
+      return Math.min(this.options.renewMs, Math.max(0, left - this.options.renewMs));
+    }
+    if (answered && token === undefined && this.term) this.endTerm('another instance holds the lease');
+    return this.options.renewMs;
+  }
+
+  private beginTerm(token: number): void {
+    const term = new AbortController();
+    this.term = term;
+    this.terms++;
+    this.log.info({ token, holder: this.holder }, 'became the leader');
+    const onGain = this.onGain!;
+    this.transition = this.transition.then(() => (term.signal.aborted ? undefined : onGain(term.signal))).catch((e: unknown) => this.log.error({ err: e }, 'could not take over as leader'));
+  }
+
+  /** Synchronous: the term's signal aborts now, so the loops stop even while the store does not answer. */
+  private endTerm(reason: string): void {
+    const term = this.term;
+    if (!term) return;
+    this.term = undefined;
+    this.token = undefined;
+    clearTimeout(this.expiry);
+    this.log.warn({ holder: this.holder, reason }, 'lost leadership');
+    term.abort();
+    const onLose = this.onLose!;
+    this.transition = this.transition.then(onLose).catch((e: unknown) => this.log.error({ err: e }, 'could not step down cleanly'));
+  }
+
+  /** The fence of this instance's durable writes as leader: refused unless our term is current, by our clock and the store's. */
+  readonly fence: Fence = {
+    assert: async () => {
+      const token = this.token;
+      if (token === undefined || !this.isLeader()) throw new StaleLeaderError(token, 'not the leader: the write was refused');
+      if (!(await this.lease.holds(this.holder, token))) throw new StaleLeaderError(token, `fencing token ${token} is stale: another instance leads`);
+      if (!this.isLeader() || this.token !== token) throw new StaleLeaderError(token, 'the term ended while the write was checked');
+    },
+  };
 
   private gained(token: number): void {
     this.token = token;
@@ -114,7 +189,14 @@ export class Leadership {
 
   /** Hands leadership over at once (graceful stop). */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.timer);
+    clearTimeout(this.expiry);
+    if (this.term) {
+      this.term.abort();
+      this.term = undefined;
+    }
     await this.transition;
     if (this.token !== undefined) await this.lease.release(this.holder).catch(() => undefined);
     this.token = undefined;

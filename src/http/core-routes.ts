@@ -6,6 +6,10 @@ import { WebhookSource } from '../sources/webhook/index.ts';
 import { ReplayGuard, WebhookReplayError } from '../sources/webhook/replay.ts';
 import { HttpError, type RouteContext } from './routes.ts';
 import { createMetrics } from './metrics.ts';
+import { QueueFullError } from '../storage/queue.ts';
+
+/** A full ingest queue drains at the leader's pace: a few seconds is enough for room to appear. */
+const INGEST_RETRY_AFTER_S = 5;
 
 const sameSecret = (a: string, b: string): boolean => {
   // Hash first so lengths match and the comparison time says nothing about the token.
@@ -88,12 +92,18 @@ export const registerCoreRoutes = (app: App): void => {
       throw new HttpError(409, e.message);
     });
     try {
-      let events = 0;
-      for (const change of parsed.changes) events += (await app.ingest(change)).length;
+      // Accepted once durably queued; the leader fans out after, so a sender never waits on 100k recipients.
+      try {
+        await app.accept(source.id, parsed.changes);
+      } catch (e) {
+        if (!(e instanceof QueueFullError)) throw e;
+        // Not remembered as seen: the sender's retry after Retry-After must be accepted.
+        return ctx.json(503, { error: `${e.message}: try again later` }, { 'retry-after': String(INGEST_RETRY_AFTER_S) });
+      }
       if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
       // The push is recorded: a 503 now would only make the sender send it twice.
       await replay.remember().catch((e: unknown) => app.log.warn({ err: e, source: source.id }, 'could not remember a webhook signature: a replay within the window would be accepted'));
-      ctx.json(202, { accepted: true, changes: parsed.changes.length, events, samples: parsed.samples.length });
+      ctx.json(202, { accepted: true, changes: parsed.changes.length, samples: parsed.samples.length });
     } finally {
       replay.release();
     }

@@ -49,6 +49,7 @@ describe('webhook body limit over a real socket', () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
     const ok = await fetch(`${t.baseUrl}/webhooks/hooks?token=${SECRET}`, { method: 'POST', body: push('Limits', 'major_outage') });
     expect(ok.status).toBe(202);
+    await t.app.processed();
     expect(statusOf(t, 'Limits')).toBe('major_outage');
   });
 
@@ -148,6 +149,7 @@ describe('webhook authentication', () => {
       expect(res.status, `${path} ${JSON.stringify(headers)}`).toBe(401);
       expect(((await res.json()) as { error: string }).error).toEqual(expect.any(String));
     }
+    await t.app.processed();
     expect(statusOf(t, 'Unauthenticated')).toBeUndefined();
     const stored = [];
     for await (const e of t.app.store.namespace('components').entries()) stored.push(e);
@@ -159,6 +161,7 @@ describe('webhook authentication', () => {
     expect((await post(`/webhooks/hooks?token=${SECRET}`, push('ByToken', 'major_outage'))).status).toBe(202);
     const body = push('ByHmac', 'major_outage');
     expect((await post('/webhooks/hooks', body, { 'x-signature-256': `sha256=${hmac(body)}` })).status).toBe(202);
+    await t.app.processed();
     expect([statusOf(t, 'ByBearer'), statusOf(t, 'ByToken'), statusOf(t, 'ByHmac')]).toEqual(['major_outage', 'major_outage', 'major_outage']);
   });
 
@@ -173,9 +176,11 @@ describe('webhook authentication', () => {
       expect(res.status, JSON.stringify(headers)).toBe(401);
       expect(((await res.json()) as { error: string }).error).toMatch(/requireTimestamp/);
     }
+    await t.app.processed();
     expect(statusOf(t, 'Strict')).toBeUndefined();
     const ts = nowS();
     expect((await post('/webhooks/strict', body, { 'x-signature-timestamp': String(ts), 'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}` })).status).toBe(202);
+    await t.app.processed();
     expect(statusOf(t, 'Strict')).toBe('major_outage');
   });
 
@@ -189,6 +194,7 @@ describe('webhook authentication', () => {
     expect((await post('/webhooks/hooks', recovered, { 'x-signature-timestamp': String(ts2), 'x-signature-256': `sha256=${hmac(`${ts2}.${recovered}`)}` })).status).toBe(202);
     expect(await t.app.drained()).toBe(true);
     const before = posts(t);
+    await t.app.processed();
     expect(statusOf(t, 'Messaging')).toBe('operational');
 
     const replay = await post('/webhooks/hooks', outage, captured);
@@ -200,6 +206,7 @@ describe('webhook authentication', () => {
     expect((await post('/webhooks/hooks', plain, { 'x-signature-256': `sha256=${hmac(plain)}` })).status).toBe(409);
 
     expect(await t.app.drained()).toBe(true);
+    await t.app.processed();
     expect(statusOf(t, 'Messaging')).toBe('operational');
     expect(posts(t)).toBe(before + 1); // the "Plain" push, not the replay
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
@@ -211,6 +218,7 @@ describe('webhook authentication', () => {
     const ts = nowS() - 3600;
     const res = await post('/webhooks/hooks', body, { 'x-signature-timestamp': String(ts), 'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}` });
     expect(res.status).toBe(401);
+    await t.app.processed();
     expect(statusOf(t, 'Stale')).toBeUndefined();
   });
 });
@@ -249,6 +257,7 @@ describe('webhook sources need a secret (or insecure: true)', () => {
     try {
       const res = await fetch(`${t.baseUrl}/webhooks/open`, { method: 'POST', body: push('Open', 'major_outage') });
       expect(res.status).toBe(202);
+      await t.app.processed();
       expect(statusOf(t, 'Open')).toBe('major_outage');
     } finally {
       await t.stop();
@@ -310,6 +319,7 @@ suite(canMountTmpfs ? 'webhook while the store cannot write (SQLite on a full tm
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(((await refused.json()) as { error: string }).error).toMatch(/nothing was recorded/);
     expect(await t.app.drained()).toBe(true);
+    await t.app.processed();
     expect(statusOf(t, 'Messaging')).toBeUndefined();
     expect(t.app.outbox.depth()).toBe(0);
     expect(posts(t)).toBe(0);
@@ -319,6 +329,7 @@ suite(canMountTmpfs ? 'webhook while the store cannot write (SQLite on a full tm
     const retried = await fetch(`${t.baseUrl}/webhooks/hooks`, { method: 'POST', body, headers: signed });
     expect(retried.status).toBe(202);
     expect(await t.app.drained()).toBe(true);
+    await t.app.processed();
     expect(statusOf(t, 'Messaging')).toBe('major_outage');
     expect(posts(t)).toBe(1);
     expect(t.consoleText()).toContain('Messaging: Major outage');

@@ -20,6 +20,8 @@ export interface Lease {
   /** Gives it up if ours, so another instance takes over at once (graceful stop). */
   release(holder: string): Promise<void>;
   current(): Promise<LeaseState | undefined>;
+  /** One round trip on the engine: does `holder` hold the lease, unexpired, with this fencing token? */
+  holds(holder: string, token: number): Promise<boolean>;
 }
 
 type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
@@ -41,7 +43,8 @@ export const sqlLease = (name: string, query: Query, dialect: 'sqlite' | 'postgr
          ON CONFLICT (name) DO UPDATE SET
            token = CASE WHEN status_relay_lease.holder = excluded.holder THEN status_relay_lease.token ELSE status_relay_lease.token + 1 END,
            holder = excluded.holder,
-           expires_at = excluded.expires_at
+           -- A renewal that waited in a queue (a stalled server) must not move the expiry back: the next holder would take over early.
+           expires_at = CASE WHEN status_relay_lease.holder = excluded.holder AND status_relay_lease.expires_at > excluded.expires_at THEN status_relay_lease.expires_at ELSE excluded.expires_at END
          WHERE status_relay_lease.holder = excluded.holder OR status_relay_lease.expires_at < ${p(4)}
          RETURNING token`,
         [name, holder, now + ttlMs, now],
@@ -58,6 +61,11 @@ export const sqlLease = (name: string, query: Query, dialect: 'sqlite' | 'postgr
       const rows = await query(`SELECT holder, token, expires_at FROM status_relay_lease WHERE name = ${p(1)}`, [name]);
       const r = rows[0];
       return r ? { holder: String(r.holder), token: Number(r.token), expiresAt: Number(r.expires_at) } : undefined;
+    },
+    async holds(holder, token) {
+      await init();
+      const rows = await query(`SELECT 1 AS ok FROM status_relay_lease WHERE name = ${p(1)} AND holder = ${p(2)} AND token = ${p(3)} AND expires_at > ${p(4)}`, [name, holder, token, Date.now()]);
+      return rows.length > 0;
     },
   };
 };
@@ -82,6 +90,11 @@ if holder == ARGV[1] then
   return tonumber(string.sub(cur, sep + 1))
 end
 return -1`;
+
+// The key expires with the lease, so a present value is an unexpired lease.
+const HOLDS = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+return 0`;
 
 const RELEASE = `
 local cur = redis.call('GET', KEYS[1])
@@ -108,6 +121,10 @@ export const redisLease = (name: string, connect: () => Promise<RedisEval>): Lea
       const sep = cur.lastIndexOf('|');
       const ttl = await client.pTTL(key);
       return { holder: cur.slice(0, sep), token: Number(cur.slice(sep + 1)), expiresAt: Date.now() + Math.max(0, ttl) };
+    },
+    async holds(holder, token) {
+      const client = await connect();
+      return Number(await client.eval(HOLDS, { keys: [key], arguments: [`${holder}|${token}`] })) === 1;
     },
   };
 };

@@ -37,9 +37,14 @@ export interface Store {
   lease(name: string): Lease;
   /** A fixed-window counter on the engine's own atomics, shared by the fleet (per-user command limit). */
   counter(name: string): Counter;
+  /** The engine's own client, for primitives keyv has no word for (src/storage/queue.ts, fence.ts). */
+  engine(): Engine;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+export type SqlQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+export type Engine = { readonly kind: 'redis'; client(): Promise<RedisEval> } | { readonly kind: 'postgres' | 'sqlite'; query: SqlQuery };
 
 const maskUrl = (url: string): string => url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:****@');
 
@@ -234,6 +239,16 @@ export const openStore = async (url: string): Promise<Store> => {
         return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
       };
       return sqlCounter(name, query, kind === 'postgres' ? 'postgres' : 'sqlite');
+      },
+    engine(): Engine {
+      const adapter = (namespace('engine') as KeyvNamespace).adapter();
+      if (kind === 'redis') return { kind, client: () => (adapter as unknown as { getClient(): Promise<RedisEval> }).getClient() };
+      const sql = adapter as unknown as { query(sql: string, ...params: unknown[]): Promise<unknown> };
+      const query: SqlQuery = async (text, params) => {
+        const result = kind === 'postgres' ? await sql.query(text, params) : await sql.query(text, ...params);
+        return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
+      };
+      return { kind, query };
     },
     async ping() {
       try {

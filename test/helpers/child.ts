@@ -7,6 +7,8 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 export interface BotProcess {
   readonly child: ChildProcess;
   readonly port: number;
+  /** Everything the process wrote to stdout so far (its log lines with CHILD_LOG set). */
+  readonly stdout: () => string;
 }
 
 /** Starts test/e2e/crash-child.ts (a bot whose only adapter appends deliveries to OUT_FILE) and waits for READY. */
@@ -18,7 +20,7 @@ export const startBotProcess = (env: Record<string, string>): Promise<BotProcess
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /READY (\d+)/.exec(out);
-      if (m) resolvePromise({ child, port: Number(m[1]) });
+      if (m) resolvePromise({ child, port: Number(m[1]), stdout: () => out });
     });
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     child.on('exit', (code) => reject(new Error(`child exited (${code}) before ready: ${err}`)));

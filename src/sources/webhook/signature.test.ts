@@ -85,6 +85,7 @@ describe('POST /webhooks/:id with a stale timestamp', () => {
     expect(((await stale.json()) as { error: string }).error).toMatch(/replay window/);
     expect(t.app.tracker.currentComponents()).toEqual([]);
     expect((await send(nowS)).status).toBe(202);
+    expect(await t.app.processed()).toBe(true);
     expect(t.app.tracker.currentComponents().map((c) => c.status)).toEqual(['major_outage']);
   });
 });
