@@ -7,6 +7,8 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 export interface BotProcess {
   readonly child: ChildProcess;
   readonly port: number;
+  /** Everything the child wrote to stdout so far (its pino log with CHILD_LOG set). */
+  output(): string;
 }
 
 /** Starts test/e2e/crash-child.ts (a bot whose only adapter appends deliveries to OUT_FILE) and waits for READY. */
@@ -18,7 +20,7 @@ export const startBotProcess = (env: Record<string, string>): Promise<BotProcess
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /READY (\d+)/.exec(out);
-      if (m) resolvePromise({ child, port: Number(m[1]) });
+      if (m) resolvePromise({ child, port: Number(m[1]), output: () => out });
     });
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     child.on('exit', (code) => reject(new Error(`child exited (${code}) before ready: ${err}`)));
