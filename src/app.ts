@@ -10,6 +10,7 @@ import { createLogger } from './core/logger.ts';
 import { targetKey, type Platform, type StatusChange, type StatusEvent, type Target } from './core/model.ts';
 import { chatKey, userKey, type ChannelAnnouncement } from './core/recipients.ts';
 import { openStore, type Store } from './storage/store.ts';
+import { ExpirySweeper, type SweeperOptions } from './storage/sweeper.ts';
 import { Translator } from './i18n/i18n.ts';
 import { renderEvent, renderHeldSummary, type RenderContext, type KpiFigures } from './i18n/render.ts';
 import type { MessageField, MessageModel } from './i18n/message.ts';
@@ -49,6 +50,10 @@ export interface AppOptions {
   readonly flap?: { windowMs: number; maxPerWindow: number; settleMs: number };
   /** Wall clock for quiet hours (tests). */
   readonly clock?: () => number;
+  /** Per-call store timeout (tests shorten it). */
+  readonly storeTimeoutMs?: number;
+  /** Expired-row sweep timing (tests shorten it). */
+  readonly sweep?: SweeperOptions;
   /** The KPI engine, when present. */
   readonly kpi?: KpiProvider & { record?(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> };
 }
@@ -91,6 +96,7 @@ export class App {
   private leading = false;
   private term: AbortController | undefined;
   leadership: Leadership | undefined;
+  private sweeper: ExpirySweeper | undefined;
   private readonly abort = new AbortController();
   private readonly now: () => string;
   private started = false;
@@ -119,7 +125,17 @@ export class App {
       fallbackLocale: 'en',
       ...(cfg.i18n?.overrides ? { overridesDir: resolvePath(cfg.configPath ? dirname(cfg.configPath) : process.cwd(), cfg.i18n.overrides) } : {}),
     });
-    this.store = await openStore(cfg.env.STORE_URL);
+    let driverErrorLoggedAt = 0;
+    this.store = await openStore(cfg.env.STORE_URL, {
+      ...(this.options.storeTimeoutMs ? { timeoutMs: this.options.storeTimeoutMs } : {}),
+      // A server that is down reports on every reconnect attempt: log it at most every 30 s.
+      onDriverError: (err) => {
+        if (Date.now() - driverErrorLoggedAt < 30_000) return;
+        driverErrorLoggedAt = Date.now();
+        this.log.warn({ err: err.message }, 'store connection error');
+      },
+    });
+    this.sweeper = new ExpirySweeper(this.store, this.log, this.options.sweep);
     if (cfg.i18n?.translate) this.translations = new TranslationService(createProvider(cfg.i18n.translate), this.store.namespace('translations'), this.log);
     for (const rule of cfg.advice)
       for (const key of rule.say)
@@ -333,6 +349,7 @@ export class App {
     this.inboxTimer = setInterval(() => void this.drainInbox(), 200);
     this.inboxTimer.unref();
     if (this.config.digest) this.digest?.start(this.config.digest.cron);
+    this.sweeper?.start();
     const signal = AbortSignal.any([this.abort.signal, this.term.signal]);
     for (const source of this.sources.values()) {
       const health: SourceHealth = this.sourceHealth.get(source.id) ?? { state: 'pending' };
@@ -348,6 +365,7 @@ export class App {
     clearInterval(this.flapTimer);
     clearInterval(this.inboxTimer);
     this.digest?.stop();
+    this.sweeper?.stop();
     await this.chain.catch(() => undefined);
     await this.delivery.stop();
     for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await adapter.stop().catch(() => undefined);
@@ -488,6 +506,7 @@ export class App {
     clearInterval(this.flapTimer);
     clearInterval(this.inboxTimer);
     clearInterval(this.followerTimer);
+    this.sweeper?.stop();
     await this.http.close();
     await this.chain.catch(() => undefined);
     if (this.leading) await this.delivery.stop();

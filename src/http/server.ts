@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { HttpError, Router, readBody, type RouteContext } from './routes.ts';
+import { isStoreUnavailable } from '../core/errors.ts';
 
 /** The one HTTP server (SPEC §4). Routes are registered by the app and the adapters. */
 export class HttpServer {
@@ -37,6 +38,11 @@ export class HttpServer {
           if (e instanceof HttpError) {
             if (e.status === 413) res.setHeader('connection', 'close');
             return json(e.status, { error: e.message });
+          }
+          // Nothing was recorded: the sender retries later (Statuspage, Alertmanager and Grafana do on 5xx).
+          if (isStoreUnavailable(e)) {
+            this.log.warn({ err: e, path: url.pathname }, 'store unavailable: answered 503');
+            return json(503, { error: 'the store is unavailable: retry later' }, { 'retry-after': '5' });
           }
           this.log.error({ err: e, path: url.pathname }, 'HTTP handler failed');
           json(500, { error: 'internal error' });

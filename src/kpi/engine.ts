@@ -181,15 +181,22 @@ export class KpiEngine implements KpiProvider {
       const now = this.now();
       const keys = [...this.dirty];
       this.dirty.clear();
-      for (const key of keys) {
+      for (const [i, key] of keys.entries()) {
         const rec = this.hot.get(key);
         if (!rec) continue;
         const day = dayOfKey(key);
         const ttl = day + DAY + RETENTION_MS - now;
         if (ttl <= 0) continue;
-        await this.rollups.set(key, encodeDay(rec), ttl);
-        // A finished day gets its summary now; a late sample rewrites both.
-        if (day + DAY <= now) await this.daySums.set(key, mergeMinutes(rec), ttl);
+        try {
+          await this.rollups.set(key, encodeDay(rec), ttl);
+          // A finished day gets its summary now; a late sample rewrites both.
+          if (day + DAY <= now) await this.daySums.set(key, mergeMinutes(rec), ttl);
+        } catch (e) {
+          // The store is down: keep what is not written yet dirty, and write it with the next flush.
+          for (const k of keys.slice(i)) this.dirty.add(k);
+          this.scheduleFlush();
+          throw e;
+        }
         if (day + DAY < floorTo(now, DAY) && !this.dirty.has(key)) this.hot.delete(key);
       }
     });

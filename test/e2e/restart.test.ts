@@ -32,7 +32,8 @@ describe('restart right after a crash (SIGKILL, then a restart policy starts it 
 
     const second = await startBotProcess(env);
     children.push(second.child);
-    expect(second.output()).toMatch(/took over a stale instance lock/);
+    // Stale (the pid is dead), or, on a machine slow enough that the lease ran out first, expired.
+    expect(second.output()).toMatch(/took over (a stale|an expired) instance lock/);
     await waitFor(() => deliveries(env.OUT_FILE).length >= 2);
     expect(deliveries(env.OUT_FILE).map((l) => l.chat).sort()).toEqual(['#en', '#zh']);
 
