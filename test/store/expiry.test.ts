@@ -8,7 +8,6 @@ import { createClient } from '@redis/client';
 import { describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/storage/store.ts';
 import { ExpirySweeper } from '../../src/storage/sweeper.ts';
-import { startTestApp } from '../helpers/app.ts';
 import { waitFor } from '../helpers/child.ts';
 
 const silent = pino({ level: 'silent' });
@@ -105,25 +104,6 @@ describe('expiry on Redis', () => {
       await store.namespace(ns).clear();
       await store.close();
       client.destroy();
-    }
-  });
-});
-
-describe('the bot sweeps on a schedule', () => {
-  it('a delivered marker past its TTL disappears from the SQLite file by itself', async () => {
-    const t = await startTestApp(`
-service: { name: Chatter, locales: [en] }
-sources: [{ id: gen, type: webhook, format: generic }]
-`, {}, { sweep: { intervalMs: 200, maxPerRun: 1000, batch: 100 } });
-    try {
-      const file = t.storeUrl.slice('sqlite://'.length);
-      await t.app.store.namespace('delivered').set('old-job', 1, 50);
-      await t.app.store.namespace('delivered').set('fresh-job', 1, 3_600_000);
-      expect(await sqliteRaw(file)('delivered')).toBe(2);
-      await waitFor(async () => (await sqliteRaw(file)('delivered')) === 1, 20_000);
-      expect(await t.app.store.namespace('delivered').get('fresh-job')).toBe(1);
-    } finally {
-      await t.stop();
     }
   });
 });
