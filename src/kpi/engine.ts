@@ -62,6 +62,8 @@ export class KpiEngine implements KpiProvider {
   /** Per component: hour start → that hour's rollup, for the last 25 hours (the synchronous 24 h figures). */
   private readonly recent = new Map<string, Map<number, Rollup>>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** After stop, a failed flush is not retried: the store is about to close. */
+  private stopped = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   readonly now: () => number;
@@ -194,7 +196,7 @@ export class KpiEngine implements KpiProvider {
         } catch (e) {
           // The store is down: keep what is not written yet dirty, and write it with the next flush.
           for (const k of keys.slice(i)) this.dirty.add(k);
-          this.scheduleFlush();
+          if (!this.stopped) this.scheduleFlush();
           throw e;
         }
         if (day + DAY < floorTo(now, DAY) && !this.dirty.has(key)) this.hot.delete(key);
@@ -341,6 +343,7 @@ export class KpiEngine implements KpiProvider {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.heartbeat);
     await this.flush();
     await this.meta.set('lastSeen', this.now());
