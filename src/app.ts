@@ -20,6 +20,9 @@ import { Leadership, type LeadershipOptions } from './fleet/leadership.ts';
 import { Delivery } from './delivery/delivery.ts';
 import type { BreakerOptions } from './delivery/breaker.ts';
 import { RateLimiter, DEFAULT_LIMITS, type PlatformLimits } from './delivery/rate-limit.ts';
+import { ReplyPacer } from './delivery/reply-pacer.ts';
+import { CommandBudget } from './commands/user-limit.ts';
+import { memoryCounter } from './storage/counter.ts';
 import { CommandRouter } from './commands/router.ts';
 import type { KpiProvider, KpiWindow } from './commands/context.ts';
 import { HttpServer } from './http/server.ts';
@@ -89,6 +92,7 @@ export class App {
   outbox!: Outbox;
   delivery!: Delivery;
   limiter!: RateLimiter;
+  replies!: ReplyPacer;
   router!: CommandRouter;
   manual!: ManualSource;
   private chain: Promise<unknown> = Promise.resolve();
@@ -174,6 +178,7 @@ export class App {
     for (const [p, l] of Object.entries(cfg.delivery.limits) as [Platform, Partial<PlatformLimits>][]) limits[p] = { ...limits[p], ...l };
     Object.assign(limits, this.options.limits);
     this.limiter = new RateLimiter(limits);
+    this.replies = new ReplyPacer(this.limiter, this.log.child({ part: 'replies' }));
     this.delivery = new Delivery(
       this.store,
       this.outbox,
@@ -206,7 +211,8 @@ export class App {
       defaultMinSeverity: 'minor',
       now: this.now,
       revive: (target) => this.delivery.revive(target),
-      beforeReply: (platform) => this.limiter.bookReply(platform),
+      // SQLite runs one instance (a second is refused at start): this process's memory is the whole fleet.
+      commandBudget: new CommandBudget(this.store.kind === 'sqlite' ? memoryCounter() : this.store.counter('commands'), this.log),
     });
 
     const manualConfig = cfg.sources.find((s) => s.type === 'manual');
@@ -334,7 +340,7 @@ export class App {
   }
 
   private async startAdapter(adapter: ChatAdapter): Promise<void> {
-    await adapter.start({ log: this.log.child({ platform: adapter.platform }), commands: this.router, http: this.http.router });
+    await adapter.start({ log: this.log.child({ platform: adapter.platform }), commands: this.router, http: this.http.router, replies: this.replies });
   }
 
   isLeader(): boolean {
@@ -519,6 +525,7 @@ export class App {
     if (this.leading) await this.delivery.stop();
     // Hand leadership over now rather than after the lease expires.
     await this.leadership?.stop();
+    this.replies?.stop();
     for (const a of this.adapters.values()) await a.stop().catch((e: unknown) => this.log.warn({ err: e }, 'adapter stop failed'));
     this.digest?.stop();
     await this.kpiService?.stop().catch((e: unknown) => this.log.warn({ err: e }, 'KPI flush failed'));

@@ -3,6 +3,7 @@ import type { Platform, Target } from '../core/model.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import type { CommandRouter } from '../commands/router.ts';
 import type { HttpRoutes } from '../http/routes.ts';
+import type { ReplyPacer } from '../delivery/reply-pacer.ts';
 
 /** Where a sent message lives, so it can be edited or replied to later. Stored as JSON. */
 export interface PostedRef {
@@ -24,6 +25,8 @@ export interface AdapterContext {
   readonly log: Logger;
   readonly commands: CommandRouter;
   readonly http: HttpRoutes;
+  /** Command replies go through it: the platform's pacer, ahead of broadcasts, 429s waited out. */
+  readonly replies: ReplyPacer;
 }
 
 export type AdapterState = 'connecting' | 'connected' | 'down';

@@ -5,6 +5,7 @@ import type { Translator } from '../i18n/i18n.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import type { RenderContext, KpiFigures } from '../i18n/render.ts';
 import type { KeyValue } from '../storage/store.ts';
+import type { CommandBudget } from './user-limit.ts';
 
 export const COMMAND_NAMES = ['status', 'subscribe', 'unsubscribe', 'subscriptions', 'language', 'announce', 'kpi'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
@@ -33,6 +34,11 @@ export interface CommandReply {
   readonly ephemeral: boolean;
   /** The locale the reply was written in. */
   readonly locale: string;
+  /**
+   * The user was already told to slow down in this window: send nothing where the platform allows
+   * silence (Telegram, Slack); Discord must still answer the interaction.
+   */
+  readonly quiet?: boolean;
 }
 
 /** KPI numbers for commands and announcements; the KPI engine implements it. */
@@ -58,8 +64,8 @@ export interface CommandServices {
   readonly kpi?: KpiProvider;
   readonly defaultMinSeverity: Severity;
   readonly now: () => string;
-  /** A reply is about to go out: it takes a slot of the platform's rate limit ahead of any broadcast. */
-  readonly beforeReply?: (platform: Platform) => void;
+  /** The fleet-wide per-user command limit (store-backed); in this process's memory when absent. */
+  readonly commandBudget?: CommandBudget;
   /** A target that was found gone asked for messages again (re-subscribed, announcements on). */
   readonly revive?: (target: Target) => void;
 }

@@ -5,6 +5,8 @@ import { formatList } from '../i18n/format.ts';
 import { kpiFields } from '../kpi/fields.ts';
 import { statusReply } from './status.ts';
 import { isValidTimeZone, parseQuietRange } from '../core/quiet.ts';
+import { memoryCounter } from '../storage/counter.ts';
+import { CommandBudget } from './user-limit.ts';
 import {
   COMMAND_NAMES,
   KPI_WINDOWS,
@@ -15,9 +17,6 @@ import {
   type KpiWindow,
 } from './context.ts';
 
-const COMMAND_BURST = 10;
-const COMMAND_REFILL_MS = 1000;
-
 export const isCommandName = (s: string): s is CommandName => (COMMAND_NAMES as readonly string[]).includes(s);
 
 /**
@@ -25,7 +24,11 @@ export const isCommandName = (s: string): s is CommandName => (COMMAND_NAMES as 
  * `CommandInvocation` and render the `CommandReply`'s message their own way.
  */
 export class CommandRouter {
-  constructor(readonly services: CommandServices) {}
+  private readonly budget: CommandBudget;
+
+  constructor(readonly services: CommandServices) {
+    this.budget = services.commandBudget ?? new CommandBudget(memoryCounter(), undefined);
+  }
 
   /** SPEC §5: explicit `/language`, then the platform's hint, then the channel's locale, then the default. */
   async resolveLocale(inv: Pick<CommandInvocation, 'platform' | 'userId' | 'chatId' | 'localeHint' | 'threadId'>): Promise<string> {
@@ -42,32 +45,11 @@ export class CommandRouter {
     return channel?.locale ?? s.defaultLocale;
   }
 
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
-
-  /** Per-user token bucket: a burst of 10 commands, then one a second. Returns seconds to wait, or 0. */
-  private throttle(key: string, now = Date.now()): number {
-    const b = this.buckets.get(key) ?? { tokens: COMMAND_BURST, at: now };
-    b.tokens = Math.min(COMMAND_BURST, b.tokens + (now - b.at) / COMMAND_REFILL_MS);
-    b.at = now;
-    this.buckets.set(key, b);
-    if (this.buckets.size > 50_000) for (const [k, v] of this.buckets) if (now - v.at > 60_000) this.buckets.delete(k);
-    if (b.tokens >= 1) {
-      b.tokens -= 1;
-      return 0;
-    }
-    return Math.ceil(((1 - b.tokens) * COMMAND_REFILL_MS) / 1000);
-  }
-
   async handle(inv: CommandInvocation): Promise<CommandReply> {
-    const reply = await this.answer(inv);
-    this.services.beforeReply?.(inv.platform);
-    return reply;
-  }
-
-  private async answer(inv: CommandInvocation): Promise<CommandReply> {
     const locale = await this.resolveLocale(inv);
-    const wait = this.throttle(userKey(inv.platform, inv.userId));
-    if (wait > 0) return this.reply(locale, this.t(locale)('errors.slowDown', { seconds: wait }));
+    const admission = await this.budget.admit(userKey(inv.platform, inv.userId));
+    if (admission.kind !== 'answer')
+      return { ...this.reply(locale, this.t(locale)('errors.slowDown', { seconds: admission.seconds })), ...(admission.kind === 'quiet' ? { quiet: true } : {}) };
     const name = inv.command.replace(/^\//, '').replace(/@.*$/, '').toLowerCase();
     if (!isCommandName(name)) return this.reply(locale, this.t(locale)('errors.unknownCommand', { command: inv.command, commands: COMMAND_NAMES.map((c) => `/${c}`).join(', ') }));
     switch (name) {

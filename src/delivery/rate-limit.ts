@@ -38,15 +38,37 @@ export class RateLimiter {
 
   constructor(private readonly limits: Record<Platform, PlatformLimits> = DEFAULT_LIMITS, private readonly clock: () => number = Date.now) {}
 
+  /**
+   * Who goes ahead of broadcasts: command replies (reply-pacer.ts). While it says a reply is ready
+   * on a platform, broadcasts wait one gap, so the person who asked is answered first.
+   */
+  private ahead: ((platform: Platform, now: number) => boolean) | undefined;
+
+  yieldTo(ahead: (platform: Platform, now: number) => boolean): void {
+    this.ahead = ahead;
+  }
+
   /** How long until `target` may get a message, and whether the wait is the chat's or the whole platform's. */
   check(target: Target, now = this.clock()): { wait: number; scope: 'platform' | 'chat' } {
+    const verdict = this.checkFirst(target, now);
+    if (verdict.wait === 0 && this.ahead?.(target.platform, now)) return { wait: this.gapMs(target.platform), scope: 'platform' };
+    return verdict;
+  }
+
+  /** The platform's minimum gap between two requests. */
+  private gapMs(platform: Platform): number {
+    return (SPACING * 1000) / this.limits[platform].globalPerSecond;
+  }
+
+  /** `check` for the sender that goes first (command replies): the limits, without yielding to anyone. */
+  checkFirst(target: Target, now = this.clock()): { wait: number; scope: 'platform' | 'chat' } {
     const limits = this.limits[target.platform];
     const chat = `${target.platform}:${target.chatId}`;
     const window = this.window(target.platform, now);
     const capacity = Math.max(1, Math.floor(limits.globalPerSecond));
     const windowWait = window.length >= capacity ? window[window.length - capacity]! + WINDOW_MS - now : 0;
     // No bursts either: requests that leave together can arrive bunched and overflow the platform's second.
-    const spacingWait = window.length ? window[window.length - 1]! + (SPACING * 1000) / limits.globalPerSecond - now : 0;
+    const spacingWait = window.length ? window[window.length - 1]! + this.gapMs(target.platform) - now : 0;
     const platformWait = Math.max((this.pausedUntil.get(target.platform) ?? 0) - now, windowWait, spacingWait);
     if (platformWait > 0) return { wait: platformWait, scope: 'platform' };
     let chatWait = (this.chatNextAt.get(chat) ?? 0) - now;
@@ -95,11 +117,18 @@ export class RateLimiter {
   }
 
   /**
-   * A command reply goes out now, whatever the pacing: count it, so that the broadcast under way
-   * yields the slot instead of pushing the platform over its limit.
+   * A request booked at `bookedAt` was answered at `answeredAt`: the platform counted it somewhere
+   * in between, so from now on it counts as sent at `answeredAt`. When this process stalls (a crowd
+   * of commands to handle), requests booked evenly can reach the platform bunched; counting them
+   * late keeps the next second from overflowing. Used for command replies (reply-pacer.ts).
    */
-  bookReply(platform: Platform, now = this.clock()): void {
-    this.window(platform, now).push(now);
+  settle(platform: Platform, bookedAt: number, answeredAt: number): void {
+    const w = this.window(platform, answeredAt);
+    const i = w.indexOf(bookedAt);
+    if (i >= 0) w.splice(i, 1);
+    let j = w.length;
+    while (j > 0 && w[j - 1]! > answeredAt) j--;
+    w.splice(j, 0, answeredAt);
   }
 
   /** Waits for a slot and books it: for the second call of one job (the thread reply after an edit). */

@@ -6,6 +6,7 @@ import type { RedisClientType } from '@redis/client';
 import type { Pool } from 'pg';
 import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
 import { redisLease, sqlLease, type Lease, type RedisEval } from './lease.ts';
+import { redisCounter, sqlCounter, type Counter } from './counter.ts';
 
 /**
  * One namespace of the store: a key-value map that can be listed. Every call either answers or
@@ -41,6 +42,8 @@ export interface Store {
   namespace(name: string): KeyValue;
   /** A lease on the engine's own atomics (leader election, single-instance guard). */
   lease(name: string): Lease;
+  /** A fixed-window counter on the engine's own atomics, shared by the fleet (per-user command limit). */
+  counter(name: string): Counter;
   /** Read-only: true when the store answered within `timeoutMs` (or the given one). Never throws. */
   ping(timeoutMs?: number): Promise<boolean>;
   /**
@@ -99,6 +102,7 @@ interface Backend {
   ping(): Promise<void>;
   sweep(now: number, limit: number): Promise<number>;
   lease(name: string): Lease;
+  counter(name: string): Counter;
   /** The raw handle, for storage primitives beyond key-value (fleet inbox, leases). */
   raw(): unknown;
   close(): Promise<void>;
@@ -271,6 +275,7 @@ const sqlBackend = (dialect: 'sqlite' | 'postgres', query: SqlQuery, guard: Guar
         return rows.length;
       }),
     lease: (name) => sqlLease(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
+    counter: (name) => sqlCounter(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
     raw: () => raw,
     close,
   };
@@ -321,6 +326,7 @@ const redisBackend = (client: RedisClientType, guard: Guard, close: () => Promis
   // Redis expires keys itself (`SET … PX`).
   sweep: async () => 0,
   lease: (name) => redisLease(name, async () => client as unknown as RedisEval),
+  counter: (name) => redisCounter(name, async () => client as unknown as RedisEval),
   raw: () => ({ getClient: async () => client, client }),
   close,
 });
@@ -330,6 +336,10 @@ const guardedLease = (lease: Lease, guard: Guard): Lease => ({
   acquire: (holder, ttlMs) => guard('lease acquire', () => lease.acquire(holder, ttlMs)),
   release: (holder) => guard('lease release', () => lease.release(holder)),
   current: () => guard('lease read', () => lease.current()),
+});
+
+const guardedCounter = (counter: Counter, guard: Guard): Counter => ({
+  increment: (key, windowMs) => guard('counter', () => counter.increment(key, windowMs)),
 });
 
 const openSqlite = async (file: string, guard: Guard, openGuard: Guard, timeoutMs: number, onError: (e: Error) => void): Promise<Backend> => {
@@ -436,6 +446,7 @@ export const openStore = async (url: string, options: StoreOptions = {}): Promis
       return ns;
     },
     lease: (name) => guardedLease(backend.lease(name), guard),
+    counter: (name) => guardedCounter(backend.counter(name), guard),
     async ping(pingTimeoutMs?: number) {
       try {
         await guard('ping', () => backend.ping(), pingTimeoutMs);

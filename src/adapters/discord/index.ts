@@ -40,8 +40,12 @@ export interface DiscordSettings {
 
 /** Routes delivery calls: a 429 there must reach delivery (which owns pacing) instead of being slept on. */
 const DELIVERY_ROUTES = /^\/(channels|users\/@me\/channels)/;
-/** Commands whose answer may take longer than Discord's 3-second window (chart rendering, KPI queries). */
-const SLOW_COMMANDS = new Set(['kpi', 'status']);
+/**
+ * Commands whose answer may take longer than Discord's 3-second window (chart rendering, KPI
+ * queries): deferred at once. Others answer in the one initial response, which the global limit
+ * does not count, and are deferred only when their answer is late (DEFER_AFTER_MS).
+ */
+const SLOW_COMMANDS = new Set(['kpi']);
 /** Answer within this or defer: Discord invalidates the interaction token after 3 s without a response. */
 const DEFER_AFTER_MS = 1500;
 const REPLY_MODES_KEPT = 10_000;
@@ -234,18 +238,22 @@ export class DiscordAdapter implements ChatAdapter {
 
   private async command(i: ChatInputCommandInteraction): Promise<void> {
     const { ctx } = this.ready();
+    const receivedAt = Date.now();
     const inv = toInvocation(i);
     // Only a successful /announce is public; everything else is for the asker only.
     const publicAnswer = i.commandName === 'announce' && Boolean(i.memberPermissions?.has(PermissionFlagsBits.ManageChannels));
     const deferFlags = publicAnswer ? {} : { flags: MessageFlags.Ephemeral as const };
-    if (SLOW_COMMANDS.has(i.commandName)) await i.deferReply(deferFlags);
+    // Discord's clock stamped the interaction (its snowflake): one that reached us late, behind a
+    // crowd or a busy process, has less of its 3 s left, so the race below gets less time too.
+    const age = Math.max(0, receivedAt - i.createdTimestamp);
+    if (SLOW_COMMANDS.has(i.commandName) || age >= DEFER_AFTER_MS) await i.deferReply(deferFlags);
     // Settled either way, so a failing command still gets an answer instead of a dead interaction.
     const work = ctx.commands.handle(inv).then(
       (reply): { reply: CommandReply } => ({ reply }),
       (error: unknown): { error: unknown } => ({ error }),
     );
     let timer: NodeJS.Timeout | undefined;
-    const quick = i.deferred ? undefined : await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEFER_AFTER_MS)))]);
+    const quick = i.deferred ? undefined : await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEFER_AFTER_MS - age)))]);
     clearTimeout(timer);
     if (!i.deferred && !quick) await i.deferReply(deferFlags);
     const outcome = quick ?? (await work);
@@ -264,7 +272,23 @@ export class DiscordAdapter implements ChatAdapter {
       allowedMentions: NO_MENTIONS,
       files: files.map((f) => new AttachmentBuilder(f.data, { name: f.name })),
     };
-    if (i.deferred) await i.editReply(body);
-    else await i.reply({ ...body, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) });
+    if (!i.deferred) {
+      await i.reply({ ...body, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) });
+      return;
+    }
+    // The follow-up is a webhook call, which the bot's global limit counts: it takes a slot of the
+    // pacer like a broadcast, ahead of them. Its bucket is the interaction's own token.
+    const followUp: Target = { platform: 'discord', chatId: `interaction:${i.id}`, kind: 'dm' };
+    await ctx.replies.send(
+      followUp,
+      async () => {
+        try {
+          await i.editReply(body);
+        } catch (e) {
+          throw classifyDiscordError(e);
+        }
+      },
+      { receivedAt },
+    );
   }
 }

@@ -8,6 +8,8 @@ import { userKey, type Subscription } from '../../core/recipients.ts';
 import { uploadChart } from './files.ts';
 import { renderSlack, escapeSlack } from './render.ts';
 import { buildHomeView, HOME_ACTIONS, ALL_COMPONENTS } from './home.ts';
+import { classifyResponseUrlError } from './errors.ts';
+import type { ReplyPacer } from '../../delivery/reply-pacer.ts';
 import { setBounded } from '../../core/bounded.ts';
 
 /** users.info answers kept for a minute; bounded so a large workspace does not grow memory for good. */
@@ -41,7 +43,15 @@ export interface SlackCommandDeps {
   readonly client: WebClient;
   readonly log: Logger;
   readonly command: string;
+  readonly replies: ReplyPacer;
 }
+
+/**
+ * users.info is Tier 4, about 100 calls a minute per workspace (api.slack.com/methods/users.info):
+ * a crowd of new users would exceed it. Beyond this many a minute, commands are answered without
+ * the Slack locale (the user's stored language, the channel's or the default) rather than waiting.
+ */
+const USERS_INFO_PER_MINUTE = 90;
 
 /**
  * Wires the slash command, App Home and its buttons into bolt. Every handler acks first (Slack
@@ -52,11 +62,24 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
   const { router, client, log, command } = deps;
   const services = router.services;
   const facts = new Map<string, { at: number; value: UserFacts }>();
+  const infoCalls: number[] = [];
+  const mayCallUsersInfo = (): boolean => {
+    const now = Date.now();
+    while (infoCalls.length && now - infoCalls[0]! >= 60_000) infoCalls.shift();
+    if (infoCalls.length >= USERS_INFO_PER_MINUTE) return false;
+    infoCalls.push(now);
+    return true;
+  };
 
-  /** users.info with the locale (Tier 4); cached for a minute so a burst of clicks costs one call. */
-  const userFacts = async (userId: string): Promise<UserFacts> => {
+  /**
+   * users.info with the locale (Tier 4); cached for a minute so a burst of clicks costs one call.
+   * `localeOnly`: only the language hint is wanted, which may be skipped when the budget is spent.
+   */
+  const userFacts = async (userId: string, localeOnly = false): Promise<UserFacts> => {
     const hit = facts.get(userId);
     if (hit && Date.now() - hit.at < 60_000) return hit.value;
+    if (facts.size > 10_000) for (const [k, v] of facts) if (Date.now() - v.at >= 60_000) facts.delete(k);
+    if (!mayCallUsersInfo() && localeOnly) return { isAdmin: false };
     try {
       const res = await client.users.info({ user: userId, include_locale: true });
       const value = { ...(res.user?.locale ? { locale: res.user.locale } : {}), isAdmin: Boolean(res.user?.is_admin || res.user?.is_owner) };
@@ -101,11 +124,27 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
     isChannelAdmin: () => mayManage(userId, channelId),
   });
 
-  bolt.command(command, async ({ command: cmd, ack, respond }) => {
+  bolt.command(command, async ({ command: cmd, ack, respond: post }) => {
     await ack();
+    const receivedAt = Date.now();
+    // The answer goes to the command's response_url, which Slack does not count against chat.postMessage's
+    // limits: unmetered, but a 429 is still waited out and retried while the answer is useful.
+    const respond = async (message: Parameters<typeof post>[0]): Promise<void> => {
+      await deps.replies.send(
+        { platform: 'slack', chatId: cmd.channel_id, kind: cmd.channel_id.startsWith('D') ? 'dm' : 'channel' },
+        async () => {
+          try {
+            await post(message);
+          } catch (e) {
+            throw classifyResponseUrlError(e);
+          }
+        },
+        { receivedAt, metered: false },
+      );
+    };
     const { sub, args, share } = parseSlashText(cmd.text);
     try {
-      const { locale: hint } = await userFacts(cmd.user_id);
+      const { locale: hint } = await userFacts(cmd.user_id, true);
       if (!isCommandName(sub)) {
         const locale = await router.resolveLocale({ platform: 'slack', userId: cmd.user_id, chatId: cmd.channel_id, ...(hint ? { localeHint: hint } : {}) });
         const text = services.translator.t(locale)('slack:usage', { sub, command, subcommands: COMMAND_NAMES.join(', ') });
@@ -122,6 +161,7 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
           return ok;
         },
       });
+      if (reply.quiet) return;
       const t = services.translator.t(reply.locale);
       const inChannel = !reply.ephemeral || share;
       // A response_url carries no file: the chart is uploaded (files.uploadV2) where the answer can be

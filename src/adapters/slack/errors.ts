@@ -67,3 +67,23 @@ export const classifySlackError = (e: unknown): DeliveryError => {
       return make('transient', typeof err.code === 'string' ? err.code : 'unknown', e);
   }
 };
+
+interface AxiosErrorShape {
+  readonly isAxiosError?: unknown;
+  readonly code?: unknown;
+  readonly response?: { readonly status?: unknown; readonly headers?: Record<string, unknown>; readonly data?: unknown };
+}
+
+/**
+ * A failed post to a command's response_url. bolt 4 posts it with axios, which throws on any
+ * non-2xx; the body then says why (a used-up or expired URL), a 429 carries Retry-After.
+ */
+export const classifyResponseUrlError = (e: unknown): DeliveryError => {
+  const err = (typeof e === 'object' && e !== null ? e : {}) as AxiosErrorShape;
+  const status = typeof err.response?.status === 'number' ? err.response.status : undefined;
+  if (status === undefined) return make('transient', typeof err.code === 'string' ? err.code : 'request_error', e);
+  if (status === 429) return make('rate_limited', 'ratelimited', e, seconds(err.response?.headers?.['retry-after']) ?? 1000);
+  const body = err.response?.data as { error?: unknown } | string | undefined;
+  const error = typeof body === 'object' && typeof body?.error === 'string' ? body.error : typeof body === 'string' && /^[a-z_]{3,40}$/.test(body) ? body : `http_${status}`;
+  return make(status >= 500 ? 'transient' : 'permanent', error, e);
+};

@@ -88,7 +88,7 @@ export class SlackAdapter implements ChatAdapter {
         receiver.requestListener(rc.req, rc.res);
       });
     }
-    registerSlackHandlers(this.bolt, { router: ctx.commands, client: this.bolt.client, log: ctx.log, command: o.command });
+    registerSlackHandlers(this.bolt, { router: ctx.commands, client: this.bolt.client, log: ctx.log, command: o.command, replies: ctx.replies });
     this.bolt.error(async (e) => ctx.log.error({ err: e }, 'Slack handler failed'));
     try {
       await this.connect();

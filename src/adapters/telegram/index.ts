@@ -127,6 +127,8 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    // Answers already on the wire finish; waiting ones were given up by the pacer's stop.
+    await Promise.race([Promise.allSettled([...this.pendingAnswers]), sleep(5000)]);
     if (this.polling) {
       // Stopping aborts the pending getUpdates; telegraf then confirms the offset with one short call.
       // launch() may still be in deleteWebhook, when stop() throws "Bot is not running!": ask again.
@@ -216,40 +218,57 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   }
 
   // ── ReplySink: answers to commands and buttons ──────────────────────────────────────────────
+  /**
+   * Answers go through the reply pacer (ahead of broadcasts, 429s waited out). The update counts as
+   * handled once the command's effect is stored: the answer waits for its slot outside telegraf's
+   * handler, because telegraf awaits a whole batch of updates before it polls again, and a webhook
+   * request held for a minute would be redelivered.
+   */
   async reply(chatId: number, message: MessageModel, extra: { threadId?: number; replyTo?: number; keyboard?: InlineKeyboardMarkup }): Promise<void> {
     const payload = {
       ...(extra.threadId ? { message_thread_id: extra.threadId } : {}),
       ...(extra.replyTo ? { reply_parameters: { message_id: extra.replyTo, allow_sending_without_reply: true } } : {}),
       ...(extra.keyboard ? { reply_markup: extra.keyboard } : {}),
     };
-    await this.interactive(() => this.post(chatId, message, payload), { chat: chatId });
+    this.answer(this.replyTarget(chatId, extra.threadId), () => this.post(chatId, message, payload), { chat: chatId });
   }
 
   async editReply(chatId: number, messageId: number, message: MessageModel, keyboard?: InlineKeyboardMarkup): Promise<void> {
     const { text, ...rest } = renderTelegram(message, this.labels(message.locale));
-    await this.interactive(
+    this.answer(
+      this.replyTarget(chatId),
       () => this.requireBot().telegram.editMessageText(chatId, messageId, undefined, text, { ...rest, ...(keyboard ? { reply_markup: keyboard } : {}) }),
       { chat: chatId, message: messageId },
     );
   }
 
-  /** A person is waiting: one retry after a short 429 wait; other failures are logged, not retried. */
-  private async interactive(call: () => Promise<unknown>, where: Record<string, number>): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+  /** Private chats have positive ids (the user's), groups and channels negative ones: those get the 20/min cap. */
+  private replyTarget(chatId: number, threadId?: number): Target {
+    return { platform: 'telegram', chatId: String(chatId), kind: chatId > 0 ? 'dm' : 'channel', ...(threadId ? { threadId: String(threadId) } : {}) };
+  }
+
+  private readonly pendingAnswers = new Set<Promise<void>>();
+
+  private answer(target: Target, call: () => Promise<unknown>, where: Record<string, number>): void {
+    const replies = this.ctx?.replies;
+    if (!replies) return;
+    const receivedAt = Date.now();
+    const attempt = async () => {
       try {
         await call();
-        return;
       } catch (e) {
-        if (isNotModified(e)) return;
-        const err = classifyTelegramError(e);
-        if (err.kind === 'rate_limited' && attempt === 0 && (err.retryAfterMs ?? 0) <= 5000) {
-          await sleep(err.retryAfterMs ?? 1000);
-          continue;
-        }
-        this.log?.warn({ ...where, kind: err.kind, code: err.code }, 'telegram command answer failed');
-        return;
+        if (!isNotModified(e)) throw classifyTelegramError(e);
       }
-    }
+    };
+    const job = replies
+      .send(target, attempt, { receivedAt })
+      .then(() => undefined)
+      .catch((e: unknown) => {
+        const err = classifyTelegramError(e);
+        this.log?.warn({ ...where, kind: err.kind, code: err.code }, 'telegram command answer failed');
+      })
+      .finally(() => this.pendingAnswers.delete(job));
+    this.pendingAnswers.add(job);
   }
 
   private async onWebhook(rc: RouteContext): Promise<void> {

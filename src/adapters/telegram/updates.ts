@@ -63,6 +63,7 @@ export class UpdateHandlers {
     const pickable = where.chat.type !== 'channel' && parsed.args.length === 0;
     // SPEC §5: a bare /subscribe subscribes to everything at once; its keyboard narrows it to one component.
     const reply = await this.router.handle(inv);
+    if (reply.quiet) return;
     const keyboard = pickable && (parsed.command === 'status' || parsed.command === 'subscribe') ? pickKeyboard(parsed.command, knownComponents(this.router, reply.locale)) : undefined;
     const message = keyboard && parsed.command === 'subscribe' ? { ...reply.message, footer: t('telegram:pickSubscribe') } : reply.message;
     await this.sink.reply(where.chat.id, this.withDmHint({ ...reply, message }, parsed, where, botName), { ...extra, ...(keyboard ? { keyboard } : {}) });

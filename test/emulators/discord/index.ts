@@ -174,7 +174,7 @@ export class DiscordEmulator {
         : { user: apiUser }),
     };
     let finish!: () => void;
-    const interaction = { id, token, payload, deferredFlags: 0 } as EmuInteraction;
+    const interaction = { id, token, payload, deferredFlags: 0, createdAt: Date.now() } as EmuInteraction;
     interaction.done = new Promise<EmuInteraction>((resolve) => (finish = () => resolve(interaction)));
     interaction.finish = finish;
     this.state.interactions.set(id, interaction);

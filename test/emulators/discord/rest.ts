@@ -20,6 +20,14 @@ class RestError extends Error {
   }
 }
 
+/**
+ * Interaction deadlines (https://discord.com/developers/docs/interactions/receiving-and-responding#responding-to-an-interaction):
+ * the initial response within 3 s, else the token is invalid for it; the token then serves
+ * follow-ups and @original edits for 15 minutes.
+ */
+export const INITIAL_RESPONSE_MS = 3000;
+export const INTERACTION_TOKEN_MS = 15 * 60_000;
+
 const E = {
   unknownChannel: () => new RestError(404, 10003, 'Unknown Channel'),
   unknownMessage: () => new RestError(404, 10008, 'Unknown Message'),
@@ -144,6 +152,7 @@ export class Rest {
     if ((m = /^\/webhooks\/(\d+)\/([^/]+)\/messages\/@original$/.exec(path)) && (method === 'PATCH' || method === 'GET')) {
       const i = [...s.interactions.values()].find((x) => x.token === m![2]);
       if (!i || m[1] !== this.opts.applicationId) throw new RestError(404, 10015, 'Unknown Webhook');
+      if (Date.now() - i.createdAt > INTERACTION_TOKEN_MS) throw new RestError(401, 50027, 'Invalid Webhook Token');
       if (method === 'GET') {
         if (!i.reply) throw E.unknownMessage();
         return { status: 200, body: s.toApiMessage(i.reply) };
@@ -240,6 +249,7 @@ export class Rest {
     const i = this.state.interactions.get(id);
     if (!i || i.token !== token) throw E.unknownInteraction();
     if (i.callbackType) throw new RestError(400, 40060, 'Interaction has already been acknowledged.');
+    if (Date.now() - i.createdAt > INITIAL_RESPONSE_MS) throw E.unknownInteraction();
     const type = Number(p.body.type);
     const data = (p.body.data ?? {}) as Json;
     if (type === 4) {
@@ -258,6 +268,7 @@ export class Rest {
       i.choices = choices;
       i.finish();
     } else throw new RestError(400, 50035, 'Invalid Form Body', { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: `Value must be one of (1, 4, 5, 6, 7, 8, 9, 10, 12).` }] } });
+    i.callbackAt = Date.now();
     if (query.get('with_response') === 'true')
       return { status: 200, body: { interaction: { id, type: i.payload.type }, resource: { type, ...(i.reply ? { message: this.state.toApiMessage(i.reply) } : {}) } } };
     return { status: 204 };

@@ -52,6 +52,10 @@ export interface EmuInteraction {
   readonly id: string;
   readonly token: string;
   readonly payload: Json;
+  /** When Discord dispatched it (ms): the initial response must come within 3 s, follow-ups within 15 min. */
+  readonly createdAt: number;
+  /** When the initial response (reply, deferral or choices) was accepted. */
+  callbackAt?: number;
   /** 4 reply, 5 deferred, 8 autocomplete choices. */
   callbackType?: number;
   /** Flags of a deferred reply (64 = ephemeral), applied when the bot edits @original. */

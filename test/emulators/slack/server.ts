@@ -55,6 +55,17 @@ export interface EmuResponse {
   body: Record<string, unknown>;
 }
 
+/**
+ * A response_url "can be used up to 5 times within 30 minutes" (docs.slack.dev/interactivity/handling-user-interaction);
+ * the error strings Slack answers beyond are not documented: `used_url` and `expired_url` here.
+ */
+export const RESPONSE_URL_USES = 5;
+export const RESPONSE_URL_LIFETIME_MS = 30 * 60_000;
+/** Slack wants the HTTP 200 for a slash command within 3 s, else the user sees a timeout error. */
+export const ACK_DEADLINE_MS = 3000;
+/** Web API tiers per method per workspace per app (api.slack.com/docs/rate-limits); Tier 4 = 100+/min. */
+export const TIER_PER_MINUTE: Record<string, number> = { 'users.info': 100 };
+
 type Result = { status?: number; headers?: Record<string, string>; body: Record<string, unknown> };
 const fail = (error: string, extra: Record<string, unknown> = {}): Result => ({ body: { ok: false, error, ...extra } });
 
@@ -88,6 +99,12 @@ export class SlackEmulator extends EventEmitter {
   private workspaceWindow: number[] = [];
   private readonly lastPost = new Map<string, number>();
   private readonly injected = new Map<string, Result>();
+  /** Issued response URLs: when, and how often they were used. */
+  private readonly responseUrls = new Map<string, { issuedAt: number; uses: number }>();
+  /** Posts to a response_url that Slack refused (unknown, used up, expired). */
+  readonly refusedResponses: { id: string; error: string }[] = [];
+  /** Calls per tiered method in the last minute. */
+  private readonly tierWindows = new Map<string, number[]>();
   private server: Server | undefined;
   private seq = 0;
   private responseSeq = 0;
@@ -114,7 +131,15 @@ export class SlackEmulator extends EventEmitter {
 
   /** A fresh response_url for a slash command or interaction. */
   responseUrl(): string {
-    return `${this.baseUrl}/response/${++this.responseSeq}`;
+    const id = String(++this.responseSeq);
+    this.responseUrls.set(id, { issuedAt: Date.now(), uses: 0 });
+    return `${this.baseUrl}/response/${id}`;
+  }
+
+  /** Ages an issued response_url by `ms` (to test its 30-minute lifetime without waiting). */
+  ageResponseUrl(url: string, ms: number): void {
+    const entry = this.responseUrls.get(url.slice(url.lastIndexOf('/') + 1));
+    if (entry) entry.issuedAt -= ms;
   }
 
   /** Resolves with the first value `check` returns once something happens (or already holds). */
@@ -200,7 +225,17 @@ export class SlackEmulator extends EventEmitter {
       res.end(JSON.stringify(r.body));
     };
     if (url.pathname.startsWith('/response/')) {
-      this.responses.push({ id: url.pathname.slice('/response/'.length), body: JSON.parse(raw || '{}') as Record<string, unknown> });
+      const id = url.pathname.slice('/response/'.length);
+      const issued = this.responseUrls.get(id);
+      const error = !issued || Date.now() - issued.issuedAt > RESPONSE_URL_LIFETIME_MS ? 'expired_url' : issued.uses >= RESPONSE_URL_USES ? 'used_url' : undefined;
+      if (error) {
+        this.refusedResponses.push({ id, error });
+        send({ status: 404, body: { ok: false, error } });
+        this.emit('response');
+        return;
+      }
+      issued!.uses++;
+      this.responses.push({ id, body: JSON.parse(raw || '{}') as Record<string, unknown> });
       send({ body: { ok: true } });
       this.emit('response');
       return;
@@ -214,7 +249,7 @@ export class SlackEmulator extends EventEmitter {
     const args = this.parseArgs(req, raw);
     const injected = this.injected.get(method);
     this.injected.delete(method);
-    const result = injected ?? this.authorize(req, method) ?? this.dispatch(method, args);
+    const result = injected ?? this.authorize(req, method) ?? this.tier(method) ?? this.dispatch(method, args);
     this.calls.push({ method, args, ok: result.body.ok === true, status: result.status ?? 200, ...(typeof result.body.error === 'string' ? { error: result.body.error } : {}) });
     send(result);
     this.emit('call');
@@ -237,6 +272,18 @@ export class SlackEmulator extends EventEmitter {
     if (method === 'apps.connections.open') return this.appTokens.has(token) ? undefined : fail('invalid_auth');
     if (this.revoked.has(token)) return fail('token_revoked');
     if (!this.tokens.has(token)) return fail('invalid_auth');
+    return undefined;
+  }
+
+  /** Over a tiered method's per-minute limit: 429 with Retry-After until the oldest call leaves the minute. */
+  private tier(method: string): Result | undefined {
+    const limit = TIER_PER_MINUTE[method];
+    if (limit === undefined) return undefined;
+    const now = Date.now();
+    const w = (this.tierWindows.get(method) ?? []).filter((t) => now - t < 60_000);
+    this.tierWindows.set(method, w);
+    if (w.length >= limit) return { status: 429, headers: { 'retry-after': String(Math.max(1, Math.ceil((w[0]! + 60_000 - now) / 1000))) }, body: { ok: false, error: 'ratelimited' } };
+    w.push(now);
     return undefined;
   }
 
