@@ -18,7 +18,7 @@ describe('the bot sweeps on a schedule', () => {
   it('a delivered marker past its TTL disappears from the SQLite file by itself', async () => {
     const t = await startTestApp(`
 service: { name: Chatter, locales: [en] }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 `, {}, { sweep: { intervalMs: 200, maxPerRun: 1000, batch: 100 } });
     try {
       const file = t.storeUrl.slice('sqlite://'.length);

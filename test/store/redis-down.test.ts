@@ -82,7 +82,7 @@ suite('store with Redis down (its own redis-server, paused with SIGSTOP)', () =>
   describe('the bot', () => {
     const yaml = `
 service: { name: Chatter, locales: [en] }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 announce:
   - { platform: console, channel: "#ops", locale: en }
 `;

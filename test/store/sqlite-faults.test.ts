@@ -13,7 +13,7 @@ import type { MessageModel } from '../../src/i18n/message.ts';
 const TIMEOUT_MS = 1000;
 const yaml = `
 service: { name: Chatter, locales: [en] }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 announce:
   - { platform: console, channel: "#ops", locale: en }
 `;
