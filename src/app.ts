@@ -10,6 +10,7 @@ import { createLogger } from './core/logger.ts';
 import { targetKey, type Platform, type StatusChange, type StatusEvent, type Target } from './core/model.ts';
 import { chatKey, userKey, type ChannelAnnouncement } from './core/recipients.ts';
 import { openStore, type Store } from './storage/store.ts';
+import { ExpirySweeper, type SweeperOptions } from './storage/sweeper.ts';
 import { Translator } from './i18n/i18n.ts';
 import { renderEvent, renderHeldSummary, type RenderContext, type KpiFigures } from './i18n/render.ts';
 import type { MessageField, MessageModel } from './i18n/message.ts';
@@ -56,6 +57,10 @@ export interface AppOptions {
   readonly clock?: () => number;
   /** Bound of each source's ingest queue (a full one answers 503 + Retry-After). */
   readonly ingestQueueLimit?: number;
+  /** Per-call store timeout (tests shorten it). */
+  readonly storeTimeoutMs?: number;
+  /** Expired-row sweep timing (tests shorten it). */
+  readonly sweep?: SweeperOptions;
   /** Circuit breaker timing (tests shorten the cooldowns; the defaults are the documented ones). */
   readonly breaker?: Partial<BreakerOptions>;
   /** How often the leader takes in dead letters re-queued by the CLI (tests shorten it). */
@@ -103,6 +108,7 @@ export class App {
   private deliveryStopped: Promise<void> = Promise.resolve();
   inbox!: IngestInbox;
   leadership: Leadership | undefined;
+  private sweeper: ExpirySweeper | undefined;
   private readonly abort = new AbortController();
   private readonly now: () => string;
   private started = false;
@@ -131,7 +137,17 @@ export class App {
       fallbackLocale: 'en',
       ...(cfg.i18n?.overrides ? { overridesDir: resolvePath(cfg.configPath ? dirname(cfg.configPath) : process.cwd(), cfg.i18n.overrides) } : {}),
     });
-    this.store = await openStore(cfg.env.STORE_URL);
+    let driverErrorLoggedAt = 0;
+    this.store = await openStore(cfg.env.STORE_URL, {
+      ...(this.options.storeTimeoutMs ? { timeoutMs: this.options.storeTimeoutMs } : {}),
+      // A server that is down reports on every reconnect attempt: log it at most every 30 s.
+      onDriverError: (err) => {
+        if (Date.now() - driverErrorLoggedAt < 30_000) return;
+        driverErrorLoggedAt = Date.now();
+        this.log.warn({ err: err.message }, 'store connection error');
+      },
+    });
+    this.sweeper = new ExpirySweeper(this.store, this.log, this.options.sweep);
     if (cfg.i18n?.translate) this.translations = new TranslationService(createProvider(cfg.i18n.translate), this.store.namespace('translations'), this.log);
     for (const rule of cfg.advice)
       for (const key of rule.say)
@@ -362,6 +378,7 @@ export class App {
       this.reminderTimer = setInterval(() => this.remindMaintenances(lead), Math.min(30_000, Math.max(250, lead / 10)));
       this.reminderTimer.unref();
     }
+    this.sweeper?.start();
     const signal = AbortSignal.any([this.abort.signal, term]);
     for (const source of this.sources.values()) {
       const health: SourceHealth = this.sourceHealth.get(source.id) ?? { state: 'pending' };
@@ -385,6 +402,7 @@ export class App {
     clearInterval(this.inboxTimer);
     clearInterval(this.reminderTimer);
     this.digest?.stop();
+    this.sweeper?.stop();
     this.deliveryStopped = this.delivery.stop().catch((e: unknown) => this.log.warn({ err: e }, 'delivery did not stop cleanly'));
   }
 
@@ -556,6 +574,7 @@ export class App {
     clearInterval(this.inboxTimer);
     clearInterval(this.reminderTimer);
     clearInterval(this.followerTimer);
+    this.sweeper?.stop();
     await this.http.close();
     await this.chain.catch(() => undefined);
     if (this.leading) await this.delivery.stop();

@@ -15,6 +15,7 @@ import { toPlainText } from '../i18n/message.ts';
 import { openStore } from '../storage/store.ts';
 import type { Subscription } from '../core/recipients.ts';
 import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
+import { logUnhandledRejections } from '../core/process-guards.ts';
 import { registerOutboxCommands } from './outbox.ts';
 import { loadDotEnv } from './dotenv.ts';
 
@@ -63,6 +64,7 @@ const start = async (opts: { fast?: boolean }): Promise<void> => {
     cfg = demoConfig(cfg, await page.listen(), Boolean(opts.fast));
   }
   const app = new App(cfg);
+  logUnhandledRejections(app.log);
   try {
     await app.init();
     const http = await app.listen();

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { KeyValue, Store } from '../storage/store.ts';
-import { isDeliveryError, type DeliveryError } from '../core/errors.ts';
+import { isDeliveryError, isStoreUnavailable, type DeliveryError } from '../core/errors.ts';
 import { isClosedStatus, targetKey, type Platform, type StatusEvent, type Target } from '../core/model.ts';
 import type { ChatAdapter, PostedRef } from '../adapters/adapter.ts';
 import type { MessageModel } from '../i18n/message.ts';
@@ -60,6 +60,12 @@ const GONE_MEMORY_MS = 10 * 60_000;
  */
 export const IN_FLIGHT_WINDOW = 96;
 const POST_TTL_MS = 90 * 86_400_000;
+/** While the store is down a job waits this long (with jitter) and keeps its attempts: the message is not at fault. */
+const STORE_RETRY_MS = 2_000;
+const POST_FLUSH_MS = 20;
+const POST_FLUSH_RETRY_CAP_MS = 5_000;
+/** Targets remembered as gone: enough for a mass unsubscribe, bounded against a flood of dead chats. */
+const GONE_MEMORY_MAX = 10_000;
 
 const bump = (m: Record<string, number>, k: string) => {
   m[k] = (m[k] ?? 0) + 1;
@@ -75,6 +81,7 @@ export class Delivery {
   private readonly posts: KeyValue;
   private readonly unflushedPosts = new Map<string, PostedStory>();
   private postFlush: NodeJS.Timeout | undefined;
+  private postFlushFailures = 0;
   private readonly inFlight = new Set<string>();
   private readonly inFlightOn = new Map<Platform, number>();
   /** Targets found gone recently: jobs fanned out before the removal are dropped without another call. */
@@ -101,6 +108,7 @@ export class Delivery {
     private readonly options: DeliveryOptions = { concurrency: 32, maxAgeMs: DEFAULT_MAX_AGE_MS },
   ) {
     this.posts = store.namespace('posts');
+    outbox.onFlushError = (err, retryInMs) => this.log.warn({ err, retryInMs }, 'could not write delivery progress to the store; retrying');
     this.breaker = new CircuitBreaker(options.breaker);
   }
 
@@ -140,7 +148,8 @@ export class Delivery {
     while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await this.loopDone;
     await this.adopting;
-    await this.flushPosts();
+    // Unwritten story refs only cost an edit (a new post) after the next start; nothing is lost.
+    await this.flushPosts().catch((err: unknown) => this.log.error({ err }, 'could not write story refs at stop'));
     await this.outbox.close();
   }
 
@@ -280,15 +289,28 @@ export class Delivery {
   /** Story refs are written in batches too; reads see unflushed ones first. */
   private setPost(key: string, story: PostedStory): void {
     this.unflushedPosts.set(key, story);
-    this.postFlush ??= setTimeout(() => void this.flushPosts(), 20);
+    this.schedulePostFlush(POST_FLUSH_MS);
   }
 
+  private schedulePostFlush(delayMs: number): void {
+    this.postFlush ??= setTimeout(() => {
+      this.postFlush = undefined;
+      this.flushPosts().catch((err: unknown) => {
+        const retryInMs = Math.min(POST_FLUSH_RETRY_CAP_MS, POST_FLUSH_MS * 2 ** Math.min(10, ++this.postFlushFailures));
+        this.log.warn({ err, retryInMs }, 'could not write story refs to the store; retrying');
+        this.schedulePostFlush(retryInMs);
+      });
+    }, delayMs);
+  }
+
+  /** Until written, refs stay in `unflushedPosts`, where reads find them. */
   private async flushPosts(): Promise<void> {
     clearTimeout(this.postFlush);
     this.postFlush = undefined;
     const entries = [...this.unflushedPosts.entries()];
     if (entries.length === 0) return;
     await this.posts.setMany(entries, POST_TTL_MS);
+    this.postFlushFailures = 0;
     for (const [k, v] of entries) if (this.unflushedPosts.get(k) === v) this.unflushedPosts.delete(k);
   }
 
@@ -315,7 +337,11 @@ export class Delivery {
       else this.stats.coalesced++;
       this.outbox.complete(job);
     } catch (e) {
-      await this.fail(job, e);
+      // Runs detached from the dispatcher: whatever happens here must not become an unhandled rejection.
+      await this.fail(job, e).catch((err: unknown) => {
+        job.notBefore = Date.now() + STORE_RETRY_MS;
+        this.log.error({ platform, job: job.id, err }, 'could not record a failed attempt; will retry');
+      });
     }
   }
 
@@ -367,6 +393,12 @@ export class Delivery {
     const platform = job.target.platform;
     const key = targetKey(job.target);
     const ctx = { platform, target: key, job: job.id, attempts: job.attempts };
+    if (isStoreUnavailable(e)) {
+      // A read failed (never taken as "no post yet"): nothing was sent; try again once the store answers.
+      job.notBefore = Date.now() + STORE_RETRY_MS / 2 + Math.random() * STORE_RETRY_MS;
+      this.log.warn({ ...ctx, err: e.message }, 'store unavailable; delivery will retry');
+      return;
+    }
     if (!isDeliveryError(e)) {
       this.log.error({ ...ctx, err: e }, 'delivery failed with an unexpected error; will retry');
       this.noteCircuit(platform, this.breaker.failed(platform, job.id, key, Date.now()));
@@ -392,7 +424,7 @@ export class Delivery {
           await this.hooks.onTargetMoved(job.target, to, job.origin);
           return;
         }
-        this.gone.set(key, Date.now());
+        this.rememberGone(key);
         bump(this.stats.deadTargets, platform);
         bump(this.stats.failed, platform);
         const dropped = this.outbox.dropTarget(job.target);
@@ -412,6 +444,17 @@ export class Delivery {
         this.noteCircuit(platform, this.breaker.failed(platform, job.id, key, Date.now()));
         return this.retryLater(job, e.code, e.message, e.kind === 'auth' ? 30_000 : 1000);
       }
+    }
+  }
+
+  private rememberGone(key: string): void {
+    const now = Date.now();
+    this.gone.delete(key);
+    this.gone.set(key, now);
+    // Oldest first (Map order): expired ones go, and past the bound the oldest too.
+    for (const [k, at] of this.gone) {
+      if (this.gone.size <= GONE_MEMORY_MAX && now - at < GONE_MEMORY_MS) break;
+      this.gone.delete(k);
     }
   }
 

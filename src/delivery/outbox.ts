@@ -37,6 +37,8 @@ export type NewJob = Omit<DeliveryJob, 'seq' | 'createdAt' | 'attempts' | 'notBe
 const DELIVERED_TTL_MS = 7 * 86_400_000;
 const EVENT_TTL_MS = 7 * 86_400_000;
 const FLUSH_MS = 20;
+/** A failed flush is retried with backoff up to this, for as long as the store is down. */
+const FLUSH_RETRY_CAP_MS = 5_000;
 
 /**
  * Every job built with the same property order, so V8 keeps one compact shape for 100,000 of them
@@ -83,6 +85,9 @@ export class Outbox {
   readonly deadLetters: DeadLetters;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private flushFailures = 0;
+  /** Told of each failed flush (it is retried on its own). */
+  onFlushError: ((error: unknown, retryInMs: number) => void) | undefined;
   private counter = 0;
   private size = 0;
   private writing = 0;
@@ -295,38 +300,70 @@ export class Outbox {
     }
   }
 
-  private scheduleFlush(): void {
+  private scheduleFlush(delayMs = FLUSH_MS): void {
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
-      void this.flush();
-    }, FLUSH_MS);
+      this.flush().catch(() => undefined);
+    }, delayMs);
   }
 
-  /** Writes buffered completions: delivered markers first, so a crash in between can only skip, never repeat. */
+  /**
+   * Writes buffered completions: delivered markers first, so a crash in between can only skip, never
+   * repeat. A failure puts them back and retries with backoff; each flush runs after the previous
+   * one settles, whatever its outcome, so one failure never stalls the ones after it.
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.then(async () => {
-      const done = this.doneBuffer.splice(0);
-      const dead = this.deadBuffer.splice(0);
-      const dropped = [...this.droppedBuffer.splice(0), ...dead.map((d) => d.letter.job.id)];
+    const run = this.flushing.then(() => this.writeBuffered());
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeBuffered(): Promise<void> {
+    const done = this.doneBuffer.splice(0);
+    const dead = this.deadBuffer.splice(0);
+    const droppedOnly = this.droppedBuffer.splice(0);
+    const dropped = [...droppedOnly, ...dead.map((d) => d.letter.job.id)];
+    try {
       this.writing = done.length;
       if (done.length) await this.delivered.setMany(done.map((id) => [id, 1] as const), DELIVERED_TTL_MS);
-      this.writing = 0;
       // The letter before the outbox entry goes: a crash in between keeps both, never neither.
       await this.deadLetters.add(dead);
       if (done.length || dropped.length) await this.pending.deleteMany([...done, ...dropped]);
-      // Only now may the same id be recorded again (and be refused by its delivered marker).
-      for (const id of [...done, ...dropped]) this.known.delete(id);
-    }).catch((e: unknown) => {
       this.writing = 0;
-      ignoreStale(e);
-    });
-    return this.flushing;
+      this.flushFailures = 0;
+    } catch (e) {
+      // Back in front, in order: while they wait, delivery counts them as unflushed and slows down.
+      // Rewriting markers and letters on the retry is harmless: both are keyed by job id.
+      this.writing = 0;
+      // A stale leader's writes are refused for good: the current leader owns these jobs now.
+      if (isStaleLeader(e)) return;
+      this.doneBuffer.unshift(...done);
+      this.deadBuffer.unshift(...dead);
+      this.droppedBuffer.unshift(...droppedOnly);
+      const retryInMs = Math.min(FLUSH_RETRY_CAP_MS, FLUSH_MS * 2 ** Math.min(10, ++this.flushFailures));
+      this.onFlushError?.(e, retryInMs);
+      this.scheduleFlush(retryInMs);
+      throw e;
+    }
+    // Only now may the same id be recorded again (and be refused by its delivered marker).
+    for (const id of [...done, ...dropped]) this.known.delete(id);
   }
 
+  /** Flushes what is buffered, a few tries; what still fails stays pending in the store and is sent again on the next start. */
   async close(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    await this.flush();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.flush();
+        break;
+      } catch {
+        clearTimeout(this.flushTimer);
+        this.flushTimer = undefined;
+        if (attempt >= 3) break;
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+      }
+    }
   }
 
   private remove(job: DeliveryJob): void {

@@ -91,6 +91,8 @@ export class RateLimiter {
       this.chatNextAt.set(chat, now + limits.perChatIntervalMs);
     }
     if (target.kind === 'channel' && limits.perGroupPerMinute !== undefined) {
+      // Windows of groups not written to for a minute are empty anyway: drop them (one entry per group ever served otherwise).
+      if (this.groupWindows.size > 10_000) for (const [k, w] of this.groupWindows) if (now - w[w.length - 1]! >= 60_000) this.groupWindows.delete(k);
       const window = this.groupWindows.get(chat) ?? [];
       window.push(now);
       this.groupWindows.set(chat, window);

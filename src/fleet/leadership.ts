@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { hostname } from 'node:os';
 import type { Store } from '../storage/store.ts';
 import { holderId, type Lease } from '../storage/lease.ts';
 import { ConfigError } from '../core/errors.ts';
 import { StaleLeaderError, type Fence } from '../storage/fence.ts';
+import { judgeHolder } from './holder.ts';
 
 export interface LeadershipOptions {
   /** How long a lease lasts without renewal: the worst-case failover time is about this plus one try. */
@@ -13,15 +13,6 @@ export interface LeadershipOptions {
 }
 
 export const DEFAULT_LEADERSHIP: LeadershipOptions = { ttlMs: 8_000, renewMs: 2_000 };
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 /**
  * One leader per store: it polls, tracks, fans out and delivers; the others serve HTTP and commands
@@ -53,23 +44,51 @@ export class Leadership {
     return this.token;
   }
 
-  /** SQLite: take the lease or refuse to start (a crashed process on this host does not block a restart). */
+  /**
+   * SQLite: take the lease or refuse to start. A lock left by a crashed process is taken over at
+   * once: on this host when its holder is provably gone (dead pid, our own pid from a previous
+   * incarnation, or a pid reused by another process); from another host once its lease lapses
+   * without renewal. Only a holder that is alive, or that keeps renewing, is refused.
+   */
   async claimExclusive(): Promise<void> {
-    let token = await this.lease.acquire(this.holder, this.options.ttlMs);
-    if (token === undefined) {
-      const current = await this.lease.current();
-      const [host, pid] = current?.holder.split(':') ?? [];
-      if (current && host === hostname() && pid && !alive(Number(pid))) {
-        await this.lease.release(current.holder);
-        token = await this.lease.acquire(this.holder, this.options.ttlMs);
+    let waitedFor: { holder: string; expiresAt: number } | undefined;
+    const before = await this.lease.current();
+    for (;;) {
+      const token = await this.lease.acquire(this.holder, this.options.ttlMs);
+      if (token !== undefined) {
+        if (waitedFor) this.log.warn({ previous: waitedFor.holder, holder: this.holder }, 'took over the instance lock: its holder stopped renewing it');
+        // A graceful stop releases with expiry 0; anything else expired after a crash.
+        else if (before && before.holder !== this.holder && before.expiresAt > 0)
+          this.log.warn({ previous: before.holder, holder: this.holder }, 'took over an expired instance lock');
+        this.gained(token);
+        break;
       }
-      if (token === undefined)
+      const current = await this.lease.current();
+      if (!current) continue;
+      const verdict = judgeHolder(current.holder);
+      if (verdict === 'gone') {
+        await this.lease.release(current.holder);
+        const taken = await this.lease.acquire(this.holder, this.options.ttlMs);
+        if (taken !== undefined) {
+          this.log.warn({ previous: current.holder, holder: this.holder }, 'took over a stale instance lock: the process that held it is gone');
+          this.gained(taken);
+          break;
+        }
+        continue;
+      }
+      // A holder we cannot judge and that renewed since we last looked is alive.
+      const renewed = waitedFor?.holder === current.holder && current.expiresAt > waitedFor.expiresAt;
+      if (verdict === 'alive' || renewed)
         throw new ConfigError(
           'STORE_URL',
-          `${this.store.location} is in use by another Status Relay instance (${current?.holder ?? 'unknown'}): run one instance per SQLite file, or use Redis or PostgreSQL (redis://… or postgres://…) to run several`,
+          `${this.store.location} is in use by another Status Relay instance (${current.holder}): run one instance per SQLite file, or use Redis or PostgreSQL (redis://… or postgres://…) to run several`,
         );
+      waitedFor = { holder: current.holder, expiresAt: current.expiresAt };
+      this.log.info({ holder: current.holder, expiresAt: new Date(current.expiresAt).toISOString() }, 'instance lock held from another host: waiting for it to lapse');
+      // Past the expiry and one renewal period: a live holder has renewed by then, a dead one has not.
+      const wait = Math.max(0, current.expiresAt - Date.now()) + Math.min(this.options.renewMs, 1000);
+      await new Promise((r) => setTimeout(r, wait));
     }
-    this.gained(token);
     this.timer = setInterval(() => void this.renew(), this.options.renewMs);
     this.timer.unref();
   }

@@ -35,6 +35,8 @@ const jsonBody = async (ctx: RouteContext): Promise<unknown> => {
   }
 };
 
+const READYZ_STORE_TIMEOUT_MS = 1_000;
+
 /** SPEC §4 routes owned by the core. Adapters add their own (Slack events, Telegram webhook). */
 export const registerCoreRoutes = (app: App): void => {
   const r = app.http.router;
@@ -43,7 +45,8 @@ export const registerCoreRoutes = (app: App): void => {
 
   r.add('GET', '/readyz', async (ctx) => {
     if (app.http.shuttingDown) return ctx.json(503, { ready: false, stopping: true });
-    const storeOk = await app.store.ping();
+    // Read-only, and bounded well inside a load balancer's health-check timeout.
+    const storeOk = await app.store.ping(READYZ_STORE_TIMEOUT_MS);
     const adapters = Object.fromEntries([...app.adapters.values()].map((a) => [a.platform, a.state()]));
     const sources = Object.fromEntries([...app.sourceHealth.entries()].map(([id, h]) => [id, { ...h }]));
     // Adapters that only the leader runs are not expected to be connected on a follower.

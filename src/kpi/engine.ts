@@ -87,6 +87,8 @@ export class KpiEngine implements KpiProvider {
   /** Per component: the time of its first status or sample (start of its data). */
   private readonly firstSeen = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** After stop, a failed flush is not retried: the store is about to close. */
+  private stopped = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
   readonly now: () => number;
@@ -266,15 +268,22 @@ export class KpiEngine implements KpiProvider {
       const now = this.now();
       const keys = [...this.dirty];
       this.dirty.clear();
-      for (const key of keys) {
+      for (const [i, key] of keys.entries()) {
         const rec = this.hot.get(key);
         if (!rec) continue;
         const day = dayOfKey(key);
         const ttl = day + DAY + RETENTION_MS - now;
         if (ttl <= 0) continue;
-        await this.rollups.set(key, encodeDay(rec), ttl);
-        // A finished day gets its summary now; a late sample rewrites both.
-        if (day + DAY <= now) await this.daySums.set(key, mergeMinutes(rec), ttl);
+        try {
+          await this.rollups.set(key, encodeDay(rec), ttl);
+          // A finished day gets its summary now; a late sample rewrites both.
+          if (day + DAY <= now) await this.daySums.set(key, mergeMinutes(rec), ttl);
+        } catch (e) {
+          // The store is down: keep what is not written yet dirty, and write it with the next flush.
+          for (const k of keys.slice(i)) this.dirty.add(k);
+          if (!this.stopped) this.scheduleFlush();
+          throw e;
+        }
         if (day + DAY < floorTo(now, DAY) && !this.dirty.has(key)) this.hot.delete(key);
       }
     });
@@ -429,6 +438,7 @@ export class KpiEngine implements KpiProvider {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.heartbeat);
     await this.flush();
     await this.meta.set('lastSeen', this.now());

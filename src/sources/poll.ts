@@ -14,17 +14,19 @@ export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 /**
  * The loop every polling source runs: `poll`, then wait `intervalMs` — or, after `failures()`
  * failures in a row, `intervalMs × 2^failures` up to `maxBackoffMs`, so a page that is down is not
- * hammered — until `signal` aborts.
+ * hammered — until `signal` aborts. A poll that throws is reported to `onError` and tried again.
  */
 export const pollEvery = (
   signal: AbortSignal,
   intervalMs: number,
   poll: () => Promise<unknown>,
-  options: { failures?: () => number; maxBackoffMs?: number } = {},
+  options: { failures?: () => number; maxBackoffMs?: number; onError?: (error: unknown) => void } = {},
 ): void => {
   const loop = async () => {
     while (!signal.aborted) {
-      await poll();
+      // A poll that throws (the store is down while its result is recorded) must not end the loop:
+      // the next one tries again, and recovery needs no restart.
+      await poll().catch((e: unknown) => options.onError?.(e));
       const failures = options.failures?.() ?? 0;
       const wait = failures === 0 ? intervalMs : Math.min(options.maxBackoffMs ?? 10 * 60_000, intervalMs * 2 ** failures);
       await sleep(wait, signal);

@@ -1,7 +1,7 @@
-import { hostname } from 'node:os';
+import { newHolderId } from '../fleet/holder.ts';
 
-/** Who holds a lease: host, process and a random suffix, so a restarted process is a new holder. */
-export const holderId = (): string => `${hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+/** Who holds a lease: host, process, its start marker and a random suffix (see `fleet/holder.ts`). */
+export const holderId = (): string => newHolderId();
 
 export interface LeaseState {
   readonly holder: string;

@@ -1,14 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import Keyv from 'keyv';
 import type KeyvSqliteType from '@keyv/sqlite';
-import type KeyvRedisType from '@keyv/redis';
-import type KeyvPostgresType from '@keyv/postgres';
+import type { RedisClientType } from '@redis/client';
+import type { Pool } from 'pg';
 import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
 import { redisLease, sqlLease, type Lease, type RedisEval } from './lease.ts';
 import { redisCounter, sqlCounter, type Counter } from './counter.ts';
 
-/** One namespace of the store: a key-value map that can be listed. */
+/**
+ * One namespace of the store: a key-value map that can be listed. Every call either answers or
+ * rejects with `StoreUnavailableError` within the store's timeout; a failed read never looks like
+ * an absent key.
+ */
 export interface KeyValue {
   get<T>(key: string): Promise<T | undefined>;
   getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]>;
@@ -25,13 +29,16 @@ export interface KeyValue {
 export type StoreKind = 'sqlite' | 'redis' | 'postgres';
 
 /**
- * The bot's only persistence: namespaced key-value maps over keyv, so SQLite, Redis and PostgreSQL
- * behave the same (one `storeContract()` suite checks all three).
+ * The bot's only persistence: namespaced key-value maps in keyv's row format (`ns:key`, a JSON
+ * `{value, expires}`), so SQLite, Redis and PostgreSQL behave the same (one `storeContract()` suite
+ * checks all three). One connection (pool) per store, shared by every namespace and the leases.
  */
 export interface Store {
   readonly kind: StoreKind;
   /** A human-readable location with any password masked. */
   readonly location: string;
+  /** How long one store call may take before it rejects with `StoreUnavailableError`. */
+  readonly timeoutMs: number;
   namespace(name: string): KeyValue;
   /** A lease on the engine's own atomics (leader election, single-instance guard). */
   lease(name: string): Lease;
@@ -39,12 +46,25 @@ export interface Store {
   counter(name: string): Counter;
   /** The engine's own client, for primitives keyv has no word for (src/storage/queue.ts, fence.ts). */
   engine(): Engine;
-  ping(): Promise<boolean>;
+  /** Read-only: true when the store answered within `timeoutMs` (or the given one). Never throws. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  /**
+   * Deletes up to `limit` rows whose TTL has passed (SQLite and PostgreSQL keep them until then;
+   * Redis expires its keys natively and answers 0). Returns how many were deleted.
+   */
+  sweepExpired(limit?: number): Promise<number>;
   close(): Promise<void>;
 }
 
-export type SqlQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
-export type Engine = { readonly kind: 'redis'; client(): Promise<RedisEval> } | { readonly kind: 'postgres' | 'sqlite'; query: SqlQuery };
+export interface StoreOptions {
+  /** Per-call timeout; tests shorten it. */
+  readonly timeoutMs?: number;
+  /** Called with every error the driver reports outside a call (a dropped connection, a reconnect failure). */
+  readonly onDriverError?: (error: Error) => void;
+}
+
+/** A few seconds: longer than any healthy call, short enough that a webhook gets its 503 while the sender still waits. */
+export const DEFAULT_STORE_TIMEOUT_MS = 5_000;
 
 const maskUrl = (url: string): string => url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:****@');
 
@@ -63,217 +83,395 @@ export const sqlitePath = (url: string): string => {
   return resolve(rest);
 };
 
-/** What the SQL adapters expose: a raw query function (used for batch writes and keyset paging). */
-interface SqlAdapter {
-  query(sql: string, ...params: unknown[]): Promise<{ key: string; value: string }[] | { rows: { key: string; value: string }[] }>;
-  opts: { table: string; schema?: string };
-}
-
 const PAGE = 500;
 const BATCH = 400;
+const TABLE = 'keyv';
 
-class KeyvNamespace implements KeyValue {
+interface Row {
+  key: string;
+  value: string;
+}
+
+/** Everything a namespace needs from a backend; each call is already guarded (timeout, typed error). */
+interface Backend {
+  get(key: string): Promise<string | undefined>;
+  getMany(keys: readonly string[]): Promise<(string | undefined)[]>;
+  set(entries: readonly (readonly [string, string])[], ttlMs: number | undefined): Promise<void>;
+  delete(keys: readonly string[]): Promise<number>;
+  /** Rows of `name:` after `after` (exclusive), in key order, at most PAGE; `cursor` for Redis SCAN. */
+  page(name: string, after: string, cursor: string): Promise<{ rows: Row[]; after: string; cursor: string; done: boolean }>;
+  clear(name: string): Promise<void>;
+  ping(): Promise<void>;
+  sweep(now: number, limit: number): Promise<number>;
+  lease(name: string): Lease;
+  counter(name: string): Counter;
+  engine(): Engine;
+  /** The raw handle, for storage primitives beyond key-value (fleet inbox, leases). */
+  raw(): unknown;
+  close(): Promise<void>;
+}
+
+type Guard = <T>(operation: string, run: () => Promise<T>, timeoutMs?: number) => Promise<T>;
+
+/** Races a store call against the timeout and turns every failure into `StoreUnavailableError`. */
+const makeGuard =
+  (defaultMs: number, isClosed: () => boolean): Guard =>
+  (operation, run, timeoutMs = defaultMs) => {
+    if (isClosed()) return Promise.reject(new StoreUnavailableError(operation, 'the store is closed'));
+    return new Promise((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new StoreUnavailableError(operation, `no answer within ${timeoutMs} ms`)), timeoutMs);
+      timer.unref();
+      let started: Promise<unknown>;
+      try {
+        started = run();
+      } catch (e) {
+        started = Promise.reject(e);
+      }
+      (started as Promise<never>).then(
+        (v) => {
+          clearTimeout(timer);
+          resolvePromise(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e instanceof StoreUnavailableError ? e : new StoreUnavailableError(operation, (e as Error)?.message ?? String(e), { cause: e }));
+        },
+      );
+    });
+  };
+
+/** keyv's own serializer, so rows stay readable by keyv and by earlier versions of this bot. */
+const codec = new Keyv();
+
+const encode = async (value: unknown, ttlMs: number | undefined): Promise<string> =>
+  (await codec.serializeData({ value, ...(ttlMs ? { expires: Date.now() + ttlMs } : {}) })) as string;
+
+const decode = async <T>(raw: string | undefined | null): Promise<T | undefined> => {
+  if (raw === undefined || raw === null) return undefined;
+  const data = (await codec.deserializeData(raw)) as { value?: T; expires?: number | null } | undefined;
+  if (!data || data.value === undefined) return undefined;
+  if (typeof data.expires === 'number' && data.expires < Date.now()) return undefined;
+  return data.value;
+};
+
+class Namespace implements KeyValue {
   constructor(
-    private readonly keyv: Keyv,
+    private readonly backend: Backend,
     private readonly name: string,
-    private readonly kind: StoreKind,
   ) {}
 
+  /** The shared driver handle (kept for storage primitives that need more than key-value). */
   adapter(): unknown {
-    return this.keyv.store;
+    return this.backend.raw();
   }
 
-  private get sql(): SqlAdapter | undefined {
-    return this.kind === 'redis' ? undefined : (this.keyv.store as unknown as SqlAdapter);
-  }
-
-  private table(): string {
-    const a = this.sql!;
-    return this.kind === 'postgres' ? `${a.opts.schema ?? 'public'}.${a.opts.table}` : a.opts.table;
-  }
-
-  private async rows(sql: string, params: unknown[]): Promise<{ key: string; value: string }[]> {
-    const a = this.sql!;
-    const result = this.kind === 'postgres' ? await a.query(sql, params) : await a.query(sql, ...params);
-    return Array.isArray(result) ? result : result.rows;
+  private k(key: string): string {
+    return `${this.name}:${key}`;
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    return (await this.keyv.get<T>(key)) ?? undefined;
+    return decode<T>(await this.backend.get(this.k(key)));
   }
 
   async getMany<T>(keys: readonly string[]): Promise<(T | undefined)[]> {
-    if (keys.length === 0) return [];
-    const values = await this.keyv.getMany<T>([...keys]);
-    return values.map((v) => v ?? undefined);
+    const out: (T | undefined)[] = [];
+    for (let i = 0; i < keys.length; i += BATCH) {
+      const raw = await this.backend.getMany(keys.slice(i, i + BATCH).map((key) => this.k(key)));
+      for (const r of raw) out.push(await decode<T>(r));
+    }
+    return out;
   }
 
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
-    const ok = await this.keyv.set(key, value, ttlMs);
-    if (!ok) throw new StoreUnavailableError('set', `could not write ${key}`);
+    await this.backend.set([[this.k(key), await encode(value, ttlMs)]], ttlMs);
   }
 
   async setMany<T>(entries: readonly (readonly [string, T])[], ttlMs?: number): Promise<void> {
-    if (entries.length === 0) return;
-    if (!this.sql) {
-      await this.keyv.setMany(entries.map(([key, value]) => ({ key, value, ...(ttlMs ? { ttl: ttlMs } : {}) })));
-      return;
-    }
-    const expires = ttlMs ? Date.now() + ttlMs : undefined;
-    // One multi-row upsert per chunk: a single statement is one transaction, instead of one fsync per row.
     for (let i = 0; i < entries.length; i += BATCH) {
-      const chunk = entries.slice(i, i + BATCH);
-      const values: unknown[] = [];
-      for (const [key, value] of chunk) values.push(`${this.name}:${key}`, await this.keyv.serializeData({ value, expires }));
-      const marks = chunk.map((_, j) => (this.kind === 'postgres' ? `($${j * 2 + 1}, $${j * 2 + 2})` : '(?, ?)')).join(', ');
-      await this.rows(`INSERT INTO ${this.table()} (key, value) VALUES ${marks} ON CONFLICT(key) DO UPDATE SET value = excluded.value`, values);
+      const chunk: [string, string][] = [];
+      for (const [key, value] of entries.slice(i, i + BATCH)) chunk.push([this.k(key), await encode(value, ttlMs)]);
+      await this.backend.set(chunk, ttlMs);
     }
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.keyv.delete(key);
+    return (await this.backend.delete([this.k(key)])) > 0;
   }
 
   async deleteMany(keys: readonly string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += BATCH) await this.keyv.deleteMany(keys.slice(i, i + BATCH));
+    for (let i = 0; i < keys.length; i += BATCH) await this.backend.delete(keys.slice(i, i + BATCH).map((key) => this.k(key)));
   }
 
   async *entries<T>(): AsyncIterable<readonly [string, T]> {
-    if (this.sql) {
-      yield* this.sqlEntries<T>();
-      return;
-    }
-    const iterate = this.keyv.iterator;
-    if (!iterate) throw new Error('store: this backend cannot list keys');
-    for await (const item of iterate(undefined) as AsyncIterable<[string, T]>) {
-      const [key, value] = item;
-      if (value !== undefined) yield [key, value] as const;
-    }
-  }
-
-  /**
-   * Keyset paging over the primary key: the adapters' own iterators page with OFFSET, which costs
-   * O(n²) over 100,000 subscriptions. `ns:` ≤ key < `ns;` is exactly this namespace (';' follows ':').
-   */
-  private async *sqlEntries<T>(): AsyncIterable<readonly [string, T]> {
-    const collate = this.kind === 'postgres' ? ' COLLATE "C"' : '';
-    const p = (n: number) => (this.kind === 'postgres' ? `$${n}` : '?');
+    const prefix = this.name.length + 1;
     let after = `${this.name}:`;
-    const upper = `${this.name};`;
-    const prefix = after.length;
+    let cursor = '0';
     for (;;) {
-      const page = await this.rows(
-        `SELECT key, value FROM ${this.table()} WHERE key${collate} > ${p(1)} AND key${collate} < ${p(2)} ORDER BY key${collate} LIMIT ${PAGE}`,
-        [after, upper],
-      );
-      const now = Date.now();
-      for (const row of page) {
-        const data = (await this.keyv.deserializeData(row.value)) as { value?: T; expires?: number } | undefined;
-        if (!data || data.value === undefined || (typeof data.expires === 'number' && data.expires < now)) continue;
-        yield [row.key.slice(prefix), data.value] as const;
+      const page = await this.backend.page(this.name, after, cursor);
+      for (const row of page.rows) {
+        const value = await decode<T>(row.value);
+        if (value !== undefined) yield [row.key.slice(prefix), value] as const;
       }
-      if (page.length < PAGE) return;
-      after = page.at(-1)!.key;
+      if (page.done) return;
+      after = page.after;
+      cursor = page.cursor;
     }
   }
 
   async clear(): Promise<void> {
-    await this.keyv.clear();
+    await this.backend.clear(this.name);
   }
 }
 
-export const openStore = async (url: string): Promise<Store> => {
-  const kind = kindOf(url);
-  const namespaces = new Map<string, { keyv: Keyv; ns: KeyValue }>();
-  let sqliteFile: string | undefined;
-  if (kind === 'sqlite') {
-    sqliteFile = sqlitePath(url);
-    if (sqliteFile !== ':memory:') mkdirSync(dirname(sqliteFile), { recursive: true });
+type RowQuery = (sql: string, params: unknown[]) => Promise<Row[]>;
+
+/** A raw SQL call on the store's own connection, for primitives keyv has no word for (src/storage/queue.ts, fence.ts). */
+export type SqlQuery = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+export type Engine = { readonly kind: 'redis'; client(): Promise<RedisEval> } | { readonly kind: 'postgres' | 'sqlite'; query: SqlQuery };
+
+/**
+ * SQLite and PostgreSQL share one table of keyv rows. Paging is keyset over the primary key (keyv's
+ * iterators page with OFFSET, O(n²) over 100,000 subscriptions): `ns:` ≤ key < `ns;` is exactly
+ * the namespace, since ';' follows ':'.
+ */
+const sqlBackend = (dialect: 'sqlite' | 'postgres', query: RowQuery, guard: Guard, raw: unknown, close: () => Promise<void>): Backend => {
+  const p = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
+  const collate = dialect === 'postgres' ? ' COLLATE "C"' : '';
+  const table = dialect === 'postgres' ? `public.${TABLE}` : TABLE;
+  const inList = dialect === 'postgres' ? `= ANY(${p(1)})` : `IN (SELECT value FROM json_each(${p(1)}))`;
+  const list = (keys: readonly string[]) => (dialect === 'postgres' ? [keys] : [JSON.stringify(keys)]);
+  // keyv writes `{"value":…,"expires":N}` with `expires` last; a row without it never expires.
+  const expiresOf =
+    dialect === 'postgres'
+      ? `CAST(substring(value from '"expires":([0-9]+)[}]$') AS BIGINT)`
+      : `(CASE WHEN json_valid(value) THEN json_extract(value, '$.expires') END)`;
+  return {
+    get: (key) => guard('get', async () => (await query(`SELECT value FROM ${table} WHERE key = ${p(1)}`, [key]))[0]?.value),
+    getMany: (keys) =>
+      guard('getMany', async () => {
+        const rows = await query(`SELECT key, value FROM ${table} WHERE key ${inList}`, list(keys));
+        const byKey = new Map(rows.map((r) => [r.key, r.value]));
+        return keys.map((k) => byKey.get(k));
+      }),
+    set: (entries) =>
+      guard('set', async () => {
+        // One multi-row upsert: a single statement is one transaction, instead of one fsync per row.
+        const marks = entries.map((_, j) => `(${p(j * 2 + 1)}, ${p(j * 2 + 2)})`).join(', ');
+        await query(`INSERT INTO ${table} (key, value) VALUES ${marks} ON CONFLICT(key) DO UPDATE SET value = excluded.value`, entries.flat());
+      }),
+    delete: (keys) => guard('delete', async () => (await query(`DELETE FROM ${table} WHERE key ${inList} RETURNING key`, list(keys))).length),
+    page: (name, after) =>
+      guard('entries', async () => {
+        const rows = await query(
+          `SELECT key, value FROM ${table} WHERE key${collate} > ${p(1)} AND key${collate} < ${p(2)} ORDER BY key${collate} LIMIT ${PAGE}`,
+          [after, `${name};`],
+        );
+        return { rows, after: rows.at(-1)?.key ?? after, cursor: '0', done: rows.length < PAGE };
+      }),
+    clear: (name) =>
+      guard('clear', async () => {
+        await query(`DELETE FROM ${table} WHERE key${collate} >= ${p(1)} AND key${collate} < ${p(2)}`, [`${name}:`, `${name};`]);
+      }),
+    ping: () => guard('ping', async () => void (await query('SELECT 1 AS key, 1 AS value', []))),
+    sweep: (now, limit) =>
+      guard('sweep', async () => {
+        const rows = await query(
+          `DELETE FROM ${table} WHERE key IN (SELECT key FROM ${table} WHERE value LIKE '%"expires":%' AND ${expiresOf} < ${p(1)} LIMIT ${p(2)}) RETURNING key`,
+          [now, limit],
+        );
+        return rows.length;
+      }),
+    lease: (name) => sqlLease(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
+    counter: (name) => sqlCounter(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
+    engine: () => ({ kind: dialect, query: (sql, params) => guard('engine', async () => (await query(sql, params)) as unknown as Record<string, unknown>[]) }),
+    raw: () => raw,
+    close,
+  };
+};
+
+/** Glob-escapes a key prefix for SCAN MATCH. */
+const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, '\\$&');
+
+/** Redis keys as keyv 5 with @keyv/redis wrote them (`ns::ns:key`), so existing data stays readable. */
+const redisKey = (key: string): string => `${key.slice(0, key.indexOf(':'))}::${key}`;
+
+const redisBackend = (client: RedisClientType, guard: Guard, close: () => Promise<void>): Backend => ({
+  get: (key) => guard('get', async () => (await client.get(redisKey(key))) ?? undefined),
+  getMany: (keys) => guard('getMany', async () => (await client.mGet(keys.map(redisKey))).map((v) => v ?? undefined)),
+  set: (entries, ttlMs) =>
+    guard('set', async () => {
+      if (entries.length === 1) {
+        const [key, value] = entries[0]!;
+        await client.set(redisKey(key), value, ttlMs ? { PX: ttlMs } : {});
+        return;
+      }
+      const multi = client.multi();
+      for (const [key, value] of entries) multi.set(redisKey(key), value, ttlMs ? { PX: ttlMs } : {});
+      await multi.exec();
+    }),
+  delete: (keys) => guard('delete', () => client.unlink(keys.map(redisKey))),
+  page: (name, after, cursor) =>
+    guard('entries', async () => {
+      const scan = await client.scan(cursor, { MATCH: `${globEscape(`${name}::${name}:`)}*`, COUNT: PAGE });
+      const values = scan.keys.length ? await client.mGet(scan.keys) : [];
+      const rows: Row[] = [];
+      scan.keys.forEach((k, i) => {
+        const v = values[i];
+        if (v !== null && v !== undefined) rows.push({ key: k.slice(name.length + 2), value: v });
+      });
+      return { rows, after, cursor: String(scan.cursor), done: String(scan.cursor) === '0' };
+    }),
+  clear: (name) =>
+    guard('clear', async () => {
+      let cursor = '0';
+      do {
+        const scan = await client.scan(cursor, { MATCH: `${globEscape(`${name}::${name}:`)}*`, COUNT: 1000 });
+        if (scan.keys.length) await client.unlink(scan.keys);
+        cursor = String(scan.cursor);
+      } while (cursor !== '0');
+    }),
+  ping: () => guard('ping', async () => void (await client.ping())),
+  // Redis expires keys itself (`SET … PX`).
+  sweep: async () => 0,
+  lease: (name) => redisLease(name, async () => client as unknown as RedisEval),
+  counter: (name) => redisCounter(name, async () => client as unknown as RedisEval),
+  engine: () => ({ kind: 'redis', client: async () => client as unknown as RedisEval }),
+  raw: () => ({ getClient: async () => client, client }),
+  close,
+});
+
+/** Every lease call bounded like any other store call. */
+const guardedLease = (lease: Lease, guard: Guard): Lease => ({
+  acquire: (holder, ttlMs) => guard('lease acquire', () => lease.acquire(holder, ttlMs)),
+  release: (holder) => guard('lease release', () => lease.release(holder)),
+  current: () => guard('lease read', () => lease.current()),
+  holds: (holder, token) => guard('lease check', () => lease.holds(holder, token)),
+});
+
+const guardedCounter = (counter: Counter, guard: Guard): Counter => ({
+  increment: (key, windowMs) => guard('counter', () => counter.increment(key, windowMs)),
+});
+
+const openSqlite = async (file: string, guard: Guard, openGuard: Guard, timeoutMs: number, onError: (e: Error) => void): Promise<Backend> => {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const KeyvSqlite = (await import('@keyv/sqlite')).default as typeof KeyvSqliteType;
+  // SQLITE_BUSY waits this long, less than the call timeout, so a held lock fails as "busy", not as a timeout.
+  const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: Math.max(50, Math.floor(timeoutMs / 2)) });
+  (adapter as unknown as { on(e: 'error', f: (err: Error) => void): void }).on('error', onError);
+  const q = adapter.query as unknown as (sql: string, ...params: unknown[]) => Promise<Row[]>;
+  const query: RowQuery = async (sql, params) => (await q(sql, ...params)) ?? [];
+  // WAL: readers (the /readyz ping, /status) never wait for a writer, and a crash leaves no hot journal.
+  // https://www.sqlite.org/wal.html
+  if (file !== ':memory:') await openGuard('open', () => query('PRAGMA journal_mode=WAL', []));
+  return sqlBackend('sqlite', query, guard, adapter, async () => {
+    await (adapter as unknown as { disconnect(): Promise<void> }).disconnect();
+  });
+};
+
+const openPostgres = async (url: string, guard: Guard, openGuard: Guard, timeoutMs: number, onError: (e: Error) => void): Promise<Backend> => {
+  const pg = (await import('pg')).default;
+  // Our own pool: @keyv/postgres keeps one global pool per URL, so closing one store closed the others.
+  const pool: Pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, idleTimeoutMillis: 30_000 });
+  pool.on('error', onError);
+  const query: RowQuery = async (sql, params) => (await pool.query<Row>(sql, params)).rows;
+  try {
+    await openGuard('open', () =>
+      query(`CREATE TABLE IF NOT EXISTS public.${TABLE}(key VARCHAR(255) PRIMARY KEY, value TEXT)`, []).catch((e: { code?: string }) => {
+        // Two instances creating the table at once: the loser sees a unique violation on the catalog.
+        if (e.code !== '23505') throw e;
+        return [];
+      }),
+    );
+  } catch (e) {
+    void pool.end().catch(() => undefined);
+    throw e;
   }
-  // Only the driver in use is loaded: each costs memory and start-up time.
-  const KeyvSqlite = kind === 'sqlite' ? ((await import('@keyv/sqlite')).default as typeof KeyvSqliteType) : undefined;
-  const KeyvRedis = kind === 'redis' ? ((await import('@keyv/redis')).default as typeof KeyvRedisType) : undefined;
-  const KeyvPostgres = kind === 'postgres' ? ((await import('@keyv/postgres')).default as typeof KeyvPostgresType) : undefined;
-  const makeAdapter = (): KeyvStoreAdapter => {
-    switch (kind) {
-      case 'sqlite':
-        // Several connections share the file; wait for locks instead of failing with SQLITE_BUSY.
-        return new KeyvSqlite!({ uri: `sqlite://${sqliteFile}`, busyTimeout: 15_000 }) as unknown as KeyvStoreAdapter;
-      case 'redis':
-        return new KeyvRedis!(url) as unknown as KeyvStoreAdapter;
-      case 'postgres':
-        return new KeyvPostgres!({ uri: url }) as unknown as KeyvStoreAdapter;
-    }
+  const raw = {
+    opts: { table: TABLE, schema: 'public' },
+    query: async (sql: string, params: unknown[] = []) => query(sql, params),
+    pool,
   };
-  const errors: Error[] = [];
-  const namespace = (name: string): KeyValue => {
-    let entry = namespaces.get(name);
-    if (!entry) {
-      const keyv = new Keyv({ store: makeAdapter(), namespace: name, useKeyPrefix: true });
-      keyv.on('error', (e: Error) => errors.push(e));
-      entry = { keyv, ns: new KeyvNamespace(keyv, name, kind) };
-      namespaces.set(name, entry);
-    }
-    return entry.ns;
+  return sqlBackend('postgres', query, guard, raw, () => pool.end());
+};
+
+const openRedis = async (url: string, guard: Guard, openGuard: Guard, timeoutMs: number, onError: (e: Error) => void): Promise<Backend> => {
+  const { createClient } = await import('@redis/client');
+  const client = createClient({
+    url,
+    // Fail a command at once while disconnected instead of queueing it to run after we gave up on it.
+    disableOfflineQueue: true,
+    socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+  }) as unknown as RedisClientType;
+  client.on('error', onError);
+  try {
+    await openGuard('connect', () => client.connect());
+  } catch (e) {
+    // Otherwise it goes on reconnecting, and keeps the process alive.
+    client.destroy();
+    throw e;
+  }
+  return redisBackend(client, guard, async () => {
+    if (client.isOpen) await client.close().catch(() => client.destroy());
+  });
+};
+
+export const openStore = async (url: string, options: StoreOptions = {}): Promise<Store> => {
+  const kind = kindOf(url);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_STORE_TIMEOUT_MS;
+  let closed = false;
+  const guard = makeGuard(timeoutMs, () => closed);
+  let lastError: Error | undefined;
+  const onError = (e: Error) => {
+    lastError = e;
+    options.onDriverError?.(e);
   };
-  const store: Store = {
+  const sqliteFile = kind === 'sqlite' ? sqlitePath(url) : undefined;
+  const location = kind === 'sqlite' ? `sqlite://${sqliteFile}` : maskUrl(url);
+  // Fail fast on an unreachable store with one clear line instead of errors later.
+  const openMs = Math.max(timeoutMs, 10_000);
+  const openGuard = makeGuard(openMs, () => false);
+  let backend: Backend;
+  try {
+    // Only the driver in use is loaded: each costs memory and start-up time.
+    backend =
+      kind === 'sqlite'
+        ? await openSqlite(sqliteFile!, guard, openGuard, timeoutMs, onError)
+        : kind === 'redis'
+          ? await openRedis(url, guard, openGuard, openMs, onError)
+          : await openPostgres(url, guard, openGuard, timeoutMs, onError);
+    await openGuard('ping', () => backend.ping(), openMs + 1000);
+  } catch (e) {
+    const cause = e instanceof StoreUnavailableError ? (e.cause as Error | undefined) : (e as Error);
+    const why = cause?.message ?? lastError?.message ?? (e as Error).message;
+    throw new ConfigError('STORE_URL', `cannot reach ${location} (${why}): check the address and that the server runs`);
+  }
+  const namespaces = new Map<string, Namespace>();
+  return {
     kind,
-    location: kind === 'sqlite' ? `sqlite://${sqliteFile}` : maskUrl(url),
-    namespace,
-    lease(name: string): Lease {
-      const adapter = (namespace('lease') as KeyvNamespace).adapter();
-      if (kind === 'redis') return redisLease(name, () => (adapter as unknown as { getClient(): Promise<RedisEval> }).getClient());
-      const sql = adapter as unknown as { query(sql: string, ...params: unknown[]): Promise<unknown> };
-      const query = async (text: string, params: unknown[]): Promise<Record<string, unknown>[]> => {
-        const result = kind === 'postgres' ? await sql.query(text, params) : await sql.query(text, ...params);
-        return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
-      };
-      return sqlLease(name, query, kind === 'postgres' ? 'postgres' : 'sqlite');
+    location,
+    timeoutMs,
+    namespace(name: string): KeyValue {
+      let ns = namespaces.get(name);
+      if (!ns) namespaces.set(name, (ns = new Namespace(backend, name)));
+      return ns;
     },
-    counter(name: string): Counter {
-      const adapter = (namespace('counter') as KeyvNamespace).adapter();
-      if (kind === 'redis') return redisCounter(name, () => (adapter as unknown as { getClient(): Promise<RedisEval> }).getClient());
-      const sql = adapter as unknown as { query(sql: string, ...params: unknown[]): Promise<unknown> };
-      const query = async (text: string, params: unknown[]): Promise<Record<string, unknown>[]> => {
-        const result = kind === 'postgres' ? await sql.query(text, params) : await sql.query(text, ...params);
-        return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
-      };
-      return sqlCounter(name, query, kind === 'postgres' ? 'postgres' : 'sqlite');
-      },
-    engine(): Engine {
-      const adapter = (namespace('engine') as KeyvNamespace).adapter();
-      if (kind === 'redis') return { kind, client: () => (adapter as unknown as { getClient(): Promise<RedisEval> }).getClient() };
-      const sql = adapter as unknown as { query(sql: string, ...params: unknown[]): Promise<unknown> };
-      const query: SqlQuery = async (text, params) => {
-        const result = kind === 'postgres' ? await sql.query(text, params) : await sql.query(text, ...params);
-        return (Array.isArray(result) ? result : (result as { rows: Record<string, unknown>[] }).rows) ?? [];
-      };
-      return { kind, query };
-    },
-    async ping() {
+    lease: (name) => guardedLease(backend.lease(name), guard),
+    counter: (name) => guardedCounter(backend.counter(name), guard),
+    engine: () => backend.engine(),
+    async ping(pingTimeoutMs?: number) {
       try {
-        const probe = namespace('health');
-        await probe.set('ping', Date.now());
-        return (await probe.get<number>('ping')) !== undefined;
+        await guard('ping', () => backend.ping(), pingTimeoutMs);
+        return true;
       } catch {
         return false;
       }
     },
+    sweepExpired: (limit = 1000) => backend.sweep(Date.now(), limit),
     async close() {
-      await Promise.allSettled([...namespaces.values()].map((e) => e.keyv.disconnect()));
-      namespaces.clear();
+      if (closed) return;
+      closed = true;
+      // A client that never answers may never finish disconnecting either.
+      await Promise.race([backend.close().catch(() => undefined), new Promise((r) => setTimeout(r, 2000).unref())]);
     },
   };
-  // Fail fast on an unreachable store with one clear line instead of errors later.
-  const ok = await Promise.race([
-    store.ping(),
-    new Promise<boolean>((r) => setTimeout(() => r(false), 10_000).unref()),
-  ]);
-  if (!ok) {
-    // A client that never connected may never finish disconnecting either.
-    await Promise.race([store.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
-    const why = errors[0]?.message ?? 'no answer within 10 s';
-    throw new ConfigError('STORE_URL', `cannot reach ${store.location} (${why}): check the address and that the server runs`);
-  }
-  return store;
 };

@@ -10,6 +10,7 @@ import { parseConfigText, parseEnv } from '../../src/core/config.ts';
 import type { ChatAdapter, PostedRef } from '../../src/adapters/adapter.ts';
 import type { Target } from '../../src/core/model.ts';
 import type { MessageModel } from '../../src/i18n/message.ts';
+import { logUnhandledRejections } from '../../src/core/process-guards.ts';
 
 const out = process.env.OUT_FILE!;
 const crashAfter = Number(process.env.CRASH_AFTER ?? 0);
@@ -44,9 +45,11 @@ const app = new App(
     adapters: [adapter],
     logger: pino({ level: process.env.CHILD_LOG ?? 'silent' }),
     limits: { console: { globalPerSecond: Number(process.env.RATE ?? 1000), perChatIntervalMs: 0 } },
+    ...(process.env.STORE_TIMEOUT_MS ? { storeTimeoutMs: Number(process.env.STORE_TIMEOUT_MS) } : {}),
     ...(process.env.LEASE_TTL_MS ? { leadership: { ttlMs: Number(process.env.LEASE_TTL_MS), renewMs: Math.max(200, Number(process.env.LEASE_TTL_MS) / 5) } } : {}),
   },
 );
+logUnhandledRejections(app.log);
 await app.init();
 const subscribers = Number(process.env.SUBSCRIBERS ?? 0);
 if (subscribers && !(await app.store.namespace('subscriptions').get('console:user-0'))) {

@@ -9,6 +9,8 @@ export interface BotProcess {
   readonly port: number;
   /** Everything the process wrote to stdout so far (its log lines with CHILD_LOG set). */
   readonly stdout: () => string;
+  /** Everything the child wrote to stdout so far (its pino log with CHILD_LOG set). */
+  output(): string;
 }
 
 /** Starts test/e2e/crash-child.ts (a bot whose only adapter appends deliveries to OUT_FILE) and waits for READY. */
@@ -20,7 +22,7 @@ export const startBotProcess = (env: Record<string, string>): Promise<BotProcess
     child.stdout!.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /READY (\d+)/.exec(out);
-      if (m) resolvePromise({ child, port: Number(m[1]), stdout: () => out });
+      if (m) resolvePromise({ child, port: Number(m[1]), stdout: () => out, output: () => out });
     });
     child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     child.on('exit', (code) => reject(new Error(`child exited (${code}) before ready: ${err}`)));

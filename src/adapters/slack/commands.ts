@@ -10,6 +10,10 @@ import { renderSlack, escapeSlack } from './render.ts';
 import { buildHomeView, HOME_ACTIONS, ALL_COMPONENTS } from './home.ts';
 import { classifyResponseUrlError } from './errors.ts';
 import type { ReplyPacer } from '../../delivery/reply-pacer.ts';
+import { setBounded } from '../../core/bounded.ts';
+
+/** users.info answers kept for a minute; bounded so a large workspace does not grow memory for good. */
+const USER_FACTS_KEPT = 5_000;
 
 /** The word that makes a reply visible to the whole channel: `/statusrelay status share`. */
 export const SHARE_WORD = 'share';
@@ -79,7 +83,7 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
     try {
       const res = await client.users.info({ user: userId, include_locale: true });
       const value = { ...(res.user?.locale ? { locale: res.user.locale } : {}), isAdmin: Boolean(res.user?.is_admin || res.user?.is_owner) };
-      facts.set(userId, { at: Date.now(), value });
+      setBounded(facts, userId, { at: Date.now(), value }, USER_FACTS_KEPT);
       return value;
     } catch (e) {
       log.warn({ err: e, user: userId }, 'users.info failed; answering without the Slack locale');

@@ -9,6 +9,10 @@ import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions 
 import { renderSlack } from './render.ts';
 import { classifySlackError } from './errors.ts';
 import { registerSlackHandlers } from './commands.ts';
+import { setBounded } from '../../core/bounded.ts';
+
+/** conversations.open answers kept (a lost one costs one more call, never a message). */
+const DM_CHANNELS_KEPT = 20_000;
 import { uploadChart } from './files.ts';
 
 export interface SlackAdapterOptions {
@@ -175,7 +179,7 @@ export class SlackAdapter implements ChatAdapter {
     const res = await this.client.conversations.open({ users: userId, return_im: false });
     const id = res.channel?.id;
     if (!id) throw new Error('conversations.open returned no channel');
-    this.dmChannels.set(userId, id);
+    setBounded(this.dmChannels, userId, id, DM_CHANNELS_KEPT);
     return id;
   }
 

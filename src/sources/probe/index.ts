@@ -75,7 +75,7 @@ export class ProbeSource implements StatusSource {
   }
 
   async start(ctx: SourceContext): Promise<void> {
-    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx));
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { onError: (err) => ctx.log.warn({ source: this.id, err }, 'could not record this check; the next one tries again') });
   }
 
   /** One check: samples first, then the status change (if the check confirmed one). */

@@ -56,7 +56,7 @@ export class PrometheusSource implements StatusSource {
   }
 
   async start(ctx: SourceContext): Promise<void> {
-    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx));
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { onError: (err) => ctx.log.warn({ source: this.id, err }, 'could not record this check; the next one tries again') });
   }
 
   async pollOnce(ctx: SourceContext): Promise<KpiSampleInput[]> {
