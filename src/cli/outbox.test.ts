@@ -27,7 +27,7 @@ const cli = async (storeUrl: string, ...args: string[]): Promise<{ code: number;
 
 const YAML = `
 service: { name: Chatter, locales: [en] }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 announce:
   - { platform: console, channel: A }
   - { platform: console, channel: B }

@@ -64,7 +64,7 @@ describe.skipIf(!process.env.TEST_REDIS_URL)(`two Apps on one Redis share a user
     for (const t of apps) await t.stop();
   });
   it('answers ten commands spread over both, then the eleventh on either gets the localized slow-down', async () => {
-    const yaml = 'service: { name: Chatter, locales: [en, de] }\nsources: [{ id: gen, type: webhook, format: generic }]\n';
+    const yaml = 'service: { name: Chatter, locales: [en, de] }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]\n';
     const env = { STORE_URL: process.env.TEST_REDIS_URL! };
     apps.push(await startTestApp(yaml, env, { start: false }), await startTestApp(yaml, env, { start: false }));
     const userId = `u-${run}`;

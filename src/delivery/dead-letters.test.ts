@@ -6,7 +6,7 @@ import type { DeadLetter } from './dead-letters.ts';
 
 const YAML = (maxAge: string) => `
 service: { name: Chatter, locales: [en] }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 delivery: { maxAge: ${maxAge} }
 announce:
   - { platform: console, channel: A }

@@ -11,7 +11,7 @@ service: { name: Chatter, locales: [en, zh-CN, ar], timezone: UTC }
 components:
   - { id: messaging, name: { en: Messaging, zh-CN: 消息, ar: المراسلة } }
 sources:
-  - { id: hooks, type: webhook, format: generic }
+  - { id: hooks, type: webhook, format: generic, insecure: true }
 announce:
   - { platform: console, channel: "#en" }
   - { platform: console, channel: "#zh", locale: zh-CN }

@@ -9,7 +9,7 @@ service: { name: Chatter, locales: [en, zh-CN], timezone: UTC }
 components:
   - { id: messaging, name: { en: Messaging, zh-CN: 消息 } }
 sources:
-  - { id: hooks, type: webhook, format: generic }
+  - { id: hooks, type: webhook, format: generic, insecure: true }
 announce:
   - { platform: slack, channel: CENGLISH }
 digest: { cron: "0 9 * * *" }
