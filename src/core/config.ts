@@ -164,7 +164,7 @@ const fileSchema = z.strictObject({
       /** Before 0.2 a message was dropped after this many attempts; now ignored (a warning at start): `maxAge` decides. */
       maxAttempts: z.number().int().min(1).optional(),
       deadTargetAttempts: z.number().int().min(1).max(3).default(3),
-      /** Per-platform pacing; defaults are the documented limits (PLATFORMS.md §1). */
+      /** Per-platform pacing; defaults are the documented limits (docs/platforms.md §1). */
       limits: z
         .partialRecord(
           z.enum(['telegram', 'slack', 'discord', 'console']),

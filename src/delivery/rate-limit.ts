@@ -1,6 +1,6 @@
 import type { Platform, Target } from '../core/model.ts';
 
-/** Documented platform limits (PLATFORMS.md §1). Tunable; adaptive on 429 through `pause`. */
+/** Documented platform limits (docs/platforms.md §1). Tunable; adaptive on 429 through `pause`. */
 export interface PlatformLimits {
   /** Messages per second over the whole bot. */
   readonly globalPerSecond: number;

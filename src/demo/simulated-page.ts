@@ -104,7 +104,7 @@ export class SimulatedStatusPage {
     return { id: 'demo', name: 'Chatter', url: 'http://127.0.0.1/', time_zone: 'Etc/UTC', updated_at: new Date(now).toISOString() };
   }
 
-  /** As the real API: the summary lists only unresolved incidents (FORMATS.md §1); a resolved one is in `incidents/<id>.json`. */
+  /** As the real API: the summary lists only unresolved incidents (docs/formats.md §1); a resolved one is in `incidents/<id>.json`. */
   summary(now = Date.now()): unknown {
     const idx = this.stepIndex(now);
     const step = DEMO_SCRIPT[idx]!;

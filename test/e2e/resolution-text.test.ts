@@ -6,7 +6,7 @@ import { SlackEmulator } from '../emulators/slack/server.ts';
 import { DiscordEmulator } from '../emulators/discord/index.ts';
 
 /**
- * A Statuspage-compatible page whose summary drops a story once it closes (FORMATS.md §1), polled
+ * A Statuspage-compatible page whose summary drops a story once it closes (docs/formats.md §1), polled
  * by the real source, announced through the real telegraf, @slack/bolt and discord.js clients to
  * the three emulators: the closing edit and reply carry the closing update's own words.
  */

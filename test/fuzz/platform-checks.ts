@@ -7,7 +7,7 @@ import type { MessageModel } from '../../src/i18n/message.ts';
 import { STRICT } from './arbitraries.ts';
 
 /**
- * What each platform accepts (PLATFORMS.md limits) and the no-mass-mention rule, as assertions on a
+ * What each platform accepts (docs/platforms.md limits) and the no-mass-mention rule, as assertions on a
  * rendered MessageModel. Shared by the renderer fuzz and the renderEvent fuzz.
  */
 interface TextObject {

@@ -3,7 +3,7 @@ import { CAUSES, COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SE
 import { STRICT, hostileString, hostileUrl, junk, maybe, timeish } from './arbitraries.ts';
 
 /**
- * Payload-shaped arbitraries: the real field names (FORMATS.md) with valid, drifting and invalid
+ * Payload-shaped arbitraries: the real field names (docs/formats.md) with valid, drifting and invalid
  * values, each field optional, with junk mixed in at every level.
  */
 const opt = <T extends Record<string, fc.Arbitrary<unknown>>>(shape: T) => fc.record(shape, { requiredKeys: [] });
@@ -15,7 +15,7 @@ const componentStatus = enumish(COMPONENT_STATUSES);
 const storyStatus = enumish([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES]);
 const list = <T>(a: fc.Arbitrary<T>, maxLength = 6) => maybe(fc.array(a, { maxLength }));
 
-// Statuspage (FORMATS.md §1–2)
+// Statuspage (docs/formats.md §1–2)
 const spComponent = opt({ id, name: text, status: componentStatus, group: fc.boolean(), group_id: maybe(id), updated_at: timeish, components: list(id) });
 const spAffected = opt({ code: id, name: text, old_status: componentStatus, new_status: componentStatus });
 // Known bug 4: a non-string update body crashes htmlToText (TypeError → HTTP 500 instead of 400).
@@ -76,7 +76,7 @@ export const genericPayload = opt({
   samples: list(maybe(opt({ component: maybe(id), metric: enumish(['response_time_ms', 'error_rate_percent', 'latency_ms', 'uptime_percent', 'up']), value: maybe(fc.double()), at: timeish })), 5),
 });
 
-// Instatus (FORMATS.md §4): SHOUTING_CASE documented, title case observed.
+// Instatus (docs/formats.md §4): SHOUTING_CASE documented, title case observed.
 const isAffected = opt({ id: maybe(id), name: maybe(text), status: enumish(['MAJOROUTAGE', 'Major outage', 'PARTIALOUTAGE', 'DEGRADEDPERFORMANCE', 'OPERATIONAL', 'UNDERMAINTENANCE']) });
 const isUpdate = opt({ id: maybe(id), status: storyStatus, markdown: maybe(text), body: maybe(text), created_at: timeish });
 const isStory = opt({
@@ -104,7 +104,7 @@ export const instatusPayload = opt({
   component: maybe(opt({ id: maybe(id), name: maybe(text), status: maybe(componentStatus) })),
 });
 
-// Alertmanager v4 (FORMATS.md §8) and Grafana (§9)
+// Alertmanager v4 (docs/formats.md §5) and Grafana (§9)
 const labels = maybe(fc.dictionary(fc.oneof(fc.constantFrom('component', 'severity', 'priority', 'alertname', 'summary', 'description', 'message', 'runbook_url', 'kpi_metric'), fc.string({ maxLength: 10 })), fc.oneof(text, fc.constantFrom('critical', 'warning', 'info', 'P1', 'response_time_ms', 'up')), { maxKeys: 6 }));
 const alert = opt({
   status: enumish(['firing', 'resolved']),

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * A local page that answers like Atlassian Statuspage's public API v2 (FORMATS.md §1):
+ * A local page that answers like Atlassian Statuspage's public API v2 (docs/formats.md §1):
  * `summary.json` lists components, unresolved incidents and upcoming/active maintenances only;
  * a closed story is only in `incidents/<id>.json` and the lists of the most recent
  * (`incidents.json`, `scheduled-maintenances.json`).

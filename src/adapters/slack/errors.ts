@@ -2,7 +2,7 @@ import { DeliveryError, type DeliveryErrorKind } from '../../core/errors.ts';
 
 /**
  * Slack answers most failures with HTTP 200 `{ok:false,error}`; @slack/web-api turns them into
- * `slack_webapi_platform_error` with `data.error` (PLATFORMS.md §6, api.slack.com/methods/chat.postMessage#errors).
+ * `slack_webapi_platform_error` with `data.error` (docs/platforms.md §5, api.slack.com/methods/chat.postMessage#errors).
  */
 const GONE = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'account_inactive', 'user_not_found', 'user_disabled', 'cannot_dm_bot']);
 const AUTH = new Set(['token_revoked', 'invalid_auth', 'not_authed', 'token_expired']);

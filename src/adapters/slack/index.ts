@@ -70,7 +70,7 @@ export class SlackAdapter implements ChatAdapter {
     const o = this.options;
     this.log = ctx.log;
     const logger = boltLogger(ctx.log);
-    // Our delivery owns retries and 429 waits (DESIGN.md): the WebClient must throw, not queue or retry.
+    // Our delivery owns retries and 429 waits (README "Guarantees"): the WebClient must throw, not queue or retry.
     const clientOptions: WebClientOptions = { slackApiUrl: o.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger };
     if (o.appToken) {
       // Socket Mode: the same clientOptions reach the SocketModeClient, so apps.connections.open uses SLACK_API_URL.
@@ -136,7 +136,7 @@ export class SlackAdapter implements ChatAdapter {
     const replyTo = options?.replyTo;
     try {
       const channel = replyTo ? replyTo.chatId : target.kind === 'dm' ? await this.openDm(target.chatId) : target.chatId;
-      // Replies go under the root (thread_ts of a reply is never used, PLATFORMS.md §7).
+      // Replies go under the root (thread_ts of a reply is never used, docs/platforms.md §6).
       const threadTs = replyTo ? (replyTo.threadId ?? replyTo.messageId) : target.threadId;
       const broadcast = Boolean(replyTo && options?.resolution && this.options.broadcastResolution?.has(target.chatId));
       const base = { channel, text, blocks, unfurl_links: false, unfurl_media: false };

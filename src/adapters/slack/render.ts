@@ -2,7 +2,7 @@ import type { KnownBlock, SectionBlock, MrkdwnElement, PlainTextElement } from '
 import { titleIcon, toPlainText, type MessageModel } from '../../i18n/message.ts';
 
 /**
- * Slack limits (docs.slack.dev/reference/block-kit/blocks, …/section-block, …/header-block; PLATFORMS.md §2).
+ * Slack limits (docs.slack.dev/reference/block-kit/blocks, …/section-block, …/header-block; docs/platforms.md §2).
  * Lengths are checked on the escaped text, since that is what Slack counts.
  */
 export const SLACK_LIMITS = {

@@ -121,7 +121,7 @@ export interface CommandRegistration {
 
 /**
  * One list per scope and language. `/announce` is only in the chat-administrators scope, so other
- * members never see it. Telegram's `language_code` is two letters (PLATFORMS.md §4): "zh" gets
+ * members never see it. Telegram's `language_code` is two letters (docs/platforms.md §4): "zh" gets
  * zh-CN's texts; the first offered locale of a language wins.
  */
 export const commandRegistrations = (offered: readonly string[], defaultLocale: string, t: (locale: string) => TFunction): CommandRegistration[] => {

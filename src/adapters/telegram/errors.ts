@@ -3,7 +3,7 @@ import { DeliveryError } from '../../core/errors.ts';
 
 /**
  * Bot API errors → DeliveryError, by HTTP code and the server's description, which is the only
- * place the reason is given. Texts from tdlib/telegram-bot-api Client.cpp (see PLATFORMS.md §6).
+ * place the reason is given. Texts from tdlib/telegram-bot-api Client.cpp (see docs/platforms.md §5).
  * telegraf itself never retries API calls; it throws `TelegramError` with `.code`,
  * `.description` and `.parameters` (telegraf src/core/network/error.ts).
  */

@@ -44,7 +44,7 @@ const sameSecret = (a: string, b: string): boolean =>
 
 /**
  * Telegram through telegraf: long polling by default (launch() is not awaited — it only resolves
- * when polling stops, PLATFORMS.md §5), or updates on our own HTTP server at POST /telegram/webhook.
+ * when polling stops, docs/platforms.md §7), or updates on our own HTTP server at POST /telegram/webhook.
  * Announcements are HTML messages edited in place (editMessageText) with updates as replies.
  */
 export class TelegramAdapter implements ChatAdapter, ReplySink {

@@ -5,7 +5,7 @@ import { decodeEntities, htmlToText } from '../../core/text.ts';
 import { isClosedStatus, type Incident, type IncidentUpdate, type StoryStatus } from '../../core/model.ts';
 
 /**
- * Statuspage history feeds (`/history.atom`, `/history.rss`; FORMATS.md §3). An entry is one
+ * Statuspage history feeds (`/history.atom`, `/history.rss`; docs/formats.md §3). An entry is one
  * incident or maintenance; its HTML holds one `<p>` per update, newest first:
  * `<small>Nov <var>20</var>, <var>03:25</var> UTC</small><br><strong>Resolved</strong> - text`.
  * Dates have no year (taken from the entry's own date) and a zone abbreviation.

@@ -16,7 +16,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 class NotFound extends Error {}
 
 /**
- * `summary.json` lists only unresolved incidents and upcoming/active maintenances (FORMATS.md §1):
+ * `summary.json` lists only unresolved incidents and upcoming/active maintenances (docs/formats.md §1):
  * a story leaves it when it closes, and its closing update (the resolution's own words) is only
  * in `incidents/<id>.json` or the lists of the 50 most recent (`incidents.json`,
  * `scheduled-maintenances.json`). Statuspage keeps maintenances as incidents, so the per-id

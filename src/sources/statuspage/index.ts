@@ -71,7 +71,7 @@ export class StatuspageSource implements StatusSource {
   }
 
   /**
-   * Adds the final state of each story that left the summary (FORMATS.md §1), so its closing
+   * Adds the final state of each story that left the summary (docs/formats.md §1), so its closing
    * update reaches readers with its own words. A story whose state could not be fetched stays as
    * it was for a few polls (`complete: false`), rather than closing with the previous update's text.
    */

@@ -12,7 +12,7 @@ import type {
 } from '../../core/model.ts';
 import { COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SEVERITIES } from '../../core/model.ts';
 
-/* Atlassian Statuspage v2 shapes (FORMATS.md §1–2). Only the fields we read; everything optional because real pages drift. */
+/* Atlassian Statuspage v2 shapes (docs/formats.md §1–2). Only the fields we read; everything optional because real pages drift. */
 interface RawComponent {
   id?: string;
   name?: string;
@@ -118,7 +118,7 @@ export const parseIncident = (raw: unknown, sourceId: string): Incident => {
       const affected = parseAffected(u.affected_components);
       return affected?.length ? { ...update, affectedComponents: affected } : update;
     })
-    // Pages list updates newest first; we keep them oldest first (FORMATS.md gotcha 1).
+    // Pages list updates newest first; we keep them oldest first (docs/formats.md gotcha 1).
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   const componentIds = (Array.isArray(r.components) ? r.components : [])
     .filter((c): c is RawComponent => isObject(c) && (typeof c.id === 'string' || typeof c.name === 'string'))

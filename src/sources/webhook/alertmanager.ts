@@ -6,7 +6,7 @@ import { worstStatus, type ComponentStatus, type Severity, type StatusChange } f
 import { describeZodError } from './generic.ts';
 
 /**
- * Prometheus Alertmanager webhook v4 (FORMATS.md §8); Grafana's unified alerting reuses it (§9).
+ * Prometheus Alertmanager webhook v4 (docs/formats.md §5); Grafana's unified alerting reuses it (§9).
  * Each alert is one incident (keyed by fingerprint); its component comes from the label named by
  * the source's `componentLabel` (default `component`), in the alert's labels or the group's common
  * labels. Firing alerts set their component's status from the `severity` label; a component whose

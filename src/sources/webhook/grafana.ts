@@ -5,7 +5,7 @@ import { alertGroupSchema, alertsToChanges } from './alertmanager.ts';
 import { describeZodError, type KpiSampleInput } from './generic.ts';
 
 /**
- * Grafana unified alerting webhook (FORMATS.md §9): the Alertmanager body plus `title`, `state`,
+ * Grafana unified alerting webhook (docs/formats.md §6): the Alertmanager body plus `title`, `state`,
  * `message` and per-alert `values`. When an alert carries a `kpi_metric` label naming one of our
  * metrics, its first value becomes a KPI sample for its component.
  */

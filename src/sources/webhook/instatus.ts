@@ -4,7 +4,7 @@ import { worstStatus, type AffectedComponent, type ComponentStatus, type Inciden
 import { toIso } from '../statuspage/parse.ts';
 
 /**
- * Instatus webhooks (FORMATS.md §4). The documented enums are SHOUTING_CASE, real 2026 captures
+ * Instatus webhooks (docs/formats.md §4). The documented enums are SHOUTING_CASE, real 2026 captures
  * use title case ("Major outage", "Investigating", "Planned") and `markdown` instead of `body`,
  * so every enum is normalized by letters only.
  */

@@ -32,7 +32,7 @@ const statuspageUpdate = z.looseObject({
   created_at: time,
   updated_at: time,
   display_at: time,
-  // 2016 pages sent null here, or name-only items (FORMATS.md gotcha 2).
+  // 2016 pages sent null here, or name-only items (docs/formats.md gotcha 2).
   affected_components: z.array(statuspageAffected).nullish(),
 });
 
@@ -66,7 +66,7 @@ const instatusComponentRef = z.looseObject({ id: optionalText, name: optionalTex
 
 const instatusUpdate = z.looseObject({
   id: text.min(1),
-  // The documented field is `body`; real 2026 captures send `markdown` (FORMATS.md §4).
+  // The documented field is `body`; real 2026 captures send `markdown` (docs/formats.md §4).
   body: optionalText,
   markdown: optionalText,
   status: optionalText,

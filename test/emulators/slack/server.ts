@@ -92,7 +92,7 @@ export class SlackEmulator extends EventEmitter {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sockets = new Set<WebSocket>();
   private readonly acks = new Map<string, (payload: Record<string, unknown>) => void>();
-  /** chat.postMessage spacing per channel ("one message per second per channel", PLATFORMS.md §1). */
+  /** chat.postMessage spacing per channel ("one message per second per channel", docs/platforms.md §1). */
   postIntervalMs = 1000;
   /** chat.postMessage across the workspace ("while also maintaining a workspace-wide limit"); off when undefined. */
   workspacePerSecond: number | undefined;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 
 /**
- * What Slack sends to a bot: v0 signatures over `v0:<timestamp>:<raw body>` (PLATFORMS.md §4,
+ * What Slack sends to a bot: v0 signatures over `v0:<timestamp>:<raw body>` (docs/platforms.md §4,
  * docs.slack.dev/authentication/verifying-requests-from-slack).
  */
 export const signSlack = (secret: string, body: string, timestampSec = Math.floor(Date.now() / 1000)): Record<string, string> => ({

@@ -1,5 +1,5 @@
 /**
- * Block Kit checks as strict as Slack's own (docs.slack.dev/reference/block-kit/blocks; PLATFORMS.md §2).
+ * Block Kit checks as strict as Slack's own (docs.slack.dev/reference/block-kit/blocks; docs/platforms.md §2).
  * Slack answers `invalid_blocks` with `response_metadata.messages` like
  * "[ERROR] must be less than 151 characters [json-pointer:/blocks/0/text/text]".
  */

@@ -1,6 +1,6 @@
 /**
  * Broadcast limits of the Bot API (core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this,
- * PLATFORMS.md §1): about one message per second in a chat (short bursts allowed), at most 20
+ * docs/platforms.md §1): about one message per second in a chat (short bursts allowed), at most 20
  * messages per minute in a group, about 30 messages per second overall. Over a limit the server
  * answers 429 with `parameters.retry_after` in whole seconds.
  */

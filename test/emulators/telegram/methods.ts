@@ -43,7 +43,7 @@ export class Methods {
     return chat;
   }
 
-  /** May the bot post in this chat? The 403/400 texts of Client.cpp (PLATFORMS.md §6). */
+  /** May the bot post in this chat? The 403/400 texts of Client.cpp (docs/platforms.md §5). */
   private writable(chat: EmuChat): void {
     if (chat.migratedTo !== undefined)
       throw new ApiError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: chat.migratedTo });

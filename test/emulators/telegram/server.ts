@@ -10,7 +10,7 @@ export type { ApiCall, CallbackAnswer, EmuChat, EmuMessage, EmuUser, MemberStatu
  * A local Telegram Bot API server for tests: `http://127.0.0.1:PORT/bot<token>/<method>` answered
  * like api.telegram.org (JSON or multipart in, `{"ok":…}` out, real error texts and codes, long
  * polling, webhooks with the secret header, broadcast limits with 429 + retry_after). The real
- * telegraf client talks to it through `telegram: { apiRoot }` (PLATFORMS.md §5).
+ * telegraf client talks to it through `telegram: { apiRoot }` (docs/platforms.md §7).
  */
 export class TelegramEmulator {
   readonly world: World;
