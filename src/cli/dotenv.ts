@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 
 /**
- * SPEC §8: every command reads `.env` in the working directory; a variable already set in the real
+ * docs/contract.md §8: every command reads `.env` in the working directory; a variable already set in the real
  * environment wins, so a service manager or `docker run -e` can always override the file.
  * Returns the file read, or undefined when there is none.
  */

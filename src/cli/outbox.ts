@@ -52,7 +52,7 @@ export const dropDeadLetter = async (store: Store, which: string): Promise<DeadL
 };
 
 /**
- * `status-relay outbox list|retry <id|all>|drop <id>` (SPEC §8). The CLI works on the store
+ * `status-relay outbox list|retry <id|all>|drop <id>` (docs/contract.md §8). The CLI works on the store
  * directly, with the bot running or not: a retry is left in `outbox-requeue`, which the leader
  * takes in within seconds (or at its next start).
  */

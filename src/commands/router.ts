@@ -20,7 +20,7 @@ import {
 export const isCommandName = (s: string): s is CommandName => (COMMAND_NAMES as readonly string[]).includes(s);
 
 /**
- * The platform-neutral command handlers of SPEC §5. Adapters map their platform's input to a
+ * The platform-neutral command handlers of docs/contract.md §5. Adapters map their platform's input to a
  * `CommandInvocation` and render the `CommandReply`'s message their own way.
  */
 export class CommandRouter {
@@ -30,7 +30,7 @@ export class CommandRouter {
     this.budget = services.commandBudget ?? new CommandBudget(memoryCounter(), undefined);
   }
 
-  /** SPEC §5: explicit `/language`, then the platform's hint, then the channel's locale, then the default. */
+  /** docs/contract.md §5: explicit `/language`, then the platform's hint, then the channel's locale, then the default. */
   async resolveLocale(inv: Pick<CommandInvocation, 'platform' | 'userId' | 'chatId' | 'localeHint' | 'threadId'>): Promise<string> {
     const s = this.services;
     const prefs = await s.users.get<UserPrefs>(userKey(inv.platform, inv.userId));

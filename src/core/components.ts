@@ -1,7 +1,7 @@
 import type { ComponentConfig } from './config.ts';
 
 /**
- * Maps source component ids and names to canonical ids (SPEC §7): a config component matches a
+ * Maps source component ids and names to canonical ids (docs/contract.md §7): a config component matches a
  * source component whose id or name equals its `id` or any of its names, case-insensitively;
  * anything else is tracked under its own name.
  */

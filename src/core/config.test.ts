@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { parseConfigText, parseEnv, maskSecrets, loadConfig } from './config.ts';
 import { ConfigError } from './errors.ts';
 
-/** The SPEC §3 example, verbatim: it must be accepted as written. */
+/** The docs/contract.md §3 example, verbatim: it must be accepted as written. */
 export const SPEC_EXAMPLE = `
 service:
   name: Chatter                 # shown in every message
@@ -38,7 +38,7 @@ const message = (fn: () => unknown): string => {
 };
 
 describe('config file', () => {
-  it('accepts the SPEC §3 example as written, with durations and ${VAR} expanded', () => {
+  it('accepts the docs/contract.md §3 example as written, with durations and ${VAR} expanded', () => {
     const cfg = parseConfigText(SPEC_EXAMPLE, { WEBHOOK_SECRET: 's3cret', ALERTS_TOKEN: 'al3rts' });
     expect(cfg.service).toEqual({ name: 'Chatter', locales: ['en', 'zh-CN'], timezone: 'UTC' });
     expect(cfg.sources.map((s) => s.type)).toEqual(['statuspage', 'webhook', 'webhook', 'probe']);
@@ -85,7 +85,7 @@ describe('config file', () => {
 });
 
 describe('environment', () => {
-  it('has the SPEC §2 defaults', () => {
+  it('has the docs/contract.md §2 defaults', () => {
     const env = parseEnv({});
     expect(env).toMatchObject({
       CONFIG_FILE: './status-relay.yaml',

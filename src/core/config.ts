@@ -50,9 +50,9 @@ const sourceSchema = z.discriminatedUnion('type', [
     type: z.literal('webhook'),
     format: z.enum(['statuspage', 'instatus', 'alertmanager', 'grafana', 'generic']),
     secret: z.string().min(1, 'is empty: set it to a long random string (e.g. `openssl rand -hex 32`), or remove it and write insecure: true').optional(),
-    /** Accept requests without any secret, on purpose (SPEC §8); warned at start and by check-config. */
+    /** Accept requests without any secret, on purpose (docs/contract.md §8); warned at start and by check-config. */
     insecure: z.boolean().default(false),
-    /** Only HMAC-signed requests with X-Signature-Timestamp (SPEC §8): no Bearer, ?token= or body-only signature. */
+    /** Only HMAC-signed requests with X-Signature-Timestamp (docs/contract.md §8): no Bearer, ?token= or body-only signature. */
     requireTimestamp: z.boolean().default(false),
     componentLabel: z.string().default('component'),
     replayWindow: duration('5m'),
@@ -271,7 +271,7 @@ export const parseEnv = (env: NodeJS.ProcessEnv): EnvSettings => {
   return s;
 };
 
-/** SPEC §8: nothing that changes what is announced is reachable without a secret unless the operator says so. */
+/** docs/contract.md §8: nothing that changes what is announced is reachable without a secret unless the operator says so. */
 const webhookAuthProblem = (s: Extract<SourceConfig, { type: 'webhook' }>, at: string): void => {
   if (!s.secret && !s.insecure)
     throw new ConfigError(`${at}.secret`, `webhook source "${s.id}" has no secret, so anyone who can reach the port could announce incidents: set secret: "\${WEBHOOK_SECRET}" (checked as HMAC, Authorization: Bearer or ?token=), or write insecure: true to accept unauthenticated pushes on purpose`);

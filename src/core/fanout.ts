@@ -37,7 +37,7 @@ export class Fanout {
       readonly catalog: ComponentCatalog;
       readonly defaultLocale: string;
       readonly enabled: (platform: Platform) => boolean;
-      /** Config targets found dead in this run (SPEC §7: paused until the next start). */
+      /** Config targets found dead in this run (docs/contract.md §7: paused until the next start). */
       readonly paused: ReadonlySet<string>;
       readonly now?: () => number;
     },

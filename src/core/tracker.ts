@@ -37,7 +37,7 @@ const hash = (s: string): string => createHash('sha256').update(s).digest('hex')
 
 /**
  * Owns status state: compares each change with what is stored and emits each event once.
- * The first snapshot of a source is its baseline and announces nothing (SPEC §7).
+ * The first snapshot of a source is its baseline and announces nothing (docs/contract.md §7).
  */
 export class Tracker {
   private readonly components = new Map<string, TrackedComponent>();
@@ -182,7 +182,7 @@ export class Tracker {
       }
     }
 
-    // SPEC §7 "one incident, one story": a component change inside an open incident edits that incident's post.
+    // docs/contract.md §7 "one incident, one story": a component change inside an open incident edits that incident's post.
     for (const { id, previous, at } of componentChanges) {
       const owner = this.owningIncident(id, pendingIncidents, at);
       const current = pendingComponents.get(id)!;

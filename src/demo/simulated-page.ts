@@ -10,7 +10,7 @@ interface Step {
   incident?: { status: 'investigating' | 'identified' | 'monitoring' | 'resolved'; body: string };
 }
 
-/** The outage story of SPEC.md: a messaging service loses a database node. */
+/** The outage story of docs/contract.md: a messaging service loses a database node. */
 export const DEMO_SCRIPT: Step[] = [
   { at: 0, components: {} },
   {
@@ -50,7 +50,7 @@ export class SimulatedStatusPage {
   private server: Server | undefined;
   /**
    * The story starts when the page is first read: its first summary is the bot's silent baseline
-   * (SPEC §7), so an outage that began before the bot was up would never be told.
+   * (docs/contract.md §7), so an outage that began before the bot was up would never be told.
    */
   private started: number | undefined;
   private readonly incidentId = `demo${Date.now().toString(36)}`;

@@ -37,7 +37,7 @@ const jsonBody = async (ctx: RouteContext): Promise<unknown> => {
 
 const READYZ_STORE_TIMEOUT_MS = 1_000;
 
-/** SPEC §4 routes owned by the core. Adapters add their own (Slack events, Telegram webhook). */
+/** docs/contract.md §4 routes owned by the core. Adapters add their own (Slack events, Telegram webhook). */
 export const registerCoreRoutes = (app: App): void => {
   const r = app.http.router;
 

@@ -21,7 +21,7 @@ export interface RouteContext {
   readonly requestId: string;
   /** The server's logger bound to this request's id. */
   readonly log: Logger;
-  /** The raw body, refused with 413 past 1 MiB (SPEC §7). */
+  /** The raw body, refused with 413 past 1 MiB (docs/contract.md §7). */
   body(): Promise<Buffer>;
   json(status: number, value: unknown, headers?: Record<string, string>): void;
 }

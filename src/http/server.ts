@@ -16,7 +16,7 @@ const requestIdOf = (req: IncomingMessage): string => {
   return typeof given === 'string' && FORWARDED_ID.test(given) ? given : randomUUID();
 };
 
-/** The one HTTP server (SPEC §4). Routes are registered by the app and the adapters. */
+/** The one HTTP server (docs/contract.md §4). Routes are registered by the app and the adapters. */
 export class HttpServer {
   readonly router = new Router();
   private server: Server | undefined;

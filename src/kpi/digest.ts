@@ -71,7 +71,7 @@ const KEEP_MS = 7 * DAY;
 export const isDigestEvent = (event: StatusEvent): boolean => event.id.startsWith(DIGEST_PREFIX);
 
 /**
- * SPEC §3 `digest`: on a cron, a summary goes to every announce channel — what happened since the
+ * docs/contract.md §3 `digest`: on a cron, a summary goes to every announce channel — what happened since the
  * last digest, and uptime / p95 / error rate per component over that period. It travels as a
  * synthetic event through the outbox like any announcement; this class renders it per locale.
  */

@@ -68,7 +68,7 @@ announce:
         DISCORD_GUILD_ID: discord.guildId,
       },
     );
-    // The first summary is the silent baseline (SPEC §7); the story starts after it was processed.
+    // The first summary is the silent baseline (docs/contract.md §7); the story starts after it was processed.
     await until(() => (page.hits.get('/api/v2/summary.json') ?? 0) >= 2 && t.app.tracker.currentComponents().length === 2, 'the baseline');
   }, 60_000);
 

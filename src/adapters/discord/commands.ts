@@ -80,7 +80,7 @@ export const OPTION_NAMES = { component: 'component', window: 'period', code: 'c
 type OptionKey = keyof typeof OPTION_NAMES;
 
 /**
- * The bulk-overwrite body for SPEC §5's commands, localized for every offered locale. Defaults
+ * The bulk-overwrite body for docs/contract.md §5's commands, localized for every offered locale. Defaults
  * are English (Discord's fallback for clients in other languages). `/announce` is hidden from
  * members without Manage Channels and is guild-only; the adapter checks the permission again
  * when it runs, because server admins can override `default_member_permissions`.
@@ -134,7 +134,7 @@ export const buildCommandDefinitions = (offered: readonly string[], tOf: (l: str
 
 const words = (s: string | null): string[] => (s ?? '').split(/[\s,]+/).filter(Boolean);
 
-/** A slash command as the platform-neutral router expects it. Options keep SPEC §5's word order. */
+/** A slash command as the platform-neutral router expects it. Options keep docs/contract.md §5's word order. */
 export const toInvocation = (i: ChatInputCommandInteraction): CommandInvocation => {
   const get = (key: OptionKey) => i.options.getString(OPTION_NAMES[key]);
   let args: string[];

@@ -172,7 +172,7 @@ export class SlackAdapter implements ChatAdapter {
     }
   }
 
-  /** Direct messages go to the D… channel of conversations.open, never to the user id (SPEC §7). */
+  /** Direct messages go to the D… channel of conversations.open, never to the user id (docs/contract.md §7). */
   private async openDm(userId: string): Promise<string> {
     const known = this.dmChannels.get(userId);
     if (known) return known;

@@ -147,7 +147,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     this.current = 'down';
   }
 
-  /** setMyCommands for every scope and offered language (SPEC §7); also without start() for `register-commands`. */
+  /** setMyCommands for every scope and offered language (docs/contract.md §7); also without start() for `register-commands`. */
   async registerCommands(): Promise<void> {
     const s = this.ctx?.commands.services;
     const translator = s?.translator ?? (await Translator.create());
@@ -287,7 +287,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   }
 }
 
-/** The registry's factory: Telegram is on when TELEGRAM_BOT_TOKEN is set (SPEC §2). */
+/** The registry's factory: Telegram is on when TELEGRAM_BOT_TOKEN is set (docs/contract.md §2). */
 export const createTelegramAdapter = (config: Pick<AppConfig, 'env' | 'service'>): TelegramAdapter | undefined => {
   const env = config.env;
   if (!env.TELEGRAM_BOT_TOKEN) return undefined;

@@ -63,7 +63,7 @@ export class UpdateHandlers {
     const t = this.router.services.translator.t(locale);
     const extra = { ...(where.threadId ? { threadId: where.threadId } : {}), ...(where.chat.type !== 'private' ? { replyTo: where.messageId } : {}) };
     const pickable = where.chat.type !== 'channel' && parsed.args.length === 0;
-    // SPEC §5: a bare /subscribe subscribes to everything at once; its keyboard narrows it to one component.
+    // docs/contract.md §5: a bare /subscribe subscribes to everything at once; its keyboard narrows it to one component.
     const reply = await this.router.handle(inv);
     if (reply.quiet) return;
     const keyboard = pickable && (parsed.command === 'status' || parsed.command === 'subscribe') ? pickKeyboard(parsed.command, knownComponents(this.router, reply.locale)) : undefined;

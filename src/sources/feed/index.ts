@@ -9,7 +9,7 @@ const MAX_BACKOFF_MS = 30 * 60_000;
 
 /**
  * Polls a Statuspage-style RSS/Atom history feed. A history lists past incidents too, so each poll
- * is reported as a snapshot of the open entries (the first one is the silent baseline, SPEC §7),
+ * is reported as a snapshot of the open entries (the first one is the silent baseline, docs/contract.md §7),
  * and entries closed since the source started are sent first as incidents with their final text.
  */
 export class FeedSource implements StatusSource {

@@ -60,7 +60,7 @@ export const checkOnce = async (config: ProbeConfig, signal?: AbortSignal): Prom
 };
 
 /**
- * SPEC §3 `probe`: checks a URL on an interval, records response time, latency and success as KPI
+ * docs/contract.md §3 `probe`: checks a URL on an interval, records response time, latency and success as KPI
  * samples, and reports the component's status through `ProbeState` (no flapping on one sample).
  */
 export class ProbeSource implements StatusSource {

@@ -41,7 +41,7 @@ export const valueOf = (json: unknown): { value?: number; error?: string } => {
 };
 
 /**
- * SPEC §3 `prometheus`: runs the configured PromQL instant queries against a Prometheus-compatible
+ * docs/contract.md §3 `prometheus`: runs the configured PromQL instant queries against a Prometheus-compatible
  * API on an interval and records each result as a KPI sample of its component.
  */
 export class PrometheusSource implements StatusSource {

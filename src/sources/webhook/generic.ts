@@ -99,7 +99,7 @@ export const parseGeneric = (json: unknown, sourceId: string, now = new Date().t
       },
     });
   }
-  // After the incident, so that its components' changes are part of its story (SPEC §7).
+  // After the incident, so that its components' changes are part of its story (docs/contract.md §7).
   for (const c of p.components ?? [])
     changes.push({ kind: 'component', sourceId, component: { id: c.id ?? c.name, name: c.name, status: c.status, updatedAt: now }, at: now });
   return { changes, samples: p.samples ?? [] };

@@ -84,7 +84,7 @@ const hmacHex = (secret: string, ...parts: (string | Buffer)[]): string => {
 const REQUIRE_TIMESTAMP_HINT = 'this source has requireTimestamp: true: sign "<timestamp>.<raw body>" into X-Signature-256 and send the timestamp in X-Signature-Timestamp';
 
 /**
- * SPEC §4: `X-Signature-256: sha256=<hex HMAC of raw body>`, or `Authorization: Bearer <secret>` /
+ * docs/contract.md §4: `X-Signature-256: sha256=<hex HMAC of raw body>`, or `Authorization: Bearer <secret>` /
  * `?token=<secret>` for senders that cannot sign (Alertmanager's `authorization` and Grafana's
  * "Authorization Header" send the bearer form).
  * With `X-Signature-Timestamp: <Unix seconds>` the HMAC covers `<timestamp>.<raw body>` and a

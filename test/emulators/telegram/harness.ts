@@ -38,7 +38,7 @@ export const refusals = (emu: TelegramEmulator): string[] =>
 export interface Harness {
   readonly emu: TelegramEmulator;
   readonly app: TestApp;
-  /** Posts the generic webhook (SPEC §4) and waits until the app took it. */
+  /** Posts the generic webhook (docs/contract.md §4) and waits until the app took it. */
   incident(body: Record<string, unknown>): Promise<void>;
   /** A user's command; resolves with the bot's next message in that chat. */
   command(user: EmuUser, chatId: number, text: string): Promise<EmuMessage>;
@@ -73,7 +73,7 @@ export const startHarness = async (env: Record<string, string> = {}, yaml = YAML
   };
 };
 
-/** A generic-webhook incident on `messaging` (SPEC §4, src/sources/webhook/generic.ts). */
+/** A generic-webhook incident on `messaging` (docs/contract.md §4, src/sources/webhook/generic.ts). */
 export const outage = (id: string, status: string, message: string, extra: Record<string, unknown> = {}) => ({
   incident: { id, name: 'Messages delayed', status, impact: 'major', message, components: ['messaging'], url: `https://status.example.com/incidents/${id}`, ...extra },
 });
