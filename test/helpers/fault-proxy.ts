@@ -50,7 +50,12 @@ abstract class ProxyBase {
   readonly stats: FaultProxyStats = { connections: 0, resets: 0, requests: [] };
   port = 0;
 
-  constructor(protected readonly backend: Backend) {}
+  constructor(protected backend: Backend) {}
+
+  /** Points new connections (TCP) or requests (HTTP) at another backend; open TCP connections stay where they are. */
+  retarget(backend: Backend): void {
+    this.backend = backend;
+  }
 
   get mode(): FaultMode {
     return this.current;
