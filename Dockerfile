@@ -16,9 +16,9 @@ ENV NODE_ENV=production \
     HTTP_PORT=8080 \
     CONFIG_FILE=/app/status-relay.yaml \
     STORE_URL=sqlite:///app/data/status-relay.sqlite
-# Chart fonts (src/kpi/fonts.ts): Latin, CJK, Arabic and Devanagari.
+# Chart fonts (src/kpi/fonts.ts): Latin, Arabic and Devanagari come with npm; CJK from Debian (too large on npm).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-dejavu-core fonts-noto-cjk fonts-noto-core ca-certificates \
+ && apt-get install -y --no-install-recommends fonts-noto-cjk ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -14,6 +14,7 @@ import { toPlainText } from '../i18n/message.ts';
 import { openStore } from '../storage/store.ts';
 import type { Subscription } from '../core/recipients.ts';
 import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
+import { loadDotEnv } from './dotenv.ts';
 
 const fail = (e: unknown): never => {
   if (e instanceof ConfigError) console.error(`status-relay: ${e.message}`);
@@ -96,6 +97,9 @@ const start = async (opts: { fast?: boolean }): Promise<void> => {
   }
 };
 
+/** The `.env` this run read (see `runCli`), for `check-config`. */
+let envFileRead: string | undefined;
+
 export const buildCli = (): Command => {
   const program = new Command('status-relay').description('Incident communication for Slack, Discord and Telegram, in each user\'s language.');
   program
@@ -109,7 +113,8 @@ export const buildCli = (): Command => {
     .action(() => {
       const cfg = config();
       console.log(JSON.stringify(maskSecrets(cfg), null, 2));
-      console.log(cfg.demo ? `\nNo config file at ${cfg.env.CONFIG_FILE}: \`npm start\` runs the demo.` : `\n${cfg.configPath}: OK`);
+      console.log(envFileRead ? `\nEnvironment: read ${envFileRead} (variables set in the real environment win)` : '\nEnvironment: no .env in the working directory; the real environment only');
+      console.log(cfg.demo ? `No config file at ${cfg.env.CONFIG_FILE}: \`npm start\` runs the demo.` : `${cfg.configPath}: OK`);
     });
   program
     .command('preview <file>')
@@ -204,5 +209,10 @@ export const buildCli = (): Command => {
 };
 
 export const runCli = async (argv: string[]): Promise<void> => {
+  try {
+    envFileRead = loadDotEnv();
+  } catch (e) {
+    fail(new ConfigError('.env', `cannot read it: ${(e as Error).message}`));
+  }
   await buildCli().parseAsync(argv);
 };
