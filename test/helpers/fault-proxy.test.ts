@@ -195,6 +195,16 @@ describe('HttpFaultProxy', () => {
     expect(hits()).toBe(0);
   });
 
+  it('retarget: later requests go to the new backend', async () => {
+    const { proxy, hits } = await setup();
+    const other = createHttpServer((_req, res) => res.writeHead(200).end('other'));
+    const port = await listen(other);
+    cleanup.push(() => new Promise<void>((r) => other.close(() => r())));
+    proxy.retarget({ host: '127.0.0.1', port });
+    expect(await (await fetch(`${proxy.url}/moved`)).text()).toBe('other');
+    expect(hits()).toBe(0);
+  });
+
   it('reset: the connection is cut with no answer', async () => {
     const { proxy, hits } = await setup();
     proxy.setMode({ kind: 'reset' });
