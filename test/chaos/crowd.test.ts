@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FULL, askStatus, broadcastUnderFault, commonFigures, commonViolations, percentile, record, seedSubscribers, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
+import { FULL, askStatus, broadcastUnderFault, commonFigures, commonViolations, percentile, runScenario, seedSubscribers, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
 
 const RECIPIENTS = FULL ? 2000 : 1000;
 const CROWD = FULL ? 300 : 100;
@@ -17,6 +17,12 @@ describe('chaos: a crowd of commands during a broadcast', () => {
   });
 
   it(`${CROWD} × /status at once during a ${RECIPIENTS}-recipient broadcast: every command answered`, async () => {
+    const meta = {
+      scenario: '7. Crowd of commands',
+      fault: `${CROWD} users send /status at the same moment, ${Math.floor(RECIPIENTS / 5)} deliveries into a ${RECIPIENTS}-recipient broadcast`,
+      checked: `every command answered within ${ANSWER_WITHIN_MS / 1000} s; latest state at every recipient; no duplicates; no crash`,
+    };
+    const violations = await runScenario(meta, bots, async () => {
     tg = await startTelegram({ recipients: RECIPIENTS, askers: CROWD + 1 });
     const dir = workDir('crowd');
     const storeUrl = `sqlite://${join(dir, 'store.sqlite')}`;
@@ -42,13 +48,7 @@ describe('chaos: a crowd of commands during a broadcast', () => {
     });
     const violations = commonViolations(outcome, bots, 0);
     if (unanswered.length) violations.push(`${unanswered.length} of ${CROWD} commands got no answer within ${ANSWER_WITHIN_MS / 1000} s`);
-    record({
-      scenario: '7. Crowd of commands',
-      fault: `${CROWD} users send /status at the same moment, ${Math.floor(RECIPIENTS / 5)} deliveries into a ${RECIPIENTS}-recipient broadcast`,
-      checked: `every command answered within ${ANSWER_WITHIN_MS / 1000} s; latest state at every recipient; no duplicates; no crash`,
-      passed: violations.length === 0,
-      figures: { ...outcome.figures, ...commonFigures(outcome) },
-      violations,
+    return { violations, figures: { ...outcome.figures, ...commonFigures(outcome) } };
     });
     expect(violations).toEqual([]);
   }, 420_000);

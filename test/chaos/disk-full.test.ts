@@ -3,7 +3,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FULL, broadcastUnderFault, commonFigures, commonViolations, readyz, record, seedSubscribers, sleep, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
+import { FULL, broadcastUnderFault, commonFigures, commonViolations, readyz, runScenario, seedSubscribers, sleep, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
 
 const RECIPIENTS = FULL ? 600 : 300;
 const FULL_MS = FULL ? 20_000 : 5_000;
@@ -49,6 +49,12 @@ describe.skipIf(!CAN_MOUNT)(`chaos: SQLite on a ${SIZE}B tmpfs that fills up`, (
   });
 
   it(`disk full for ${FULL_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast: no crash, nothing lost once space is back`, async () => {
+    const meta = {
+      scenario: '6. SQLite disk full',
+      fault: `SQLite on a ${SIZE}B tmpfs; a filler file takes every free byte for ${FULL_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast; a story step is posted while full`,
+      checked: 'latest state at every recipient once space is back; no duplicates; no crash; /status answered',
+    };
+    const violations = await runScenario(meta, bots, async () => {
     const mount = workDir('tmpfs');
     if (!mountTmpfs(mount)) throw new Error(`mount -t tmpfs on ${mount} failed although the probe worked`);
     mounts.push(mount);
@@ -77,13 +83,7 @@ describe.skipIf(!CAN_MOUNT)(`chaos: SQLite on a ${SIZE}B tmpfs that fills up`, (
     });
     const violations = commonViolations(outcome, bots, 0);
     if (bot.exitInfo() !== undefined) violations.push(`the bot exited (${bot.exitInfo()})`);
-    record({
-      scenario: '6. SQLite disk full',
-      fault: `SQLite on a ${SIZE}B tmpfs; a filler file takes every free byte for ${FULL_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast; a story step is posted while full`,
-      checked: 'latest state at every recipient once space is back; no duplicates; no crash; /status answered',
-      passed: violations.length === 0,
-      figures: { ...outcome.figures, ...commonFigures(outcome) },
-      violations,
+    return { violations, figures: { ...outcome.figures, ...commonFigures(outcome) } };
     });
     expect(violations).toEqual([]);
   }, 420_000);

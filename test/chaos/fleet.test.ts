@@ -12,8 +12,8 @@ import {
   leaders,
   maxPollsPerWindow,
   pageStory,
-  record,
   redisPort,
+  runScenario,
   seedSubscribers,
   sleep,
   startBot,
@@ -45,11 +45,21 @@ interface FleetFault {
  * interval) through a counting proxy; its outage story (opened → identified → monitoring →
  * resolved, 46 s) is broadcast to every subscriber while the store is frozen or restarted.
  */
-const runFleet = async (ctx: { tg: Telegram; page: PolledPage; bots: Bot[]; storeUrl: string; fault: FleetFault }) => {
-  const { tg, page, bots } = ctx;
-  await seedSubscribers(ctx.storeUrl, tg.recipients);
+const runFleet = async (ctx: { tg: () => Telegram; page: () => PolledPage; bots: Bot[]; storeUrl: () => string; setup: () => Promise<void>; fault: FleetFault }) => {
+  const allowedPolls = Math.ceil(POLL_WINDOW_MS / 1000) + 2;
+  const meta = {
+    scenario: ctx.fault.scenario,
+    fault: ctx.fault.fault,
+    checked: `latest state at every recipient; duplicates ≤ ${DUPLICATE_BOUND}; no crash; ≤ ${allowedPolls} polls per ${POLL_WINDOW_MS / 1000} s (one poller); one leader at the end; /status answered`,
+  };
+  return runScenario(meta, ctx.bots, async () => {
+  await ctx.setup();
+  const tg = ctx.tg();
+  const page = ctx.page();
+  const bots = ctx.bots;
+  await seedSubscribers(ctx.storeUrl(), tg.recipients);
   const dir = workDir('fleet');
-  const started = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => startBot({ name: `bot-${i + 1}`, dir: `${dir}/${i + 1}`, storeUrl: ctx.storeUrl, telegram: tg, sources: [page.source] })));
+  const started = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => startBot({ name: `bot-${i + 1}`, dir: `${dir}/${i + 1}`, storeUrl: ctx.storeUrl(), telegram: tg, sources: [page.source] })));
   bots.push(...started);
   const oneLeader = await until(async () => (await leaders(bots)) === 1, 60_000, 250);
   // The leader's first poll is the baseline (nothing announced); the story starts after it.
@@ -68,18 +78,14 @@ const runFleet = async (ctx: { tg: Telegram; page: PolledPage; bots: Bot[]; stor
   const leadersAtEnd = await leaders(bots);
   const polls = page.polls(begun);
   const maxPolls = maxPollsPerWindow(polls, POLL_WINDOW_MS);
-  const allowedPolls = Math.ceil(POLL_WINDOW_MS / page.intervalMs) + 2;
   const becameLeader = bots.reduce((n, b) => n + (b.output().match(/became the leader/g)?.length ?? 0), 0);
   const outcome = { verdict, recoverMs, figures, unanswered: asked.unanswered.length, stepAnswers: '' };
   const violations = commonViolations(outcome, bots, DUPLICATE_BOUND);
   if (!oneLeader) violations.push('the fleet never settled on one leader before the fault');
   if (maxPolls > allowedPolls) violations.push(`doubled polling: ${maxPolls} polls in ${POLL_WINDOW_MS / 1000} s (one poller at ${page.intervalMs} ms makes ≤ ${allowedPolls})`);
   if (leadersAtEnd !== 1) violations.push(`${leadersAtEnd} instances lead at the end`);
-  record({
-    scenario: ctx.fault.scenario,
-    fault: ctx.fault.fault,
-    checked: `latest state at every recipient; duplicates ≤ ${DUPLICATE_BOUND}; no crash; ≤ ${allowedPolls} polls per ${POLL_WINDOW_MS / 1000} s (one poller); one leader at the end; /status answered`,
-    passed: violations.length === 0,
+  return {
+    violations,
     figures: {
       ...figures,
       duplicates: verdict.duplicates,
@@ -89,9 +95,8 @@ const runFleet = async (ctx: { tg: Telegram; page: PolledPage; bots: Bot[]; stor
       'leader terms': becameLeader,
       'fault lasted ms': faultEnd - faultStart,
     },
-    violations,
+  };
   });
-  return violations;
 };
 
 describe.skipIf(!hasCommand('redis-server'))(`chaos: redis-server frozen (SIGSTOP/SIGCONT) under a ${INSTANCES}-instance fleet`, () => {
@@ -108,23 +113,26 @@ describe.skipIf(!hasCommand('redis-server'))(`chaos: redis-server frozen (SIGSTO
 
   const STOP_MS = FULL ? 25_000 : 10_000;
   it(`SIGSTOP for ${STOP_MS / 1000} s mid-story: one poller, one leader, the latest state everywhere`, async () => {
-    const redis = await startRedis(await redisPort());
-    cleanup.push(() => redis.stop());
-    tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
-    page = await startPolledPage();
+    let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
     const violations = await runFleet({
-      tg,
-      page,
+      setup: async () => {
+        redis = await startRedis(await redisPort());
+        cleanup.push(() => redis!.stop());
+        tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
+        page = await startPolledPage();
+      },
+      tg: () => tg!,
+      page: () => page!,
       bots,
-      storeUrl: redis.url,
+      storeUrl: () => redis!.url,
       fault: {
         scenario: '4. Redis SIGSTOP under a fleet',
         fault: `redis-server SIGSTOP for ${STOP_MS / 1000} s, then SIGCONT, ${FAULT_AT_S} s into a polled outage story; ${INSTANCES} instances, ${RECIPIENTS} recipients`,
         run: async () => {
           const pollsBefore = page!.polls().length;
-          redis.child.kill('SIGSTOP');
+          redis!.child.kill('SIGSTOP');
           await sleep(STOP_MS);
-          redis.child.kill('SIGCONT');
+          redis!.child.kill('SIGCONT');
           return { 'polls while frozen': page!.polls().length - pollsBefore };
         },
       },
@@ -151,25 +159,28 @@ describe.skipIf(!canRunPostgres())(`chaos: PostgreSQL restarted under a ${INSTAN
 
   const DOWN_MS = FULL ? 15_000 : 0;
   it(`PostgreSQL ${DOWN_MS ? `down for ${DOWN_MS / 1000} s` : 'restarted (pg_ctl restart -m fast)'} mid-story: one poller, one leader, the latest state everywhere`, async () => {
-    const pg = await startPostgres();
-    cleanup.push(() => pg.destroy());
-    tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
-    page = await startPolledPage();
+    let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
     const violations = await runFleet({
-      tg,
-      page,
+      setup: async () => {
+        pg = await startPostgres();
+        cleanup.push(() => pg!.destroy());
+        tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
+        page = await startPolledPage();
+      },
+      tg: () => tg!,
+      page: () => page!,
       bots,
-      storeUrl: pg.url,
+      storeUrl: () => pg!.url,
       fault: {
         scenario: '5. PostgreSQL restart under a fleet',
         fault: `${DOWN_MS ? `pg_ctl stop -m fast, ${DOWN_MS / 1000} s down, start` : 'pg_ctl restart -m fast'} ${FAULT_AT_S} s into a polled outage story; ${INSTANCES} instances, ${RECIPIENTS} recipients`,
         run: async () => {
           const began = Date.now();
           if (DOWN_MS) {
-            pg.stop();
+            pg!.stop();
             await sleep(DOWN_MS);
-            pg.start();
-          } else pg.restart();
+            pg!.start();
+          } else pg!.restart();
           return { 'database unavailable ms': Date.now() - began };
         },
       },

@@ -285,7 +285,10 @@ export const sendStep = async (s: Story, i: number, bots: () => readonly Bot[], 
   const started = Date.now();
   const statuses: number[] = [];
   for (let tries = 1; ; tries++) {
-    const alive = bots().filter((b) => b.exitInfo() === undefined);
+    const all = bots();
+    const alive = all.filter((b) => b.exitInfo() === undefined);
+    // Every instance is gone and none is being restarted: no one will ever accept it.
+    if (all.length && !alive.length && all.every((b) => b.crashed())) throw new Error(`step ${step.marker}: no instance is running (${all.map((b) => `${b.name}: ${b.exitInfo()}`).join(', ')})`);
     const bot = alive[tries % Math.max(1, alive.length)];
     if (bot) {
       const status = await fetch(`${bot.baseUrl}/webhooks/hooks?token=${WEBHOOK_SECRET}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) })
@@ -434,6 +437,33 @@ export interface ScenarioResult {
 }
 
 /** `npm run chaos` collects every scenario's result in CHAOS_RESULTS; docs/reliability.md is built from it. */
+/**
+ * Runs one scenario and records its result whatever happens: a scenario that cannot finish (an
+ * instance crashed, a step was never accepted) is a failure with the reason, and the crashes seen.
+ */
+export const runScenario = async (
+  meta: Omit<ScenarioResult, 'passed' | 'figures' | 'violations'>,
+  bots: readonly Bot[],
+  body: () => Promise<{ violations: string[]; figures: Record<string, string | number>; fault?: string }>,
+): Promise<string[]> => {
+  let result: { violations: string[]; figures: Record<string, string | number>; fault?: string };
+  try {
+    result = await body();
+  } catch (e) {
+    const crashed = bots.filter((b) => b.crashed());
+    const why = crashed.map((b) => `${b.name} crashed (${b.exitInfo()}): ${lastWords(b)}`);
+    result = { violations: [`did not finish: ${(e as Error).message.split('\n')[0]}`, ...why], figures: {} };
+  }
+  record({ ...meta, ...(result.fault ? { fault: result.fault } : {}), passed: result.violations.length === 0, figures: result.figures, violations: result.violations });
+  return result.violations;
+};
+
+/** The last error a crashed instance printed (an uncaught exception's message). */
+export const lastWords = (bot: Bot): string => {
+  const lines = bot.output().split('\n').filter((l) => /Error|error/.test(l) && !l.startsWith('{'));
+  return lines.at(-1)?.trim().slice(0, 200) ?? 'no message';
+};
+
 export const record = (r: ScenarioResult): void => {
   const file = process.env.CHAOS_RESULTS;
   const line = `[chaos] ${r.passed ? 'PASS' : 'FAIL'} ${r.scenario}: ${Object.entries(r.figures).map(([k, v]) => `${k}=${v}`).join(', ')}${r.violations.length ? ` — ${r.violations.join('; ')}` : ''}`;
@@ -498,7 +528,7 @@ export const commonViolations = (o: BroadcastOutcome, bots: readonly Bot[], dupl
   if (o.verdict.stale.length) v.push(`${o.verdict.stale.length} recipients do not show the latest state (e.g. ${o.verdict.stale.slice(0, 3).join(', ')})`);
   if (o.verdict.duplicates > duplicateBound) v.push(`${o.verdict.duplicates} duplicates > bound ${duplicateBound}`);
   const crashed = bots.filter((b) => b.crashed());
-  if (crashed.length) v.push(`crashed: ${crashed.map((b) => `${b.name} (${b.exitInfo()})`).join(', ')}`);
+  if (crashed.length) v.push(`crashed: ${crashed.map((b) => `${b.name} (${b.exitInfo()}: ${lastWords(b)})`).join(', ')}`);
   if (o.unanswered) v.push('/status after the fault was not answered');
   return v;
 };

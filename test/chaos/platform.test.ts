@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASS } from '../helpers/fault-proxy.ts';
-import { FULL, broadcastUnderFault, commonFigures, commonViolations, record, seedSubscribers, sleep, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
+import { FULL, broadcastUnderFault, commonFigures, commonViolations, runScenario, seedSubscribers, sleep, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
 
 const RECIPIENTS = FULL ? 2000 : 500;
 const OUTAGE_MS = FULL ? 60_000 : 10_000;
@@ -20,6 +20,12 @@ describe('chaos: the platform answers 5xx for a while, then recovers', () => {
   });
 
   it(`Telegram 502 for ${OUTAGE_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast: nothing lost, the latest state everywhere`, async () => {
+    const meta = {
+      scenario: '2. Platform 5xx',
+      fault: `Telegram API answers 502 for ${OUTAGE_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast (fault proxy, HTTP level)`,
+      checked: 'latest state at every recipient; no duplicates (nothing crashed); no crash; /status answered after',
+    };
+    const violations = await runScenario(meta, bots, async () => {
     tg = await startTelegram({ recipients: RECIPIENTS, askers: 1, proxy: true });
     const proxy = tg.proxy!;
     const dir = workDir('platform');
@@ -42,14 +48,7 @@ describe('chaos: the platform answers 5xx for a while, then recovers', () => {
         return { 'API calls during outage': during.length, 'calls/s during outage': (during.length / ((Date.now() - began) / 1000)).toFixed(1) };
       },
     });
-    const violations = commonViolations(outcome, bots, 0);
-    record({
-      scenario: '2. Platform 5xx',
-      fault: `Telegram API answers 502 for ${OUTAGE_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast (fault proxy, HTTP level)`,
-      checked: 'latest state at every recipient; no duplicates (nothing crashed); no crash; /status answered after',
-      passed: violations.length === 0,
-      figures: { ...outcome.figures, ...commonFigures(outcome) },
-      violations,
+    return { violations: commonViolations(outcome, bots, 0), figures: { ...outcome.figures, ...commonFigures(outcome) } };
     });
     expect(violations).toEqual([]);
   }, 420_000);

@@ -8,8 +8,8 @@ import {
   commonViolations,
   hasCommand,
   readyz,
-  record,
   redisPort,
+  runScenario,
   seedSubscribers,
   sleep,
   startBot,
@@ -47,6 +47,13 @@ describe.skipIf(!hasCommand('redis-server'))('chaos: the store behind a fault pr
 
   for (const { name, mode } of FAULTS) {
     it(`redis ${name} for ${FAULT_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast: the latest state everywhere, no crash`, async () => {
+      const bound = mode.kind === 'delay' ? 0 : DUPLICATE_BOUND;
+      const meta = {
+        scenario: `3. Store ${name}`,
+        fault: `redis-server behind the TCP proxy: ${name} for ${FAULT_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast; a story step is posted during the fault`,
+        checked: `latest state at every recipient; duplicates ≤ ${bound}; no crash; /status answered after`,
+      };
+      const violations = await runScenario(meta, bots, async () => {
       const redis = await startRedis(await redisPort());
       cleanup.push(() => redis.stop());
       const proxy = new TcpFaultProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
@@ -80,14 +87,7 @@ describe.skipIf(!hasCommand('redis-server'))('chaos: the store behind a fault pr
           return { 'sends during fault': tg!.emu.calls.length - sendsBefore, '/readyz during fault': [...new Set(probes)].join('/') || 'no answer' };
         },
       });
-      const violations = commonViolations(outcome, bots, mode.kind === 'reset' || mode.kind === 'blackhole' ? DUPLICATE_BOUND : 0);
-      record({
-        scenario: `3. Store ${name}`,
-        fault: `redis-server behind the TCP proxy: ${name} for ${FAULT_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast; a story step is posted during the fault`,
-        checked: `latest state at every recipient; duplicates ≤ ${mode.kind === 'delay' ? 0 : DUPLICATE_BOUND}; no crash; /status answered after`,
-        passed: violations.length === 0,
-        figures: { ...outcome.figures, ...commonFigures(outcome) },
-        violations,
+      return { violations: commonViolations(outcome, bots, bound), figures: { ...outcome.figures, ...commonFigures(outcome) } };
       });
       expect(violations).toEqual([]);
     }, 420_000);
