@@ -55,58 +55,58 @@ export const crashSuite = (half: 'odd' | 'even'): void => {
           checked: 'latest state at every recipient; duplicates per (recipient, step) ≤ in-flight window per kill; no crash; clean SIGTERM; /status answered',
         };
         const violations = await runScenario(meta, bots, async () => {
-        tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
-        const dir = workDir(`crash-${seed}`);
-        const storeUrl = `sqlite://${join(dir, 'store.sqlite')}`;
-        await seedSubscribers(storeUrl, tg.recipients);
-        const start = () => startBot({ name: `bot-${bots.length + 1}`, dir, storeUrl, telegram: tg! });
-        bots.push(await start());
-        const s = story(`K${seed}`);
-        const counter = new CallCounter(tg.emu);
-        const killedAt: number[] = [];
-        const restartMs: number[] = [];
-        const steps: Promise<unknown>[] = [];
-        let nextStep = 0;
-        let lastKill = Date.now();
-        const deadline = Date.now() + 180_000;
-        while ((nextStep < s.steps.length || killedAt.length < kills.length) && Date.now() < deadline) {
-          const n = counter.deliveries();
-          if (nextStep < s.steps.length && n >= stepAt[nextStep]!) steps.push(sendStep(s, nextStep++, () => bots));
-          if (killedAt.length < kills.length && n >= kills[killedAt.length]!) {
-            await bots.at(-1)!.kill('SIGKILL');
-            killedAt.push(counter.deliveries());
-            lastKill = Date.now();
-            bots.push(await start());
-            restartMs.push(Date.now() - lastKill);
+          tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
+          const dir = workDir(`crash-${seed}`);
+          const storeUrl = `sqlite://${join(dir, 'store.sqlite')}`;
+          await seedSubscribers(storeUrl, tg.recipients);
+          const start = () => startBot({ name: `bot-${bots.length + 1}`, dir, storeUrl, telegram: tg! });
+          bots.push(await start());
+          const s = story(`K${seed}`);
+          const counter = new CallCounter(tg.emu);
+          const killedAt: number[] = [];
+          const restartMs: number[] = [];
+          const steps: Promise<unknown>[] = [];
+          let nextStep = 0;
+          let lastKill = Date.now();
+          const deadline = Date.now() + 180_000;
+          while ((nextStep < s.steps.length || killedAt.length < kills.length) && Date.now() < deadline) {
+            const n = counter.deliveries();
+            if (nextStep < s.steps.length && n >= stepAt[nextStep]!) steps.push(sendStep(s, nextStep++, () => bots));
+            if (killedAt.length < kills.length && n >= kills[killedAt.length]!) {
+              await bots.at(-1)!.kill('SIGKILL');
+              killedAt.push(counter.deliveries());
+              lastKill = Date.now();
+              bots.push(await start());
+              restartMs.push(Date.now() - lastKill);
+            }
+            await sleep(10);
           }
-          await sleep(10);
-        }
-        await Promise.all(steps);
-        const recoverMs = await awaitLatest(tg, s, 150_000);
-        await awaitQuiet(tg);
-        const asked = await askStatus(tg, tg.askers, 30_000);
-        const verdict = judgeStory(tg, s);
-        const last = bots.at(-1)!;
-        const crashed = bots.filter((b) => b.crashed());
-        await last.stop();
-        const violations: string[] = [];
-        if (killedAt.length < kills.length) violations.push(`only ${killedAt.length} of ${kills.length} kill points were reached`);
-        if (verdict.stale.length) violations.push(`${verdict.stale.length} recipients do not show the latest state (e.g. ${verdict.stale.slice(0, 3).join(', ')})`);
-        if (verdict.duplicates > DUPLICATE_BOUND * kills.length) violations.push(`${verdict.duplicates} duplicates > ${DUPLICATE_BOUND} × ${kills.length} kills`);
-        if (crashed.length || last.crashed()) violations.push(`crashed: ${[...crashed, last].filter((b) => b.crashed()).map((b) => `${b.name} (${b.exitInfo()})`).join(', ')}`);
-        if (last.exitInfo() !== 'exit code 0') violations.push(`the last instance did not stop cleanly on SIGTERM (${last.exitInfo()})`);
-        if (asked.unanswered.length) violations.push('/status after the restarts was not answered');
-        return {
-          violations,
-          fault: `SIGKILL ×${kills.length} at deliveries ${killedAt.join(', ')} of a ${RECIPIENTS}-recipient, 3-step broadcast (steps posted at ${stepAt.join('/')}); restart on the same SQLite file`,
-          figures: {
-            duplicates: verdict.duplicates,
-            'doubled roots': verdict.doubledRoots,
-            'restart ms': restartMs.join('/'),
-            'all latest after last kill ms': recoverMs === undefined ? 'never' : Date.now() - lastKill,
-            sends: verdict.sends,
-          },
-        };
+          await Promise.all(steps);
+          const recoverMs = await awaitLatest(tg, s, 150_000);
+          await awaitQuiet(tg);
+          const asked = await askStatus(tg, tg.askers, 30_000);
+          const verdict = judgeStory(tg, s);
+          const last = bots.at(-1)!;
+          const crashed = bots.filter((b) => b.crashed());
+          await last.stop();
+          const violations: string[] = [];
+          if (killedAt.length < kills.length) violations.push(`only ${killedAt.length} of ${kills.length} kill points were reached`);
+          if (verdict.stale.length) violations.push(`${verdict.stale.length} recipients do not show the latest state (e.g. ${verdict.stale.slice(0, 3).join(', ')})`);
+          if (verdict.duplicates > DUPLICATE_BOUND * kills.length) violations.push(`${verdict.duplicates} duplicates > ${DUPLICATE_BOUND} × ${kills.length} kills`);
+          if (crashed.length || last.crashed()) violations.push(`crashed: ${[...crashed, last].filter((b) => b.crashed()).map((b) => `${b.name} (${b.exitInfo()})`).join(', ')}`);
+          if (last.exitInfo() !== 'exit code 0') violations.push(`the last instance did not stop cleanly on SIGTERM (${last.exitInfo()})`);
+          if (asked.unanswered.length) violations.push('/status after the restarts was not answered');
+          return {
+            violations,
+            fault: `SIGKILL ×${kills.length} at deliveries ${killedAt.join(', ')} of a ${RECIPIENTS}-recipient, 3-step broadcast (steps posted at ${stepAt.join('/')}); restart on the same SQLite file`,
+            figures: {
+              duplicates: verdict.duplicates,
+              'doubled roots': verdict.doubledRoots,
+              'restart ms': restartMs.join('/'),
+              'all latest after last kill ms': recoverMs === undefined ? 'never' : Date.now() - lastKill,
+              sends: verdict.sends,
+            },
+          };
         });
         expect(violations).toEqual([]);
       }, 300_000);

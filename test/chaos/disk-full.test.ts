@@ -55,35 +55,35 @@ describe.skipIf(!CAN_MOUNT)(`chaos: SQLite on a ${SIZE}B tmpfs that fills up`, (
       checked: 'latest state at every recipient once space is back; no duplicates; no crash; /status answered',
     };
     const violations = await runScenario(meta, bots, async () => {
-    const mount = workDir('tmpfs');
-    if (!mountTmpfs(mount)) throw new Error(`mount -t tmpfs on ${mount} failed although the probe worked`);
-    mounts.push(mount);
-    const storeUrl = `sqlite://${join(mount, 'store.sqlite')}`;
-    tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
-    await seedSubscribers(storeUrl, tg.recipients);
-    bots.push(await startBot({ name: 'bot', dir: workDir('tmpfs-bot'), storeUrl, telegram: tg }));
-    const bot = bots[0]!;
-    const filler = join(mount, 'filler');
-    const outcome = await broadcastUnderFault({
-      tg,
-      story: story('DISK'),
-      bots: () => bots,
-      faultAt: Math.floor(RECIPIENTS / 4),
-      fault: async () => {
-        const filled = fill(filler);
-        const probes: number[] = [];
-        const until = Date.now() + FULL_MS;
-        while (Date.now() < until) {
-          probes.push((await readyz(bot))?.status ?? 0);
-          await sleep(1000);
-        }
-        rmSync(filler);
-        return { 'filler bytes': filled, '/readyz while full': [...new Set(probes)].join('/') };
-      },
-    });
-    const violations = commonViolations(outcome, bots, 0);
-    if (bot.exitInfo() !== undefined) violations.push(`the bot exited (${bot.exitInfo()})`);
-    return { violations, figures: { ...outcome.figures, ...commonFigures(outcome) } };
+      const mount = workDir('tmpfs');
+      if (!mountTmpfs(mount)) throw new Error(`mount -t tmpfs on ${mount} failed although the probe worked`);
+      mounts.push(mount);
+      const storeUrl = `sqlite://${join(mount, 'store.sqlite')}`;
+      tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
+      await seedSubscribers(storeUrl, tg.recipients);
+      bots.push(await startBot({ name: 'bot', dir: workDir('tmpfs-bot'), storeUrl, telegram: tg }));
+      const bot = bots[0]!;
+      const filler = join(mount, 'filler');
+      const outcome = await broadcastUnderFault({
+        tg,
+        story: story('DISK'),
+        bots: () => bots,
+        faultAt: Math.floor(RECIPIENTS / 4),
+        fault: async () => {
+          const filled = fill(filler);
+          const probes: number[] = [];
+          const until = Date.now() + FULL_MS;
+          while (Date.now() < until) {
+            probes.push((await readyz(bot))?.status ?? 0);
+            await sleep(1000);
+          }
+          rmSync(filler);
+          return { 'filler bytes': filled, '/readyz while full': [...new Set(probes)].join('/') };
+        },
+      });
+      const violations = commonViolations(outcome, bots, 0);
+      if (bot.exitInfo() !== undefined) violations.push(`the bot exited (${bot.exitInfo()})`);
+      return { violations, figures: { ...outcome.figures, ...commonFigures(outcome) } };
     });
     expect(violations).toEqual([]);
   }, 420_000);

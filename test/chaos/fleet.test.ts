@@ -53,49 +53,49 @@ const runFleet = async (ctx: { tg: () => Telegram; page: () => PolledPage; bots:
     checked: `latest state at every recipient; duplicates ≤ ${DUPLICATE_BOUND}; no crash; ≤ ${allowedPolls} polls per ${POLL_WINDOW_MS / 1000} s (one poller); one leader at the end; /status answered`,
   };
   return runScenario(meta, ctx.bots, async () => {
-  await ctx.setup();
-  const tg = ctx.tg();
-  const page = ctx.page();
-  const bots = ctx.bots;
-  await seedSubscribers(ctx.storeUrl(), tg.recipients);
-  const dir = workDir('fleet');
-  const started = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => startBot({ name: `bot-${i + 1}`, dir: `${dir}/${i + 1}`, storeUrl: ctx.storeUrl(), telegram: tg, sources: [page.source] })));
-  bots.push(...started);
-  const oneLeader = await until(async () => (await leaders(bots)) === 1, 60_000, 250);
-  // The leader's first poll is the baseline (nothing announced); the story starts after it.
-  await until(() => page.polls().length >= 2, 30_000);
-  const begun = await page.begin();
-  await until(() => Date.now() - begun >= FAULT_AT_S * 1000, 60_000, 50);
-  const faultStart = Date.now();
-  const figures = await ctx.fault.run();
-  const faultEnd = Date.now();
-  const s = pageStory();
-  const latest = await awaitLatest(tg, s, 240_000);
-  const recoverMs = latest === undefined ? undefined : Date.now() - faultEnd;
-  await awaitQuiet(tg);
-  const asked = await askStatus(tg, tg.askers, 30_000);
-  const verdict = judgeStory(tg, s);
-  const leadersAtEnd = await leaders(bots);
-  const polls = page.polls(begun);
-  const maxPolls = maxPollsPerWindow(polls, POLL_WINDOW_MS);
-  const becameLeader = bots.reduce((n, b) => n + (b.output().match(/became the leader/g)?.length ?? 0), 0);
-  const outcome = { verdict, recoverMs, figures, unanswered: asked.unanswered.length, stepAnswers: '' };
-  const violations = commonViolations(outcome, bots, DUPLICATE_BOUND);
-  if (!oneLeader) violations.push('the fleet never settled on one leader before the fault');
-  if (maxPolls > allowedPolls) violations.push(`doubled polling: ${maxPolls} polls in ${POLL_WINDOW_MS / 1000} s (one poller at ${page.intervalMs} ms makes ≤ ${allowedPolls})`);
-  if (leadersAtEnd !== 1) violations.push(`${leadersAtEnd} instances lead at the end`);
-  return {
-    violations,
-    figures: {
-      ...figures,
-      duplicates: verdict.duplicates,
-      'all latest after fault ms': recoverMs ?? 'never',
-      'max polls per 5 s': maxPolls,
-      'mean poll gap ms': polls.length > 1 ? Math.round((polls.at(-1)! - polls[0]!) / (polls.length - 1)) : 'n/a',
-      'leader terms': becameLeader,
-      'fault lasted ms': faultEnd - faultStart,
-    },
-  };
+    await ctx.setup();
+    const tg = ctx.tg();
+    const page = ctx.page();
+    const bots = ctx.bots;
+    await seedSubscribers(ctx.storeUrl(), tg.recipients);
+    const dir = workDir('fleet');
+    const started = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => startBot({ name: `bot-${i + 1}`, dir: `${dir}/${i + 1}`, storeUrl: ctx.storeUrl(), telegram: tg, sources: [page.source] })));
+    bots.push(...started);
+    const oneLeader = await until(async () => (await leaders(bots)) === 1, 60_000, 250);
+    // The leader's first poll is the baseline (nothing announced); the story starts after it.
+    await until(() => page.polls().length >= 2, 30_000);
+    const begun = await page.begin();
+    await until(() => Date.now() - begun >= FAULT_AT_S * 1000, 60_000, 50);
+    const faultStart = Date.now();
+    const figures = await ctx.fault.run();
+    const faultEnd = Date.now();
+    const s = pageStory();
+    const latest = await awaitLatest(tg, s, 240_000);
+    const recoverMs = latest === undefined ? undefined : Date.now() - faultEnd;
+    await awaitQuiet(tg);
+    const asked = await askStatus(tg, tg.askers, 30_000);
+    const verdict = judgeStory(tg, s);
+    const leadersAtEnd = await leaders(bots);
+    const polls = page.polls(begun);
+    const maxPolls = maxPollsPerWindow(polls, POLL_WINDOW_MS);
+    const becameLeader = bots.reduce((n, b) => n + (b.output().match(/became the leader/g)?.length ?? 0), 0);
+    const outcome = { verdict, recoverMs, figures, unanswered: asked.unanswered.length, stepAnswers: '' };
+    const violations = commonViolations(outcome, bots, DUPLICATE_BOUND);
+    if (!oneLeader) violations.push('the fleet never settled on one leader before the fault');
+    if (maxPolls > allowedPolls) violations.push(`doubled polling: ${maxPolls} polls in ${POLL_WINDOW_MS / 1000} s (one poller at ${page.intervalMs} ms makes ≤ ${allowedPolls})`);
+    if (leadersAtEnd !== 1) violations.push(`${leadersAtEnd} instances lead at the end`);
+    return {
+      violations,
+      figures: {
+        ...figures,
+        duplicates: verdict.duplicates,
+        'all latest after fault ms': recoverMs ?? 'never',
+        'max polls per 5 s': maxPolls,
+        'mean poll gap ms': polls.length > 1 ? Math.round((polls.at(-1)! - polls[0]!) / (polls.length - 1)) : 'n/a',
+        'leader terms': becameLeader,
+        'fault lasted ms': faultEnd - faultStart,
+      },
+    };
   });
 };
 

@@ -26,29 +26,29 @@ describe('chaos: the platform answers 5xx for a while, then recovers', () => {
       checked: 'latest state at every recipient; no duplicates (nothing crashed); no crash; /status answered after',
     };
     const violations = await runScenario(meta, bots, async () => {
-    tg = await startTelegram({ recipients: RECIPIENTS, askers: 1, proxy: true });
-    const proxy = tg.proxy!;
-    const dir = workDir('platform');
-    const storeUrl = `sqlite://${join(dir, 'store.sqlite')}`;
-    await seedSubscribers(storeUrl, tg.recipients);
-    bots.push(await startBot({ name: 'bot', dir, storeUrl, telegram: tg }));
-    const s = story('P5XX');
-    const outcome = await broadcastUnderFault({
-      tg,
-      story: s,
-      bots: () => bots,
-      faultAt: Math.floor(RECIPIENTS / 4),
-      fault: async () => {
-        const began = Date.now();
-        const before = proxy.stats.requests.length;
-        proxy.setMode({ kind: 'http-error', status: 502 });
-        await sleep(OUTAGE_MS);
-        proxy.setMode(PASS);
-        const during = proxy.stats.requests.slice(before).filter((r) => r.mode === 'http-error' && !r.path.endsWith('/getUpdates'));
-        return { 'API calls during outage': during.length, 'calls/s during outage': (during.length / ((Date.now() - began) / 1000)).toFixed(1) };
-      },
-    });
-    return { violations: commonViolations(outcome, bots, 0), figures: { ...outcome.figures, ...commonFigures(outcome) } };
+      tg = await startTelegram({ recipients: RECIPIENTS, askers: 1, proxy: true });
+      const proxy = tg.proxy!;
+      const dir = workDir('platform');
+      const storeUrl = `sqlite://${join(dir, 'store.sqlite')}`;
+      await seedSubscribers(storeUrl, tg.recipients);
+      bots.push(await startBot({ name: 'bot', dir, storeUrl, telegram: tg }));
+      const s = story('P5XX');
+      const outcome = await broadcastUnderFault({
+        tg,
+        story: s,
+        bots: () => bots,
+        faultAt: Math.floor(RECIPIENTS / 4),
+        fault: async () => {
+          const began = Date.now();
+          const before = proxy.stats.requests.length;
+          proxy.setMode({ kind: 'http-error', status: 502 });
+          await sleep(OUTAGE_MS);
+          proxy.setMode(PASS);
+          const during = proxy.stats.requests.slice(before).filter((r) => r.mode === 'http-error' && !r.path.endsWith('/getUpdates'));
+          return { 'API calls during outage': during.length, 'calls/s during outage': (during.length / ((Date.now() - began) / 1000)).toFixed(1) };
+        },
+      });
+      return { violations: commonViolations(outcome, bots, 0), figures: { ...outcome.figures, ...commonFigures(outcome) } };
     });
     expect(violations).toEqual([]);
   }, 420_000);

@@ -54,40 +54,40 @@ describe.skipIf(!hasCommand('redis-server'))('chaos: the store behind a fault pr
         checked: `latest state at every recipient; duplicates ≤ ${bound}; no crash; /status answered after`,
       };
       const violations = await runScenario(meta, bots, async () => {
-      const redis = await startRedis(await redisPort());
-      cleanup.push(() => redis.stop());
-      const proxy = new TcpFaultProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
-      await proxy.start();
-      cleanup.push(() => proxy.stop());
-      const storeUrl = `redis://${proxy.address}`;
-      tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
-      await seedSubscribers(storeUrl, tg.recipients);
-      bots.push(await startBot({ name: 'bot', dir: workDir(`store-${mode.kind}`), storeUrl, telegram: tg }));
-      const bot = bots[0]!;
-      const outcome = await broadcastUnderFault({
-        tg,
-        story: story(`S${mode.kind}`),
-        bots: () => bots,
-        faultAt: Math.floor(RECIPIENTS / 4),
-        fault: async () => {
-          const sendsBefore = tg!.emu.calls.length;
-          proxy.setMode(mode);
-          const probes: number[] = [];
-          const probing = (async () => {
-            while (proxy.mode.kind !== 'pass') {
-              const started = Date.now();
-              const r = await readyz(bot);
-              probes.push(r?.status ?? 0);
-              await sleep(Math.max(0, 1000 - (Date.now() - started)));
-            }
-          })();
-          await sleep(FAULT_MS);
-          proxy.setMode(PASS);
-          await probing;
-          return { 'sends during fault': tg!.emu.calls.length - sendsBefore, '/readyz during fault': [...new Set(probes)].join('/') || 'no answer' };
-        },
-      });
-      return { violations: commonViolations(outcome, bots, bound), figures: { ...outcome.figures, ...commonFigures(outcome) } };
+        const redis = await startRedis(await redisPort());
+        cleanup.push(() => redis.stop());
+        const proxy = new TcpFaultProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
+        await proxy.start();
+        cleanup.push(() => proxy.stop());
+        const storeUrl = `redis://${proxy.address}`;
+        tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
+        await seedSubscribers(storeUrl, tg.recipients);
+        bots.push(await startBot({ name: 'bot', dir: workDir(`store-${mode.kind}`), storeUrl, telegram: tg }));
+        const bot = bots[0]!;
+        const outcome = await broadcastUnderFault({
+          tg,
+          story: story(`S${mode.kind}`),
+          bots: () => bots,
+          faultAt: Math.floor(RECIPIENTS / 4),
+          fault: async () => {
+            const sendsBefore = tg!.emu.calls.length;
+            proxy.setMode(mode);
+            const probes: number[] = [];
+            const probing = (async () => {
+              while (proxy.mode.kind !== 'pass') {
+                const started = Date.now();
+                const r = await readyz(bot);
+                probes.push(r?.status ?? 0);
+                await sleep(Math.max(0, 1000 - (Date.now() - started)));
+              }
+            })();
+            await sleep(FAULT_MS);
+            proxy.setMode(PASS);
+            await probing;
+            return { 'sends during fault': tg!.emu.calls.length - sendsBefore, '/readyz during fault': [...new Set(probes)].join('/') || 'no answer' };
+          },
+        });
+        return { violations: commonViolations(outcome, bots, bound), figures: { ...outcome.figures, ...commonFigures(outcome) } };
       });
       expect(violations).toEqual([]);
     }, 420_000);
