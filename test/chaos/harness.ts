@@ -245,21 +245,6 @@ export const readyz = async (bot: Bot): Promise<{ status: number; leader?: boole
   }
 };
 
-/** Log lines at error level or above, and anything on stderr that is not JSON (a stack trace). */
-export const errorLines = (bot: Bot): string[] =>
-  bot
-    .output()
-    .split('\n')
-    .filter((l) => l.trim())
-    .filter((l) => {
-      if (!l.startsWith('{')) return /Error|error:|at .+:\d+:\d+/.test(l) && !/^\s{2}/.test(l.slice(0, 2));
-      try {
-        return (JSON.parse(l) as { level?: number }).level! >= 50;
-      } catch {
-        return false;
-      }
-    });
-
 // ── the story ────────────────────────────────────────────────────────────────────────────────
 
 export interface Story {
@@ -460,8 +445,12 @@ export const runScenario = async (
 
 /** The last error a crashed instance printed (an uncaught exception's message). */
 export const lastWords = (bot: Bot): string => {
-  const lines = bot.output().split('\n').filter((l) => /Error|error/.test(l) && !l.startsWith('{'));
-  return lines.at(-1)?.trim().slice(0, 200) ?? 'no message';
+  // Node prints the error's own line (`Error: …`, `[Error: …] {`, pg's `error: …`) at the start of a line, before the stack.
+  const line = bot
+    .output()
+    .split('\n')
+    .find((l) => /^\[?\w*(Error|error)\b[:\]]?/.test(l) && !/^\s+at /.test(l));
+  return line?.trim().replace(/\s*\{$/, '').slice(0, 200) ?? 'no message';
 };
 
 export const record = (r: ScenarioResult): void => {
