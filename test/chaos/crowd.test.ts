@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FULL, askStatus, broadcastUnderFault, commonFigures, commonViolations, percentile, runScenario, seedSubscribers, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
 
-const RECIPIENTS = FULL ? 2000 : 1000;
-const CROWD = FULL ? 300 : 100;
+const RECIPIENTS = FULL ? 2000 : 500;
+const CROWD = FULL ? 300 : 60;
 const ANSWER_WITHIN_MS = 60_000;
 
 /** Scenario 7: a crowd of users sends /status at the same moment, in the middle of a broadcast. */

@@ -37,7 +37,7 @@ const fill = (file: string): number => {
  * Scenario 6: SQLite on a 2 MB tmpfs. During a broadcast the disk fills up (a filler file takes
  * every free byte); a story step arrives while it is full; then the space comes back.
  */
-describe.skipIf(!CAN_MOUNT)(`chaos: SQLite on a ${SIZE}B tmpfs that fills up`, () => {
+describe.skipIf(!CAN_MOUNT)(`chaos: SQLite on a 2 MB tmpfs that fills up`, () => {
   let tg: Telegram | undefined;
   const bots: Bot[] = [];
   const mounts: string[] = [];
@@ -51,7 +51,7 @@ describe.skipIf(!CAN_MOUNT)(`chaos: SQLite on a ${SIZE}B tmpfs that fills up`, (
   it(`disk full for ${FULL_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast: no crash, nothing lost once space is back`, async () => {
     const meta = {
       scenario: '6. SQLite disk full',
-      fault: `SQLite on a ${SIZE}B tmpfs; a filler file takes every free byte for ${FULL_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast; a story step is posted while full`,
+      fault: `SQLite on a 2 MB tmpfs; a filler file takes every free byte for ${FULL_MS / 1000} s during a ${RECIPIENTS}-recipient broadcast; a story step is posted while full`,
       checked: 'latest state at every recipient once space is back; no duplicates; no crash; /status answered',
     };
     const violations = await runScenario(meta, bots, async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PASS } from '../helpers/fault-proxy.ts';
 import { FULL, broadcastUnderFault, commonFigures, commonViolations, runScenario, seedSubscribers, sleep, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
 
-const RECIPIENTS = FULL ? 2000 : 500;
+const RECIPIENTS = FULL ? 2000 : 300;
 const OUTAGE_MS = FULL ? 60_000 : 10_000;
 
 /**

@@ -21,7 +21,7 @@ import {
   type Telegram,
 } from './harness.ts';
 
-const RECIPIENTS = FULL ? 2000 : 500;
+const RECIPIENTS = FULL ? 2000 : 300;
 const FAULT_MS = FULL ? 20_000 : 5_000;
 
 const FAULTS: { name: string; mode: FaultMode }[] = [
