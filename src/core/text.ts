@@ -1,38 +1,43 @@
-/** Text from status pages is untrusted HTML-ish text: these helpers turn it into plain text. */
-
-const NAMED_ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', ndash: '–', mdash: '—', hellip: '…',
-  lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', bull: '•', middot: '·', copy: '©', reg: '®', trade: '™',
-  eacute: 'é', egrave: 'è', uuml: 'ü', ouml: 'ö', auml: 'ä', szlig: 'ß', euro: '€', deg: '°', times: '×',
-};
-
-export const decodeEntities = (s: string): string =>
-  s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, body: string) => {
-    if (body[0] === '#') {
-      const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : m;
-    }
-    return NAMED_ENTITIES[body.toLowerCase()] ?? m;
-  });
+import { decodeHTML } from 'entities';
 
 /**
- * HTML → plain text: line breaks kept, links become "text (url)", tags dropped, entities decoded
- * (twice when the source double-escaped them, as some feeds do), whitespace tidied.
+ * Text from status pages is untrusted HTML-ish text: these helpers turn it into plain text.
+ * Entities are decoded by `entities` (every HTML5 named entity, case-sensitive as the HTML standard
+ * says: `&Auml;` is "Ä", `&auml;` is "ä"), exactly once: `AT&amp;amp;T` is the text "AT&amp;T".
+ */
+export const decodeEntities = (s: string): string => decodeHTML(s);
+
+/** Elements whose content is never text a reader sees. */
+const HIDDEN = /<(script|style|template|noscript|head|title|iframe|object|svg|math)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
+const BLOCK_END = /<\/(p|div|li|h[1-6]|tr|table|ul|ol|blockquote|pre|section|article|header|footer)\s*>/gi;
+/** A tag: `<` then a letter or `/` (so "latency < 5 ms" and "<no value>"-style text survive as text). */
+const TAG = /<\/?[a-z][a-z0-9-]*(?:\s+[^<>]*?)?\s*\/?>/gi;
+const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
+
+/**
+ * HTML → plain text: line breaks kept, links become "text (url)", script/style bodies and comments
+ * dropped, tags dropped, entities decoded once, whitespace tidied.
  */
 export const htmlToText = (input: unknown): string => {
   // Payloads are untrusted: a body that is not a string has no text to show.
   if (typeof input !== 'string' || !input) return '';
-  let s = input.replace(/\r\n?/g, '\n');
-  s = s.replace(/<a\b[^>]*?href\s*=\s*(["'])(.*?)\1[^>]*>(.*?)<\/a>/gis, (_m, _q, href: string, text: string) => {
-    const label = text.replace(/<[^>]*>/g, '').trim();
-    const url = decodeEntities(href.trim());
-    return label && label !== url ? `${label} (${url})` : url;
+  // Links are replaced by numbered placeholders holding their finished text, so that the one decode
+  // of the rest cannot decode a link's text a second time.
+  const links: string[] = [];
+  let s = input.replace(/\uE000/g, '').replace(/\r\n?/g, '\n');
+  s = s.replace(/<!--[\s\S]*?(?:-->|$)/g, '').replace(HIDDEN, '');
+  s = s.replace(/<a\b([^>]*)>([\s\S]*?)<\/a\s*>/gi, (_m, attrs: string, inner: string) => {
+    const m = HREF.exec(attrs);
+    const label = decodeEntities(inner.replace(TAG, '')).replace(/\s+/g, ' ').trim();
+    const url = m ? decodeEntities((m[1] ?? m[2] ?? m[3] ?? '').trim()) : '';
+    const shown = !/^https?:\/\//i.test(url) ? label : label && label !== url ? `${label} (${url})` : url;
+    links.push(shown);
+    return `\uE000${links.length - 1}\uE000`;
   });
-  s = s.replace(/<\s*br\s*\/?>/gi, '\n').replace(/<\/(p|div|li|h[1-6]|tr)>/gi, '\n').replace(/<li\b[^>]*>/gi, '• ');
-  s = s.replace(/<[^>]*>/g, '');
-  s = decodeEntities(s);
-  if (/&(amp|lt|gt|nbsp|quot|#\d+);/.test(s)) s = decodeEntities(s);
-  s = s.replace(/[ \t\u00a0]+/g, ' ').replace(/ *\n */g, '\n').replace(/\n{3,}/g, '\n\n');
+  s = s.replace(/<(p|div|ul|ol|table|blockquote|pre|h[1-6])\b[^>]*>/gi, '\n').replace(/<\s*br\s*\/?>/gi, '\n').replace(BLOCK_END, '\n').replace(/<li\b[^>]*>/gi, '• ');
+  s = s.replace(TAG, '');
+  s = decodeEntities(s).replace(/\uE000(\d+)\uE000/g, (_m, i: string) => links[Number(i)] ?? '');
+  s = s.replace(/[ \t\u00a0\u2002\u2003\u2009]+/g, ' ').replace(/ *\n */g, '\n').replace(/\n{3,}/g, '\n\n');
   return s.trim();
 };
 

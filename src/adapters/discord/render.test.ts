@@ -52,7 +52,7 @@ describe('renderDiscord', () => {
     expect(out).not.toMatch(/@everyone|@here/);
     expect(out).not.toMatch(/<[@#/]/);
     expect(out).toContain('\\*\\*bold\\*\\*');
-    expect(out).toContain('\\[click](');
+    expect(out).toContain('\\[click\\](');
     expect(out).toContain('\\# heading');
     expect(out).toContain('👩‍👩‍👧‍👦');
   });

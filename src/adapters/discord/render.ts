@@ -70,7 +70,16 @@ export const truncate = (text: string, max: number): string => {
 export const escapeDiscord = (text: string): string =>
   // escapeMarkdown is quadratic on long input (seconds at 20,000 characters); nothing Discord shows is
   // longer than 4,096, so cut the raw text first.
-  neutraliseMentions(escapeMarkdown(text.length > 8192 ? text.slice(0, 8192) : text, { heading: true, bulletedList: true, numberedList: true, maskedLink: true }));
+  neutraliseMentions(inertBrackets(escapeMarkdown(text.length > 8192 ? text.slice(0, 8192) : text, { heading: true, bulletedList: true, numberedList: true, maskedLink: false })));
+
+/**
+ * Masked links (`[text](url)`, https://support.discord.com/hc/en-us/articles/210298617) are made
+ * inert by escaping every bracket that is not already escaped. discord.js's `maskedLink` option
+ * escapes only the first link of a text (its pattern is greedy) and leaves `[a\](url)` live.
+ * Runs after escapeMarkdown, so a backslash from the source is already doubled: a bracket is
+ * escaped when an even number of backslashes stands before it.
+ */
+const inertBrackets = (escaped: string): string => escaped.replace(/(?<=(?:^|[^\\])(?:\\\\)*)[[\]]/g, '\\$&');
 
 /** For plain-text places (footers, button labels, thread names): no markdown there, but no mention either. */
 export const neutraliseMentions = (text: string): string => text.replace(/@(everyone|here)/gi, '@\u200b$1').replace(/<(?=[@#:/]|a:|t:)/g, '<\u200b');

@@ -11,7 +11,7 @@ import { parseFeed, updateTime } from './parse.ts';
 const own = (file: string): string => readFileSync(join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'feed', file), 'utf8');
 
 describe('feed parsing (own fixtures)', () => {
-  it('Atom: updates oldest first, "Update" keeps the status, year inferred across New Year, double escapes decoded', () => {
+  it('Atom: updates oldest first, "Update" keeps the status, year inferred across New Year, the HTML inside the XML decoded once', () => {
     const [open, old] = parseFeed(own('history.atom'), 'fd');
     expect(open).toMatchObject({ key: 'fd:open1', kind: 'incident', status: 'identified', name: 'Messages & calls delayed', url: 'https://status.relay-test.example/incidents/open1', startedAt: '2026-01-02T09:30:00.000Z' });
     expect(open!.resolvedAt).toBeUndefined();

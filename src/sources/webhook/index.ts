@@ -7,6 +7,7 @@ import { parseGeneric, type KpiSampleInput } from './generic.ts';
 import { parseInstatus } from './instatus.ts';
 import { parseAlertmanager } from './alertmanager.ts';
 import { parseGrafana } from './grafana.ts';
+import { instatusWebhookSchema, statuspageWebhookSchema, validateWebhook } from './schemas.ts';
 import { WebhookAuthError, type StatusSource, type WebhookRequest } from '../source.ts';
 
 type WebhookConfig = Extract<SourceConfig, { type: 'webhook' }>;
@@ -21,9 +22,15 @@ export type WebhookParser = (json: unknown, config: WebhookConfig, now: string) 
 
 /** One parser per format; a new format is one entry here and one file beside this one. */
 export const WEBHOOK_PARSERS: Partial<Record<WebhookFormat, WebhookParser>> = {
-  statuspage: (json, cfg, now) => ({ changes: parseStatuspageWebhook(json, cfg.id, now), samples: [] }),
+  statuspage: (json, cfg, now) => {
+    validateWebhook(statuspageWebhookSchema, json, 'an "incident" or "component_update" object');
+    return { changes: parseStatuspageWebhook(json, cfg.id, now), samples: [] };
+  },
   generic: (json, cfg, now) => parseGeneric(json, cfg.id, now),
-  instatus: (json, cfg, now) => ({ changes: parseInstatus(json, cfg.id, now), samples: [] }),
+  instatus: (json, cfg, now) => {
+    validateWebhook(instatusWebhookSchema, json, 'an "incident", "maintenance" or "component_update" object');
+    return { changes: parseInstatus(json, cfg.id, now), samples: [] };
+  },
   alertmanager: (json, cfg, now) => ({ changes: parseAlertmanager(json, cfg.id, now, cfg.componentLabel), samples: [] }),
   grafana: (json, cfg, now) => parseGrafana(json, cfg.id, now, cfg.componentLabel),
 };
