@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TelegramEmulator, type EmuUser } from '../emulators/telegram/server.ts';
 import { HttpFaultProxy } from '../helpers/fault-proxy.ts';
@@ -419,7 +419,15 @@ export interface ScenarioResult {
   readonly figures: Record<string, string | number>;
   readonly violations: readonly string[];
   readonly ranAt?: string;
+  readonly commit?: string;
+  /** The machine's 1-minute load average when the scenario ended. */
+  readonly load?: number;
 }
+
+const headCommit = (): string => {
+  const r = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : 'unknown';
+};
 
 /** `npm run chaos` collects every scenario's result in CHAOS_RESULTS; docs/reliability.md is built from it. */
 /**
@@ -457,7 +465,7 @@ export const record = (r: ScenarioResult): void => {
   const file = process.env.CHAOS_RESULTS;
   const line = `[chaos] ${r.passed ? 'PASS' : 'FAIL'} ${r.scenario}: ${Object.entries(r.figures).map(([k, v]) => `${k}=${v}`).join(', ')}${r.violations.length ? ` — ${r.violations.join('; ')}` : ''}`;
   console.log(line);
-  if (file) appendFileSync(file, `${JSON.stringify({ ...r, ranAt: new Date().toISOString() })}\n`);
+  if (file) appendFileSync(file, `${JSON.stringify({ ...r, ranAt: new Date().toISOString(), commit: headCommit(), load: Number(loadavg()[0]!.toFixed(1)) })}\n`);
 };
 
 export const readResults = (file: string): ScenarioResult[] =>
