@@ -17,6 +17,7 @@ import { Outbox, jobId, type NewJob } from './delivery/outbox.ts';
 import { FlapGuard } from './core/flap.ts';
 import { Leadership, type LeadershipOptions } from './fleet/leadership.ts';
 import { Delivery } from './delivery/delivery.ts';
+import type { BreakerOptions } from './delivery/breaker.ts';
 import { RateLimiter, DEFAULT_LIMITS, type PlatformLimits } from './delivery/rate-limit.ts';
 import { CommandRouter } from './commands/router.ts';
 import type { KpiProvider, KpiWindow } from './commands/context.ts';
@@ -31,7 +32,7 @@ import { ManualSource } from './sources/manual/index.ts';
 import type { KpiSampleInput } from './sources/webhook/generic.ts';
 import { KpiService } from './kpi/service.ts';
 import { DigestService } from './kpi/digest.ts';
-import { formatMs, formatPercent } from './i18n/format.ts';
+import { kpiFields } from './kpi/fields.ts';
 import { createProvider } from './i18n/translate/provider.ts';
 import { TranslationService, translatableTexts } from './i18n/translate/service.ts';
 
@@ -49,6 +50,10 @@ export interface AppOptions {
   readonly flap?: { windowMs: number; maxPerWindow: number; settleMs: number };
   /** Wall clock for quiet hours (tests). */
   readonly clock?: () => number;
+  /** Circuit breaker timing (tests shorten the cooldowns; the defaults are the documented ones). */
+  readonly breaker?: Partial<BreakerOptions>;
+  /** How often the leader takes in dead letters re-queued by the CLI (tests shorten it). */
+  readonly requeuePollMs?: number;
   /** The KPI engine, when present. */
   readonly kpi?: KpiProvider & { record?(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> };
 }
@@ -165,8 +170,10 @@ export class App {
         onTargetMoved: (from, to, origin) => this.moveTarget(from, to, origin),
       },
       this.log,
-      { maxAttempts: cfg.delivery.maxAttempts, concurrency: 32 },
+      { concurrency: 32, maxAgeMs: cfg.delivery.maxAge, ...(this.options.breaker ? { breaker: this.options.breaker } : {}), ...(this.options.requeuePollMs ? { requeuePollMs: this.options.requeuePollMs } : {}) },
     );
+    if (cfg.delivery.maxAttempts !== undefined)
+      this.log.warn('delivery.maxAttempts is no longer used: a message is retried until delivery.maxAge (default 24h), then dead-lettered; remove the setting');
     this.router = new CommandRouter({
       serviceName: cfg.service.name,
       offeredLocales: cfg.service.locales,
@@ -222,7 +229,7 @@ export class App {
       componentName: (c, locale) => this.catalog.localizedName(c.id, locale, this.defaultLocale) ?? c.name,
       adviceFor: (event) => adviceFor(event, this.config.advice, this.catalog),
       ...(this.translations ? { translated: (text: string, locale: string) => this.translations?.cached(text, locale) } : {}),
-      ...(kpi ? { kpiFields: (ids: readonly string[], locale: string) => kpiFieldsOf(kpi(ids), locale, this.translator) } : {}),
+      ...(kpi ? { kpiFields: (ids: readonly string[], locale: string) => kpiFieldsOf(kpi(ids), locale, this.translator, this.config.service.timezone) } : {}),
     };
   }
 
@@ -500,17 +507,6 @@ export class App {
   }
 }
 
-const kpiFieldsOf = (f: KpiFigures | undefined, locale: string, translator: Translator): MessageField[] => {
-  if (!f) return [];
-  const t = translator.t(locale);
-  const out: MessageField[] = [];
-  const window = t(`kpi.window.${f.window}`);
-  if (f.uptimePercent !== undefined) out.push({ label: t('kpi.uptime', { window }), value: formatPercent(f.uptimePercent, locale, 2), inline: true });
-  if (f.responseP50Ms !== undefined && f.responseP95Ms !== undefined)
-    out.push({ label: t('kpi.responseTime'), value: `${formatMs(f.responseP50Ms, locale)} / ${formatMs(f.responseP95Ms, locale)}`, inline: true });
-  if (f.errorRatePercent !== undefined) out.push({ label: t('kpi.errorRate'), value: formatPercent(f.errorRatePercent, locale), inline: true });
-  if (f.latencyP95Ms !== undefined) out.push({ label: t('kpi.latency'), value: formatMs(f.latencyP95Ms, locale), inline: true });
-  return out;
-};
+const kpiFieldsOf = (f: KpiFigures | undefined, locale: string, translator: Translator, timezone: string): MessageField[] => kpiFields(f, locale, translator, timezone, { uptimeDigits: 2 });
 
 export type { KpiWindow };

@@ -14,6 +14,7 @@ import { toPlainText } from '../i18n/message.ts';
 import { openStore } from '../storage/store.ts';
 import type { Subscription } from '../core/recipients.ts';
 import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
+import { registerOutboxCommands } from './outbox.ts';
 import { loadDotEnv } from './dotenv.ts';
 
 const fail = (e: unknown): never => {
@@ -187,6 +188,7 @@ export const buildCli = (): Command => {
       console.log(`${n} subscription(s)`);
       await store.close();
     });
+  registerOutboxCommands(program, () => config().env.STORE_URL, fail);
   program
     .command('register-commands')
     .description('register chat commands with every enabled platform')

@@ -1,7 +1,8 @@
 import { matchLocale } from '../i18n/locales.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import { chatKey, userKey, type ChannelAnnouncement, type Subscription, type UserPrefs } from '../core/recipients.ts';
-import { formatList, formatPercent, formatMs } from '../i18n/format.ts';
+import { formatList } from '../i18n/format.ts';
+import { kpiFields } from '../kpi/fields.ts';
 import { statusReply } from './status.ts';
 import { isValidTimeZone, parseQuietRange } from '../core/quiet.ts';
 import {
@@ -237,13 +238,9 @@ export class CommandRouter {
     const figures = await this.services.kpi?.figures('all', window);
     const title = t('kpi.title', { service: this.services.serviceName, window: t(`kpi.window.${window}`) });
     if (!figures) return this.reply(locale, title, { body: t('kpi.none') });
-    const fields = [];
-    if (figures.uptimePercent !== undefined) fields.push({ label: t('kpi.uptime', { window: t(`kpi.window.${window}`) }), value: formatPercent(figures.uptimePercent, locale, 3), inline: true });
-    if (figures.responseP50Ms !== undefined && figures.responseP95Ms !== undefined)
-      fields.push({ label: t('kpi.responseTime'), value: `${formatMs(figures.responseP50Ms, locale)} / ${formatMs(figures.responseP95Ms, locale)}`, inline: true });
-    if (figures.errorRatePercent !== undefined) fields.push({ label: t('kpi.errorRate'), value: formatPercent(figures.errorRatePercent, locale), inline: true });
-    if (figures.latencyP95Ms !== undefined) fields.push({ label: t('kpi.latency'), value: formatMs(figures.latencyP95Ms, locale), inline: true });
+    const fields = kpiFields(figures, locale, this.services.translator, this.services.timezone ?? 'UTC', { uptimeDigits: 3 });
     const png = await this.services.kpi?.chart?.('all', window, locale);
-    return this.reply(locale, title, { fields, ...(png ? { image: { png, alt: title } } : {}) });
+    const alt = t('chart.alt', { service: this.services.serviceName, window: t(`kpi.window.${window}`) });
+    return this.reply(locale, title, { fields, ...(png ? { image: { png, alt } } : {}) });
   }
 }

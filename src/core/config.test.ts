@@ -75,6 +75,13 @@ describe('config file', () => {
     const cfg = parseConfigText('sources: [{ id: p, type: statuspage, url: "http://127.0.0.1:9/", interval: 1s }]', {});
     expect(cfg.sources[0]!.type === 'statuspage' && cfg.sources[0]!.interval).toBe(1000);
   });
+
+  it('delivery.maxAge: 24 h unless set; delivery.maxAttempts still parses (ignored, warned at start)', () => {
+    expect(parseConfigText('', {}).delivery.maxAge).toBe(86_400_000);
+    expect(parseConfigText('delivery: { limits: {} }', {}).delivery.maxAge).toBe(86_400_000);
+    expect(parseConfigText('delivery: { maxAge: 2h, maxAttempts: 8 }', {}).delivery).toMatchObject({ maxAge: 7_200_000, maxAttempts: 8 });
+    expect(message(() => parseConfigText('delivery: { maxAge: soon }', {}))).toMatch(/^config delivery.maxAge: expected a duration/);
+  });
 });
 
 describe('environment', () => {

@@ -153,7 +153,10 @@ const fileSchema = z.strictObject({
     .optional(),
   delivery: z
     .strictObject({
-      maxAttempts: z.number().int().min(1).default(8),
+      /** How long a message may wait for its platform (retried meanwhile) before it is dead-lettered. */
+      maxAge: duration('24h'),
+      /** Before 0.2 a message was dropped after this many attempts; now ignored (a warning at start): `maxAge` decides. */
+      maxAttempts: z.number().int().min(1).optional(),
       deadTargetAttempts: z.number().int().min(1).max(3).default(3),
       /** Per-platform pacing; defaults are the documented limits (PLATFORMS.md §1). */
       limits: z
@@ -167,7 +170,7 @@ const fileSchema = z.strictObject({
         )
         .default({}),
     })
-    .default({ maxAttempts: 8, deadTargetAttempts: 3, limits: {} }),
+    .default({ maxAge: 86_400_000, deadTargetAttempts: 3, limits: {} }),
 });
 
 const storeUrl = z.string().refine((v) => /^(sqlite|redis|rediss|postgres|postgresql):\/\//.test(v), {

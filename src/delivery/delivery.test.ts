@@ -1,39 +1,6 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
-import { DeliveryError, type DeliveryErrorKind } from '../core/errors.ts';
-import type { ChatAdapter, PostedRef, SendOptions } from '../adapters/adapter.ts';
-import type { Target } from '../core/model.ts';
-import type { MessageModel } from '../i18n/message.ts';
-
-/** A stand-in for a platform: records calls and fails the way it is told to (the unit under test is delivery). */
-class ScriptedPlatform implements ChatAdapter {
-  readonly platform = 'console' as const;
-  readonly calls: { op: 'send' | 'edit' | 'close'; chat: string; title: string; replyTo?: string; at: number }[] = [];
-  failures: { chat: string; kind: DeliveryErrorKind; retryAfterMs?: number; times: number }[] = [];
-  private n = 0;
-  async start() {}
-  async stop() {}
-  state() {
-    return 'connected' as const;
-  }
-  private maybeFail(chat: string) {
-    const f = this.failures.find((x) => x.chat === chat && x.times > 0);
-    if (!f) return;
-    f.times--;
-    throw new DeliveryError({ platform: 'console', kind: f.kind, code: f.kind, message: `scripted ${f.kind}`, ...(f.retryAfterMs ? { retryAfterMs: f.retryAfterMs } : {}) });
-  }
-  async send(target: Target, message: MessageModel, options?: SendOptions): Promise<PostedRef> {
-    this.maybeFail(target.chatId);
-    this.calls.push({ op: 'send', chat: target.chatId, title: message.title, ...(options?.replyTo ? { replyTo: options.replyTo.messageId } : {}), at: Date.now() });
-    return { platform: 'console', chatId: target.chatId, messageId: String(++this.n) };
-  }
-  async edit(ref: PostedRef, message: MessageModel): Promise<void> {
-    this.calls.push({ op: 'edit', chat: ref.chatId, title: message.title, at: Date.now() });
-  }
-  async closeThread(ref: PostedRef): Promise<void> {
-    this.calls.push({ op: 'close', chat: ref.chatId, title: '', at: Date.now() });
-  }
-}
+import { ScriptedPlatform } from '../../test/helpers/scripted-platform.ts';
 
 const YAML = `
 service: { name: Chatter, locales: [en] }
@@ -81,7 +48,7 @@ describe('delivery', () => {
     expect(t.app.delivery.stats.rateLimited.console).toBe(2);
   });
 
-  it('retries a transient failure with backoff and drops a permanent one', async () => {
+  it('retries a transient failure with backoff and dead-letters a permanent one', async () => {
     const platform = new ScriptedPlatform();
     platform.failures = [
       { chat: 'A', kind: 'transient', times: 1 },
@@ -93,6 +60,7 @@ describe('delivery', () => {
     expect(platform.calls.filter((c) => c.chat === 'A')).toHaveLength(1);
     expect(platform.calls.filter((c) => c.chat === 'B')).toHaveLength(0);
     expect(t.app.delivery.stats.failed.console).toBe(1);
+    expect(t.app.delivery.stats.deadLettered.permanent.console).toBe(1);
   });
 
   it('pauses a config target the platform says is gone, until the next start', async () => {

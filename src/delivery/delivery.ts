@@ -8,13 +8,28 @@ import type { Outbox, DeliveryJob } from './outbox.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { backoffMs } from './retry.ts';
 import type { RecipientOrigin } from '../core/fanout.ts';
+import { CircuitBreaker, type BreakerOptions, type Transition } from './breaker.ts';
+import type { DeadLetterReason } from './dead-letters.ts';
 
 /** What a target already shows of a story: its first post and how many replies followed. */
 export interface PostedStory {
   readonly root: PostedRef;
   readonly replies: number;
   readonly closed: boolean;
+  /** The outbox seq of the last job shown there: an older job of the story (a retried dead letter) is stale. */
+  readonly seq?: number;
 }
+
+export interface DeliveryOptions {
+  readonly concurrency: number;
+  /** `delivery.maxAge`: how long a message may wait for its platform before it is dead-lettered. */
+  readonly maxAgeMs: number;
+  readonly breaker?: Partial<BreakerOptions>;
+  /** How often the leader takes in dead letters re-queued by `status-relay outbox retry`. */
+  readonly requeuePollMs?: number;
+}
+
+export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
 
 export interface DeliveryHooks {
   render(event: StatusEvent, locale: string): MessageModel;
@@ -32,6 +47,8 @@ export interface DeliveryStats {
   rateLimited: Record<string, number>;
   deadTargets: Record<string, number>;
   coalesced: number;
+  /** Dead-lettered by this process, per reason and platform. */
+  deadLettered: Record<DeadLetterReason, Record<string, number>>;
   /** Record → sent, ms, most recent first-sends (bounded). */
   latencyMs: number[];
 }
@@ -59,13 +76,18 @@ export class Delivery {
   private readonly unflushedPosts = new Map<string, PostedStory>();
   private postFlush: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<string>();
+  private readonly inFlightOn = new Map<Platform, number>();
   /** Targets found gone recently: jobs fanned out before the removal are dropped without another call. */
   private readonly gone = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
-  readonly stats: DeliveryStats = { sent: {}, failed: {}, rateLimited: {}, deadTargets: {}, coalesced: 0, latencyMs: [] };
+  private nextSweep = 0;
+  private requeueTimer: NodeJS.Timeout | undefined;
+  private adopting: Promise<void> = Promise.resolve();
+  readonly breaker: CircuitBreaker;
+  readonly stats: DeliveryStats = { sent: {}, failed: {}, rateLimited: {}, deadTargets: {}, coalesced: 0, deadLettered: { expired: {}, permanent: {} }, latencyMs: [] };
   /** Called with each first-attempt send's latency (the /metrics histogram). */
   onFirstSend: ((platform: Platform, latencyMs: number) => void) | undefined;
 
@@ -76,14 +98,32 @@ export class Delivery {
     private readonly limiter: RateLimiter,
     private readonly hooks: DeliveryHooks,
     private readonly log: Logger,
-    private readonly options: { maxAttempts: number; concurrency: number } = { maxAttempts: 8, concurrency: 32 },
+    private readonly options: DeliveryOptions = { concurrency: 32, maxAgeMs: DEFAULT_MAX_AGE_MS },
   ) {
     this.posts = store.namespace('posts');
+    this.breaker = new CircuitBreaker(options.breaker);
   }
 
   start(): void {
     this.stopping = false;
     this.loopDone = this.loop();
+    this.requeueTimer = setInterval(() => this.adoptRequeued(), this.options.requeuePollMs ?? 3000);
+    this.requeueTimer.unref();
+    this.adoptRequeued();
+  }
+
+  /** Dead letters that `status-relay outbox retry` handed back (also those left while the bot was stopped). */
+  private adoptRequeued(): void {
+    this.adopting = this.adopting.then(async () => {
+      if (this.stopping) return;
+      const n = await this.outbox.adoptRequeued().catch((e: unknown) => {
+        this.log.warn({ err: e }, 'could not read re-queued dead letters; trying again shortly');
+        return 0;
+      });
+      if (n === 0) return;
+      this.log.info({ jobs: n }, 'dead letters re-queued by the operator');
+      this.poke();
+    });
   }
 
   /** New jobs were recorded: look at the queues now rather than at the next tick. */
@@ -94,10 +134,12 @@ export class Delivery {
   /** Stops taking new jobs, waits for the ones in flight (at most `timeoutMs`), writes what is buffered. */
   async stop(timeoutMs = 8000): Promise<void> {
     this.stopping = true;
+    clearInterval(this.requeueTimer);
     this.poke();
     const deadline = Date.now() + timeoutMs;
     while (this.inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     await this.loopDone;
+    await this.adopting;
     await this.flushPosts();
     await this.outbox.close();
   }
@@ -127,9 +169,21 @@ export class Delivery {
   private dispatch(): number {
     const now = Date.now();
     let nextWait = 1000;
+    if (now >= this.nextSweep) {
+      this.sweepExpired(now);
+      this.nextSweep = now + Math.min(10_000, Math.max(100, this.options.maxAgeMs / 10));
+    }
     for (const [platform, adapter] of this.adapters) {
       if (adapter.state() !== 'connected') continue;
+      const gate = this.breaker.gate(platform, now);
+      if (gate.mode === 'wait') {
+        nextWait = Math.min(nextWait, gate.ms);
+        continue;
+      }
+      const probe = gate.mode === 'probe';
+      const suspect = this.breaker.suspect(platform);
       for (const job of this.outbox.candidates(platform, now)) {
+        if (suspect && (this.inFlightOn.get(platform) ?? 0) >= this.breaker.options.failures) break;
         if (this.inFlight.size >= this.options.concurrency) return nextWait;
         if (this.inFlight.size + this.outbox.unflushed() >= IN_FLIGHT_WINDOW) return 2;
         const key = targetKey(job.target);
@@ -139,7 +193,8 @@ export class Delivery {
           this.outbox.dropTarget(job.target);
           continue;
         }
-        if (job.notBefore > now) {
+        // A probe is the breaker's call: it goes as soon as the cooldown allows, whatever the job's own backoff.
+        if (probe ? (job.holdUntil ?? 0) > now : job.notBefore > now) {
           nextWait = Math.min(nextWait, job.notBefore - now);
           continue;
         }
@@ -152,14 +207,66 @@ export class Delivery {
         }
         this.limiter.book(job.target, now);
         this.inFlight.add(key);
+        this.inFlightOn.set(platform, (this.inFlightOn.get(platform) ?? 0) + 1);
         this.outbox.served(job);
+        if (probe) {
+          this.breaker.probing(platform, job.id);
+          this.log.info({ platform, target: key, job: job.id }, 'circuit open: probing the platform with one message');
+        }
         void this.run(job, adapter).finally(() => {
           this.inFlight.delete(key);
+          this.inFlightOn.set(platform, (this.inFlightOn.get(platform) ?? 1) - 1);
+          this.breaker.settled(platform, job.id, Date.now());
           this.poke();
         });
+        if (probe) break;
       }
     }
     return nextWait;
+  }
+
+  /** When a job stops waiting: it was due at its quiet-hours end, or when it was recorded. */
+  private expired(job: DeliveryJob, now: number): boolean {
+    return now - Math.max(job.createdAt, job.holdUntil ?? 0) >= this.options.maxAgeMs;
+  }
+
+  /** A later job of the same story waits for the same target: it carries the newer state. */
+  private superseded(job: DeliveryJob): boolean {
+    return this.outbox.queueOf(job.target).some((j) => j !== job && j.story === job.story && j.seq > job.seq);
+  }
+
+  /**
+   * Jobs that waited longer than `delivery.maxAge` without a chance to fail (their platform's circuit
+   * is open, the adapter is down, the bot was stopped) become dead letters too.
+   */
+  private sweepExpired(now: number): void {
+    for (const job of this.outbox.all()) {
+      if (!this.expired(job, now) || this.inFlight.has(targetKey(job.target))) continue;
+      if (this.superseded(job)) {
+        this.stats.coalesced++;
+        this.outbox.complete(job);
+        continue;
+      }
+      const waited = `waited longer than delivery.maxAge (${Math.round(this.options.maxAgeMs / 1000)} s) for ${job.target.platform}`;
+      this.deadLetter(job, 'expired', job.lastError?.code ?? 'max_age', job.lastError ? `${job.lastError.message} (${waited})` : waited);
+    }
+  }
+
+  private deadLetter(job: DeliveryJob, reason: DeadLetterReason, code: string, error: string): void {
+    const platform = job.target.platform;
+    bump(this.stats.failed, platform);
+    bump(this.stats.deadLettered[reason], platform);
+    this.log.error({ platform, target: targetKey(job.target), job: job.id, attempts: job.attempts, reason, code, err: error }, 'message dead-lettered: `status-relay outbox list` shows it, `outbox retry` sends it again');
+    this.outbox.deadLetter(job, { reason, code, error });
+  }
+
+  private noteCircuit(platform: Platform, transition: Transition): void {
+    if (transition === 'opened') this.log.error({ platform, probeInMs: this.breaker.options.cooldownMs }, 'platform fails for every chat: pausing it (circuit open) and probing it with one message at a time');
+    else if (transition === 'closed') {
+      const resumed = this.outbox.clearBackoff(platform);
+      this.log.warn({ platform, resumed }, 'platform answers again: circuit closed, the backlog goes out at the paced rate');
+      this.poke();
+    }
   }
 
   private postKey(job: DeliveryJob): string {
@@ -199,20 +306,21 @@ export class Delivery {
         }
       }
       // A later update of the same story is already waiting: this one is superseded by it.
-      if (queue.some((j) => j !== job && j.story === job.story && j.seq > job.seq)) {
+      if (this.superseded(job)) {
         this.stats.coalesced++;
         this.outbox.complete(job);
         return;
       }
-      await this.deliver(job, adapter);
+      if (await this.deliver(job, adapter)) this.sent(platform, job);
+      else this.stats.coalesced++;
       this.outbox.complete(job);
-      this.sent(platform, job);
     } catch (e) {
       await this.fail(job, e);
     }
   }
 
   private sent(platform: Platform, job: DeliveryJob): void {
+    this.noteCircuit(platform, this.breaker.answered(platform));
     bump(this.stats.sent, platform);
     if (job.attempts === 0) {
       const ms = Date.now() - job.createdAt;
@@ -222,19 +330,22 @@ export class Delivery {
     }
   }
 
-  private async deliver(job: DeliveryJob, adapter: ChatAdapter): Promise<void> {
+  /** Sends the job; false when the target already shows a newer state of the story (nothing sent). */
+  private async deliver(job: DeliveryJob, adapter: ChatAdapter): Promise<boolean> {
     const key = this.postKey(job);
     const event = this.outbox.eventOf(job);
     // The first event of a story cannot have a post yet (but for a crash right after sending, which
-    // the in-flight window bounds): skip the read, one per recipient of a broadcast.
-    const fresh = event.type === 'component' || (event.type === 'incident' && (event.phase === 'opened' || event.phase === 'scheduled'));
+    // the in-flight window bounds): skip the read, one per recipient of a broadcast. A retry reads:
+    // its first attempt may have been posted, or a later state of the story delivered meanwhile.
+    const fresh = job.attempts === 0 && (event.type === 'component' || (event.type === 'incident' && (event.phase === 'opened' || event.phase === 'scheduled')));
     const story = fresh ? this.unflushedPosts.get(key) : await this.getPost(key);
+    if (story?.seq !== undefined && story.seq > job.seq) return false;
     const message = this.hooks.render(event, job.locale);
     const closing = event.type === 'incident' && isClosedStatus(event.incident.status);
     if (!story) {
       const root = await adapter.send(job.target, message);
-      this.setPost(key, { root, replies: 0, closed: closing });
-      return;
+      this.setPost(key, { root, replies: 0, closed: closing, seq: job.seq });
+      return true;
     }
     if (adapter.edit && !job.edited) {
       await adapter.edit(story.root, message);
@@ -246,22 +357,24 @@ export class Delivery {
       // The edit used this chat's slot; the reply waits for the next one instead of drawing a 429.
       if (adapter.edit) await this.limiter.take(job.target);
       await adapter.send(job.target, message, { replyTo: story.root, ...(closing && !story.closed ? { resolution: true } : {}) });
-      this.setPost(key, { ...story, replies: story.replies + 1, closed: story.closed || closing });
-    }
+      this.setPost(key, { ...story, replies: story.replies + 1, closed: story.closed || closing, seq: job.seq });
+    } else this.setPost(key, { ...story, seq: job.seq });
     if (closing && !story.closed && adapter.closeThread) await adapter.closeThread(story.root);
+    return true;
   }
 
   private async fail(job: DeliveryJob, e: unknown): Promise<void> {
     const platform = job.target.platform;
-    const ctx = { platform, target: targetKey(job.target), job: job.id, attempts: job.attempts };
+    const key = targetKey(job.target);
+    const ctx = { platform, target: key, job: job.id, attempts: job.attempts };
     if (!isDeliveryError(e)) {
       this.log.error({ ...ctx, err: e }, 'delivery failed with an unexpected error; will retry');
-      job.attempts++;
-      job.notBefore = Date.now() + backoffMs(job.attempts);
-      return this.retryOrDrop(job);
+      this.noteCircuit(platform, this.breaker.failed(platform, job.id, key, Date.now()));
+      return this.retryLater(job, 'unexpected', e instanceof Error ? e.message : String(e), 1000);
     }
     switch (e.kind) {
       case 'rate_limited': {
+        this.noteCircuit(platform, this.breaker.answered(platform));
         bump(this.stats.rateLimited, platform);
         const wait = e.retryAfterMs ?? 1000;
         this.limiter.penalize(job.target, wait, e.code === 'global');
@@ -271,6 +384,7 @@ export class Delivery {
         return;
       }
       case 'target_gone': {
+        this.noteCircuit(platform, this.breaker.answered(platform));
         if (e.migrateToChatId) {
           const to: Target = { ...job.target, chatId: e.migrateToChatId };
           this.log.warn({ ...ctx, to: e.migrateToChatId }, 'chat moved; following it');
@@ -278,7 +392,7 @@ export class Delivery {
           await this.hooks.onTargetMoved(job.target, to, job.origin);
           return;
         }
-        this.gone.set(targetKey(job.target), Date.now());
+        this.gone.set(key, Date.now());
         bump(this.stats.deadTargets, platform);
         bump(this.stats.failed, platform);
         const dropped = this.outbox.dropTarget(job.target);
@@ -287,28 +401,36 @@ export class Delivery {
         return;
       }
       case 'permanent': {
-        bump(this.stats.failed, platform);
-        this.log.error({ ...ctx, code: e.code, err: e.message }, 'message refused by the platform; dropped');
-        this.outbox.drop(job);
+        this.noteCircuit(platform, this.breaker.answered(platform));
+        job.attempts++;
+        this.deadLetter(job, 'permanent', e.code, e.message);
         return;
       }
       case 'auth':
       case 'transient': {
-        job.attempts++;
-        job.notBefore = Date.now() + backoffMs(job.attempts, Math.random, e.kind === 'auth' ? 30_000 : 1000);
         this.log.warn({ ...ctx, code: e.code, err: e.message }, 'delivery failed; will retry');
-        return this.retryOrDrop(job);
+        this.noteCircuit(platform, this.breaker.failed(platform, job.id, key, Date.now()));
+        return this.retryLater(job, e.code, e.message, e.kind === 'auth' ? 30_000 : 1000);
       }
     }
   }
 
-  private async retryOrDrop(job: DeliveryJob): Promise<void> {
-    if (job.attempts >= this.options.maxAttempts) {
-      bump(this.stats.failed, job.target.platform);
-      this.log.error({ platform: job.target.platform, target: targetKey(job.target), job: job.id }, 'giving up after the last attempt');
-      this.outbox.drop(job);
+  /**
+   * A failure that may pass: try again with capped backoff until a newer state of the story
+   * supersedes the job or it has waited `delivery.maxAge`. Never a fixed number of attempts: an
+   * outage longer than the attempts would last must not lose the message (issue 12).
+   */
+  private async retryLater(job: DeliveryJob, code: string, error: string, baseMs: number): Promise<void> {
+    job.attempts++;
+    job.lastError = { code, message: error };
+    const now = Date.now();
+    if (this.superseded(job)) {
+      this.stats.coalesced++;
+      this.outbox.complete(job);
       return;
     }
+    if (this.expired(job, now)) return this.deadLetter(job, 'expired', code, error);
+    job.notBefore = now + backoffMs(job.attempts, Math.random, baseMs);
     await this.outbox.update(job);
   }
 }

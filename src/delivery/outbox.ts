@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { KeyValue, Store } from '../storage/store.ts';
 import { storyKey, targetKey, type StatusEvent, type Target } from '../core/model.ts';
 import type { RecipientOrigin } from '../core/fanout.ts';
+import { DeadLetters, type DeadLetter, type Requeued } from './dead-letters.ts';
 
 /** One message (or one story step) owed to one target. Recorded before it is sent. */
 export interface DeliveryJob {
@@ -21,6 +22,8 @@ export interface DeliveryJob {
   notBefore: number;
   /** The root post was already edited for this job: a retry only sends the reply. */
   edited?: boolean;
+  /** Why the last attempt failed (kept for the dead letter if it comes to that). */
+  lastError?: { readonly code: string; readonly message: string } | undefined;
 }
 
 export type NewJob = Omit<DeliveryJob, 'seq' | 'createdAt' | 'attempts' | 'notBefore' | 'eventId' | 'story'>;
@@ -47,6 +50,7 @@ const makeJob = (j: NewJob, eventId: string, story: string, seq: number, created
   attempts: 0,
   notBefore: j.holdUntil ?? 0,
   edited: false,
+  lastError: undefined,
 });
 
 export const jobId = (eventId: string, target: Target): string =>
@@ -69,6 +73,8 @@ export class Outbox {
   private readonly events = new Map<string, { event: StatusEvent; refs: number }>();
   private readonly doneBuffer: string[] = [];
   private readonly droppedBuffer: string[] = [];
+  private readonly deadBuffer: { letter: DeadLetter; event: StatusEvent }[] = [];
+  readonly deadLetters: DeadLetters;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private counter = 0;
@@ -79,6 +85,7 @@ export class Outbox {
     this.pending = store.namespace('outbox');
     this.delivered = store.namespace('delivered');
     this.eventsKv = store.namespace('events');
+    this.deadLetters = new DeadLetters(store);
   }
 
   /** Forgets the in-memory queues (a new leadership term reloads them from the store). */
@@ -98,9 +105,11 @@ export class Outbox {
     const ids = [...new Set(jobs.map((j) => j.eventId))];
     const events = await this.eventsKv.getMany<StatusEvent>(ids);
     const byId = new Map(ids.map((id, i) => [id, events[i]]));
+    // A crash between writing a dead letter and deleting its outbox entry leaves both: the letter wins.
+    const lettered = await this.deadLetters.held(jobs.map((j) => j.id));
     for (const job of jobs) {
       const event = byId.get(job.eventId);
-      if (!event) {
+      if (!event || lettered.has(job.id)) {
         await this.pending.delete(job.id);
         continue;
       }
@@ -203,11 +212,60 @@ export class Outbox {
     this.scheduleFlush();
   }
 
-  /** Drops a job for good (dead target, permanent error). */
+  /** Drops a job for good (its target is gone). */
   drop(job: DeliveryJob): void {
     this.remove(job);
     this.droppedBuffer.push(job.id);
     this.scheduleFlush();
+  }
+
+  /** Gives up on a job but keeps it, with its event, as a dead letter; written with the next batch. */
+  deadLetter(job: DeliveryJob, why: Omit<DeadLetter, 'job' | 'at'>, now = Date.now()): void {
+    const event = this.eventOf(job);
+    this.remove(job);
+    this.deadBuffer.push({ letter: { job: { ...job }, ...why, at: now }, event });
+    this.scheduleFlush();
+  }
+
+  /** Every queued job, for the expiry sweep (a snapshot: the caller may remove jobs while walking it). */
+  all(): DeliveryJob[] {
+    return [...this.queues.values()].flat();
+  }
+
+  /**
+   * The platform answers again (its circuit closed): the backoffs its jobs collected during the
+   * outage are void, the backlog goes at the paced rate. Quiet-hours holds stay; 429 waits are kept
+   * by the rate limiter, not here.
+   */
+  clearBackoff(platform: string, now = Date.now()): number {
+    let n = 0;
+    for (const q of this.queues.values()) {
+      if (q[0]?.target.platform !== platform) continue;
+      for (const job of q) {
+        if (job.attempts === 0 || job.notBefore <= now || (job.holdUntil ?? 0) > now) continue;
+        job.notBefore = now;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Takes in the dead letters `status-relay outbox retry` handed back (leader only). Returns how many. */
+  async adoptRequeued(): Promise<number> {
+    const ns = this.deadLetters.requeue;
+    const entries: Requeued[] = [];
+    for await (const [, r] of ns.entries<Requeued>()) entries.push(r);
+    let n = 0;
+    for (const { job, event } of entries.sort((a, b) => a.job.seq - b.job.seq)) {
+      if (!this.known.has(job.id)) {
+        if (!this.events.has(event.id)) await this.eventsKv.set(event.id, event, EVENT_TTL_MS);
+        await this.pending.set(job.id, job);
+        this.enqueue(job, event);
+        n++;
+      }
+      await ns.delete(job.id);
+    }
+    return n;
   }
 
   /** Drops every queued job of a target (it is gone). Returns how many. */
@@ -240,10 +298,13 @@ export class Outbox {
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
       const done = this.doneBuffer.splice(0);
-      const dropped = this.droppedBuffer.splice(0);
+      const dead = this.deadBuffer.splice(0);
+      const dropped = [...this.droppedBuffer.splice(0), ...dead.map((d) => d.letter.job.id)];
       this.writing = done.length;
       if (done.length) await this.delivered.setMany(done.map((id) => [id, 1] as const), DELIVERED_TTL_MS);
       this.writing = 0;
+      // The letter before the outbox entry goes: a crash in between keeps both, never neither.
+      await this.deadLetters.add(dead);
       if (done.length || dropped.length) await this.pending.deleteMany([...done, ...dropped]);
       // Only now may the same id be recorded again (and be refused by its delivered marker).
       for (const id of [...done, ...dropped]) this.known.delete(id);

@@ -51,6 +51,8 @@ export const registerCoreRoutes = (app: App): void => {
       adapters,
       sources,
       pausedTargets: [...app.pausedTargets],
+      // A platform in an outage is paused by its circuit breaker; the bot itself is still ready.
+      circuits: Object.fromEntries([...app.adapters.keys()].map((p) => [p, app.delivery.breaker.state(p)])),
     });
   });
 
@@ -83,13 +85,17 @@ export const registerCoreRoutes = (app: App): void => {
     ctx.json(202, { accepted: true, changes: parsed.changes.length, events, samples: parsed.samples.length });
   });
 
-  r.add('GET', '/api/status', (ctx) => {
+  // The shape is `apiStatusSchema` (src/kpi/api.ts, docs/api.md): per component and window, with coverage.
+  r.add('GET', '/api/status', async (ctx) => {
+    const kpi = app.kpiService;
+    const components = [];
+    for (const c of app.tracker.currentComponents()) components.push({ ...c, kpis: kpi ? await kpi.windows([c.id]) : null });
     ctx.json(200, {
       service: app.config.service.name,
       status: app.tracker.overallStatus(),
-      components: app.tracker.currentComponents(),
+      components,
       incidents: app.tracker.openIncidents(),
-      kpis: app.kpiCache?.([]) ?? null,
+      kpis: kpi ? await kpi.windows('all') : null,
       generatedAt: new Date().toISOString(),
     });
   });

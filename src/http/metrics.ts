@@ -1,5 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { App } from '../app.ts';
+import type { CircuitState } from '../delivery/breaker.ts';
+import { DEAD_LETTER_REASONS } from '../delivery/dead-letters.ts';
+
+const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
 
 /** Seconds from record to first successful send: from near-instant to a long 429 wait. */
 const LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -54,6 +58,38 @@ export const createMetrics = (app: App): AppMetricsExporter => {
   perPlatform('status_relay_rate_limited_total', '429 answers from the platform, per platform.', () => stats().rateLimited);
   perPlatform('status_relay_dead_targets_total', 'Targets dropped because the platform said they are gone.', () => stats().deadTargets);
   single('status_relay_messages_coalesced_total', 'Queued updates superseded by a later update of the same story.', () => stats().coalesced);
+
+  new Counter({
+    name: 'status_relay_dead_lettered_total',
+    help: 'Messages moved to the dead letters (expired: waited longer than delivery.maxAge; permanent: refused by the platform).',
+    labelNames: ['platform', 'reason'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const reason of DEAD_LETTER_REASONS) {
+        const values = stats().deadLettered[reason];
+        for (const p of platforms(values)) this.inc({ platform: p, reason }, values[p] ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'status_relay_dead_letters',
+    help: 'Dead letters held in the store (`status-relay outbox list`).',
+    registers,
+    async collect() {
+      this.set(await app.outbox.deadLetters.count().catch(() => Number.NaN));
+    },
+  });
+  new Gauge({
+    name: 'status_relay_circuit_state',
+    help: 'Circuit breaker per platform: 0 closed (sending), 1 half-open (one probe in flight), 2 open (paused).',
+    labelNames: ['platform'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const p of app.adapters.keys()) this.set({ platform: p }, CIRCUIT_VALUE[app.delivery.breaker.state(p)]);
+    },
+  });
 
   new Gauge({
     name: 'status_relay_queue_depth',

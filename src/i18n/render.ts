@@ -13,6 +13,8 @@ export interface KpiFigures {
   readonly responseP95Ms?: number;
   readonly errorRatePercent?: number;
   readonly latencyP95Ms?: number;
+  /** What the data spans; absent means the whole window (providers that do not know). */
+  readonly coverage?: { readonly coveredFrom: string; readonly coveredMs: number; readonly covered: boolean };
 }
 
 /** Everything rendering needs besides the event: pure data and pure functions, no I/O. */

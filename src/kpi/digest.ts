@@ -11,6 +11,7 @@ import type { MessageField, MessageModel } from '../i18n/message.ts';
 import { formatDateTime, formatMs, formatPercent } from '../i18n/format.ts';
 import type { KpiService } from './service.ts';
 import { DAY } from './engine.ts';
+import { coverageLabel } from './fields.ts';
 
 type Happening =
   | { readonly kind: 'incident'; readonly key: string; readonly name: string; readonly status: StoryStatus; readonly at: string }
@@ -20,6 +21,8 @@ interface Numbers {
   readonly uptime?: number;
   readonly p95?: number;
   readonly errors?: number;
+  /** Where the data starts when it does not cover the period (older digests lack it: covered). */
+  readonly coverage?: { readonly coveredFrom: string; readonly coveredMs: number; readonly covered: boolean };
 }
 
 export interface DigestData {
@@ -57,6 +60,11 @@ export interface DigestDeps {
 }
 
 const DIGEST_PREFIX = 'digest:';
+const IMAGE_PREFIX = 'img:';
+
+interface StoredImage {
+  readonly png: string;
+}
 const MAX_HAPPENINGS = 200;
 const KEEP_MS = 7 * DAY;
 
@@ -87,9 +95,16 @@ export class DigestService {
     }
   }
 
+  /**
+   * Digests and their charts come back from the store: a digest job still pending at a restart is
+   * re-rendered from them, chart included. The chart is kept per digest and locale (not per job).
+   */
   async load(): Promise<void> {
     this.log = (await this.deps.kv.get<Happening[]>('log')) ?? [];
-    for await (const [key, d] of this.deps.kv.entries<DigestData>()) if (key.startsWith('d:')) this.digests.set(`${DIGEST_PREFIX}${d.id}`, d);
+    for await (const [key, d] of this.deps.kv.entries<DigestData | StoredImage>()) {
+      if (key.startsWith('d:')) this.digests.set(`${DIGEST_PREFIX}${(d as DigestData).id}`, d as DigestData);
+      else if (key.startsWith(IMAGE_PREFIX)) this.images.set(key.slice(IMAGE_PREFIX.length), Buffer.from((d as StoredImage).png, 'base64'));
+    }
   }
 
   start(pattern: string): void {
@@ -124,7 +139,13 @@ export class DigestService {
     const engine = this.deps.kpi.engine;
     const numbers = async (ids: readonly string[] | 'all'): Promise<Numbers> => {
       const s = await engine.summaryBetween(ids, from, until, '24h');
-      return { ...(s.uptimePercent !== undefined ? { uptime: s.uptimePercent } : {}), ...(s.response ? { p95: s.response.p95Ms } : {}), ...(s.errorRatePercent !== undefined ? { errors: s.errorRatePercent } : {}) };
+      const { coveredFrom, coveredMs, covered } = s.coverage;
+      return {
+        ...(s.uptimePercent !== undefined ? { uptime: s.uptimePercent } : {}),
+        ...(s.response ? { p95: s.response.p95Ms } : {}),
+        ...(s.errorRatePercent !== undefined ? { errors: s.errorRatePercent } : {}),
+        coverage: { coveredFrom, coveredMs, covered },
+      };
     };
     // Latest state per incident and per component; oldest first.
     const latest = new Map<string, Happening>();
@@ -166,7 +187,9 @@ export class DigestService {
     const recipients = await this.recipients();
     for (const locale of new Set(recipients.map((r) => r.locale))) {
       const png = await this.deps.kpi.chart('all', '24h', locale).catch(() => undefined);
-      if (png) this.images.set(`${eventId}|${locale}`, png);
+      if (!png) continue;
+      this.images.set(`${eventId}|${locale}`, png);
+      await this.deps.kv.set(`${IMAGE_PREFIX}${eventId}|${locale}`, { png: png.toString('base64') } satisfies StoredImage, KEEP_MS);
     }
     const event: StatusEvent = { type: 'component', id: eventId, component: { id: 'digest', name: 'digest', status: 'operational' }, previous: 'operational', severity: 'none', at: data.until };
     await this.deps.post(event, recipients);
@@ -190,7 +213,11 @@ export class DigestService {
         ...(n.p95 !== undefined ? [t('digest.p95', { value: formatMs(n.p95, locale) })] : []),
         ...(n.errors !== undefined ? [t('digest.errors', { value: formatPercent(n.errors, locale, 2) })] : []),
       ];
-      return parts.length ? parts.join(' · ') : t('digest.noData');
+      if (!parts.length) return t('digest.noData');
+      // Data younger than the period: say what the numbers span (docs/kpi.md#coverage).
+      const span = n.coverage && !n.coverage.covered ? coverageLabel(t, '24h', n.coverage, locale, this.deps.timezone) : undefined;
+      if (n.coverage && !n.coverage.covered && span === undefined) return t('kpi.notEnoughData');
+      return [...parts, ...(span ? [span] : [])].join(' · ');
     };
     const lines = d.happenings.slice(0, 10).map((h) =>
       h.kind === 'incident'
@@ -206,7 +233,7 @@ export class DigestService {
       headline: t('digest.period', { from: formatDateTime(d.from, locale, this.deps.timezone), until: formatDateTime(d.until, locale, this.deps.timezone) }),
       body: lines.length ? `${t('digest.happened')}\n${lines.join('\n')}` : t('digest.quiet'),
       fields,
-      ...(png ? { image: { png, alt: base.title } } : {}),
+      ...(png ? { image: { png, alt: t('chart.alt', { service: this.deps.serviceName, window: t('kpi.window.24h') }) } } : {}),
     };
   }
 }

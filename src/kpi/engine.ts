@@ -20,6 +20,24 @@ export const WINDOW_MS: Record<KpiWindow, number> = { '24h': DAY, '7d': 7 * DAY,
 const FLUSH_DELAY_MS = 5000;
 /** A heartbeat older than this at start means the bot was down: that time is not counted as up or down. */
 const GAP_MS = 2 * MINUTE;
+/**
+ * A window is covered when the bot's data spans at least this share of it (docs/kpi.md#coverage):
+ * only then is a figure labelled with the window ("24 h"); otherwise it says what it covers.
+ */
+export const COVERED_SHARE = 0.95;
+
+/** How much of a window the data spans: from the first status or sample of the components asked about. */
+export interface KpiCoverage {
+  /** The window's length (ms). */
+  readonly windowMs: number;
+  /** Start of the data inside the window (ISO); the window's start when the data is older. */
+  readonly coveredFrom: string;
+  readonly coveredMs: number;
+  /** `coveredMs` ≥ 95 % of `windowMs`. */
+  readonly covered: boolean;
+  /** Any of the components has data at all (a status noted this instant counts). */
+  readonly known: boolean;
+}
 
 export interface KpiSummary {
   readonly window: KpiWindow;
@@ -31,6 +49,7 @@ export interface KpiSummary {
   readonly latency?: Distribution;
   readonly errorRatePercent?: number;
   readonly checks: number;
+  readonly coverage: KpiCoverage;
 }
 
 export interface KpiEngineOptions {
@@ -59,8 +78,14 @@ export class KpiEngine implements KpiProvider {
   private readonly hot = new Map<string, DayRecord>();
   private readonly dirty = new Set<string>();
   private readonly dayCache = new Map<string, Rollup>();
-  /** Per component: hour start → that hour's rollup, for the last 25 hours (the synchronous 24 h figures). */
+  /**
+   * Per component: minute start → that minute's rollup, for the last 24 hours and a minute. The
+   * synchronous 24 h figures fold exactly the minutes `rollupBetween` would, so an announcement and
+   * `/api/status` read the same number at the same moment.
+   */
   private readonly recent = new Map<string, Map<number, Rollup>>();
+  /** Per component: the time of its first status or sample (start of its data). */
+  private readonly firstSeen = new Map<string, number>();
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
@@ -93,24 +118,77 @@ export class KpiEngine implements KpiProvider {
       await this.statusKv.set(id, h);
     }
     for (const id of (await this.meta.get<string[]>('components')) ?? []) this.rollupComponents.add(id);
-    const from = floorTo(now, HOUR) - 24 * HOUR;
+    const from = now - DAY - MINUTE;
     for (const id of this.rollupComponents) {
       const map = new Map<number, Rollup>();
       for (const day of [floorTo(from, DAY), floorTo(now, DAY)].filter((d, i, a) => a.indexOf(d) === i)) {
         const rec = decodeDay(await this.rollups.get<StoredDay>(dayKey(id, day)));
         for (const [m, r] of Object.entries(rec?.m ?? {})) {
-          const hour = floorTo(day + Number(m) * MINUTE, HOUR);
-          if (hour < from) continue;
-          const acc = map.get(hour) ?? {};
-          mergeRollup(acc, r);
-          map.set(hour, acc);
+          const minute = day + Number(m) * MINUTE;
+          if (minute >= from) map.set(minute, r);
         }
       }
       this.recent.set(id, map);
     }
+    await this.loadFirstSeen(now);
     await this.meta.set('lastSeen', now);
     this.heartbeat = setInterval(() => void this.meta.set('lastSeen', this.now()).catch(() => undefined), MINUTE);
     this.heartbeat.unref();
+  }
+
+  /**
+   * Data start per component, kept in the meta namespace. Older stores have none: then the first
+   * status entry and the oldest rollup day tell it (once; written back).
+   */
+  private async loadFirstSeen(now: number): Promise<void> {
+    const stored = (await this.meta.get<Record<string, number>>('firstSeen')) ?? {};
+    let changed = false;
+    for (const [id, at] of Object.entries(stored)) this.firstSeen.set(id, Math.max(at, now - RETENTION_MS));
+    const missing = this.componentIds().filter((id) => !this.firstSeen.has(id));
+    if (missing.length === 0) return;
+    const first = new Map<string, number>();
+    for (const id of missing) {
+      const at = this.histories.get(id)?.find((e) => e.s !== null)?.at;
+      if (at !== undefined) first.set(id, at);
+    }
+    // One pass over the stored days, only when some rollup component lacks a start.
+    if (missing.some((id) => this.rollupComponents.has(id))) {
+      for await (const [key, stored] of this.rollups.entries<StoredDay>()) {
+        const id = key.slice(0, key.lastIndexOf('@'));
+        if (!missing.includes(id) || !this.rollupComponents.has(id)) continue;
+        const minutes = Object.keys(decodeDay(stored)?.m ?? {}).map(Number);
+        if (minutes.length) first.set(id, Math.min(first.get(id) ?? Infinity, dayOfKey(key) + Math.min(...minutes) * MINUTE));
+      }
+    }
+    for (const [id, at] of first) {
+      this.firstSeen.set(id, Math.max(at, now - RETENTION_MS));
+      changed = true;
+    }
+    if (changed) await this.saveFirstSeen();
+  }
+
+  private saveFirstSeen(): Promise<void> {
+    return this.meta.set('firstSeen', Object.fromEntries(this.firstSeen));
+  }
+
+  /** Notes the start of a component's data; true when it is new (the caller persists). */
+  private seen(id: string, at: number): boolean {
+    const known = this.firstSeen.get(id);
+    if (known !== undefined && known <= at) return false;
+    this.firstSeen.set(id, at);
+    return true;
+  }
+
+  /** What a window [from, to] of these components is covered by (see COVERED_SHARE). */
+  coverage(ids: readonly string[] | 'all', from: number, to: number): KpiCoverage {
+    const starts = this.pick(ids).flatMap((id) => {
+      const at = this.firstSeen.get(id);
+      return at === undefined ? [] : [at];
+    });
+    const start = starts.length ? Math.max(from, Math.min(...starts)) : to;
+    const coveredMs = Math.max(0, to - start);
+    const windowMs = to - from;
+    return { windowMs, coveredFrom: new Date(Math.min(start, to)).toISOString(), coveredMs, covered: coveredMs >= windowMs * COVERED_SHARE, known: starts.length > 0 };
   }
 
   /** Every component with KPI data of any kind. */
@@ -120,11 +198,14 @@ export class KpiEngine implements KpiProvider {
 
   /** Records the current status of components; only transitions are stored. */
   async noteStatuses(components: readonly { id: string; status: ComponentStatus }[], at = this.now()): Promise<void> {
+    let first = false;
     for (const c of components) {
       let h = this.histories.get(c.id);
       if (!h) this.histories.set(c.id, (h = []));
       if (appendHistory(h, { at, s: c.status })) await this.statusKv.set(c.id, h);
+      if (this.seen(c.id, h[0]?.at ?? at)) first = true;
     }
+    if (first) await this.saveFirstSeen();
   }
 
   history(componentId: string): readonly HistoryEntry[] {
@@ -134,6 +215,7 @@ export class KpiEngine implements KpiProvider {
   async record(_sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> {
     const now = this.now();
     let newComponent = false;
+    let first = false;
     for (const s of samples) {
       const parsed = s.at ? Date.parse(s.at) : now;
       if (!Number.isFinite(parsed) || !Number.isFinite(s.value)) continue;
@@ -153,17 +235,20 @@ export class KpiEngine implements KpiProvider {
       }
       addSample((rec.m[String(Math.floor((at - day) / MINUTE))] ??= {}), s.metric, s.value);
       this.dirty.add(key);
-      const hour = floorTo(at, HOUR);
-      if (at >= floorTo(now, HOUR) - 24 * HOUR) {
+      const minute = floorTo(at, MINUTE);
+      if (minute >= now - DAY - MINUTE) {
         let m = this.recent.get(component);
         if (!m) this.recent.set(component, (m = new Map()));
-        const r = m.get(hour) ?? {};
+        // The same object as the day record's minute would be a double count: keep a separate copy.
+        const r = m.get(minute) ?? {};
         addSample(r, s.metric, s.value);
-        m.set(hour, r);
+        m.set(minute, r);
       }
+      if (this.seen(component, at)) first = true;
       this.dayCache.delete(`${component}|${day}`);
     }
     if (newComponent) await this.meta.set('components', [...this.rollupComponents]);
+    if (first) await this.saveFirstSeen();
     this.scheduleFlush();
   }
 
@@ -309,28 +394,38 @@ export class KpiEngine implements KpiProvider {
       ...(f.latency ? { latency: f.latency } : {}),
       ...(errorRatePercent !== undefined ? { errorRatePercent } : {}),
       checks: f.checks,
+      coverage: this.coverage(componentIds, from, to),
     };
   }
 
+  /** The 24 h window always comes from `recentSummary`: one computation for every reader. */
   async figures(ids: readonly string[] | 'all', window: KpiWindow): Promise<KpiFigures | undefined> {
-    return toFigures(await this.summary(ids, window));
+    return toFigures(window === '24h' ? this.recentSummary(ids) : await this.summary(ids, window));
   }
 
-  /** Synchronous 24 h figures for rendering (rollups at hour granularity, uptime exact). */
-  cached(ids: readonly string[]): KpiFigures | undefined {
-    const now = this.now();
+  /**
+   * The last 24 h from memory, minute-exact: the same minutes as `rollupBetween(now - 24 h, now)`
+   * and the same uptime arithmetic, so it equals `summary(ids, '24h')` without a store read.
+   */
+  recentSummary(ids: readonly string[] | 'all', now = this.now()): KpiSummary {
     const componentIds = this.pick(ids);
     const each = new Map<string, Rollup>();
-    const from = floorTo(now, HOUR) - 24 * HOUR;
+    const from = now - DAY;
     for (const id of componentIds) {
       const total: Rollup = {};
-      for (const [hour, r] of this.recent.get(id) ?? []) {
-        if (hour >= from) mergeRollup(total, r);
-        else this.recent.get(id)!.delete(hour);
+      const minutes = this.recent.get(id);
+      for (const [minute, r] of minutes ?? []) {
+        if (minute >= from && minute <= now) mergeRollup(total, r);
+        else if (minute < from - MINUTE) minutes!.delete(minute);
       }
       each.set(id, total);
     }
-    return toFigures(this.combine(componentIds, each, now - DAY, now, '24h'));
+    return this.combine(componentIds, each, from, now, '24h');
+  }
+
+  /** Synchronous 24 h figures for rendering. */
+  cached(ids: readonly string[]): KpiFigures | undefined {
+    return toFigures(this.recentSummary(ids));
   }
 
   async stop(): Promise<void> {
@@ -346,10 +441,16 @@ const mergeMinutes = (r: DayRecord): Rollup => {
   return out;
 };
 
+/** A component known for less than this and not measured yet reads "not enough data yet" rather than nothing. */
+const JUST_SEEN_MS = 1000;
+
 export const toFigures = (s: KpiSummary): KpiFigures | undefined => {
-  if (s.uptimePercent === undefined && !s.response && !s.latency && s.errorRatePercent === undefined) return undefined;
+  const coverage = { coveredFrom: s.coverage.coveredFrom, coveredMs: s.coverage.coveredMs, covered: s.coverage.covered };
+  if (s.uptimePercent === undefined && !s.response && !s.latency && s.errorRatePercent === undefined)
+    return s.coverage.known && s.coverage.coveredMs < JUST_SEEN_MS ? { window: s.window, coverage } : undefined;
   return {
     window: s.window,
+    coverage,
     ...(s.uptimePercent !== undefined ? { uptimePercent: s.uptimePercent } : {}),
     ...(s.response ? { responseP50Ms: s.response.p50Ms, responseP95Ms: s.response.p95Ms } : {}),
     ...(s.errorRatePercent !== undefined ? { errorRatePercent: s.errorRatePercent } : {}),

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
 import type { Store } from '../storage/store.ts';
 import type { ComponentStatus } from '../core/model.ts';
-import type { KpiProvider, KpiWindow } from '../commands/context.ts';
+import { KPI_WINDOWS, type KpiProvider, type KpiWindow } from '../commands/context.ts';
+import { apiWindow, type ApiKpiWindow, type ApiKpiWindows } from './api.ts';
 import type { KpiFigures } from '../i18n/render.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { KpiSampleInput } from '../sources/webhook/generic.ts';
 import { formatDateTime, formatMs, formatPercent } from '../i18n/format.ts';
-import { DAY, HOUR, KpiEngine, RETENTION_MS } from './engine.ts';
+import { DAY, HOUR, KpiEngine, WINDOW_MS } from './engine.ts';
+import { coverageLabel } from './fields.ts';
 import { uptimeOf } from './history.ts';
 import { figuresOf, mergeRollup, type Rollup } from './rollup.ts';
 import { renderChart, type ResponsePoint, type UptimeRow } from './chart.ts';
@@ -52,6 +54,17 @@ export class KpiService implements KpiProvider {
 
   figures(ids: readonly string[] | 'all', window: KpiWindow): Promise<KpiFigures | undefined> {
     return this.engine.figures(ids, window);
+  }
+
+  /**
+   * Every window for `/api/status`. The 24 h one is the same computation announcements render
+   * (`cached`), at the same instant for all four windows.
+   */
+  async windows(ids: readonly string[] | 'all'): Promise<ApiKpiWindows> {
+    const now = this.engine.now();
+    const out: Partial<Record<KpiWindow, ApiKpiWindow>> = {};
+    for (const w of KPI_WINDOWS) out[w] = apiWindow(w === '24h' ? this.engine.recentSummary(ids, now) : await this.engine.summary(ids, w, now));
+    return out as ApiKpiWindows;
   }
 
   /** Synchronous 24 h figures for announcements (`app.kpiCache`). */
@@ -101,16 +114,19 @@ export class KpiService implements KpiProvider {
       rows.push({ name: this.deps.componentName(id, locale), days, total: total === undefined ? '—' : formatPercent(total, locale, 2) });
     }
     const windowLabel = t(`kpi.window.${window}`);
+    // The same coverage rule as the figures: a response curve over 40 s of data says so, not "7 days".
+    const coverage = this.engine.coverage(chosen, now - WINDOW_MS[window], now);
+    const spanLabel = coverageLabel(t, window, coverage, locale, this.deps.timezone) ?? t('kpi.notEnoughData');
     const chart = renderChart({
       lang: locale,
       dir: this.deps.translator.dir(locale),
       title: t('chart.title', { service: this.deps.serviceName, window: windowLabel }),
       uptimeTitle: t('chart.uptime'),
-      responseTitle: t('chart.response', { window: windowLabel }),
+      responseTitle: t('chart.response', { window: spanLabel }),
       p50Label: t('chart.p50'),
       p95Label: t('chart.p95'),
       noData: t('chart.noData'),
-      fromLabel: formatDateTime(new Date(now - Math.min(RETENTION_MS, ({ '24h': DAY, '7d': 7 * DAY, '30d': 30 * DAY, '90d': 90 * DAY } as const)[window])).toISOString(), locale, this.deps.timezone),
+      fromLabel: formatDateTime(coverage.covered ? new Date(now - WINDOW_MS[window]).toISOString() : coverage.coveredFrom, locale, this.deps.timezone),
       toLabel: formatDateTime(new Date(now).toISOString(), locale, this.deps.timezone),
       rows,
       response: await this.responseSeries(chosen, window, now),

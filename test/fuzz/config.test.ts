@@ -48,7 +48,7 @@ const tree = fc.record(
     advice: fc.oneof(fc.array(obj(['when', 'say']), { maxLength: 3 }), cfgValue),
     digest: fc.oneof(obj(['cron', 'announce']), cfgValue),
     i18n: fc.oneof(obj(['overrides', 'translate']), cfgValue),
-    delivery: fc.oneof(obj(['maxAttempts', 'deadTargetAttempts']), cfgValue),
+    delivery: fc.oneof(obj(['maxAge', 'maxAttempts', 'deadTargetAttempts']), cfgValue),
     extra: junk,
   },
   { requiredKeys: [] },

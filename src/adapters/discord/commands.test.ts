@@ -42,5 +42,8 @@ describe('Discord command definitions', () => {
     const doc = readFileSync(new URL('../../../docs/discord.md', import.meta.url), 'utf8');
     expect(doc).toContain(`scope=bot+applications.commands&permissions=${INVITE_PERMISSIONS}`);
     expect(INVITE_PERMISSIONS & (1n << 17n)).toBe(0n); // never Mention Everyone
+    // Attach Files: the /kpi chart and the digest's chart are uploaded images.
+    expect(INVITE_PERMISSIONS & (1n << 15n)).toBe(1n << 15n);
+    for (const readme of ['../../../README.md', '../../../docs/discord.md']) expect(readFileSync(new URL(readme, import.meta.url), 'utf8')).toMatch(/\| Attach Files \| `1 << 15` = 32768 \|/);
   });
 });

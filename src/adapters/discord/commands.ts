@@ -20,6 +20,8 @@ export const INVITE_PERMISSIONS =
   PermissionFlagsBits.ViewChannel |
   PermissionFlagsBits.SendMessages |
   PermissionFlagsBits.EmbedLinks |
+  // The /kpi chart and the digest's chart are uploaded files (https://discord.com/developers/docs/topics/permissions).
+  PermissionFlagsBits.AttachFiles |
   PermissionFlagsBits.ReadMessageHistory |
   PermissionFlagsBits.CreatePublicThreads |
   PermissionFlagsBits.ManageThreads |

@@ -5,6 +5,7 @@ import type { CommandRouter } from '../../commands/router.ts';
 import { isCommandName } from '../../commands/router.ts';
 import { COMMAND_NAMES, type CommandInvocation } from '../../commands/context.ts';
 import { userKey, type Subscription } from '../../core/recipients.ts';
+import { uploadChart } from './files.ts';
 import { renderSlack, escapeSlack } from './render.ts';
 import { buildHomeView, HOME_ACTIONS, ALL_COMPONENTS } from './home.ts';
 
@@ -63,6 +64,16 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
     }
   };
 
+  /** The asker's direct-message channel (D…), where an ephemeral answer's chart goes. */
+  const dmOf = async (userId: string): Promise<string | undefined> => {
+    try {
+      return (await client.conversations.open({ users: userId, return_im: false })).channel?.id;
+    } catch (e) {
+      log.warn({ err: e, user: userId }, 'conversations.open failed; the chart is not sent');
+      return undefined;
+    }
+  };
+
   /** `announce` is for workspace admins/owners and for whoever created the channel. */
   const mayManage = async (userId: string, channelId: string): Promise<boolean> => {
     if ((await userFacts(userId)).isAdmin) return true;
@@ -108,10 +119,16 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
         },
       });
       const t = services.translator.t(reply.locale);
-      // Say who may announce on Slack; say the chart is missing (a PNG needs files.uploadV2, not a response_url).
-      const note = refused ? t('slack:announceRule') : reply.message.image ? t('slack:chartNotShown') : undefined;
+      const inChannel = !reply.ephemeral || share;
+      // A response_url carries no file: the chart is uploaded (files.uploadV2) where the answer can be
+      // seen — the channel for a shared answer, else the bot's DM with the asker (a slash command in a DM
+      // between two people is in a channel the bot is not in), never a channel for an ephemeral one.
+      const chartTo = reply.message.image ? (inChannel ? cmd.channel_id : await dmOf(cmd.user_id)) : undefined;
+      const note = refused ? t('slack:announceRule') : chartTo && chartTo !== cmd.channel_id ? t('slack:chartSentToDm') : undefined;
       const payload = renderSlack(note ? { ...reply.message, footer: [reply.message.footer, note].filter(Boolean).join('\n') } : reply.message);
-      await respond({ response_type: reply.ephemeral && !share ? 'ephemeral' : 'in_channel', text: payload.text, blocks: payload.blocks });
+      await respond({ response_type: inChannel ? 'in_channel' : 'ephemeral', text: payload.text, blocks: payload.blocks });
+      if (chartTo && reply.message.image)
+        await uploadChart(client, { channel: chartTo, image: reply.message.image }).catch((e: unknown) => log.warn({ err: e, channel: chartTo }, 'chart upload to Slack failed (files:write scope?)'));
     } catch (e) {
       log.error({ err: e, sub }, 'slash command failed');
       const locale = services.defaultLocale;

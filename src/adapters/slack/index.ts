@@ -9,6 +9,7 @@ import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions 
 import { renderSlack } from './render.ts';
 import { classifySlackError } from './errors.ts';
 import { registerSlackHandlers } from './commands.ts';
+import { uploadChart } from './files.ts';
 
 export interface SlackAdapterOptions {
   readonly token: string;
@@ -137,6 +138,7 @@ export class SlackAdapter implements ChatAdapter {
       const base = { channel, text, blocks, unfurl_links: false, unfurl_media: false };
       const res = await this.client.chat.postMessage(threadTs ? { ...base, thread_ts: threadTs, reply_broadcast: broadcast } : base);
       const ts = res.ts ?? '';
+      if (message.image) await this.shareImage(res.channel ?? channel, message.image, threadTs);
       return { platform: 'slack', chatId: res.channel ?? channel, messageId: ts, ...(threadTs ? { threadId: threadTs } : {}) };
     } catch (e) {
       throw this.failed(e);
@@ -149,6 +151,20 @@ export class SlackAdapter implements ChatAdapter {
       await this.client.chat.update({ channel: ref.chatId, ts: ref.messageId, text, blocks });
     } catch (e) {
       throw this.failed(e);
+    }
+  }
+
+  /**
+   * A chart (the digest's) goes under the text it belongs to: Block Kit cannot carry a PNG, so it is
+   * uploaded with files.uploadV2 and shared to the same channel or thread. The text is already
+   * posted: a failed upload is logged and the message stands (a retry would post the text twice).
+   */
+  private async shareImage(channel: string, image: NonNullable<MessageModel['image']>, threadTs: string | undefined): Promise<void> {
+    try {
+      await uploadChart(this.client, { channel, image, ...(threadTs ? { threadTs } : {}) });
+    } catch (e) {
+      const err = classifySlackError(e);
+      this.log?.warn({ code: err.code, channel }, err.code === 'missing_scope' ? 'chart not shared: the Slack app lacks the files:write scope (see slack-app-manifest.yaml)' : 'chart upload to Slack failed');
     }
   }
 

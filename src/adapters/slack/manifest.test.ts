@@ -19,8 +19,10 @@ describe('slack-app-manifest.yaml', () => {
 
   it('asks for exactly the scopes of the Web API methods the adapter calls', () => {
     // chat.postMessage/chat.update → chat:write; conversations.open → im:write; users.info → users:read;
-    // conversations.info → channels:read + groups:read; the slash command → commands. views.publish and auth.test need none.
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:read', 'chat:write', 'commands', 'groups:read', 'im:write', 'users:read']);
+    // conversations.info → channels:read + groups:read; the slash command → commands; files.getUploadURLExternal +
+    // files.completeUploadExternal (the charts) → files:write. views.publish and auth.test need none.
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:read', 'chat:write', 'commands', 'files:write', 'groups:read', 'im:write', 'users:read']);
+    for (const doc of ['../../../README.md', '../../../docs/slack.md']) expect(readFileSync(new URL(doc, import.meta.url), 'utf8')).toContain('| `files:write` |');
   });
 
   it('subscribes to App Home and enables interactivity on the same endpoint', () => {

@@ -37,6 +37,19 @@ export interface EmuCall {
   error?: string;
   status: number;
 }
+/** A file of the external upload flow (files.getUploadURLExternal → upload URL → files.completeUploadExternal). */
+export interface EmuFile {
+  id: string;
+  filename: string;
+  /** Declared in files.getUploadURLExternal; the upload must bring exactly this many bytes. */
+  length: number;
+  alt?: string;
+  bytes?: Buffer;
+  title?: string;
+  /** Where completeUploadExternal shared it; empty = private to the uploader. */
+  shares: { channel: string; thread_ts?: string; initial_comment?: string }[];
+  completed: boolean;
+}
 export interface EmuResponse {
   id: string;
   body: Record<string, unknown>;
@@ -56,6 +69,9 @@ export class SlackEmulator extends EventEmitter {
   readonly calls: EmuCall[] = [];
   readonly responses: EmuResponse[] = [];
   readonly homeViews = new Map<string, Record<string, unknown>>();
+  readonly files = new Map<string, EmuFile>();
+  /** The bot token's scopes: a method that needs another answers missing_scope, as Slack does. */
+  readonly scopes = new Set(['chat:write', 'commands', 'im:write', 'users:read', 'channels:read', 'groups:read', 'files:write']);
   readonly mentions: string[] = [];
   /** Tokens Slack knows; a revoked one answers token_revoked, an unknown one invalid_auth. */
   readonly tokens = new Set(['xoxb-test']);
@@ -189,6 +205,11 @@ export class SlackEmulator extends EventEmitter {
       this.emit('response');
       return;
     }
+    if (url.pathname.startsWith('/upload/')) {
+      send(this.receiveUpload(url.pathname.slice('/upload/'.length), req, Buffer.concat(chunks)));
+      this.emit('call');
+      return;
+    }
     const method = url.pathname.replace(/^\/api\//, '');
     const args = this.parseArgs(req, raw);
     const injected = this.injected.get(method);
@@ -242,6 +263,10 @@ export class SlackEmulator extends EventEmitter {
         const withLocale = a.include_locale === true;
         return { body: { ok: true, user: { id: u.id, deleted: Boolean(u.deleted), is_admin: Boolean(u.is_admin), is_owner: Boolean(u.is_owner), ...(withLocale && u.locale ? { locale: u.locale } : {}) } } };
       }
+      case 'files.getUploadURLExternal':
+        return this.scope('files:write') ?? this.uploadUrl(a);
+      case 'files.completeUploadExternal':
+        return this.scope('files:write') ?? this.completeUpload(a);
       case 'views.publish': {
         const view = a.view as Record<string, unknown> | undefined;
         const errors = validateBlocks(view?.blocks, 100);
@@ -252,6 +277,83 @@ export class SlackEmulator extends EventEmitter {
       default:
         return { status: 404, body: { ok: false, error: 'unknown_method' } };
     }
+  }
+
+  private scope(needed: string): Result | undefined {
+    return this.scopes.has(needed) ? undefined : fail('missing_scope', { needed, provided: [...this.scopes].join(',') });
+  }
+
+  /**
+   * files.getUploadURLExternal (https://docs.slack.dev/reference/methods/files.getUploadURLExternal/):
+   * `filename` and `length` are required; `alt_txt` is at most 1000 characters. @slack/web-api's
+   * files.uploadV2 sends the alt text as `alt_text`, so both spellings are read.
+   */
+  private uploadUrl(a: Record<string, unknown>): Result {
+    const filename = typeof a.filename === 'string' ? a.filename : '';
+    const length = Number(a.length);
+    if (!filename) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: filename'] } });
+    if (!Number.isInteger(length) || length <= 0) return fail('missing_argument');
+    const alt = typeof a.alt_txt === 'string' ? a.alt_txt : typeof a.alt_text === 'string' ? a.alt_text : undefined;
+    if (alt !== undefined && alt.length > 1000) return fail('alt_txt_too_large');
+    const id = `F${String(++this.seq).padStart(10, '0')}`;
+    this.files.set(id, { id, filename, length, ...(alt !== undefined ? { alt } : {}), shares: [], completed: false });
+    return { body: { ok: true, upload_url: `${this.baseUrl}/upload/${id}`, file_id: id } };
+  }
+
+  /** The upload URL takes the bytes, raw or as multipart form data; Slack answers 200 with the size. */
+  private receiveUpload(id: string, req: IncomingMessage, body: Buffer): Result {
+    const file = this.files.get(id);
+    if (!file || file.completed) return { status: 404, body: { ok: false, error: 'file_not_found' } };
+    let bytes = body;
+    const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(req.headers['content-type'] ?? '');
+    if (boundary) {
+      const marker = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+      const start = body.indexOf(marker);
+      const headerEnd = body.indexOf('\r\n\r\n', start);
+      const end = body.indexOf(marker, headerEnd);
+      if (start < 0 || headerEnd < 0 || end < 0) return { status: 400, body: { ok: false, error: 'invalid_form_data' } };
+      bytes = body.subarray(headerEnd + 4, end - 2);
+    }
+    if (bytes.length !== file.length) return { status: 400, body: { ok: false, error: 'length_mismatch' } };
+    file.bytes = Buffer.from(bytes);
+    return { body: { ok: true, size: bytes.length } };
+  }
+
+  /**
+   * files.completeUploadExternal (https://docs.slack.dev/reference/methods/files.completeUploadExternal/):
+   * `files` is a required array of `{id, title}`; with `channel_id` the files are shared there
+   * (the bot must be in it), with `thread_ts` as a reply to a root message; without, they stay private.
+   */
+  private completeUpload(a: Record<string, unknown>): Result {
+    const list = a.files;
+    if (!Array.isArray(list) || list.length === 0) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: files'] } });
+    const files: EmuFile[] = [];
+    for (const entry of list as unknown[]) {
+      const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
+      const file = typeof id === 'string' ? this.files.get(id) : undefined;
+      if (!file || file.completed || !file.bytes) return fail('file_not_found');
+      files.push(file);
+    }
+    const channel = typeof a.channel_id === 'string' ? a.channel_id : undefined;
+    const thread = typeof a.thread_ts === 'string' ? a.thread_ts : undefined;
+    if (thread && !channel) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] thread_ts needs channel_id'] } });
+    if (channel) {
+      const bad = this.channelError(channel);
+      if (bad) return bad;
+      if (thread && !this.messages.some((m) => m.channel === channel && m.ts === thread && !m.thread_ts)) return fail('invalid_thread_ts');
+    }
+    (list as { title?: unknown }[]).forEach((entry, i) => {
+      const file = files[i]!;
+      file.completed = true;
+      if (typeof entry.title === 'string') file.title = entry.title;
+      if (channel) file.shares.push({ channel, ...(thread ? { thread_ts: thread } : {}), ...(typeof a.initial_comment === 'string' ? { initial_comment: a.initial_comment } : {}) });
+    });
+    return { body: { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? f.filename })) } };
+  }
+
+  /** Files shared to a channel, in upload order. */
+  sharedFiles(channel: string): EmuFile[] {
+    return [...this.files.values()].filter((f) => f.shares.some((s) => s.channel === channel));
   }
 
   private channelError(id: string): Result | undefined {

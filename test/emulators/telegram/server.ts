@@ -22,6 +22,7 @@ export class TelegramEmulator {
   /** Where webhook updates really go (a reverse proxy in front of the bot): the set URL stays public. */
   webhookOverride: string | undefined;
   private readonly failures: { method: string; code: number; description: string }[] = [];
+  private outageStatus: number | undefined;
 
   constructor(
     readonly token = '123456:TEST-token_for-the-emulator',
@@ -139,6 +140,19 @@ export class TelegramEmulator {
     this.failures.push({ method, code, description });
   }
 
+  /**
+   * Until `endOutage()`, every call gets what api.telegram.org's edge sends when its backend is down:
+   * the proxy's own HTML error page with this status, no JSON (telegraf then throws a TelegramError
+   * with the HTTP status). Calls are still recorded, so tests can count what the bot sent meanwhile.
+   */
+  startOutage(status = 502): void {
+    this.outageStatus = status;
+  }
+
+  endOutage(): void {
+    this.outageStatus = undefined;
+  }
+
   // ── inspecting what the bot did ───────────────────────────────────────────────────────────
   /** Messages the bot posted in a chat, oldest first, in their current (edited) state. */
   sent(chatId: number): EmuMessage[] {
@@ -196,6 +210,13 @@ export class TelegramEmulator {
     let params: Params = {};
     try {
       params = await readParams(req, url);
+      if (this.outageStatus !== undefined) {
+        const status = this.outageStatus;
+        this.world.record({ method, params, status, ok: false, description: PROXY_PAGES[status] ?? 'Bad Gateway' });
+        res.writeHead(status, { 'content-type': 'text/html', server: 'nginx' });
+        res.end(`<html>\r\n<head><title>${status} ${PROXY_PAGES[status] ?? 'Bad Gateway'}</title></head>\r\n<body>\r\n<center><h1>${status} ${PROXY_PAGES[status] ?? 'Bad Gateway'}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`);
+        return;
+      }
       if (token !== this.token) throw new ApiError(401, 'Unauthorized');
       const failure = this.failures.findIndex((f) => f.method === method);
       if (failure >= 0) {
@@ -251,6 +272,9 @@ export class TelegramEmulator {
     return this.world.updates.slice(0, limit);
   }
 }
+
+/** nginx's reason phrases for the statuses a failing upstream produces. */
+const PROXY_PAGES: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
 
 const commandEntity = (text: string) => {
   const m = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);
