@@ -128,7 +128,7 @@ const broadcast = async (platform: Platform, t: TestApp, timeline: Timeline, lim
 /** The bot is told the (scaled) limits through its config, as an operator would (`delivery.limits`). */
 const YAML = (platform: Platform, probeChat: string, limits: { globalPerSecond: number; perChatIntervalMs: number; perGroupPerMinute?: number }) => `
 service: { name: Chatter, locales: [en] }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 announce: [{ platform: ${platform}, channel: "${probeChat}" }]
 delivery: { limits: { ${platform}: ${JSON.stringify(limits)} } }
 `;
@@ -225,7 +225,7 @@ class NullPlatform implements ChatAdapter {
  */
 const ceilingChild = async (storeUrl: string, n: number) => {
   const platform = new NullPlatform();
-  const t = await startTestApp('service: { name: Chatter, locales: [en] }\nsources: [{ id: gen, type: webhook, format: generic }]', { STORE_URL: storeUrl }, { adapters: [platform], limits: { console: { globalPerSecond: 1e9, perChatIntervalMs: 0 } } });
+  const t = await startTestApp('service: { name: Chatter, locales: [en] }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]', { STORE_URL: storeUrl }, { adapters: [platform], limits: { console: { globalPerSecond: 1e9, perChatIntervalMs: 0 } } });
   resetPeak();
   const start = performance.now();
   await push(t, { incident: { id: 'ceiling', name: 'Outage', status: 'investigating', impact: 'critical', message: 'x' } });

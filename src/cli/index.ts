@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError } from '../core/errors.ts';
 import { loadConfig, maskSecrets, type AppConfig } from '../core/config.ts';
+import { configWarnings } from '../core/config-warnings.ts';
 import { App } from '../app.ts';
 import { SimulatedStatusPage } from '../demo/simulated-page.ts';
 import { demoConfig } from '../demo/demo.ts';
@@ -40,6 +41,7 @@ const banner = (app: App, http: { host: string; port: number }, demo: boolean): 
     `  adapters: ${[...app.adapters.keys()].join(', ') || 'none'}`,
     `  store:    ${app.store.location}`,
     `  http:     http://${http.host === '0.0.0.0' ? '127.0.0.1' : http.host}:${http.port}  (/healthz /readyz /metrics /api/status)`,
+    ...configWarnings(cfg).map((w) => `  warning:  ${w}`),
   ];
   if (demo || app.adapters.size === 0 || [...app.adapters.keys()].every((p) => p === 'console'))
     lines.push(
@@ -65,6 +67,7 @@ const start = async (opts: { fast?: boolean }): Promise<void> => {
     await app.init();
     const http = await app.listen();
     await app.start();
+    for (const warning of configWarnings(cfg)) app.log.warn(warning);
     console.log(banner(app, http, cfg.demo));
   } catch (e) {
     await app.stop().catch(() => undefined);
@@ -114,6 +117,7 @@ export const buildCli = (): Command => {
     .action(() => {
       const cfg = config();
       console.log(JSON.stringify(maskSecrets(cfg), null, 2));
+      for (const warning of configWarnings(cfg)) console.log(`warning: ${warning}`);
       console.log(envFileRead ? `\nEnvironment: read ${envFileRead} (variables set in the real environment win)` : '\nEnvironment: no .env in the working directory; the real environment only');
       console.log(cfg.demo ? `No config file at ${cfg.env.CONFIG_FILE}: \`npm start\` runs the demo.` : `${cfg.configPath}: OK`);
     });

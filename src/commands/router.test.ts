@@ -8,7 +8,7 @@ service: { name: Chatter, locales: [en, zh-CN] }
 components:
   - { id: messaging, name: { en: Messaging, zh-CN: 消息 } }
   - { id: calls, name: { en: Calls, zh-CN: 通话 } }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 `;
 
 describe('commands (platform-neutral)', () => {

@@ -14,7 +14,7 @@ components:                     # optional: otherwise learned from the sources
 sources:
   - { id: page, type: statuspage, url: https://status.example.com, interval: 30s }
   - { id: hooks, type: webhook, format: statuspage, secret: "\${WEBHOOK_SECRET}" }
-  - { id: alerts, type: webhook, format: alertmanager }
+  - { id: alerts, type: webhook, format: alertmanager, secret: "\${ALERTS_TOKEN}" }
   - { id: api, type: probe, component: messaging, url: https://api.example.com/health,
       interval: 15s, timeout: 5s, degradedLatencyMs: 800, errorRatePercent: 5 }
 announce:                       # channel auto-announcements fixed by config
@@ -39,7 +39,7 @@ const message = (fn: () => unknown): string => {
 
 describe('config file', () => {
   it('accepts the SPEC §3 example as written, with durations and ${VAR} expanded', () => {
-    const cfg = parseConfigText(SPEC_EXAMPLE, { WEBHOOK_SECRET: 's3cret' });
+    const cfg = parseConfigText(SPEC_EXAMPLE, { WEBHOOK_SECRET: 's3cret', ALERTS_TOKEN: 'al3rts' });
     expect(cfg.service).toEqual({ name: 'Chatter', locales: ['en', 'zh-CN'], timezone: 'UTC' });
     expect(cfg.sources.map((s) => s.type)).toEqual(['statuspage', 'webhook', 'webhook', 'probe']);
     const page = cfg.sources[0]!;
@@ -121,9 +121,9 @@ describe('environment', () => {
   });
 
   it('masks secrets in check-config output', () => {
-    const cfg = { ...parseConfigText(SPEC_EXAMPLE, { WEBHOOK_SECRET: 'hunter22' }), env: parseEnv({ TELEGRAM_BOT_TOKEN: '123:ABCDEF', ADMIN_API_TOKEN: 'adm1n-t0ken', STORE_URL: 'postgres://u:pw@db/x' }), demo: false };
+    const cfg = { ...parseConfigText(SPEC_EXAMPLE, { WEBHOOK_SECRET: 'hunter22', ALERTS_TOKEN: 'al3rts-t0ken' }), env: parseEnv({ TELEGRAM_BOT_TOKEN: '123:ABCDEF', ADMIN_API_TOKEN: 'adm1n-t0ken', STORE_URL: 'postgres://u:pw@db/x' }), demo: false };
     const text = JSON.stringify(maskSecrets(cfg));
-    for (const secret of ['hunter22', '123:ABCDEF', 'adm1n-t0ken', ':pw@']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter22', 'al3rts-t0ken', '123:ABCDEF', 'adm1n-t0ken', ':pw@']) expect(text).not.toContain(secret);
     expect(text).toContain('postgres://u:****@db/x');
   });
 });

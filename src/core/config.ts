@@ -49,7 +49,11 @@ const sourceSchema = z.discriminatedUnion('type', [
     ...sourceBase,
     type: z.literal('webhook'),
     format: z.enum(['statuspage', 'instatus', 'alertmanager', 'grafana', 'generic']),
-    secret: z.string().min(1).optional(),
+    secret: z.string().min(1, 'is empty: set it to a long random string (e.g. `openssl rand -hex 32`), or remove it and write insecure: true').optional(),
+    /** Accept requests without any secret, on purpose (SPEC §8); warned at start and by check-config. */
+    insecure: z.boolean().default(false),
+    /** Only HMAC-signed requests with X-Signature-Timestamp (SPEC §8): no Bearer, ?token= or body-only signature. */
+    requireTimestamp: z.boolean().default(false),
     componentLabel: z.string().default('component'),
     replayWindow: duration('5m'),
   }),
@@ -265,6 +269,14 @@ export const parseEnv = (env: NodeJS.ProcessEnv): EnvSettings => {
   return s;
 };
 
+/** SPEC §8: nothing that changes what is announced is reachable without a secret unless the operator says so. */
+const webhookAuthProblem = (s: Extract<SourceConfig, { type: 'webhook' }>, at: string): void => {
+  if (!s.secret && !s.insecure)
+    throw new ConfigError(`${at}.secret`, `webhook source "${s.id}" has no secret, so anyone who can reach the port could announce incidents: set secret: "\${WEBHOOK_SECRET}" (checked as HMAC, Authorization: Bearer or ?token=), or write insecure: true to accept unauthenticated pushes on purpose`);
+  if (s.secret && s.insecure) throw new ConfigError(`${at}.insecure`, `webhook source "${s.id}" has a secret, so insecure: true would be ignored: remove one of the two`);
+  if (!s.secret && s.requireTimestamp) throw new ConfigError(`${at}.requireTimestamp`, `webhook source "${s.id}" has no secret to sign the timestamp with: set secret, or remove requireTimestamp`);
+};
+
 export const parseConfigText = (text: string, env: NodeJS.ProcessEnv, label = 'config'): FileConfig => {
   let raw: unknown;
   try {
@@ -281,6 +293,7 @@ export const parseConfigText = (text: string, env: NodeJS.ProcessEnv, label = 'c
   cfg.sources.forEach((s, i) => {
     if (ids.has(s.id)) throw new ConfigError(`${label} sources[${i}].id`, `"${s.id}" is used twice: give each source its own id`);
     ids.add(s.id);
+    if (s.type === 'webhook') webhookAuthProblem(s, `${label} sources[${i}]`);
   });
   return cfg;
 };

@@ -4,7 +4,7 @@ import { ScriptedPlatform } from '../../test/helpers/scripted-platform.ts';
 
 const YAML = `
 service: { name: Chatter, locales: [en] }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 announce:
   - { platform: console, channel: A }
   - { platform: console, channel: B }
@@ -80,7 +80,7 @@ describe('delivery', () => {
   it('removes a subscription whose chat is gone, and keeps order per target', async () => {
     const platform = new ScriptedPlatform();
     platform.failures = [{ chat: 'gone-user', kind: 'target_gone', times: 99 }];
-    t = await startTestApp('service: { name: Chatter }\nsources: [{ id: gen, type: webhook, format: generic }]', {}, { adapters: [platform] });
+    t = await startTestApp('service: { name: Chatter }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]', {}, { adapters: [platform] });
     for (const user of ['gone-user', 'ok-user'])
       await t.app.router.handle({ platform: 'console', userId: user, chatId: user, chatKind: 'dm', command: '/subscribe', args: [] });
     for (const [i, status] of ['investigating', 'identified', 'monitoring'].entries()) await push(t, status, `msg ${i}`);

@@ -28,7 +28,7 @@ class RecordingPlatform implements ChatAdapter {
 const YAML = `
 service: { name: Chatter, locales: [en] }
 components: [{ id: messaging, name: Messaging }]
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 announce: [{ platform: console, channel: ops, minSeverity: minor }]
 `;
 
@@ -77,7 +77,7 @@ describe('never noisy', () => {
     // A clock that puts "now" 2 s before the end of the quiet hours 00:00-00:01 UTC of some day.
     const realStart = Date.now();
     const fakeStart = Date.UTC(2026, 2, 2, 0, 0, 58, 0);
-    t = await startTestApp('service: { name: Chatter, locales: [en] }\nsources: [{ id: gen, type: webhook, format: generic }]', {}, { adapters: [platform], clock: () => fakeStart + (Date.now() - realStart) });
+    t = await startTestApp('service: { name: Chatter, locales: [en] }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]', {}, { adapters: [platform], clock: () => fakeStart + (Date.now() - realStart) });
     const sub = (args: string[]) => t!.app.router.handle({ platform: 'console', userId: 'night-owl', chatId: 'night-owl', chatKind: 'dm', command: '/subscribe', args });
     await sub([]);
     expect((await sub(['quiet', '25:00-07:00'])).message.title).toMatch(/^Usage: \/subscribe quiet/);

@@ -3,6 +3,7 @@ import type { App } from '../app.ts';
 import { PayloadError } from '../core/errors.ts';
 import { WebhookAuthError } from '../sources/source.ts';
 import { WebhookSource } from '../sources/webhook/index.ts';
+import { ReplayGuard, WebhookReplayError } from '../sources/webhook/replay.ts';
 import { HttpError, type RouteContext } from './routes.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -37,6 +38,7 @@ export const registerCoreRoutes = (app: App): void => {
   r.add('GET', '/healthz', (ctx) => ctx.json(200, { ok: true }));
 
   r.add('GET', '/readyz', async (ctx) => {
+    if (app.http.shuttingDown) return ctx.json(503, { ready: false, stopping: true });
     const storeOk = await app.store.ping();
     const adapters = Object.fromEntries([...app.adapters.values()].map((a) => [a.platform, a.state()]));
     const sources = Object.fromEntries([...app.sourceHealth.entries()].map(([id, h]) => [id, { ...h }]));
@@ -63,6 +65,7 @@ export const registerCoreRoutes = (app: App): void => {
     ctx.res.end(text);
   });
 
+  const replays = new ReplayGuard(app.store.namespace('webhook-replay'));
   r.add('POST', '/webhooks/:sourceId', async (ctx) => {
     const source = app.sources.get(ctx.params.sourceId!);
     if (!(source instanceof WebhookSource)) {
@@ -79,10 +82,21 @@ export const registerCoreRoutes = (app: App): void => {
       if (e instanceof PayloadError) throw new HttpError(400, e.message);
       throw e;
     }
-    let events = 0;
-    for (const change of parsed.changes) events += (await app.ingest(change)).length;
-    if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
-    ctx.json(202, { accepted: true, changes: parsed.changes.length, events, samples: parsed.samples.length });
+    const replay = await replays.claim(source.id, parsed.auth, source.replayMemoryMs).catch((e: unknown) => {
+      if (!(e instanceof WebhookReplayError)) throw e;
+      app.metrics.webhookRejected++;
+      throw new HttpError(409, e.message);
+    });
+    try {
+      let events = 0;
+      for (const change of parsed.changes) events += (await app.ingest(change)).length;
+      if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
+      // The push is recorded: a 503 now would only make the sender send it twice.
+      await replay.remember().catch((e: unknown) => app.log.warn({ err: e, source: source.id }, 'could not remember a webhook signature: a replay within the window would be accepted'));
+      ctx.json(202, { accepted: true, changes: parsed.changes.length, events, samples: parsed.samples.length });
+    } finally {
+      replay.release();
+    }
   });
 
   // The shape is `apiStatusSchema` (src/kpi/api.ts, docs/api.md): per component and window, with coverage.

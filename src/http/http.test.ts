@@ -9,7 +9,7 @@ components:
   - { id: messaging, name: { en: Messaging, zh-CN: 消息 } }
 sources:
   - { id: hooks, type: webhook, format: statuspage, secret: "${SECRET}" }
-  - { id: gen, type: webhook, format: generic }
+  - { id: gen, type: webhook, format: generic, insecure: true }
   - { id: ops, type: manual }
 announce:
   - { platform: console, channel: "#ops", locale: en }

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
 const YAML = `
 service: { name: Chatter, locales: [en] }
 sources:
-  - { id: gen, type: webhook, format: generic }
+  - { id: gen, type: webhook, format: generic, insecure: true }
 announce:
   - { platform: console, channel: "#ops", locale: en }
 `;

@@ -10,8 +10,8 @@ service: { name: Chatter, locales: [en, zh-CN] }
 components:
   - { id: messaging, name: { en: Messaging, zh-CN: 消息 } }
 sources:
-  - { id: hooks, type: webhook, format: generic }
-  - { id: alerts, type: webhook, format: alertmanager, componentLabel: service }
+  - { id: hooks, type: webhook, format: generic, insecure: true }
+  - { id: alerts, type: webhook, format: alertmanager, componentLabel: service, insecure: true }
 announce:
   - { platform: console, channel: "#ops" }
   - { platform: console, channel: "#运维", locale: zh-CN }

@@ -4,7 +4,7 @@ import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type KeyvSqliteType from '@keyv/sqlite';
 import type KeyvRedisType from '@keyv/redis';
 import type KeyvPostgresType from '@keyv/postgres';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
 import { redisLease, sqlLease, type Lease, type RedisEval } from './lease.ts';
 
 /** One namespace of the store: a key-value map that can be listed. */
@@ -102,7 +102,7 @@ class KeyvNamespace implements KeyValue {
 
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
     const ok = await this.keyv.set(key, value, ttlMs);
-    if (!ok) throw new Error(`store: could not write ${key}`);
+    if (!ok) throw new StoreUnavailableError('set', `could not write ${key}`);
   }
 
   async setMany<T>(entries: readonly (readonly [string, T])[], ttlMs?: number): Promise<void> {

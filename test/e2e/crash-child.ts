@@ -31,7 +31,7 @@ const adapter: ChatAdapter = {
 const env = { HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'silent', STORE_URL: process.env.STORE_URL! };
 const yaml = `
 service: { name: Chatter, locales: [en, zh-CN] }
-sources: [{ id: gen, type: webhook, format: generic }]
+sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 announce:
   - { platform: console, channel: "#en", locale: en }
   - { platform: console, channel: "#zh", locale: zh-CN }

@@ -14,7 +14,7 @@ describe('priorities (Telegram emulator, limits ×10)', () => {
     const yaml = `
 service: { name: Chatter, locales: [en, zh-CN] }
 components: [{ id: messaging, name: Messaging }]
-sources: [{ id: hooks, type: webhook, format: generic }]
+sources: [{ id: hooks, type: webhook, format: generic, insecure: true }]
 delivery: { limits: { telegram: { globalPerSecond: ${30 * FACTOR}, perChatIntervalMs: ${1000 / FACTOR} } } }
 `;
     h = await startHarness({}, yaml);

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { PayloadError } from '../../core/errors.ts';
 import type { StatusChange } from '../../core/model.ts';
 import type { SourceConfig } from '../../core/config.ts';
@@ -41,6 +41,10 @@ const safeEqual = (a: string, b: string): boolean => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
+/** For a token the sender chose: hashed first, so neither its length nor its content shows in the timing. */
+const sameToken = (a: string, b: string): boolean =>
+  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
+
 const header = (req: WebhookRequest, name: string): string | undefined => {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
@@ -57,6 +61,18 @@ export interface SignatureOptions {
   readonly nowMs: number;
   /** Also accept Grafana's header (the source's format is grafana). */
   readonly grafana?: boolean;
+  /** Only HMAC signatures over a timestamp: no Bearer, no `?token=`, no body-only signature. */
+  readonly requireTimestamp?: boolean;
+}
+
+/** How a push proved it came from the holder of the secret. */
+export interface WebhookAuth {
+  readonly method: 'hmac' | 'bearer' | 'token' | 'insecure';
+  /**
+   * The verified signature (HMAC requests only): the same value again within the replay window is
+   * a replay. Bearer and `?token=` carry the same secret on every request, so they have none.
+   */
+  readonly replayKey?: string;
 }
 
 const hmacHex = (secret: string, ...parts: (string | Buffer)[]): string => {
@@ -65,23 +81,32 @@ const hmacHex = (secret: string, ...parts: (string | Buffer)[]): string => {
   return h.digest('hex');
 };
 
+const REQUIRE_TIMESTAMP_HINT = 'this source has requireTimestamp: true: sign "<timestamp>.<raw body>" into X-Signature-256 and send the timestamp in X-Signature-Timestamp';
+
 /**
- * SPEC §4: `X-Signature-256: sha256=<hex HMAC of raw body>`, or `?token=` for senders that cannot sign.
+ * SPEC §4: `X-Signature-256: sha256=<hex HMAC of raw body>`, or `Authorization: Bearer <secret>` /
+ * `?token=<secret>` for senders that cannot sign (Alertmanager's `authorization` and Grafana's
+ * "Authorization Header" send the bearer form).
  * With `X-Signature-Timestamp: <Unix seconds>` the HMAC covers `<timestamp>.<raw body>` and a
  * timestamp outside the replay window is refused, so a captured request cannot be replayed later.
  * Grafana: `X-Grafana-Alerting-Signature: <hex>` over the body, or over `<timestamp>:<body>` when
  * its Timestamp Header is set to `X-Signature-Timestamp`.
  */
-export const verifySignature = (req: WebhookRequest, secret: string, options?: SignatureOptions): void => {
-  const token = req.query.get('token');
-  if (token !== null) {
-    if (safeEqual(token, secret)) return;
-    throw new WebhookAuthError('invalid token');
-  }
+export const verifySignature = (req: WebhookRequest, secret: string, options?: SignatureOptions): WebhookAuth => {
   const timestamp = header(req, TIMESTAMP_HEADER)?.trim();
   const grafanaSig = options?.grafana ? header(req, GRAFANA_SIGNATURE_HEADER) : undefined;
   const sig = header(req, 'x-signature-256');
-  if (!sig && !grafanaSig) throw new WebhookAuthError(`missing X-Signature-256 header${options?.grafana ? ' (or X-Grafana-Alerting-Signature)' : ''} (or ?token=)`);
+  if (!sig && !grafanaSig) {
+    const token = req.query.get('token');
+    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    const offered = bearer ?? token ?? undefined;
+    if (offered === undefined)
+      throw new WebhookAuthError(`missing X-Signature-256 header${options?.grafana ? ' (or X-Grafana-Alerting-Signature)' : ''} (or Authorization: Bearer, or ?token=)`);
+    if (options?.requireTimestamp) throw new WebhookAuthError(`${bearer !== undefined ? 'Authorization: Bearer' : '?token='} is not accepted: ${REQUIRE_TIMESTAMP_HINT}`);
+    if (!sameToken(offered, secret)) throw new WebhookAuthError(bearer !== undefined ? 'invalid bearer token' : 'invalid token');
+    return { method: bearer !== undefined ? 'bearer' : 'token' };
+  }
+  if (timestamp === undefined && options?.requireTimestamp) throw new WebhookAuthError(`missing X-Signature-Timestamp: ${REQUIRE_TIMESTAMP_HINT}`);
   if (timestamp !== undefined && !/^\d{1,12}$/.test(timestamp)) throw new WebhookAuthError('invalid X-Signature-Timestamp: expected Unix seconds');
   const expected = sig
     ? `sha256=${timestamp === undefined ? hmacHex(secret, req.body) : hmacHex(secret, `${timestamp}.`, req.body)}`
@@ -92,7 +117,13 @@ export const verifySignature = (req: WebhookRequest, secret: string, options?: S
   // Checked after the signature, so only a holder of the secret learns that the time was the problem.
   if (timestamp !== undefined && options && Math.abs(options.nowMs - Number(timestamp) * 1000) > options.replayWindowMs)
     throw new WebhookAuthError('X-Signature-Timestamp is outside the replay window: check the sender\'s clock, or this is a replayed request');
+  return { method: 'hmac', replayKey: expected };
 };
+
+/** What `parsePush` hands on: the parsed push and how it was authenticated. */
+export interface VerifiedPush extends ParsedPush {
+  readonly auth: WebhookAuth;
+}
 
 export class WebhookSource implements StatusSource {
   readonly type = 'webhook';
@@ -110,10 +141,31 @@ export class WebhookSource implements StatusSource {
     ctx.health.state = 'ok';
   }
 
+  /** How long a signed push is remembered to refuse its replay: a timestamp may be a window early, then a window late. */
+  get replayMemoryMs(): number {
+    return 2 * this.config.replayWindow;
+  }
+
   /** Verifies, then parses. Throws `WebhookAuthError` (401) or `PayloadError` (400); stores nothing itself. */
-  parsePush(req: WebhookRequest, now = new Date().toISOString()): ParsedPush {
+  parsePush(req: WebhookRequest, now = new Date().toISOString()): VerifiedPush {
+    const auth = this.authenticate(req, now);
+    return { ...this.parseBody(req, now), auth };
+  }
+
+  private authenticate(req: WebhookRequest, now: string): WebhookAuth {
     if (this.config.secret)
-      verifySignature(req, this.config.secret, { replayWindowMs: this.config.replayWindow, nowMs: Date.parse(now), grafana: this.config.format === 'grafana' });
+      return verifySignature(req, this.config.secret, {
+        replayWindowMs: this.config.replayWindow,
+        nowMs: Date.parse(now),
+        grafana: this.config.format === 'grafana',
+        requireTimestamp: this.config.requireTimestamp,
+      });
+    // Config refuses a source with neither; this keeps the door shut for one built some other way.
+    if (this.config.insecure) return { method: 'insecure' };
+    throw new WebhookAuthError(`webhook source "${this.id}" has no secret and is not marked insecure: it accepts nothing`);
+  }
+
+  private parseBody(req: WebhookRequest, now: string): ParsedPush {
     let json: unknown;
     try {
       json = JSON.parse(req.body.toString('utf8'));

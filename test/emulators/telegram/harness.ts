@@ -23,7 +23,7 @@ components:
   - { id: messaging, name: { en: Messaging, zh-CN: 消息 } }
   - { id: calls, name: { en: Voice and video calls, zh-CN: 语音和视频通话 } }
 sources:
-  - { id: hooks, type: webhook, format: generic }
+  - { id: hooks, type: webhook, format: generic, insecure: true }
 announce:
   - { platform: telegram, chat: "${CHANNEL}", locale: zh-CN }
 `;
