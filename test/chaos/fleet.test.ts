@@ -12,14 +12,13 @@ import {
   leaders,
   maxPollsPerWindow,
   pageStory,
-  redisPort,
   runScenario,
   seedSubscribers,
   sleep,
   startBot,
   startPolledPage,
   startPostgres,
-  startRedis,
+  startOwnRedis,
   startTelegram,
   until,
   workDir,
@@ -113,10 +112,10 @@ describe.skipIf(!hasCommand('redis-server'))(`chaos: redis-server frozen (SIGSTO
 
   const STOP_MS = FULL ? 25_000 : 10_000;
   it(`SIGSTOP for ${STOP_MS / 1000} s mid-story: one poller, one leader, the latest state everywhere`, async () => {
-    let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
+    let redis: Awaited<ReturnType<typeof startOwnRedis>> | undefined;
     const violations = await runFleet({
       setup: async () => {
-        redis = await startRedis(await redisPort());
+        redis = await startOwnRedis();
         cleanup.push(() => redis!.stop());
         tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
         page = await startPolledPage();

@@ -380,6 +380,9 @@ export const startRedis = async (port: number): Promise<{ url: string; child: Ch
     const r = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
     return r.stdout.trim() === 'PONG';
   }, 10_000);
+  await sleep(200);
+  // Another worker's redis-server on the same port answers PONG too: ours must still be running.
+  if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server on ${port} exited (port taken)`);
   if (!up) {
     child.kill('SIGKILL');
     throw new Error(`redis-server on ${port} did not start`);
@@ -393,6 +396,18 @@ export const startRedis = async (port: number): Promise<{ url: string; child: Ch
       await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r)));
     },
   };
+};
+
+/** A redis-server of our own on the first of our ports that it can bind (two workers may race for one). */
+export const startOwnRedis = async (): Promise<Awaited<ReturnType<typeof startRedis>>> => {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startRedis(await redisPort());
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await sleep(500 + Math.random() * 1000);
+    }
+  }
 };
 
 /** Our own redis ports (CHAOS_REDIS_PORTS, default the suite's range 6316–6319): the first free one. */

@@ -8,12 +8,11 @@ import {
   commonViolations,
   hasCommand,
   readyz,
-  redisPort,
   runScenario,
   seedSubscribers,
   sleep,
   startBot,
-  startRedis,
+  startOwnRedis,
   startTelegram,
   story,
   workDir,
@@ -54,7 +53,7 @@ describe.skipIf(!hasCommand('redis-server'))('chaos: the store behind a fault pr
         checked: `latest state at every recipient; duplicates ≤ ${bound}; no crash; /status answered after`,
       };
       const violations = await runScenario(meta, bots, async () => {
-        const redis = await startRedis(await redisPort());
+        const redis = await startOwnRedis();
         cleanup.push(() => redis.stop());
         const proxy = new TcpFaultProxy({ host: '127.0.0.1', port: Number(new URL(redis.url).port) });
         await proxy.start();
