@@ -11,7 +11,7 @@ import { DAY, HOUR, KpiEngine, WINDOW_MS } from './engine.ts';
 import { coverageLabel } from './fields.ts';
 import { uptimeOf } from './history.ts';
 import { figuresOf, mergeRollup, type Rollup } from './rollup.ts';
-import { renderChart, type ResponsePoint, type UptimeRow } from './chart.ts';
+import { renderChart, type ChartInput, type ResponsePoint, type UptimeRow } from './chart.ts';
 import { missingFontsMessage } from './fonts.ts';
 
 export interface KpiServiceDeps {
@@ -103,7 +103,8 @@ export class KpiService implements KpiProvider {
     return points;
   }
 
-  async chart(ids: readonly string[] | 'all', window: KpiWindow, locale: string): Promise<Buffer | undefined> {
+  /** What the chart shows, in words and numbers (pure of any image): `chart` draws it. */
+  async chartInput(ids: readonly string[] | 'all', window: KpiWindow, locale: string): Promise<ChartInput> {
     const chosen = ids === 'all' || ids.length === 0 ? this.engine.componentIds() : [...ids];
     const t = this.deps.translator.t(locale);
     const now = this.engine.now();
@@ -116,12 +117,14 @@ export class KpiService implements KpiProvider {
     const windowLabel = t(`kpi.window.${window}`);
     // The same coverage rule as the figures: a response curve over 40 s of data says so, not "7 days".
     const coverage = this.engine.coverage(chosen, now - WINDOW_MS[window], now);
+    const uptimeCoverage = this.engine.coverage(chosen, now - WINDOW_MS['90d'], now);
     const spanLabel = coverageLabel(t, window, coverage, locale, this.deps.timezone) ?? t('kpi.notEnoughData');
-    const chart = renderChart({
+    return {
       lang: locale,
       dir: this.deps.translator.dir(locale),
       title: t('chart.title', { service: this.deps.serviceName, window: windowLabel }),
-      uptimeTitle: t('chart.uptime'),
+      // The 90-day totals follow the same rule: over less data, the title says what they cover.
+      uptimeTitle: uptimeCoverage.covered ? t('chart.uptime') : `${t('chart.uptime')} · ${coverageLabel(t, '90d', uptimeCoverage, locale, this.deps.timezone) ?? t('kpi.notEnoughData')}`,
       responseTitle: t('chart.response', { window: spanLabel }),
       p50Label: t('chart.p50'),
       p95Label: t('chart.p95'),
@@ -131,7 +134,11 @@ export class KpiService implements KpiProvider {
       rows,
       response: await this.responseSeries(chosen, window, now),
       formatMs: (ms) => formatMs(ms, locale),
-    });
+    };
+  }
+
+  async chart(ids: readonly string[] | 'all', window: KpiWindow, locale: string): Promise<Buffer | undefined> {
+    const chart = renderChart(await this.chartInput(ids, window, locale));
     if (chart.fonts.missing.length) {
       const message = missingFontsMessage(chart.fonts.missing);
       if (!this.warnedFonts.has(message)) this.deps.log.warn(message);
