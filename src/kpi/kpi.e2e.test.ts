@@ -65,6 +65,8 @@ describe('KPIs in a running app', () => {
     // The digest goes through delivery to both announce channels, each in its language.
     const console = t.app.adapters.get('console') as ConsoleAdapter;
     const before = console.sent.length;
+    // Over a second of watching: under that the digest says "not enough data yet" (docs/kpi.md#coverage).
+    await new Promise((r) => setTimeout(r, 1100));
     await t.app.digest!.postNow();
     await t.app.drained();
     const digests = console.sent.slice(before);
