@@ -96,6 +96,8 @@ describe('commands (platform-neutral)', () => {
       method: 'POST',
       body: JSON.stringify({ components: [{ name: 'Messaging', status: 'major_outage' }], incident: { id: 'i1', name: 'Messages fail', status: 'identified', impact: 'major', message: 'Failover running.', components: ['messaging'] } }),
     });
+    // 202 means recorded; the change is processed right after.
+    expect(await t.app.processed()).toBe(true);
     const r = await run('/status', [], { userId: 'u4', localeHint: 'zh-CN' });
     expect(r.message.title).toBe('Chatter · 服务严重中断');
     expect(r.message.body).toContain('Messages fail — 已查明原因');
