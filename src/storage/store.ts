@@ -335,7 +335,16 @@ const redisBackend = (client: RedisClientType, guard: Guard, close: () => Promis
   sweep: async () => 0,
   lease: (name) => redisLease(name, async () => client as unknown as RedisEval),
   counter: (name) => redisCounter(name, async () => client as unknown as RedisEval),
-  engine: () => ({ kind: 'redis', client: async () => client as unknown as RedisEval }),
+  // Bounded like every other store call: a paused Redis must not hang an ingest append (503 instead).
+  engine: () => {
+    const raw = client as unknown as RedisEval;
+    const guarded: RedisEval = {
+      eval: (script, options) => guard('engine', () => raw.eval(script, options)),
+      get: (key) => guard('engine', () => raw.get(key)),
+      pTTL: (key) => guard('engine', () => raw.pTTL(key)),
+    };
+    return { kind: 'redis', client: async () => guarded };
+  },
   raw: () => ({ getClient: async () => client, client }),
   close,
 });
