@@ -20,7 +20,7 @@ describe('Discord adapter start-up and shutdown', () => {
     t = await startTestApp('service: { name: Chatter, locales: [en, zh-CN] }', env(emu));
     expect(emu.state.requests[0]).toMatchObject({ method: 'GET', path: '/gateway/bot', status: 200 });
     expect(emu.state.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([`/applications/${emu.applicationId}/commands`]);
-    expect(emu.commands('global')).toHaveLength(7);
+    expect(emu.commands('global')).toHaveLength(8);
     expect(emu.sessions()).toBe(1);
     const ready = (await (await fetch(`${t.baseUrl}/readyz`)).json()) as { adapters: Record<string, string> };
     expect(ready.adapters.discord).toBe('connected');

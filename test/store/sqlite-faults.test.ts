@@ -54,6 +54,8 @@ const survivesWriteFault = async (storeUrl: string, fault: { start(): Promise<vo
   try {
     const post = (body: unknown) => fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
     expect((await post(incident('a'))).status).toBe(202);
+    // 202 means recorded in the ingest queue; fan-out into the outbox follows.
+    expect(await t.app.processed()).toBe(true);
     expect(await countRows(t, 'outbox')).toBe(1);
 
     await fault.start();
