@@ -263,7 +263,7 @@ export class DiscordAdapter implements ChatAdapter {
       ctx.log.error({ command: i.commandName, err: (outcome.error as Error).message }, 'command failed');
       const locale = await ctx.commands.resolveLocale(inv).catch(() => ctx.commands.services.defaultLocale);
       const title = ctx.commands.services.translator.t(locale)('errors.internal');
-      reply = { message: { locale, dir: 'ltr', severity: 'none', title, fields: [], advice: [] }, ephemeral: true, locale };
+      reply = { message: { locale, dir: ctx.commands.services.translator.dir(locale), severity: 'none', icon: '⚠️', title, fields: [], advice: [] }, ephemeral: true, locale };
     }
     const { payload, files } = renderDiscord(reply.message);
     const body = {

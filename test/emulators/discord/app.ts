@@ -24,7 +24,7 @@ export interface DiscordRig {
  * A running App whose Discord adapter (the real discord.js client) is logged in to a fresh
  * emulator. `yaml` gets the emulator to create channels before the config is written.
  */
-export const startDiscordRig = async (yaml: (emu: DiscordEmulator) => string, options: Pick<AppOptions, 'kpi'> = {}): Promise<DiscordRig> => {
+export const startDiscordRig = async (yaml: (emu: DiscordEmulator) => string, options: Pick<AppOptions, 'kpi' | 'storeTimeoutMs'> = {}): Promise<DiscordRig> => {
   const e = await new DiscordEmulator().start();
   const text = yaml(e);
   const t = await startTestApp(text, {
