@@ -33,15 +33,18 @@ export class CommandRouter {
   /** docs/contract.md §5: explicit `/language`, then the platform's hint, then the channel's locale, then the default. */
   async resolveLocale(inv: Pick<CommandInvocation, 'platform' | 'userId' | 'chatId' | 'localeHint' | 'threadId'>): Promise<string> {
     const s = this.services;
-    const prefs = await s.users.get<UserPrefs>(userKey(inv.platform, inv.userId));
+    // The reply's language only: a store that cannot answer (down, disk full) must not leave the
+    // asker without an answer, so a failed read falls through to the next rule and a failed
+    // remember is skipped (it is written again with the next command).
+    const prefs = await s.users.get<UserPrefs>(userKey(inv.platform, inv.userId)).catch(() => undefined);
     if (prefs?.locale) return prefs.locale;
     const hinted = matchLocale(inv.localeHint, s.offeredLocales);
     if (hinted) {
-      if (prefs?.platformLocale !== hinted) await s.users.set<UserPrefs>(userKey(inv.platform, inv.userId), { ...prefs, platformLocale: hinted });
+      if (prefs?.platformLocale !== hinted) await s.users.set<UserPrefs>(userKey(inv.platform, inv.userId), { ...prefs, platformLocale: hinted }).catch(() => undefined);
       return hinted;
     }
     if (prefs?.platformLocale) return prefs.platformLocale;
-    const channel = await s.announcements.get<ChannelAnnouncement>(chatKey(inv.platform, inv.chatId, inv.threadId));
+    const channel = await s.announcements.get<ChannelAnnouncement>(chatKey(inv.platform, inv.chatId, inv.threadId)).catch(() => undefined);
     return channel?.locale ?? s.defaultLocale;
   }
 
