@@ -106,8 +106,6 @@ interface Backend {
   lease(name: string): Lease;
   counter(name: string): Counter;
   engine(): Engine;
-  /** The raw handle, for storage primitives beyond key-value (fleet inbox, leases). */
-  raw(): unknown;
   close(): Promise<void>;
 }
 
@@ -159,11 +157,6 @@ class Namespace implements KeyValue {
     private readonly backend: Backend,
     private readonly name: string,
   ) {}
-
-  /** The shared driver handle (kept for storage primitives that need more than key-value). */
-  adapter(): unknown {
-    return this.backend.raw();
-  }
 
   private k(key: string): string {
     return `${this.name}:${key}`;
@@ -234,7 +227,7 @@ export type Engine = { readonly kind: 'redis'; client(): Promise<RedisEval> } | 
  * iterators page with OFFSET, O(n²) over 100,000 subscriptions): `ns:` ≤ key < `ns;` is exactly
  * the namespace, since ';' follows ':'.
  */
-const sqlBackend = (dialect: 'sqlite' | 'postgres', query: RowQuery, guard: Guard, raw: unknown, close: () => Promise<void>): Backend => {
+const sqlBackend = (dialect: 'sqlite' | 'postgres', query: RowQuery, guard: Guard, close: () => Promise<void>): Backend => {
   const p = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
   const collate = dialect === 'postgres' ? ' COLLATE "C"' : '';
   const table = dialect === 'postgres' ? `public.${TABLE}` : TABLE;
@@ -284,7 +277,6 @@ const sqlBackend = (dialect: 'sqlite' | 'postgres', query: RowQuery, guard: Guar
     lease: (name) => sqlLease(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
     counter: (name) => sqlCounter(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
     engine: () => ({ kind: dialect, query: (sql, params) => guard('engine', async () => (await query(sql, params)) as unknown as Record<string, unknown>[]) }),
-    raw: () => raw,
     close,
   };
 };
@@ -345,7 +337,6 @@ const redisBackend = (client: RedisClientType, guard: Guard, close: () => Promis
     };
     return { kind: 'redis', client: async () => guarded };
   },
-  raw: () => ({ getClient: async () => client, client }),
   close,
 });
 
@@ -372,7 +363,7 @@ const openSqlite = async (file: string, guard: Guard, openGuard: Guard, timeoutM
   // WAL: readers (the /readyz ping, /status) never wait for a writer, and a crash leaves no hot journal.
   // https://www.sqlite.org/wal.html
   if (file !== ':memory:') await openGuard('open', () => query('PRAGMA journal_mode=WAL', []));
-  return sqlBackend('sqlite', query, guard, adapter, async () => {
+  return sqlBackend('sqlite', query, guard, async () => {
     await (adapter as unknown as { disconnect(): Promise<void> }).disconnect();
   });
 };
@@ -395,12 +386,7 @@ const openPostgres = async (url: string, guard: Guard, openGuard: Guard, timeout
     void pool.end().catch(() => undefined);
     throw e;
   }
-  const raw = {
-    opts: { table: TABLE, schema: 'public' },
-    query: async (sql: string, params: unknown[] = []) => query(sql, params),
-    pool,
-  };
-  return sqlBackend('postgres', query, guard, raw, () => pool.end());
+  return sqlBackend('postgres', query, guard, () => pool.end());
 };
 
 const openRedis = async (url: string, guard: Guard, openGuard: Guard, timeoutMs: number, onError: (e: Error) => void): Promise<Backend> => {
