@@ -89,6 +89,7 @@ export class Leadership {
       const wait = Math.max(0, current.expiresAt - Date.now()) + Math.min(this.options.renewMs, 1000);
       await new Promise((r) => setTimeout(r, wait));
     }
+    this.exclusive = true;
     this.timer = setInterval(() => void this.renew(), this.options.renewMs);
     this.timer.unref();
   }
@@ -188,12 +189,29 @@ export class Leadership {
   /** The fence of this instance's durable writes as leader: refused unless our term is current, by our clock and the store's. */
   readonly fence: Fence = {
     assert: async () => {
+      if (this.exclusive) return this.assertExclusive();
       const token = this.token;
       if (token === undefined || !this.isLeader()) throw new StaleLeaderError(token, 'not the leader: the write was refused');
       if (!(await this.lease.holds(this.holder, token))) throw new StaleLeaderError(token, `fencing token ${token} is stale: another instance leads`);
       if (!this.isLeader() || this.token !== token) throw new StaleLeaderError(token, 'the term ended while the write was checked');
     },
   };
+
+  /** Set by `claimExclusive`: the one instance on a SQLite file, which no term of another instance can follow. */
+  private exclusive = false;
+
+  /**
+   * SQLite: a renewal that failed while the store stalled (busy, full disk) lapses our own clock, but
+   * nobody else can have taken the file meanwhile unless the store says so. Renew now: a store that
+   * still fails throws `StoreUnavailableError` (the write is retried later, not dropped), and only a
+   * lease held by someone else is a stale term.
+   */
+  private async assertExclusive(): Promise<void> {
+    if (this.isLeader()) return;
+    const token = await this.lease.acquire(this.holder, this.options.ttlMs);
+    if (token === undefined) throw new StaleLeaderError(this.token, 'another instance holds the instance lock: the write was refused');
+    this.gained(token);
+  }
 
   private gained(token: number): void {
     this.token = token;

@@ -352,6 +352,9 @@ const guardedCounter = (counter: Counter, guard: Guard): Counter => ({
   increment: (key, windowMs) => guard('counter', () => counter.increment(key, windowMs)),
 });
 
+const WAL_CHECKPOINT_PAGES = 64;
+const WAL_SIZE_LIMIT_BYTES = 256 * 1024;
+
 const openSqlite = async (file: string, guard: Guard, openGuard: Guard, timeoutMs: number, onError: (e: Error) => void): Promise<Backend> => {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const KeyvSqlite = (await import('@keyv/sqlite')).default as typeof KeyvSqliteType;
@@ -362,7 +365,16 @@ const openSqlite = async (file: string, guard: Guard, openGuard: Guard, timeoutM
   const query: RowQuery = async (sql, params) => (await q(sql, ...params)) ?? [];
   // WAL: readers (the /readyz ping, /status) never wait for a writer, and a crash leaves no hot journal.
   // https://www.sqlite.org/wal.html
-  if (file !== ':memory:') await openGuard('open', () => query('PRAGMA journal_mode=WAL', []));
+  if (file !== ':memory:') {
+    await openGuard('open', () => query('PRAGMA journal_mode=WAL', []));
+    // A checkpoint copies the WAL into the database file, which must grow to take it. With SQLite's
+    // default (a checkpoint every 1,000 pages, 4 MB) a backlog written after a full disk can fill
+    // the remaining space with WAL before the first checkpoint, and then no checkpoint can ever
+    // run: checkpoint often, and truncate the WAL back afterwards.
+    // https://www.sqlite.org/pragma.html#pragma_wal_autocheckpoint
+    await openGuard('open', () => query(`PRAGMA wal_autocheckpoint=${WAL_CHECKPOINT_PAGES}`, []));
+    await openGuard('open', () => query(`PRAGMA journal_size_limit=${WAL_SIZE_LIMIT_BYTES}`, []));
+  }
   return sqlBackend('sqlite', query, guard, async () => {
     await (adapter as unknown as { disconnect(): Promise<void> }).disconnect();
   });

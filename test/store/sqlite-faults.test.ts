@@ -139,3 +139,25 @@ describe('SQLite with another connection holding the write lock (SQLITE_BUSY)', 
     });
   }, 120_000);
 });
+
+describe('SQLite write-ahead log', () => {
+  it('stays small under a steady stream of writes, so a backlog cannot fill a small disk with WAL before a checkpoint', async () => {
+    const { openStore } = await import('../../src/storage/store.ts');
+    const { statSync } = await import('node:fs');
+    const file = join(mkdtempSync(join(tmpdir(), 'sr-wal-')), 'store.sqlite');
+    const store = await openStore(`sqlite://${file}`);
+    try {
+      const kv = store.namespace('outbox');
+      let largestWal = 0;
+      for (let i = 0; i < 400; i++) {
+        await kv.set(`job-${i}`, { payload: 'x'.repeat(4000), i });
+        largestWal = Math.max(largestWal, statSync(`${file}-wal`).size);
+      }
+      // 400 rows of 4 kB: 1.6 MB written; SQLite's default would let the WAL reach 4 MB first.
+      expect(statSync(file).size).toBeGreaterThan(1_000_000);
+      expect(largestWal).toBeLessThan(600 * 1024);
+    } finally {
+      await store.close();
+    }
+  });
+});
