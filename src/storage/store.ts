@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Keyv from 'keyv';
+import { decodeRow, encodeRow } from './codec.ts';
 import type KeyvSqliteType from '@keyv/sqlite';
 import type { RedisClientType } from '@redis/client';
 import type { Pool } from 'pg';
@@ -142,15 +142,11 @@ const makeGuard =
     });
   };
 
-/** keyv's own serializer, so rows stay readable by keyv and by earlier versions of this bot. */
-const codec = new Keyv();
+const encode = (value: unknown, ttlMs: number | undefined): string => encodeRow({ value, ...(ttlMs ? { expires: Date.now() + ttlMs } : {}) });
 
-const encode = async (value: unknown, ttlMs: number | undefined): Promise<string> =>
-  (await codec.serializeData({ value, ...(ttlMs ? { expires: Date.now() + ttlMs } : {}) })) as string;
-
-const decode = async <T>(raw: string | undefined | null): Promise<T | undefined> => {
+const decode = <T>(raw: string | undefined | null): T | undefined => {
   if (raw === undefined || raw === null) return undefined;
-  const data = (await codec.deserializeData(raw)) as { value?: T; expires?: number | null } | undefined;
+  const data = decodeRow(raw) as { value?: T; expires?: number | null } | null;
   if (!data || data.value === undefined) return undefined;
   if (typeof data.expires === 'number' && data.expires < Date.now()) return undefined;
   return data.value;
@@ -203,19 +199,19 @@ class Namespace implements KeyValue {
     const out: (T | undefined)[] = [];
     for (let i = 0; i < keys.length; i += BATCH) {
       const raw = await this.backend.getMany(keys.slice(i, i + BATCH).map((key) => this.k(key)));
-      for (const r of raw) out.push(await decode<T>(r));
+      for (const r of raw) out.push(decode<T>(r));
     }
     return out;
   }
 
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
-    await this.writeRows([[this.k(key), await encode(value, ttlMs)]], ttlMs);
+    await this.writeRows([[this.k(key), encode(value, ttlMs)]], ttlMs);
   }
 
   async setMany<T>(entries: readonly (readonly [string, T])[], ttlMs?: number): Promise<void> {
     for (let i = 0; i < entries.length; i += BATCH) {
       const chunk: [string, string][] = [];
-      for (const [key, value] of entries.slice(i, i + BATCH)) chunk.push([this.k(key), await encode(value, ttlMs)]);
+      for (const [key, value] of entries.slice(i, i + BATCH)) chunk.push([this.k(key), encode(value, ttlMs)]);
       await this.writeRows(chunk, ttlMs);
     }
   }
@@ -235,7 +231,7 @@ class Namespace implements KeyValue {
     for (;;) {
       const page = await this.backend.page(this.name, after, cursor);
       for (const row of page.rows) {
-        const value = await decode<T>(row.value);
+        const value = decode<T>(row.value);
         if (value !== undefined) yield [row.key.slice(prefix), value] as const;
       }
       if (page.done) return;
