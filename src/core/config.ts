@@ -136,6 +136,10 @@ const fileSchema = z.strictObject({
   digest: z.strictObject({ cron: z.string(), announce: z.boolean().default(true) }).optional(),
   /** `reminder`: how long before a scheduled window a reminder joins the maintenance's story; `false` turns it off. */
   maintenance: z.strictObject({ reminder: z.union([z.literal(false), duration('1h')]).default(3_600_000) }).default({ reminder: 3_600_000 }),
+  /** A flapping component: at most `maxPerWindow` announcements per `window`, then one summary once it was still for `settle`. */
+  flap: z
+    .strictObject({ window: duration('1m'), maxPerWindow: z.number().int().min(1).default(2), settle: duration('1m') })
+    .default({ window: 60_000, maxPerWindow: 2, settle: 60_000 }),
   i18n: z
     .strictObject({
       /** A folder of `<locale>/<namespace>.json` files whose strings replace ours (validated at start-up). */
