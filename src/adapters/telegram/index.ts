@@ -275,9 +275,11 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     const given = rc.req.headers['x-telegram-bot-api-secret-token'];
     if (typeof given !== 'string' || !sameSecret(given, webhookSecretOf(this.settings))) throw new HttpError(401, 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
     if (this.current !== 'connected') throw new HttpError(503, 'telegram adapter is not ready');
+    // Read outside the try: a body over the limit is the 413 readBody throws, not a parse error.
+    const raw = await rc.body();
     let update: Update;
     try {
-      update = JSON.parse((await rc.body()).toString('utf8')) as Update;
+      update = JSON.parse(raw.toString('utf8')) as Update;
     } catch {
       throw new HttpError(400, 'body is not a JSON Telegram update');
     }
