@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
 import { NOT_RUN, readSharedJson, sharedFixtureFiles, sharedFixturesPresent } from '../../test/helpers/fixtures.ts';
 import { waitFor } from '../../test/helpers/child.ts';
+import { hasCommand, startOwnRedis, type OwnRedis } from '../../test/helpers/services.ts';
 import { SlackEmulator } from '../../test/emulators/slack/server.ts';
 import { signSlack } from '../../test/emulators/slack/sign.ts';
 import { TelegramEmulator } from '../../test/emulators/telegram/server.ts';
@@ -81,6 +82,8 @@ describe('GET /openapi.json', () => {
   let off: TestApp;
   let doc: Doc;
   let validator: ReturnType<typeof schemaValidators>;
+  /** `<method> <path> <status>` of every documented answer a test here produced. */
+  const exercised = new Set<string>();
 
   beforeAll(async () => {
     slack = await new SlackEmulator().start();
@@ -198,13 +201,43 @@ describe('GET /openapi.json', () => {
   const ELSEWHERE: Record<string, string> = {
     'get /readyz 503': 'src/http/conventions.test.ts: as soon as shutdown begins',
     'head /readyz 503': 'src/http/conventions.test.ts: as soon as shutdown begins',
-    'post /webhooks/{sourceId} 503': 'src/http/ingress.test.ts (store cannot write) and test/e2e/ingest.test.ts (full queue)',
-    // src/http/server.ts answers 503 for StoreUnavailableError on any route; produced for webhooks only (above).
-    'get /api/status 503': 'the store-unavailable answer of src/http/server.ts, produced for webhooks in src/http/ingress.test.ts',
-    'head /api/status 503': 'the store-unavailable answer of src/http/server.ts, produced for webhooks in src/http/ingress.test.ts',
-    'post /api/incidents 503': 'the store-unavailable answer of src/http/server.ts, produced for webhooks in src/http/ingress.test.ts',
-    'post /api/incidents/{id}/updates 503': 'the store-unavailable answer of src/http/server.ts, produced for webhooks in src/http/ingress.test.ts',
     'post /telegram/webhook 503': 'only before the adapter has connected to Telegram',
+  };
+  /** Produced below with a paused redis-server; where that is not installed, by the tests named. */
+  const STORE_DOWN: Record<string, string> = {
+    'post /api/incidents 503': 'test/store/redis-down.test.ts (the store answers StoreUnavailableError)',
+    'post /api/incidents/{id}/updates 503': 'test/store/redis-down.test.ts (the store answers StoreUnavailableError)',
+    'post /webhooks/{sourceId} 503': 'src/http/ingress.test.ts (store cannot write) and test/e2e/ingest.test.ts (full queue)',
+  };
+
+  /** Sends one request; checks its status is documented and its body validates against the documented schema. */
+  const exercise = async (c: Case): Promise<Response> => {
+    const app = c.app?.() ?? t;
+    const res = await fetch(`${app.baseUrl}${c.url}`, { method: c.method, ...(c.headers ? { headers: c.headers } : {}), ...(c.body !== undefined ? { body: c.body } : {}) });
+    const label = `${c.method} ${c.url.slice(0, 60)}`;
+    expect(res.status, label).toBe(c.expect);
+    const op = doc.paths[c.path]?.[c.method.toLowerCase()];
+    expect(op, `${label}: ${c.method} ${c.path} is documented`).toBeDefined();
+    const documented = op!.responses[String(res.status)];
+    expect(documented, `${label}: ${res.status} is documented`).toBeDefined();
+    exercised.add(`${c.method.toLowerCase()} ${c.path} ${res.status}`);
+    const text = await res.text();
+    const media = documented!.content;
+    if (c.method === 'HEAD' || !media) {
+      expect(text, `${label}: no body`).toBe('');
+      return res;
+    }
+    const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+    expect(Object.keys(media), `${label}: content type ${type} is documented`).toContain(type);
+    if (type !== 'application/json') return res;
+    const validate = validator(media[type]!.schema);
+    expect(validate(JSON.parse(text)), `${label}: ${JSON.stringify(validate.errors)} in ${text.slice(0, 300)}`).toBe(true);
+    if (res.status < 300 && c.body !== undefined && op!.requestBody) {
+      const bodySchema = op!.requestBody.content['application/json']?.schema;
+      const valid = validator(bodySchema);
+      expect(valid(JSON.parse(c.body.toString())), `${label}: the request matches the documented body: ${JSON.stringify(valid.errors)}`).toBe(true);
+    }
+    return res;
   };
 
   it('every documented operation, exercised live, answers only documented statuses with bodies its schemas accept', async () => {
@@ -263,47 +296,59 @@ describe('GET /openapi.json', () => {
       { method: 'POST', path: '/telegram/webhook', url: '/telegram/webhook', headers: tg, body: TOO_LARGE, expect: 413 },
     ];
 
-    const exercised = new Set<string>();
-    for (const c of cases) {
-      const app = c.app?.() ?? t;
-      const res = await fetch(`${app.baseUrl}${c.url}`, { method: c.method, ...(c.headers ? { headers: c.headers } : {}), ...(c.body !== undefined ? { body: c.body } : {}) });
-      const label = `${c.method} ${c.url.slice(0, 60)}`;
-      expect(res.status, label).toBe(c.expect);
-      const op = doc.paths[c.path]?.[c.method.toLowerCase()];
-      expect(op, `${label}: ${c.method} ${c.path} is documented`).toBeDefined();
-      const documented = op!.responses[String(res.status)];
-      expect(documented, `${label}: ${res.status} is documented`).toBeDefined();
-      exercised.add(`${c.method.toLowerCase()} ${c.path} ${res.status}`);
-      const text = await res.text();
-      const media = documented!.content;
-      if (c.method === 'HEAD' || !media) {
-        expect(text, `${label}: no body`).toBe('');
-        continue;
-      }
-      const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
-      expect(Object.keys(media), `${label}: content type ${type} is documented`).toContain(type);
-      if (type !== 'application/json') continue;
-      const validate = validator(media[type]!.schema);
-      expect(validate(JSON.parse(text)), `${label}: ${JSON.stringify(validate.errors)} in ${text.slice(0, 300)}`).toBe(true);
-      if (res.status < 300 && c.body !== undefined && op!.requestBody) {
-        const bodySchema = op!.requestBody.content['application/json']?.schema;
-        const valid = validator(bodySchema);
-        expect(valid(JSON.parse(c.body.toString())), `${label}: the request matches the documented body: ${JSON.stringify(valid.errors)}`).toBe(true);
-      }
-    }
+    for (const c of cases) await exercise(c);
 
-    // Every documented status is produced here or, named, in another test.
+    // The pushes were recorded, not only answered.
+    expect(await t.app.drained(30_000)).toBe(true);
+    expect(t.app.tracker.knownIncidents().map((i) => i.sourceId)).toEqual(expect.arrayContaining(['ops', 'ins', 'am', 'graf']));
+  });
+
+
+  const withRedis = hasCommand('redis-server');
+  describe.skipIf(!withRedis)('while the store does not answer (its own redis-server, paused with SIGSTOP)', () => {
+    let redis: OwnRedis;
+    let down: TestApp;
+    beforeAll(async () => {
+      redis = await startOwnRedis();
+      down = await startTestApp(YAML.replace(/announce:[\s\S]*$/, ''), { ADMIN_API_TOKEN: ADMIN, STORE_URL: redis.url }, { storeTimeoutMs: 500 });
+    });
+    afterAll(async () => {
+      redis?.resume();
+      await down?.stop();
+      await redis?.stop();
+    });
+
+      it('writes answer the documented 503 with Retry-After, reads still answer, and writes succeed once it answers again', async () => {
+      await exercise({ method: 'POST', path: '/api/incidents', url: '/api/incidents', headers: admin, body: '{"name":"Before the pause"}', expect: 201, app: () => down });
+      expect(await down.app.drained(30_000)).toBe(true);
+      const [created] = down.app.tracker.knownIncidents();
+      expect(created?.name).toBe('Before the pause');
+      redis.pause();
+      const writes: Case[] = [
+        { method: 'POST', path: '/api/incidents', url: '/api/incidents', headers: admin, body: '{"name":"During the pause"}', expect: 503, app: () => down },
+        { method: 'POST', path: '/api/incidents/{id}/updates', url: `/api/incidents/${encodeURIComponent(created!.key)}/updates`, headers: admin, body: '{"status":"resolved"}', expect: 503, app: () => down },
+        { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/gen', headers: json, body: '{"components":[{"name":"Messaging","status":"major_outage"}]}', expect: 503, app: () => down },
+      ];
+      for (const c of writes) expect(Number((await exercise(c)).headers.get('retry-after')), c.url).toBeGreaterThan(0);
+      // Reads are served from memory: they still answer.
+      await exercise({ method: 'GET', path: '/api/status', url: '/api/status', expect: 200, app: () => down });
+      await exercise({ method: 'GET', path: '/api/incidents/{id}', url: `/api/incidents/${encodeURIComponent(created!.key)}`, headers: admin, expect: 200, app: () => down });
+      redis.resume();
+      await waitFor(async () => (await fetch(`${down.baseUrl}/readyz`)).status === 200, 20_000);
+      for (const c of writes) await exercise({ ...c, expect: c.path === '/api/incidents' ? 201 : 202 });
+    });
+  });
+
+  it('every documented status was produced (or is named with the test that produces it)', () => {
+    const elsewhere = { ...ELSEWHERE, ...(withRedis ? {} : STORE_DOWN) };
     const missing: string[] = [];
     for (const [path, item] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(item))
         for (const status of Object.keys(op.responses)) {
           const k = `${method} ${path} ${status}`;
-          if (!exercised.has(k) && !(k in ELSEWHERE)) missing.push(k);
+          if (!exercised.has(k) && !(k in elsewhere)) missing.push(k);
         }
     expect(missing).toEqual([]);
-    // The pushes were recorded, not only answered.
-    expect(await t.app.drained(30_000)).toBe(true);
-    expect(t.app.tracker.knownIncidents().map((i) => i.sourceId)).toEqual(expect.arrayContaining(['ops', 'ins', 'am', 'graf']));
   });
 
   it('a method a path does not take answers 405 with Allow naming exactly the documented methods', async () => {
