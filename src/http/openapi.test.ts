@@ -37,8 +37,6 @@ sources:
   - { id: graf, type: webhook, format: grafana, secret: "${HOOK_SECRET}" }
   - { id: gen, type: webhook, format: generic, insecure: true }
   - { id: ops, type: manual }
-announce:
-  - { platform: slack, channel: COPS }
 `;
 
 const own = (dir: string, file: string): string => readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', dir, file), 'utf8');
@@ -87,7 +85,6 @@ describe('GET /openapi.json', () => {
 
   beforeAll(async () => {
     slack = await new SlackEmulator().start();
-    slack.channels.set('COPS', { id: 'COPS', creator: 'UADMIN' });
     telegram = new TelegramEmulator();
     await telegram.start();
     t = await startTestApp(YAML, {
@@ -100,7 +97,7 @@ describe('GET /openapi.json', () => {
       TELEGRAM_WEBHOOK_URL: 'https://relay.example.com',
       TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
     });
-    off = await startTestApp(YAML.replace(/announce:[\s\S]*$/, ''), {});
+    off = await startTestApp(YAML, {});
     let readiness: unknown;
     await waitFor(async () => {
       const ready = await fetch(`${t.baseUrl}/readyz`);
@@ -310,7 +307,7 @@ describe('GET /openapi.json', () => {
     let down: TestApp;
     beforeAll(async () => {
       redis = await startOwnRedis();
-      down = await startTestApp(YAML.replace(/announce:[\s\S]*$/, ''), { ADMIN_API_TOKEN: ADMIN, STORE_URL: redis.url }, { storeTimeoutMs: 500 });
+      down = await startTestApp(YAML, { ADMIN_API_TOKEN: ADMIN, STORE_URL: redis.url }, { storeTimeoutMs: 500 });
     });
     afterAll(async () => {
       redis?.resume();

@@ -124,6 +124,7 @@ export type IncidentListQuery = z.infer<typeof incidentListQuerySchema>;
 export const slackChallengeSchema = z.strictObject({ challenge: z.string() });
 
 export const telegramAcceptedSchema = z.strictObject({ ok: z.literal(true) });
+export type TelegramAccepted = z.infer<typeof telegramAcceptedSchema>;
 
 /** A time a source gave in another offset reads as UTC; one that is no time at all stays as it came, rather than failing the whole answer. */
 const iso = (t: string): string => {
@@ -165,7 +166,7 @@ export const toApiIncident = (i: Incident): ApiIncident => ({
   })),
 });
 
-/** What `POST /telegram/webhook` requires of a body before telegraf handles it (the rest is Telegram's Update). */
+/** What `POST /telegram/webhook` checks of a body before telegraf handles it (the rest is Telegram's Update). */
 export const telegramUpdateSchema = z.looseObject({ update_id: z.number().int() }).meta({ description: 'A Telegram Update (core.telegram.org/bots/api#update).' });
 
 export const openApiDocumentSchema = z.looseObject({
