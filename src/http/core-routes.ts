@@ -1,5 +1,5 @@
 import type { App } from '../app.ts';
-import { PayloadError } from '../core/errors.ts';
+import { PayloadError, describeZodError } from '../core/errors.ts';
 import { isClosedStatus, type Incident } from '../core/model.ts';
 import { sameSecret } from '../core/secrets.ts';
 import { WebhookAuthError } from '../sources/source.ts';
@@ -8,7 +8,6 @@ import { ReplayGuard, WebhookReplayError } from '../sources/webhook/replay.ts';
 import { HttpError, type RouteContext } from './routes.ts';
 import { createMetrics } from './metrics.ts';
 import { QueueFullError } from '../storage/queue.ts';
-import { describeZodError } from '../sources/webhook/generic.ts';
 import type { ApiStatus } from '../kpi/api.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import {
