@@ -14,6 +14,7 @@ import { startTestApp } from '../test/helpers/app.ts';
 import { openStore, type Engine } from '../src/storage/store.ts';
 import { drain, openQueue } from '../src/storage/queue.ts';
 import type { ChatAdapter } from '../src/adapters/adapter.ts';
+import type { ScratchNamespace } from '../src/storage/namespaces.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const PUSHES = Number(process.env.BENCH_INGEST_PUSHES ?? 100);
@@ -80,7 +81,7 @@ const counted = (engine: Engine): { engine: Engine; calls: () => number } => {
 
 const inboxDrain = async (name: string, url: string) => {
   const store = await openStore(url);
-  const ns = `bench-other-${Date.now().toString(36)}`;
+  const ns: ScratchNamespace = `scratch-bench-${Date.now().toString(36)}`;
   const other = store.namespace(ns);
   for (let i = 0; i < OTHER_KEYS; i += 5_000) await other.setMany(Array.from({ length: 5_000 }, (_, j) => [`k${i + j}`, { i: i + j }] as const));
   const qname = `bench-${Date.now().toString(36)}`;

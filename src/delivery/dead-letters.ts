@@ -1,6 +1,7 @@
 import type { KeyValue, Store } from '../storage/store.ts';
 import type { StatusEvent } from '../core/model.ts';
 import type { DeliveryJob } from './outbox.ts';
+import { NAMESPACES } from '../storage/namespaces.ts';
 
 /** `expired`: waited longer than `delivery.maxAge` for its platform. `permanent`: the platform refused it. */
 export type DeadLetterReason = 'expired' | 'permanent';
@@ -25,7 +26,7 @@ export interface Requeued {
 }
 
 /** Dead letters are kept this long, then forgotten (bounded, like the rest of the store). */
-export const DEAD_LETTER_TTL_MS = 30 * 86_400_000;
+export const DEAD_LETTER_TTL_MS = NAMESPACES['dead-letters'].ttlMs;
 const COUNT_CACHE_MS = 10_000;
 
 /**

@@ -10,6 +10,7 @@ import { backoffMs } from './retry.ts';
 import type { RecipientOrigin } from '../core/fanout.ts';
 import { CircuitBreaker, type BreakerOptions, type Transition } from './breaker.ts';
 import type { DeadLetterReason } from './dead-letters.ts';
+import { NAMESPACES } from '../storage/namespaces.ts';
 
 /** What a target already shows of a story: its first post and how many replies followed. */
 export interface PostedStory {
@@ -59,7 +60,7 @@ const GONE_MEMORY_MS = 10 * 60_000;
  * exceed this, so a SIGKILL repeats at most this many messages (stated in the README).
  */
 export const IN_FLIGHT_WINDOW = 96;
-const POST_TTL_MS = 90 * 86_400_000;
+const POST_TTL_MS = NAMESPACES.posts.ttlMs;
 /** While the store is down a job waits this long (with jitter) and keeps its attempts: the message is not at fault. */
 const STORE_RETRY_MS = 2_000;
 const POST_FLUSH_MS = 20;

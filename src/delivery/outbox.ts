@@ -4,6 +4,7 @@ import { storyKey, targetKey, type StatusEvent, type Target } from '../core/mode
 import type { RecipientOrigin } from '../core/fanout.ts';
 import { DeadLetters, type DeadLetter, type Requeued } from './dead-letters.ts';
 import { isStaleLeader, type Fence } from '../storage/fence.ts';
+import { NAMESPACES, type NamespaceName } from '../storage/namespaces.ts';
 
 /** A stale leader's write was refused: the current leader owns these jobs now (sends repeat within the in-flight window). */
 const ignoreStale = (e: unknown): void => {
@@ -34,8 +35,8 @@ export interface DeliveryJob {
 
 export type NewJob = Omit<DeliveryJob, 'seq' | 'createdAt' | 'attempts' | 'notBefore' | 'eventId' | 'story'>;
 
-const DELIVERED_TTL_MS = 7 * 86_400_000;
-const EVENT_TTL_MS = 7 * 86_400_000;
+const DELIVERED_TTL_MS = NAMESPACES.delivered.ttlMs;
+const EVENT_TTL_MS = NAMESPACES.events.ttlMs;
 const FLUSH_MS = 20;
 /** A failed flush is retried with backoff up to this, for as long as the store is down. */
 const FLUSH_RETRY_CAP_MS = 5_000;
@@ -94,7 +95,7 @@ export class Outbox {
 
   /** With a fence, every durable write is refused (`StaleLeaderError`) once this instance's leadership term is over. */
   constructor(store: Store, fence?: Fence) {
-    const kv = (name: string) => store.namespace(name, fence);
+    const kv = (name: NamespaceName) => store.namespace(name, fence);
     this.pending = kv('outbox');
     this.delivered = kv('delivered');
     this.eventsKv = kv('events');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from './store.ts';
 import { StaleLeaderError, type Fence, type FenceTerm } from './fence.ts';
+import type { ScratchNamespace } from './namespaces.ts';
 
 /** A fence whose own-clock part always passes, so only the store can refuse; `assert` counts the fallback path. */
 const fenceFor = (term: () => FenceTerm) => {
@@ -19,7 +20,7 @@ const suite = (kind: string, open: () => Promise<Store>, atomic: boolean) =>
   describe(`fenced writes on ${kind}`, () => {
     let store: Store;
     const lease = `fence-test-${Date.now().toString(36)}`;
-    const ns = `fenced-${Date.now().toString(36)}`;
+    const ns: ScratchNamespace = `scratch-fenced-${Date.now().toString(36)}`;
     beforeAll(async () => {
       store = await open();
     });

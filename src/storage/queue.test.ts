@@ -63,7 +63,7 @@ const queueSuite = (name: string, open: () => Promise<Store>, redisUrl?: string)
       for (let n = 0; n < 10; n++) await before.append(n);
       const small = counted(a.engine());
       await drain(openQueue<number>(small.engine, before.name), 'd', async () => undefined);
-      const other = a.namespace(qname('bulk'));
+      const other = a.namespace(`scratch-${qname('bulk')}`);
       await other.setMany(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i] as const));
       const q = openQueue<number>(a.engine(), qname('cost2'));
       for (let n = 0; n < 10; n++) await q.append(n);

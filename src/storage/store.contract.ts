@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { Store } from './store.ts';
+import type { ScratchNamespace } from './namespaces.ts';
 
 /** One suite for every backend: the same behaviour on SQLite, Redis and PostgreSQL. */
 export const storeContract = (name: string, open: () => Promise<Store>): void => {
   describe(`store contract: ${name}`, () => {
     let store: Store;
-    const ns = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+    const ns: ScratchNamespace = `scratch-t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
     beforeAll(async () => {
       store = await open();

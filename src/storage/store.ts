@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
 import { LEASE_TABLE, redisLease, redisLeaseKey, sqlLease, type Lease, type RedisEval } from './lease.ts';
 import { StaleLeaderError, type Fence, type FencedWrites, type FenceTerm } from './fence.ts';
+import type { NamespaceName, ScratchNamespace } from './namespaces.ts';
 import { redisCounter, sqlCounter, type Counter } from './counter.ts';
 
 /**
@@ -41,7 +42,7 @@ export interface Store {
   /** How long one store call may take before it rejects with `StoreUnavailableError`. */
   readonly timeoutMs: number;
   /** With a fence, every write is refused (`StaleLeaderError`) once the writer's leadership term is over. */
-  namespace(name: string, fence?: Fence): KeyValue;
+  namespace(name: NamespaceName | ScratchNamespace, fence?: Fence): KeyValue;
   /** A lease on the engine's own atomics (leader election, single-instance guard). */
   lease(name: string): Lease;
   /** A fixed-window counter on the engine's own atomics, shared by the fleet (per-user command limit). */
@@ -559,7 +560,7 @@ export const openStore = async (url: string, options: StoreOptions = {}): Promis
     kind,
     location,
     timeoutMs,
-    namespace(name: string, fence?: Fence): KeyValue {
+    namespace(name: NamespaceName | ScratchNamespace, fence?: Fence): KeyValue {
       if (fence) return new Namespace(backend, name, fence);
       let ns = namespaces.get(name);
       if (!ns) namespaces.set(name, (ns = new Namespace(backend, name)));

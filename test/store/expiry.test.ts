@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/storage/store.ts';
 import { ExpirySweeper } from '../../src/storage/sweeper.ts';
 import { waitFor } from '../helpers/child.ts';
+import type { ScratchNamespace } from '../../src/storage/namespaces.ts';
 
 const silent = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +43,7 @@ const sweepSuite = (name: string, open: () => Promise<Store>, raw: RawCount) => 
   describe(`expired rows are deleted on ${name}`, () => {
     it('the sweep deletes rows past their TTL (and only those), bounded per run', async () => {
       const store = await open();
-      const ns = `exp${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
+      const ns: ScratchNamespace = `scratch-exp${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
       try {
         const kv = store.namespace(ns);
         await kv.setMany(Array.from({ length: 10 }, (_, i) => [`short:${i}`, { i }] as const), 50);
@@ -89,7 +90,7 @@ describe('expiry on Redis', () => {
   }
   it('uses native TTLs: the key itself carries the expiry, and Redis removes it', async () => {
     const store = await openStore(redisUrl);
-    const ns = `exp${Date.now().toString(36)}`;
+    const ns: ScratchNamespace = `scratch-exp${Date.now().toString(36)}`;
     const client = createClient({ url: redisUrl });
     await client.connect();
     try {

@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import type { AdapterState, ChatAdapter, PostedRef, SendOptions } from '../../src/adapters/adapter.ts';
 import type { Target } from '../../src/core/model.ts';
 import type { MessageModel } from '../../src/i18n/message.ts';
+import type { NamespaceName } from '../../src/storage/namespaces.ts';
 
 const TIMEOUT_MS = 1000;
 const yaml = `
@@ -38,7 +39,7 @@ const recordingPlatform = () => {
 
 const incident = (id: string) => ({ incident: { id, name: `Outage ${id}`, status: 'investigating', impact: 'major', message: 'Looking.' } });
 
-const countRows = async (t: TestApp, ns: string): Promise<number> => {
+const countRows = async (t: TestApp, ns: NamespaceName): Promise<number> => {
   let n = 0;
   for await (const _ of t.app.store.namespace(ns).entries()) void n++;
   return n;

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { KeyValue } from '../../storage/store.ts';
 import type { StatusEvent } from '../../core/model.ts';
 import type { TranslationProvider } from './provider.ts';
+import { NAMESPACES } from '../../storage/namespaces.ts';
 
 /** How long a translation stays in the store: incidents are short-lived, texts repeat within a story. */
-const TTL_MS = 30 * 86_400_000;
+const TTL_MS = NAMESPACES.translations.ttlMs;
 /** In-memory entries kept for synchronous rendering. */
 const MEMORY_LIMIT = 5000;
 

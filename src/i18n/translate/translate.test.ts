@@ -61,7 +61,7 @@ describe.each([
   afterEach(() => void ((fake.mode = 'ok'), (fake.calls = [])));
 
   it('translates incident text per locale with the API’s language codes, and keeps the original one tap away', async () => {
-    const service = new TranslationService(createProvider(cfg(fake, provider)), store.namespace(`tr-${provider}-1`), log);
+    const service = new TranslationService(createProvider(cfg(fake, provider)), store.namespace(`scratch-tr-${provider}-1`), log);
     await service.prefetch(translatableTexts(event), ['de', 'zh-TW', 'pt-BR', 'ar']);
     for (const [locale, code] of Object.entries(codes)) expect(service.cached(incident.name, locale)).toBe(fakeTranslation(code, incident.name));
     const m = renderEvent(event, 'de', ctxWith(service));
@@ -73,7 +73,7 @@ describe.each([
   });
 
   it('asks the API once per text and language: later look-ups come from memory, a restart reads the store', async () => {
-    const ns = store.namespace(`tr-${provider}-2`);
+    const ns = store.namespace(`scratch-tr-${provider}-2`);
     const first = new TranslationService(createProvider(cfg(fake, provider)), ns, log);
     await first.prefetch(translatableTexts(event), ['fr']);
     await first.prefetch(translatableTexts(event), ['fr']);
@@ -91,7 +91,7 @@ describe.each([
     ['the server never answers', 'hang', KEY, /request failed/],
   ] as const)('shows the original under localized framing when %s, and logs no key', async (_what, mode, key, logged) => {
     fake.mode = mode;
-    const service = new TranslationService(createProvider(cfg(fake, provider, key)), store.namespace(`tr-${provider}-${mode}-${key}`), log);
+    const service = new TranslationService(createProvider(cfg(fake, provider, key)), store.namespace(`scratch-tr-${provider}-${mode}-${key}`), log);
     await service.prefetch(translatableTexts(event), ['ja']);
     expect(service.cached(incident.name, 'ja')).toBeUndefined();
     const text = toPlainText(renderEvent(event, 'ja', ctxWith(service)));
