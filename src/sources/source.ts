@@ -37,6 +37,8 @@ export interface StatusSource {
   readonly type: string;
   /** Starts polling (if the source polls); returns once started. Stops when `ctx.signal` aborts. */
   start(ctx: SourceContext): Promise<void>;
+  /** Present on polling sources: one fetch (or check), reported in `ctx.health` (`status-relay doctor`). */
+  pollOnce?(ctx: SourceContext): Promise<unknown>;
   /** Present on sources that receive pushes on `POST /webhooks/:id`. Throws `WebhookAuthError` or `PayloadError`. */
   parseWebhook?(req: WebhookRequest): StatusChange[];
 }
