@@ -177,7 +177,7 @@ const checkStore = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorChec
       await store.close();
     }
   } catch (e) {
-    const message = e instanceof ConfigError ? e.message.replace(/^STORE_URL: /, '') : (e as Error).message;
+    const message = e instanceof ConfigError ? e.message.replace(/^STORE_URL: /, '').replace(/: check the address and that the server runs$/, '') : (e as Error).message;
     return { name: 'store', ok: false, detail: `STORE_URL ${message}`, fix: 'start the store, or correct STORE_URL (sqlite://path, redis://host:port, postgres://user@host/db)' };
   }
 };
@@ -211,7 +211,7 @@ const checkFonts = async (cfg: AppConfig): Promise<DoctorCheck> => {
 const POLL_FIX: Record<string, string> = {
   statuspage: 'check sources[].url is the page of an Atlassian Statuspage (it must serve /api/v2/summary.json) and that this machine can reach it',
   feed: 'check sources[].url is an RSS or Atom feed and that this machine can reach it',
-  probe: 'check the probed service, or sources[].url, timeout and expectStatus',
+  probe: 'check the probed service is up, or the source\'s url, timeout, expectStatus and expectBody',
   prometheus: 'check sources[].url is the Prometheus server (it must answer /api/v1/query) and each query',
 };
 
