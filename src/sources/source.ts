@@ -10,6 +10,7 @@ export interface SourceHealth {
 
 export interface SourceContext {
   readonly emit: (change: StatusChange) => Promise<void>;
+  /** Already bound to `{ source: id }` (a line that repeated it would carry the key twice). */
   readonly log: Logger;
   readonly signal: AbortSignal;
   /** Sources report how they are doing here; `/readyz` shows it. */
