@@ -20,6 +20,10 @@ describe('the CLI (commander)', () => {
     const commands = walk(program);
     expect(commands.map((c) => c.path)).toEqual(expect.arrayContaining(['start', 'check-config', 'preview', 'doctor', 'incident', 'incident open', 'incident update', 'incident resolve', 'outbox', 'outbox list', 'outbox retry', 'outbox drop', 'subscriptions', 'register-commands']));
     for (const c of commands) expect(c.description.trim(), `\`status-relay ${c.path}\` has no description`).not.toBe('');
+    // Their options too.
+    const options = (cmd: Command, path: string[] = []): { path: string; flags: string; description: string }[] =>
+      cmd.commands.flatMap((c) => [...c.options.map((o) => ({ path: [...path, c.name()].join(' '), flags: o.flags, description: o.description })), ...options(c, [...path, c.name()])]);
+    for (const o of options(program)) expect(o.description.trim(), `\`status-relay ${o.path} ${o.flags}\` has no description`).not.toBe('');
     // And each shows in its parent's help text.
     const helpOf = (cmd: Command): string => cmd.helpInformation();
     for (const c of commands) {

@@ -191,7 +191,7 @@ export const buildCli = (): Command => {
   program
     .command('subscriptions')
     .description('list direct-message subscriptions in the store')
-    .addOption(new Option('--platform <name>').choices([...PLATFORMS]))
+    .addOption(new Option('--platform <name>', 'only this platform\'s subscriptions').choices([...PLATFORMS]))
     .action(async (o: { platform?: Platform }) => {
       const cfg = config();
       const store = await openStore(cfg.env.STORE_URL).catch(fail);
