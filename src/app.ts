@@ -155,7 +155,7 @@ export class App {
     this.catalog = new ComponentCatalog(cfg.components);
     this.tracker = new Tracker(this.store, this.catalog);
     await this.tracker.load();
-    this.outbox = new Outbox(this.store, { assert: async () => this.leadership?.fence.assert() });
+    this.outbox = new Outbox(this.store, { assert: async () => this.leadership?.fence.assert(), term: () => this.leadership?.fence.term?.() });
     this.inbox = new IngestInbox(this.store, () => this.sources.keys(), this.log.child({ part: 'inbox' }), this.options.ingestQueueLimit ? { limit: this.options.ingestQueueLimit } : {});
     if (!this.options.kpi) await this.initKpi();
 
