@@ -73,6 +73,7 @@ announce:
     TELEGRAM_API_ROOT: telegram.apiRoot,
     SLACK_BOT_TOKEN: good ? 'xoxb-test' : 'xoxb-someone-else',
     SLACK_SIGNING_SECRET: SLACK_SIGNING,
+    SLACK_APP_TOKEN: good ? 'xapp-test' : 'xapp-not-this-app',
     SLACK_API_URL: slack.apiUrl,
     DISCORD_TOKEN: good ? discord.token : 'not.the.discord.token',
     DISCORD_APPLICATION_ID: discord.applicationId,
@@ -88,6 +89,7 @@ announce:
     expect(run.stderr).toBe('');
     expect(line(run, 'telegram')).toMatch(/^ok\s+telegram: TELEGRAM_BOT_TOKEN accepted \(getMe: bot @status_relay_bot\)$/);
     expect(line(run, 'slack')).toMatch(/^ok\s+slack: SLACK_BOT_TOKEN accepted \(auth\.test: statusrelay in Emu\)$/);
+    expect(line(run, 'slack socket mode')).toBe('ok       slack socket mode: SLACK_APP_TOKEN accepted (apps.connections.open)');
     expect(line(run, 'discord')).toMatch(/^ok\s+discord: DISCORD_TOKEN accepted \(GET \/users\/@me: Status Relay, id \d+\)$/);
     expect(line(run, 'store')).toMatch(/^ok\s+store: sqlite:\/\/.*good\.sqlite opened and answers$/);
     expect(line(run, 'source status-page')).toMatch(/^ok\s+source status-page: statuspage http:\/\/127\.0\.0\.1:\d+\/: fetched and understood$/);
@@ -99,11 +101,11 @@ announce:
     expect(run.code).toBe(0);
     // What reached the platforms: exactly the identity calls, with the real tokens.
     expect(telegram.calls.slice(before.telegram).map((c) => `${c.method} ${c.status}`)).toEqual(['getMe 200']);
-    expect(slack.calls.slice(before.slack).map((c) => `${c.method} ${c.ok}`)).toEqual(['auth.test true']);
+    expect(slack.calls.slice(before.slack).map((c) => `${c.method} ${c.ok}`).sort()).toEqual(['apps.connections.open true', 'auth.test true']);
     expect(discord.state.requests.slice(before.discord).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /users/@me 200']);
     expect(page.hits.get('/api/v2/summary.json')).toBeGreaterThanOrEqual(1);
     // Never a secret.
-    for (const secret of [telegram.token, 'xoxb-test', discord.token, SLACK_SIGNING, HOOK_SECRET]) expect(run.stdout).not.toContain(secret);
+    for (const secret of [telegram.token, 'xoxb-test', 'xapp-test', discord.token, SLACK_SIGNING, HOOK_SECRET]) expect(run.stdout).not.toContain(secret);
   }, 120_000);
 
   it('bad tokens, a down store and a failing source: a problem line each with what to fix, exit 1', async () => {
@@ -122,6 +124,7 @@ announce:
     expect(run.code).toBe(1);
     expect(line(run, 'telegram')).toBe('problem  telegram: Telegram refused TELEGRAM_BOT_TOKEN (getMe: 401 Unauthorized) → fix: copy the token again from @BotFather (/mybots → API Token) into TELEGRAM_BOT_TOKEN');
     expect(line(run, 'slack')).toMatch(/^problem\s+slack: Slack refused SLACK_BOT_TOKEN \(auth\.test: invalid_auth\) → fix: copy the Bot User OAuth Token/);
+    expect(line(run, 'slack socket mode')).toMatch(/^problem\s+slack socket mode: Slack refused SLACK_APP_TOKEN \(apps\.connections\.open: invalid_auth\) → fix: copy the App-Level Token/);
     expect(line(run, 'discord')).toMatch(/^problem\s+discord: Discord refused DISCORD_TOKEN \(GET \/users\/@me: 401 Unauthorized\) → fix: copy the bot token again/);
     const store = line(run, 'store');
     expect(store).toMatch(/^problem\s+store: STORE_URL cannot reach postgres:\/\/doctor:\*\*\*\*@127\.0\.0\.1:\d+\/status \(.*ECONNREFUSED.*\) → fix: start the store, or correct STORE_URL/);
@@ -131,9 +134,9 @@ announce:
     expect(run.stdout.trim().split('\n').at(-1)).toMatch(/^\d+ problems found in \d+ checks$/);
     // The platforms answered the bad tokens the way the real ones do.
     expect(telegram.calls.slice(before.telegram).map((c) => `${c.method} ${c.status} ${c.description}`)).toEqual(['getMe 401 Unauthorized']);
-    expect(slack.calls.slice(before.slack).map((c) => `${c.method} ${c.error}`)).toEqual(['auth.test invalid_auth']);
+    expect(slack.calls.slice(before.slack).map((c) => `${c.method} ${c.error}`).sort()).toEqual(['apps.connections.open invalid_auth', 'auth.test invalid_auth']);
     expect(discord.state.requests.slice(before.discord).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /users/@me 401']);
-    for (const secret of ['999999:not-the-token_of-this-bot', 'xoxb-someone-else', 'not.the.discord.token', SLACK_SIGNING, 'hunter2-password']) expect(run.stdout).not.toContain(secret);
+    for (const secret of ['999999:not-the-token_of-this-bot', 'xoxb-someone-else', 'xapp-not-this-app', 'not.the.discord.token', SLACK_SIGNING, 'hunter2-password']) expect(run.stdout).not.toContain(secret);
   }, 120_000);
 
   it('a platform that cannot be reached is a problem too, named with its setting', async () => {
