@@ -8,6 +8,7 @@ import { DiscordEmulator } from '../../test/emulators/discord/index.ts';
 import { StatuspagePage } from '../../test/helpers/statuspage-page.ts';
 import { canDraw } from '../kpi/fonts.ts';
 import { runCli, type CliRun } from '../../test/helpers/cli.ts';
+import { hasCommand, startOwnRedis } from '../../test/helpers/services.ts';
 
 const SLACK_SIGNING = 'doctor-signing-secret-0123456789';
 const HOOK_SECRET = 'doctor-webhook-secret-0123456789';
@@ -127,7 +128,7 @@ announce:
     expect(line(run, 'slack socket mode')).toMatch(/^problem\s+slack socket mode: Slack refused SLACK_APP_TOKEN \(apps\.connections\.open: invalid_auth\) → fix: copy the App-Level Token/);
     expect(line(run, 'discord')).toMatch(/^problem\s+discord: Discord refused DISCORD_TOKEN \(GET \/users\/@me: 401 Unauthorized\) → fix: copy the bot token again/);
     const store = line(run, 'store');
-    expect(store).toMatch(/^problem\s+store: STORE_URL cannot reach postgres:\/\/doctor:\*\*\*\*@127\.0\.0\.1:\d+\/status \(.*ECONNREFUSED.*\) → fix: start the store, or correct STORE_URL/);
+    expect(store).toMatch(/^problem\s+store: STORE_URL: cannot reach postgres:\/\/doctor:\*\*\*\*@127\.0\.0\.1:\d+\/status \(.*ECONNREFUSED.*\) → fix: start the store .*, or correct STORE_URL/);
     expect(line(run, 'source status-page')).toMatch(/^problem\s+source status-page: statuspage http:\/\/127\.0\.0\.1:\d+\/: HTTP 503 from .*summary\.json → fix: check sources\[\]\.url/);
     expect(line(run, 'source site')).toMatch(/^problem\s+source site: probe http:\/\/127\.0\.0\.1:\d+\/health: .* → fix: check the probed service/);
     expect(line(run, 'source open-hook')).toBe('ok       source open-hook: webhook (generic) on POST /webhooks/open-hook, no secret (insecure: true): anyone who can reach the port may post');
@@ -152,5 +153,23 @@ announce:
     // The token sits in the Bot API's URL path: it must not leak through the error text.
     expect(run.stdout).not.toContain(telegram.token);
     expect(line(run, 'store')).toMatch(/^ok\s+store: /);
+  }, 120_000);
+
+  const withRedis = hasCommand('redis-server') ? it : it.skip;
+  if (!hasCommand('redis-server')) it('a hung Redis store: was not run, redis-server is not installed', () => {});
+  withRedis('a store that hangs (its redis-server SIGSTOPped) is a problem within the timeout, and doctor still exits', async () => {
+    const redis = await startOwnRedis();
+    try {
+      const config = configFile('  - { id: ops, type: manual }');
+      const healthy = await runCli(['doctor', '--timeout', '3'], { CONFIG_FILE: config, STORE_URL: redis.url });
+      expect(line(healthy, 'store')).toMatch(/^ok\s+store: redis:\/\/127\.0\.0\.1:\d+ opened and answers$/);
+      expect(healthy.code).toBe(0);
+      redis.pause();
+      const hung = await runCli(['doctor', '--timeout', '3'], { CONFIG_FILE: config, STORE_URL: redis.url });
+      expect(line(hung, 'store')).toMatch(/^problem\s+store: STORE_URL: no answer from redis:\/\/127\.0\.0\.1:\d+ within 3 s → fix: start the store/);
+      expect(hung.code).toBe(1);
+    } finally {
+      await redis.stop();
+    }
   }, 120_000);
 });

@@ -167,7 +167,7 @@ const checkPlatforms = async (cfg: AppConfig, timeoutMs: number): Promise<Doctor
 const checkStore = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorCheck> => {
   const url = cfg.env.STORE_URL;
   try {
-    const store = await within(openStore(url, { timeoutMs }), timeoutMs * 2 + 2000, maskUrl(url));
+    const store = await within(openStore(url, { timeoutMs }), timeoutMs, maskUrl(url));
     try {
       const ok = await store.ping(timeoutMs);
       return ok
@@ -178,7 +178,7 @@ const checkStore = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorChec
     }
   } catch (e) {
     const message = e instanceof ConfigError ? e.message.replace(/^STORE_URL: /, '').replace(/: check the address and that the server runs$/, '') : (e as Error).message;
-    return { name: 'store', ok: false, detail: `STORE_URL ${message}`, fix: 'start the store, or correct STORE_URL (sqlite://path, redis://host:port, postgres://user@host/db)' };
+    return { name: 'store', ok: false, detail: `STORE_URL: ${message}`, fix: 'start the store (or wake it: a paused or overloaded server answers nothing), or correct STORE_URL (sqlite://path, redis://host:port, postgres://user@host/db)' };
   }
 };
 

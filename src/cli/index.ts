@@ -215,7 +215,8 @@ export const buildCli = (): Command => {
       const { runDoctor, formatDoctor, configSecrets } = await import('./doctor.ts');
       const checks = await runDoctor(cfg, { timeoutMs: seconds * 1000 });
       console.log(formatDoctor(checks, configSecrets(cfg)));
-      process.exitCode = checks.every((c) => c.ok) ? 0 : 1;
+      // Exit now: a store or platform that never answered may still hold a socket open.
+      process.exit(checks.every((c) => c.ok) ? 0 : 1);
     });
   registerOutboxCommands(program, () => config().env.STORE_URL, fail);
   program
