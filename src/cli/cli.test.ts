@@ -69,6 +69,12 @@ describe('the CLI (commander)', () => {
       expect(run.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
     }, 60_000);
 
+    it('no file at all: commander\'s one line', async () => {
+      const run = await runCli(['preview']);
+      expect(run.code).toBe(1);
+      expect(run.stderr.trim()).toBe("error: missing required argument 'file'");
+    }, 60_000);
+
     it('a good StatusEvent still renders', async () => {
       const good = file('good.json', JSON.stringify({ type: 'component', id: 'c', component: { id: 'api', name: 'API', status: 'major_outage' }, previous: 'operational', severity: 'critical', at: '2026-01-01T00:00:00Z' }));
       const run = await runCli(['preview', good]);
