@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { AppConfig, SourceConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { scrubSecrets } from '../core/logger.ts';
-import { openStore } from '../storage/store.ts';
+import { maskUrl, openStore } from '../storage/store.ts';
 import { fontsFor, missingFontsMessage } from '../kpi/fonts.ts';
 import { Translator } from '../i18n/i18n.ts';
 import { createSource } from '../sources/registry.ts';
@@ -42,8 +42,6 @@ export const configSecrets = (cfg: AppConfig): string[] => {
     cfg.i18n?.translate?.key,
   ].filter((s): s is string => Boolean(s));
 };
-
-const maskUrl = (url: string): string => url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:****@');
 
 class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
