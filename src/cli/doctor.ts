@@ -27,22 +27,6 @@ export interface DoctorOptions {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** Every secret the config holds: none of them may appear in doctor's output. */
-export const configSecrets = (cfg: AppConfig): string[] => {
-  const env = cfg.env;
-  return [
-    env.ADMIN_API_TOKEN,
-    env.TELEGRAM_BOT_TOKEN,
-    env.TELEGRAM_WEBHOOK_SECRET,
-    env.SLACK_BOT_TOKEN,
-    env.SLACK_SIGNING_SECRET,
-    env.SLACK_APP_TOKEN,
-    env.DISCORD_TOKEN,
-    ...cfg.sources.map((s) => ('secret' in s ? s.secret : undefined)),
-    cfg.i18n?.translate?.key,
-  ].filter((s): s is string => Boolean(s));
-};
-
 class TimeoutError extends Error {
   override readonly name = 'TimeoutError';
 }

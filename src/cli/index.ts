@@ -212,7 +212,8 @@ export const buildCli = (): Command => {
       const cfg = config();
       const seconds = Number(o.timeout);
       if (!(seconds > 0)) fail(new ConfigError('--timeout', `"${o.timeout}" is not a number of seconds`));
-      const { runDoctor, formatDoctor, configSecrets } = await import('./doctor.ts');
+      const { runDoctor, formatDoctor } = await import('./doctor.ts');
+      const { configSecrets } = await import('../core/secrets.ts');
       const checks = await runDoctor(cfg, { timeoutMs: seconds * 1000 });
       console.log(formatDoctor(checks, configSecrets(cfg)));
       // Exit now: a store or platform that never answered may still hold a socket open.
