@@ -1,4 +1,5 @@
 import pino from 'pino';
+import type { LogLevel, Logger as SlackLogger } from '@slack/bolt';
 import type { AppConfig, SourceConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { scrubSecrets } from '../core/logger.ts';
@@ -61,14 +62,15 @@ const checkTelegram = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorC
   }
 };
 
-const silentSlackLogger = () => {
-  let level: string = 'error';
+/** The WebClient logs each failed call itself; doctor's line says it once. */
+const silentSlackLogger = (): SlackLogger => {
+  let level = 'error' as LogLevel;
   return {
     debug: () => undefined,
     info: () => undefined,
     warn: () => undefined,
     error: () => undefined,
-    setLevel: (l: string) => void (level = l),
+    setLevel: (l) => void (level = l),
     getLevel: () => level,
     setName: () => undefined,
   };
@@ -79,7 +81,7 @@ const checkSlack = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorChec
   const env = cfg.env;
   const { webApi } = await import('@slack/bolt');
   const client = (token: string) =>
-    new webApi.WebClient(token, { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs, logger: silentSlackLogger() as never });
+    new webApi.WebClient(token, { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs, logger: silentSlackLogger() });
   const checks: DoctorCheck[] = [];
   try {
     const me = await within(client(env.SLACK_BOT_TOKEN!).auth.test(), timeoutMs + 1000, env.SLACK_API_URL);
