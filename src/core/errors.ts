@@ -1,3 +1,4 @@
+import type { ZodError } from 'zod';
 import type { Platform } from './model.ts';
 
 /** A setting is wrong: the message names the setting and the fix, on one line. */
@@ -10,6 +11,13 @@ export class ConfigError extends Error {
     super(`${setting}: ${message}`);
   }
 }
+
+/** The first problem zod found, as one line naming the field: `incident.status: Invalid option…`. */
+export const describeZodError = (e: ZodError): string => {
+  const issue = e.issues[0]!;
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return `${path || 'body'}: ${issue.message}`;
+};
 
 /** A status payload could not be understood. Safe to show to the HTTP caller. */
 export class PayloadError extends Error {

@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { PayloadError } from '../../core/errors.ts';
 import type { StatusChange } from '../../core/model.ts';
 import { alertGroupSchema, alertsToChanges } from './alertmanager.ts';
-import { describeZodError, type KpiSampleInput } from './generic.ts';
+import { describeZodError } from '../../core/errors.ts';
+import type { KpiSampleInput } from '../../kpi/model.ts';
 
 /**
  * Grafana unified alerting webhook (docs/formats.md §6): the Alertmanager body plus `title`, `state`,
  * `message` and per-alert `values`. When an alert carries a `kpi_metric` label naming one of our
  * metrics, its first value becomes a KPI sample for its component.
  */
-const grafanaSchema = alertGroupSchema.extend({
+export const grafanaSchema = alertGroupSchema.extend({
   title: z.string().optional(),
   state: z.string().optional(),
   alerts: z.array(alertGroupSchema.shape.alerts.element.extend({ values: z.record(z.string(), z.number().nullable()).nullable().optional() })).max(10_000),
