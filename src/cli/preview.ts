@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CAUSES, COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SEVERITIES, type Platform, type StatusEvent } from '../core/model.ts';
-import { PayloadError } from '../core/errors.ts';
+import { PayloadError, describeZodError } from '../core/errors.ts';
 import { parseIncident } from '../sources/statuspage/parse.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import { renderConsole } from '../adapters/console/render.ts';
@@ -66,12 +66,6 @@ export const statusEventSchema = z.discriminatedUnion('type', [
   }),
 ]);
 
-/** The first problem zod found, as `path: message`, for a one-line error. */
-const firstIssue = (error: z.ZodError): string => {
-  const issue = error.issues[0]!;
-  return `${issue.path.length ? issue.path.join('.') : '(top level)'}: ${issue.message}`;
-};
-
 /**
  * A StatusEvent JSON, or a Statuspage incident object (as in incidents.json), as an event. Throws a
  * `PayloadError` whose message is one line naming the file and what is wrong with it.
@@ -94,7 +88,7 @@ export const readEventFile = (path: string): StatusEvent => {
   const obj = json as Record<string, unknown>;
   if (obj.type === 'incident' || obj.type === 'component') {
     const parsed = statusEventSchema.safeParse(obj);
-    if (!parsed.success) throw new PayloadError(`${path}: not a valid StatusEvent: ${firstIssue(parsed.error)}`);
+    if (!parsed.success) throw new PayloadError(`${path}: not a valid StatusEvent: ${describeZodError(parsed.error)}`);
     return parsed.data as StatusEvent;
   }
   const raw = (obj.incident ?? obj) as Record<string, unknown>;
