@@ -7,6 +7,7 @@ import { Tracker } from './core/tracker.ts';
 import { Fanout, type RecipientOrigin } from './core/fanout.ts';
 import { adviceFor } from './core/advice.ts';
 import { createLogger } from './core/logger.ts';
+import { configSecrets } from './core/secrets.ts';
 import { targetKey, type Platform, type StatusChange, type StatusEvent, type Target } from './core/model.ts';
 import { chatKey, userKey, type ChannelAnnouncement } from './core/recipients.ts';
 import { openStore, type Store } from './storage/store.ts';
@@ -117,7 +118,7 @@ export class App {
     private readonly options: AppOptions = {},
   ) {
     const env = config.env;
-    const secrets = [env.ADMIN_API_TOKEN, env.TELEGRAM_BOT_TOKEN, env.TELEGRAM_WEBHOOK_SECRET, env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.SLACK_APP_TOKEN, env.DISCORD_TOKEN, ...config.sources.map((s) => ('secret' in s ? s.secret : undefined)), config.i18n?.translate?.key].filter((s): s is string => Boolean(s));
+    const secrets = configSecrets(config);
     this.log = options.logger ?? createLogger(env.LOG_LEVEL, secrets);
     this.http = new HttpServer(this.log);
     this.now = options.now ?? (() => new Date().toISOString());

@@ -18,6 +18,7 @@ import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
 import { logUnhandledRejections } from '../core/process-guards.ts';
 import { registerOutboxCommands } from './outbox.ts';
 import { loadDotEnv } from './dotenv.ts';
+import { VERSION } from '../core/version.ts';
 
 const fail = (e: unknown): never => {
   if (e instanceof ConfigError) console.error(`status-relay: ${e.message}`);
@@ -107,7 +108,9 @@ const start = async (opts: { fast?: boolean }): Promise<void> => {
 let envFileRead: string | undefined;
 
 export const buildCli = (): Command => {
-  const program = new Command('status-relay').description('Incident communication for Slack, Discord and Telegram, in each user\'s language.');
+  const program = new Command('status-relay')
+    .description('Incident communication for Slack, Discord and Telegram, in each user\'s language.')
+    .version(VERSION, '-V, --version', 'print the version of Status Relay');
   program
     .command('start', { isDefault: true })
     .description('run the bot (the demo when there is no config file and no token)')
@@ -131,7 +134,12 @@ export const buildCli = (): Command => {
     .action(async (file: string, opts: { locale: string; platform: Platform }) => {
       const { PREVIEWERS, readEventFile } = await import('./preview.ts');
       const cfg = config();
-      const event = readEventFile(file);
+      let event;
+      try {
+        event = readEventFile(file);
+      } catch (e) {
+        return fail(e);
+      }
       const translator = await Translator.create();
       const catalog = new ComponentCatalog(cfg.components);
       const model = renderEvent(event, opts.locale, {
@@ -158,6 +166,7 @@ export const buildCli = (): Command => {
   };
   incident
     .command('open <name>')
+    .description('open a manual incident; prints it with its id')
     .option('-m, --message <text>', 'what is happening', '')
     .option('-c, --components <list>', 'comma-separated components', '')
     .option('--impact <level>', 'minor, major or critical', 'major')
@@ -171,6 +180,7 @@ export const buildCli = (): Command => {
   for (const verb of ['update', 'resolve'] as const)
     incident
       .command(`${verb} <id>`)
+      .description(verb === 'resolve' ? 'resolve a manual incident, with a last update' : 'post an update to a manual incident')
       .option('-m, --message <text>', 'the update', '')
       .option('--status <status>', 'new status', verb === 'resolve' ? 'resolved' : 'identified')
       .option('--component-status <status>', 'set the incident\'s components to this status')
@@ -181,7 +191,7 @@ export const buildCli = (): Command => {
   program
     .command('subscriptions')
     .description('list direct-message subscriptions in the store')
-    .addOption(new Option('--platform <name>').choices([...PLATFORMS]))
+    .addOption(new Option('--platform <name>', 'only this platform\'s subscriptions').choices([...PLATFORMS]))
     .action(async (o: { platform?: Platform }) => {
       const cfg = config();
       const store = await openStore(cfg.env.STORE_URL).catch(fail);
@@ -193,6 +203,21 @@ export const buildCli = (): Command => {
       }
       console.log(`${n} subscription(s)`);
       await store.close();
+    });
+  program
+    .command('doctor')
+    .description('check each platform token, the store, chart fonts and each source once, and say what to fix (exit 1 on any problem)')
+    .option('--timeout <seconds>', 'how long each check may wait for an answer', '10')
+    .action(async (o: { timeout: string }) => {
+      const cfg = config();
+      const seconds = Number(o.timeout);
+      if (!(seconds > 0)) fail(new ConfigError('--timeout', `"${o.timeout}" is not a number of seconds`));
+      const { runDoctor, formatDoctor } = await import('./doctor.ts');
+      const { configSecrets } = await import('../core/secrets.ts');
+      const checks = await runDoctor(cfg, { timeoutMs: seconds * 1000 });
+      console.log(formatDoctor(checks, configSecrets(cfg)));
+      // Exit now: a store or platform that never answered may still hold a socket open.
+      process.exit(checks.every((c) => c.ok) ? 0 : 1);
     });
   registerOutboxCommands(program, () => config().env.STORE_URL, fail);
   program
@@ -222,5 +247,6 @@ export const runCli = async (argv: string[]): Promise<void> => {
   } catch (e) {
     fail(new ConfigError('.env', `cannot read it: ${(e as Error).message}`));
   }
-  await buildCli().parseAsync(argv);
+  // A command that throws prints one line, never a stack trace.
+  await buildCli().parseAsync(argv).catch(fail);
 };

@@ -64,6 +64,11 @@ describe('/metrics (prom-client, one registry per App)', () => {
       'status_relay_delivery_latency_seconds',
       'status_relay_leader',
       'status_relay_lease_token',
+      'status_relay_build_info',
+      'status_relay_source_up',
+      'status_relay_paused_targets',
+      'status_relay_dead_letters',
+      'status_relay_circuit_state',
     ])
       expect(text, family).toContain(`# TYPE ${family} `);
     expect(values.get('status_relay_events_total')).toBeGreaterThanOrEqual(1);

@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { App } from '../app.ts';
 import type { CircuitState } from '../delivery/breaker.ts';
 import { DEAD_LETTER_REASONS } from '../delivery/dead-letters.ts';
+import { PLATFORMS } from '../core/model.ts';
+import { VERSION } from '../core/version.ts';
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
 
@@ -91,6 +93,54 @@ export const createMetrics = (app: App): AppMetricsExporter => {
     collect() {
       this.reset();
       for (const p of app.adapters.keys()) this.set({ platform: p }, CIRCUIT_VALUE[app.delivery.breaker.state(p)]);
+    },
+  });
+
+  new Gauge({
+    name: 'status_relay_build_info',
+    help: 'Always 1; the labels say which Status Relay and which Node.js run.',
+    labelNames: ['version', 'node'] as const,
+    registers,
+  }).set({ version: VERSION, node: process.version }, 1);
+  new Gauge({
+    name: 'status_relay_source_up',
+    help: 'Per source: 1 when its last fetch or check succeeded, 0 when it failed (sources run on the leader; absent until the first attempt).',
+    labelNames: ['source', 'type'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [id, health] of app.sourceHealth) {
+        if (health.state === 'pending') continue;
+        this.set({ source: id, type: app.sources.get(id)?.type ?? 'unknown' }, health.state === 'ok' ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'status_relay_source_last_success_timestamp_seconds',
+    help: 'Per source: Unix time of its last successful fetch or check (absent until one succeeded; webhook and manual sources have none).',
+    labelNames: ['source'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [id, health] of app.sourceHealth) {
+        const at = health.lastSuccessAt ? Date.parse(health.lastSuccessAt) : Number.NaN;
+        if (Number.isFinite(at)) this.set({ source: id }, at / 1000);
+      }
+    },
+  });
+  new Gauge({
+    name: 'status_relay_paused_targets',
+    help: 'Configured chats paused because the platform said they are gone or moved (fix announce[] and restart; `/readyz` lists them).',
+    labelNames: ['platform'] as const,
+    registers,
+    collect() {
+      this.reset();
+      const counts = new Map<string, number>();
+      for (const key of app.pausedTargets) {
+        const platform = key.slice(0, key.indexOf(':'));
+        counts.set(platform, (counts.get(platform) ?? 0) + 1);
+      }
+      for (const p of PLATFORMS) if (app.adapters.has(p) || counts.has(p)) this.set({ platform: p }, counts.get(p) ?? 0);
     },
   });
 

@@ -10,6 +10,7 @@ export interface SourceHealth {
 
 export interface SourceContext {
   readonly emit: (change: StatusChange) => Promise<void>;
+  /** Already bound to `{ source: id }` (a line that repeated it would carry the key twice). */
   readonly log: Logger;
   readonly signal: AbortSignal;
   /** Sources report how they are doing here; `/readyz` shows it. */
@@ -37,6 +38,8 @@ export interface StatusSource {
   readonly type: string;
   /** Starts polling (if the source polls); returns once started. Stops when `ctx.signal` aborts. */
   start(ctx: SourceContext): Promise<void>;
+  /** Present on polling sources: one fetch (or check), reported in `ctx.health` (`status-relay doctor`). */
+  pollOnce?(ctx: SourceContext): Promise<unknown>;
   /** Present on sources that receive pushes on `POST /webhooks/:id`. Throws `WebhookAuthError` or `PayloadError`. */
   parseWebhook?(req: WebhookRequest): StatusChange[];
 }

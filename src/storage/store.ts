@@ -69,7 +69,8 @@ export interface StoreOptions {
 /** A few seconds: longer than any healthy call, short enough that a webhook gets its 503 while the sender still waits. */
 export const DEFAULT_STORE_TIMEOUT_MS = 5_000;
 
-const maskUrl = (url: string): string => url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:****@');
+/** A URL with its password, if any, replaced by ****. */
+export const maskUrl = (url: string): string => url.replace(/\/\/([^:@/]*):([^@/]*)@/, '//$1:****@');
 
 const kindOf = (url: string): StoreKind => {
   if (url.startsWith('sqlite://')) return 'sqlite';

@@ -17,12 +17,12 @@ export interface TestApp {
 
 /**
  * Builds and starts a real App from YAML and env, on a fresh SQLite file (unless STORE_URL is
- * given) and an ephemeral HTTP port. Logs are silent unless TEST_LOG is set.
+ * given) and an ephemeral HTTP port. Logs are silent unless TEST_LOG is set or `options.logger` is given.
  */
 export const startTestApp = async (
   yaml: string,
   env: Record<string, string> = {},
-  options: Omit<AppOptions, 'consoleOut' | 'logger'> & { start?: boolean } = {},
+  options: Omit<AppOptions, 'consoleOut'> & { start?: boolean } = {},
 ): Promise<TestApp> => {
   const dir = mkdtempSync(join(tmpdir(), 'sr-app-'));
   const storeUrl = env.STORE_URL ?? `sqlite://${join(dir, 'store.sqlite')}`;
@@ -31,7 +31,7 @@ export const startTestApp = async (
   const out = new PassThrough();
   let printed = '';
   out.on('data', (c: Buffer) => (printed += c.toString('utf8')));
-  const logger = pino({ level: process.env.TEST_LOG ?? 'silent' });
+  const logger = options.logger ?? pino({ level: process.env.TEST_LOG ?? 'silent' });
   const app = new App(config, { ...options, consoleOut: out, logger });
   await app.init();
   const { port } = await app.listen();

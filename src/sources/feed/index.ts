@@ -52,7 +52,7 @@ export class FeedSource implements StatusSource {
       this.failures++;
       ctx.health.state = 'error';
       ctx.health.lastError = (e as Error).message;
-      ctx.log.warn({ source: this.id, failures: this.failures, err: (e as Error).message }, 'feed poll failed; keeping the last known state');
+      ctx.log.warn({ failures: this.failures, err: (e as Error).message }, 'feed poll failed; keeping the last known state');
     }
   }
 }

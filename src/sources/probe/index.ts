@@ -75,7 +75,7 @@ export class ProbeSource implements StatusSource {
   }
 
   async start(ctx: SourceContext): Promise<void> {
-    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { onError: (err) => ctx.log.warn({ source: this.id, err }, 'could not record this check; the next one tries again') });
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { onError: (err) => ctx.log.warn({ err }, 'could not record this check; the next one tries again') });
   }
 
   /** One check: samples first, then the status change (if the check confirmed one). */
@@ -94,14 +94,14 @@ export class ProbeSource implements StatusSource {
     ctx.health.state = r.failure ? 'error' : 'ok';
     if (r.failure) {
       ctx.health.lastError = `${r.failure}${r.httpStatus ? ` (HTTP ${r.httpStatus})` : ''} after ${Math.round(r.responseMs)} ms`;
-      ctx.log.debug({ source: this.id, failure: r.failure, status: r.httpStatus, ms: r.responseMs }, 'probe check failed');
+      ctx.log.debug({ failure: r.failure, status: r.httpStatus, ms: r.responseMs }, 'probe check failed');
     } else {
       ctx.health.lastSuccessAt = at;
       delete ctx.health.lastError;
     }
     const changed = this.state.observe(r);
     if (changed) {
-      ctx.log.info({ source: this.id, component, status: changed, failure: r.failure }, 'probe changed the component status');
+      ctx.log.info({ component, status: changed, failure: r.failure }, 'probe changed the component status');
       await ctx.emit({ kind: 'component', sourceId: this.id, component: { id: component, name: component, status: changed, updatedAt: at }, at });
     }
     return r;

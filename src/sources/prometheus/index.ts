@@ -56,7 +56,7 @@ export class PrometheusSource implements StatusSource {
   }
 
   async start(ctx: SourceContext): Promise<void> {
-    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { onError: (err) => ctx.log.warn({ source: this.id, err }, 'could not record this check; the next one tries again') });
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { onError: (err) => ctx.log.warn({ err }, 'could not record this check; the next one tries again') });
   }
 
   async pollOnce(ctx: SourceContext): Promise<KpiSampleInput[]> {
@@ -80,7 +80,7 @@ export class PrometheusSource implements StatusSource {
     ctx.health.state = errors.length === 0 ? 'ok' : 'error';
     if (errors.length) {
       ctx.health.lastError = errors.join('; ');
-      ctx.log.warn({ source: this.id, errors }, 'Prometheus queries failed');
+      ctx.log.warn({ errors }, 'Prometheus queries failed');
     } else {
       ctx.health.lastSuccessAt = at;
       delete ctx.health.lastError;

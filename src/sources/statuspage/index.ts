@@ -38,7 +38,7 @@ export class StatuspageSource implements StatusSource {
 
   async start(ctx: SourceContext): Promise<void> {
     if (this.config.interval < 10_000 && !/^https?:\/\/(localhost|127\.|\[::1\])/.test(this.config.url))
-      ctx.log.warn({ source: this.id, intervalMs: this.config.interval }, 'polling a public status page more often than every 10 s; be kind to it');
+      ctx.log.warn({ intervalMs: this.config.interval }, 'polling a public status page more often than every 10 s; be kind to it');
     pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { failures: () => this.failures, maxBackoffMs: MAX_BACKOFF_MS });
   }
 
@@ -66,7 +66,7 @@ export class StatuspageSource implements StatusSource {
       const message = (e as Error).message;
       ctx.health.state = 'error';
       ctx.health.lastError = message;
-      ctx.log.warn({ source: this.id, failures: this.failures, err: message }, 'status page poll failed; keeping the last known state');
+      ctx.log.warn({ failures: this.failures, err: message }, 'status page poll failed; keeping the last known state');
     }
   }
 
@@ -91,17 +91,17 @@ export class StatuspageSource implements StatusSource {
         continue;
       }
       if (state.kind === 'gone') {
-        ctx.log.info({ source: this.id, incident: story.key }, 'a story left the summary and the page no longer lists it; closing it without a final update');
+        ctx.log.info({ incident: story.key }, 'a story left the summary and the page no longer lists it; closing it without a final update');
         continue;
       }
       const failures = (this.finalStateFailures.get(story.key) ?? 0) + 1;
       if (failures >= FINAL_STATE_ATTEMPTS) {
         this.finalStateFailures.delete(story.key);
-        ctx.log.warn({ source: this.id, incident: story.key, err: state.reason }, 'could not fetch the final state of a story that left the summary; closing it without its final update');
+        ctx.log.warn({ incident: story.key, err: state.reason }, 'could not fetch the final state of a story that left the summary; closing it without its final update');
         continue;
       }
       this.finalStateFailures.set(story.key, failures);
-      ctx.log.warn({ source: this.id, incident: story.key, attempt: failures, err: state.reason }, 'could not fetch the final state of a story that left the summary; asking again next poll');
+      ctx.log.warn({ incident: story.key, attempt: failures, err: state.reason }, 'could not fetch the final state of a story that left the summary; asking again next poll');
       extra.push(story);
       complete = false;
     }
@@ -109,7 +109,7 @@ export class StatuspageSource implements StatusSource {
   }
 
   private ok(ctx: SourceContext): void {
-    if (this.failures > 0) ctx.log.info({ source: this.id }, 'status page reachable again');
+    if (this.failures > 0) ctx.log.info('status page reachable again');
     this.failures = 0;
     ctx.health.state = 'ok';
     ctx.health.lastSuccessAt = new Date().toISOString();

@@ -125,6 +125,9 @@ export class Rest {
       s.emit('commands', scope);
       return { status: 200, body: stored };
     }
+    // https://discord.com/developers/docs/resources/user#get-current-user: a bot token answers with the bot's user.
+    if (method === 'GET' && path === '/users/@me')
+      return { status: 200, body: { id: s.botUser.id, username: s.botUser.username, discriminator: '0000', global_name: null, avatar: null, bot: true, mfa_enabled: false, flags: 0, public_flags: 0, verified: true, email: null } };
     if (method === 'POST' && path === '/users/@me/channels') {
       const id = String(p.body.recipient_id ?? '');
       if (!s.users.has(id)) throw new RestError(404, 10013, 'Unknown User');
