@@ -19,7 +19,7 @@ FROM node:24-bookworm-slim AS production-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # --omit=optional: plain `--omit=dev` still installs TypeScript (an optional peer of i18next) and
-# node-gyp with its 60-odd packages (an optional dependency of sqlite3).
+# node-gyp with its dependencies (an optional dependency of sqlite3): 70 packages the code never loads.
 # --ignore-scripts: the two native pieces that need an install step or an optional package come
 # from the build stage, built there for this same Node and platform (sqlite3's binding, and
 # @resvg/resvg-js's platform package, which is an optional dependency).

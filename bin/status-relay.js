@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The CLI entry (`npm start`, `npx status-relay …`, the Docker image).
 // Rule: run the compiled build (dist/, from `npm run build`) when it exists and no file under src/
-// is newer than it; otherwise load the TypeScript sources through tsx (a dev dependency), so a fresh
+// is newer than it; otherwise (silently) load the TypeScript sources through tsx (a dev dependency), so a fresh
 // clone runs after `npm install` alone and an edited checkout never runs a stale build.
 // The production image has dist/ and no src/, so it always runs the build.
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -34,7 +34,7 @@ const tsx = built && !stale ? undefined : await loadTsx();
 let entry;
 if (built && !stale) entry = pathToFileURL(compiled).href;
 else if (tsx) {
-  if (stale) console.error('status-relay: dist/ is older than src/, running the sources through tsx (npm run build refreshes it)');
+  // Silent: the sources are what the developer just edited, and the output stays the same either way.
   tsx.register();
   entry = pathToFileURL(join(sources, 'cli', 'index.ts')).href;
 } else if (built) {

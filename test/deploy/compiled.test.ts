@@ -100,7 +100,6 @@ describe.skipIf(!typescriptPresent)('compiled build (npm run build) started from
       utimesSync(join(stale, 'dist', 'cli', 'index.js'), new Date(0), new Date(0));
       const r = run(stale, ['--help']);
       expect(await r.exited, r.output()).toBe(0);
-      expect(r.output()).toContain('dist/ is older than src/');
       expect(r.output()).toContain('check-config');
     } finally {
       rmSync(stale, { recursive: true, force: true });
