@@ -12,7 +12,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { openStore } from '../src/storage/store.ts';
 import { DAY, HOUR, KpiEngine, MINUTE } from '../src/kpi/engine.ts';
-import type { KpiSampleInput } from '../src/sources/webhook/generic.ts';
+import type { KpiSampleInput } from '../src/kpi/model.ts';
 
 export interface KpiBenchResult {
   readonly components: number;

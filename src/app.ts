@@ -25,7 +25,7 @@ import { ReplyPacer } from './delivery/reply-pacer.ts';
 import { CommandBudget } from './commands/user-limit.ts';
 import { memoryCounter } from './storage/counter.ts';
 import { CommandRouter } from './commands/router.ts';
-import type { KpiProvider, KpiWindow } from './commands/context.ts';
+import type { KpiProvider, KpiSampleInput, KpiWindow } from './kpi/model.ts';
 import { HttpServer } from './http/server.ts';
 import { registerCoreRoutes } from './http/core-routes.ts';
 import type { ChatAdapter } from './adapters/adapter.ts';
@@ -34,7 +34,6 @@ import { ConsoleAdapter } from './adapters/console/index.ts';
 import { createSource } from './sources/registry.ts';
 import type { SourceHealth, StatusSource } from './sources/source.ts';
 import { ManualSource } from './sources/manual/index.ts';
-import type { KpiSampleInput } from './sources/webhook/generic.ts';
 import { KpiService } from './kpi/service.ts';
 import { DigestService } from './kpi/digest.ts';
 import { kpiFields } from './kpi/fields.ts';
@@ -122,7 +121,9 @@ export class App {
     this.log = options.logger ?? createLogger(env.LOG_LEVEL, secrets);
     this.http = new HttpServer(this.log);
     this.now = options.now ?? (() => new Date().toISOString());
-    this.flaps = new FlapGuard(options.flap?.windowMs, options.flap?.maxPerWindow, options.flap?.settleMs);
+    const flap = options.flap ?? { windowMs: config.flap.window, maxPerWindow: config.flap.maxPerWindow, settleMs: config.flap.settle };
+    // The store opens in init(); the guard reads and writes it only from the leader's first term on.
+    this.flaps = new FlapGuard(flap, () => this.store.namespace('flaps'));
   }
 
   get defaultLocale(): string {
@@ -155,7 +156,7 @@ export class App {
     this.catalog = new ComponentCatalog(cfg.components);
     this.tracker = new Tracker(this.store, this.catalog);
     await this.tracker.load();
-    this.outbox = new Outbox(this.store, { assert: async () => this.leadership?.fence.assert() });
+    this.outbox = new Outbox(this.store, { assert: async () => this.leadership?.fence.assert(), term: () => this.leadership?.fence.term?.() });
     this.inbox = new IngestInbox(this.store, () => this.sources.keys(), this.log.child({ part: 'inbox' }), this.options.ingestQueueLimit ? { limit: this.options.ingestQueueLimit } : {});
     if (!this.options.kpi) await this.initKpi();
 
@@ -358,6 +359,7 @@ export class App {
     this.leading = true;
     term.addEventListener('abort', () => this.halt(), { once: true });
     await this.tracker.load();
+    await this.flaps.load();
     await this.inbox.recover();
     if (term.aborted) return;
     this.outbox.reset();
@@ -367,7 +369,7 @@ export class App {
     // The term may have ended while the store was read: halt() ran already, start nothing.
     if (term.aborted) return;
     this.delivery.start();
-    this.flapTimer = setInterval(() => this.flushFlaps(), Math.min(1000, this.options.flap?.settleMs ?? 1000));
+    this.flapTimer = setInterval(() => this.flushFlaps(), Math.min(1000, this.config.flap.settle, this.options.flap?.settleMs ?? 1000));
     this.flapTimer.unref();
     this.inboxTimer = setInterval(() => void this.drainInbox(), 200);
     this.inboxTimer.unref();
@@ -469,6 +471,7 @@ export class App {
       await this.digest?.noteEvents(events);
     }
     const announced = this.flaps.filter(events);
+    await this.persistFlaps();
     await this.fanOut(announced);
     // Only after the jobs are durable: a crash before this line re-derives the same events (same job ids).
     await commit();
@@ -513,9 +516,16 @@ export class App {
   /** Announces the summaries of components that stopped flapping. */
   private flushFlaps(): void {
     const due = this.flaps.due();
-    if (due.length === 0) return;
-    const run = this.chain.then(() => this.fanOut(due));
+    const run = this.chain.then(async () => {
+      await this.persistFlaps();
+      if (due.length) await this.fanOut(due);
+    });
     this.chain = run.catch((e: unknown) => this.log.error({ err: e }, 'flap summary failed'));
+  }
+
+  /** Best effort: a store that fails only costs the suppression state across a restart; the next change writes it again. */
+  private async persistFlaps(): Promise<void> {
+    await this.flaps.persist().catch((e: unknown) => this.log.warn({ err: e }, 'could not write the flap state to the store; retried with the next change'));
   }
 
   private async forgetTarget(target: Target, origin: RecipientOrigin): Promise<void> {

@@ -3,15 +3,15 @@ import type { Platform, Severity, Target } from '../core/model.ts';
 import type { Tracker } from '../core/tracker.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { MessageModel } from '../i18n/message.ts';
-import type { RenderContext, KpiFigures } from '../i18n/render.ts';
+import type { RenderContext } from '../i18n/render.ts';
+import type { KpiProvider } from '../kpi/model.ts';
 import type { KeyValue } from '../storage/store.ts';
 import type { CommandBudget } from './user-limit.ts';
 
 export const COMMAND_NAMES = ['status', 'subscribe', 'unsubscribe', 'subscriptions', 'language', 'announce', 'kpi', 'help'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
-export const KPI_WINDOWS = ['24h', '7d', '30d', '90d'] as const;
-export type KpiWindow = (typeof KPI_WINDOWS)[number];
+export { KPI_WINDOWS, type KpiWindow } from '../kpi/model.ts';
 
 /** A command as any platform received it, already split into words. */
 export interface CommandInvocation {
@@ -43,11 +43,6 @@ export interface CommandReply {
   readonly quiet?: boolean;
 }
 
-/** KPI numbers for commands and announcements; the KPI engine implements it. */
-export interface KpiProvider {
-  figures(componentIds: readonly string[] | 'all', window: KpiWindow): Promise<KpiFigures | undefined>;
-  chart?(componentIds: readonly string[] | 'all', window: KpiWindow, locale: string): Promise<Buffer | undefined>;
-}
 
 /** What command handlers may use. No platform specifics here. */
 export interface CommandServices {

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { parseDuration } from './duration.ts';
+import { httpUrl } from './url.ts';
 import { COMPONENT_STATUSES, SEVERITIES, CAUSES } from './model.ts';
 import { SUPPORTED_LOCALES, isSupportedLocale } from '../i18n/locales.ts';
 
@@ -19,14 +20,7 @@ const duration = (fallback: string) =>
       return ms;
     });
 
-const httpUrl = z.string().refine((v) => {
-  try {
-    const u = new URL(v);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'expected an http:// or https:// URL');
+const httpUrlSetting = z.string().refine((v) => httpUrl(v) !== undefined, 'expected an http:// or https:// URL');
 
 const locale = z
   .string()
@@ -43,8 +37,8 @@ const componentSchema = z.strictObject({
 const sourceBase = { id: z.string().regex(/^[A-Za-z0-9_-]+$/, 'use letters, digits, - and _ only') };
 
 const sourceSchema = z.discriminatedUnion('type', [
-  z.strictObject({ ...sourceBase, type: z.literal('statuspage'), url: httpUrl, interval: duration('60s') }),
-  z.strictObject({ ...sourceBase, type: z.literal('feed'), url: httpUrl, interval: duration('5m') }),
+  z.strictObject({ ...sourceBase, type: z.literal('statuspage'), url: httpUrlSetting, interval: duration('60s') }),
+  z.strictObject({ ...sourceBase, type: z.literal('feed'), url: httpUrlSetting, interval: duration('5m') }),
   z.strictObject({
     ...sourceBase,
     type: z.literal('webhook'),
@@ -61,7 +55,7 @@ const sourceSchema = z.discriminatedUnion('type', [
     ...sourceBase,
     type: z.literal('probe'),
     component: z.string().min(1),
-    url: httpUrl,
+    url: httpUrlSetting,
     method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),
     interval: duration('30s'),
     timeout: duration('5s'),
@@ -76,7 +70,7 @@ const sourceSchema = z.discriminatedUnion('type', [
   z.strictObject({
     ...sourceBase,
     type: z.literal('prometheus'),
-    url: httpUrl,
+    url: httpUrlSetting,
     interval: duration('60s'),
     queries: z.array(
       z.strictObject({
@@ -132,7 +126,7 @@ const fileSchema = z.strictObject({
             return false;
           }
         }, 'expected an IANA time zone such as UTC or Europe/Paris'),
-      url: httpUrl.optional(),
+      url: httpUrlSetting.optional(),
     })
     .default({ name: 'Our service', locales: ['en'], timezone: 'UTC' }),
   components: z.array(componentSchema).default([]),
@@ -142,6 +136,10 @@ const fileSchema = z.strictObject({
   digest: z.strictObject({ cron: z.string(), announce: z.boolean().default(true) }).optional(),
   /** `reminder`: how long before a scheduled window a reminder joins the maintenance's story; `false` turns it off. */
   maintenance: z.strictObject({ reminder: z.union([z.literal(false), duration('1h')]).default(3_600_000) }).default({ reminder: 3_600_000 }),
+  /** A flapping component: at most `maxPerWindow` announcements per `window`, then one summary once it was still for `settle`. */
+  flap: z
+    .strictObject({ window: duration('1m'), maxPerWindow: z.number().int().min(1).default(2), settle: duration('1m') })
+    .default({ window: 60_000, maxPerWindow: 2, settle: 60_000 }),
   i18n: z
     .strictObject({
       /** A folder of `<locale>/<namespace>.json` files whose strings replace ours (validated at start-up). */
@@ -150,7 +148,7 @@ const fileSchema = z.strictObject({
       translate: z
         .strictObject({
           provider: z.enum(['libretranslate', 'deepl']),
-          url: httpUrl,
+          url: httpUrlSetting,
           key: z.string().min(1).optional(),
           timeout: duration('5s'),
         })
@@ -197,17 +195,17 @@ const envSchema = z.object({
   DEFAULT_LOCALE: locale.default('en'),
   ADMIN_API_TOKEN: optionalNonEmpty,
   TELEGRAM_BOT_TOKEN: optionalNonEmpty,
-  TELEGRAM_API_ROOT: httpUrl.default('https://api.telegram.org'),
-  TELEGRAM_WEBHOOK_URL: optionalNonEmpty.pipe(httpUrl.optional()),
+  TELEGRAM_API_ROOT: httpUrlSetting.default('https://api.telegram.org'),
+  TELEGRAM_WEBHOOK_URL: optionalNonEmpty.pipe(httpUrlSetting.optional()),
   TELEGRAM_WEBHOOK_SECRET: optionalNonEmpty,
   SLACK_BOT_TOKEN: optionalNonEmpty,
   SLACK_SIGNING_SECRET: optionalNonEmpty,
   SLACK_APP_TOKEN: optionalNonEmpty,
-  SLACK_API_URL: httpUrl.default('https://slack.com/api/'),
+  SLACK_API_URL: httpUrlSetting.default('https://slack.com/api/'),
   SLACK_COMMAND: z.string().regex(/^\/[a-z0-9_-]{1,31}$/, 'expected a slash command such as /statusrelay').default('/statusrelay'),
   DISCORD_TOKEN: optionalNonEmpty,
   DISCORD_APPLICATION_ID: optionalNonEmpty,
-  DISCORD_API_URL: httpUrl.default('https://discord.com/api'),
+  DISCORD_API_URL: httpUrlSetting.default('https://discord.com/api'),
   DISCORD_GUILD_ID: optionalNonEmpty,
 });
 

@@ -1,3 +1,4 @@
+import type { ZodError } from 'zod';
 import type { Platform } from './model.ts';
 
 /** A setting is wrong: the message names the setting and the fix, on one line. */
@@ -11,12 +12,20 @@ export class ConfigError extends Error {
   }
 }
 
+/** The first problem zod found, as one line naming the field: `incident.status: Invalid option…`. */
+export const describeZodError = (e: ZodError): string => {
+  const issue = e.issues[0]!;
+  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return `${path || 'body'}: ${issue.message}`;
+};
+
 /** A status payload could not be understood. Safe to show to the HTTP caller. */
 export class PayloadError extends Error {
   override readonly name = 'PayloadError';
 }
 
 export type DeliveryErrorKind = 'rate_limited' | 'target_gone' | 'transient' | 'permanent' | 'auth';
+export type DeliveryErrorScope = 'target' | 'platform';
 
 /**
  * Every adapter turns its SDK's errors into this one class, so that delivery decides what to do by
@@ -29,8 +38,10 @@ export class DeliveryError extends Error {
   readonly code: string;
   /** Milliseconds to wait before the next call, when the platform said so. */
   readonly retryAfterMs?: number;
-  /** The chat moved (Telegram group upgraded to a supergroup): retry there. */
-  readonly migrateToChatId?: string;
+  /** Whom the failure concerns: this target only, or every call to the platform (a global rate limit). */
+  readonly scope: DeliveryErrorScope;
+  /** The target lives on under another chat id (a group that became a supergroup): deliver there. */
+  readonly movedToChatId?: string;
 
   constructor(init: {
     platform: Platform;
@@ -38,15 +49,17 @@ export class DeliveryError extends Error {
     code: string;
     message: string;
     retryAfterMs?: number;
-    migrateToChatId?: string;
+    scope?: DeliveryErrorScope;
+    movedToChatId?: string;
     cause?: unknown;
   }) {
     super(init.message, { cause: init.cause });
     this.platform = init.platform;
     this.kind = init.kind;
     this.code = init.code;
+    this.scope = init.scope ?? 'target';
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
-    if (init.migrateToChatId !== undefined) this.migrateToChatId = init.migrateToChatId;
+    if (init.movedToChatId !== undefined) this.movedToChatId = init.movedToChatId;
   }
 }
 

@@ -409,7 +409,7 @@ export class Delivery {
         this.noteCircuit(platform, this.breaker.answered(platform));
         bump(this.stats.rateLimited, platform);
         const wait = e.retryAfterMs ?? 1000;
-        this.limiter.penalize(job.target, wait, e.code === 'global');
+        this.limiter.penalize(job.target, wait, e.scope === 'platform');
         job.notBefore = Date.now() + wait;
         this.log.warn({ ...ctx, retryAfterMs: wait }, 'rate limited by the platform; waiting as told');
         await this.outbox.update(job);
@@ -417,9 +417,9 @@ export class Delivery {
       }
       case 'target_gone': {
         this.noteCircuit(platform, this.breaker.answered(platform));
-        if (e.migrateToChatId) {
-          const to: Target = { ...job.target, chatId: e.migrateToChatId };
-          this.log.warn({ ...ctx, to: e.migrateToChatId }, 'chat moved; following it');
+        if (e.movedToChatId) {
+          const to: Target = { ...job.target, chatId: e.movedToChatId };
+          this.log.warn({ ...ctx, to: e.movedToChatId }, 'chat moved; following it');
           await this.outbox.retarget(job.target, to);
           await this.hooks.onTargetMoved(job.target, to, job.origin);
           return;

@@ -3,7 +3,7 @@ import type { KeyValue, Store } from '../storage/store.ts';
 import { storyKey, targetKey, type StatusEvent, type Target } from '../core/model.ts';
 import type { RecipientOrigin } from '../core/fanout.ts';
 import { DeadLetters, type DeadLetter, type Requeued } from './dead-letters.ts';
-import { fenced, isStaleLeader, type Fence } from '../storage/fence.ts';
+import { isStaleLeader, type Fence } from '../storage/fence.ts';
 
 /** A stale leader's write was refused: the current leader owns these jobs now (sends repeat within the in-flight window). */
 const ignoreStale = (e: unknown): void => {
@@ -94,7 +94,7 @@ export class Outbox {
 
   /** With a fence, every durable write is refused (`StaleLeaderError`) once this instance's leadership term is over. */
   constructor(store: Store, fence?: Fence) {
-    const kv = (name: string) => (fence ? fenced(store.namespace(name), fence) : store.namespace(name));
+    const kv = (name: string) => store.namespace(name, fence);
     this.pending = kv('outbox');
     this.delivered = kv('delivered');
     this.eventsKv = kv('events');

@@ -94,7 +94,7 @@ export class ReplyPacer {
         }
         bump(this.stats.rateLimited, platform);
         const wait = e.retryAfterMs ?? 1000;
-        this.limiter.penalize(target, wait, e.code === 'global');
+        this.limiter.penalize(target, wait, e.scope === 'platform');
         if (this.clock() + wait > deadline) return this.giveUp(target, `429 asked for ${wait} ms`);
         this.log.debug({ platform, chat: target.chatId, waitMs: wait }, 'command reply rate limited; waiting it out');
         if (options.metered === false) await new Promise((r) => setTimeout(r, wait));

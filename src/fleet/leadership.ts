@@ -12,6 +12,8 @@ export interface LeadershipOptions {
   readonly renewMs: number;
 }
 
+const LEADER_LEASE = 'leader';
+
 export const DEFAULT_LEADERSHIP: LeadershipOptions = { ttlMs: 8_000, renewMs: 2_000 };
 
 /**
@@ -32,7 +34,7 @@ export class Leadership {
     private readonly log: Logger,
     private readonly options: LeadershipOptions = DEFAULT_LEADERSHIP,
   ) {
-    this.lease = store.lease('leader');
+    this.lease = store.lease(LEADER_LEASE);
   }
 
   /** True while we hold an unexpired lease (judged by our own clock, with a safety margin). */
@@ -194,6 +196,13 @@ export class Leadership {
       if (token === undefined || !this.isLeader()) throw new StaleLeaderError(token, 'not the leader: the write was refused');
       if (!(await this.lease.holds(this.holder, token))) throw new StaleLeaderError(token, `fencing token ${token} is stale: another instance leads`);
       if (!this.isLeader() || this.token !== token) throw new StaleLeaderError(token, 'the term ended while the write was checked');
+    },
+    term: () => {
+      // SQLite has no fenced writes (one instance per file); its `assert()` renews a lapsed lock instead.
+      if (this.exclusive) return undefined;
+      const token = this.token;
+      if (token === undefined || !this.isLeader()) throw new StaleLeaderError(token, 'not the leader: the write was refused');
+      return { lease: LEADER_LEASE, holder: this.holder, token };
     },
   };
 

@@ -1,6 +1,6 @@
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { App } from '../app.ts';
 import { PayloadError } from '../core/errors.ts';
+import { sameSecret } from '../core/secrets.ts';
 import { WebhookAuthError } from '../sources/source.ts';
 import { WebhookSource } from '../sources/webhook/index.ts';
 import { ReplayGuard, WebhookReplayError } from '../sources/webhook/replay.ts';
@@ -11,12 +11,6 @@ import { QueueFullError } from '../storage/queue.ts';
 /** A full ingest queue drains at the leader's pace: a few seconds is enough for room to appear. */
 const INGEST_RETRY_AFTER_S = 5;
 
-const sameSecret = (a: string, b: string): boolean => {
-  // Hash first so lengths match and the comparison time says nothing about the token.
-  const x = createHash('sha256').update(a).digest();
-  const y = createHash('sha256').update(b).digest();
-  return timingSafeEqual(x, y);
-};
 
 const requireAdmin = (app: App, ctx: RouteContext): void => {
   const token = app.config.env.ADMIN_API_TOKEN;

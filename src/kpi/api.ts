@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { KPI_WINDOWS, type KpiWindow } from '../commands/context.ts';
+import { KPI_WINDOWS, type KpiWindow } from './model.ts';
 import type { KpiSummary } from './engine.ts';
 
 /**

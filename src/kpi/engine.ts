@@ -2,8 +2,7 @@ import type { Logger } from 'pino';
 import type { KeyValue, Store } from '../storage/store.ts';
 import type { ComponentStatus } from '../core/model.ts';
 import type { KpiFigures } from '../i18n/render.ts';
-import type { KpiProvider, KpiWindow } from '../commands/context.ts';
-import type { KpiSampleInput } from '../sources/webhook/generic.ts';
+import type { KpiProvider, KpiSampleInput, KpiWindow } from './model.ts';
 import { appendHistory, pruneHistory, uptimeOf, type HistoryEntry } from './history.ts';
 import { addSample, decodeDay, encodeDay, figuresOf, mergeRollup, type DayRecord, type Distribution, type Rollup, type StoredDay } from './rollup.ts';
 

@@ -1,11 +1,10 @@
 import type { Logger } from 'pino';
 import type { Store } from '../storage/store.ts';
 import type { ComponentStatus } from '../core/model.ts';
-import { KPI_WINDOWS, type KpiProvider, type KpiWindow } from '../commands/context.ts';
+import { KPI_WINDOWS, type KpiProvider, type KpiSampleInput, type KpiWindow } from './model.ts';
 import { apiWindow, type ApiKpiWindow, type ApiKpiWindows } from './api.ts';
 import type { KpiFigures } from '../i18n/render.ts';
 import type { Translator } from '../i18n/i18n.ts';
-import type { KpiSampleInput } from '../sources/webhook/generic.ts';
 import { formatDateTime, formatMs, formatPercent } from '../i18n/format.ts';
 import { DAY, HOUR, KpiEngine, WINDOW_MS } from './engine.ts';
 import { coverageLabel } from './fields.ts';

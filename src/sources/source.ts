@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Incident, StatusChange } from '../core/model.ts';
-import type { KpiSampleInput } from './webhook/generic.ts';
+import type { KpiSampleInput } from '../kpi/model.ts';
 
 export interface SourceHealth {
   state: 'pending' | 'ok' | 'error';

@@ -1,5 +1,3 @@
-import type { KeyValue } from './store.ts';
-
 /** A write of a leader whose term is over (another instance holds the lease now, or ours lapsed). */
 export class StaleLeaderError extends Error {
   override readonly name = 'StaleLeaderError';
@@ -13,43 +11,28 @@ export class StaleLeaderError extends Error {
 
 export const isStaleLeader = (e: unknown): e is StaleLeaderError => e instanceof StaleLeaderError;
 
-/** Says whether the caller's leadership term is still the current one; throws `StaleLeaderError` if not. */
-export interface Fence {
-  assert(): Promise<void>;
+/** A leadership term as the store knows it: the lease, its holder, and the fencing token of the term. */
+export interface FenceTerm {
+  readonly lease: string;
+  readonly holder: string;
+  readonly token: number;
 }
 
-/**
- * Durable writes conditioned on the fencing token: before each write the token is checked by our
- * own clock (no round trip: refused at once once the lease may have lapsed) and on the engine (the
- * lease key or row still holds our holder and token, one round trip). The check and the write are
- * two commands because keyv owns the write; the own-clock margin (`ttl − renew`, 6 s by default) is
- * what covers the gap: another instance can only take over once our lease expired in the store,
- * which is later than our own clock already refuses.
- */
-export const fenced = (kv: KeyValue, fence: Fence): KeyValue => ({
-  get: (key) => kv.get(key),
-  getMany: (keys) => kv.getMany(keys),
-  entries: () => kv.entries(),
-  async set(key, value, ttlMs) {
-    await fence.assert();
-    await kv.set(key, value, ttlMs);
-  },
-  async setMany(entries, ttlMs) {
-    if (entries.length === 0) return;
-    await fence.assert();
-    await kv.setMany(entries, ttlMs);
-  },
-  async delete(key) {
-    await fence.assert();
-    return kv.delete(key);
-  },
-  async deleteMany(keys) {
-    if (keys.length === 0) return;
-    await fence.assert();
-    await kv.deleteMany(keys);
-  },
-  async clear() {
-    await fence.assert();
-    await kv.clear();
-  },
-});
+/** Says whether the caller's leadership term is still the current one; throws `StaleLeaderError` if not. */
+export interface Fence {
+  /** Our own clock, then the store (one round trip): for writes that cannot carry the check themselves. */
+  assert(): Promise<void>;
+  /**
+   * Our own clock only (no round trip): the term a write is conditioned on, checked by the store in
+   * the same atomic command as the write. Throws `StaleLeaderError` once our term may have lapsed;
+   * undefined when there is no term to check (then `assert()` decides).
+   */
+  term?(): FenceTerm | undefined;
+}
+
+/** Writes conditioned on a term in the same atomic command: false / undefined when the store holds another term. */
+export interface FencedWrites {
+  set(entries: readonly (readonly [string, string])[], ttlMs: number | undefined, term: FenceTerm): Promise<boolean>;
+  /** How many of the keys existed, or undefined when the store holds another term (nothing deleted). */
+  delete(keys: readonly string[], term: FenceTerm): Promise<number | undefined>;
+}

@@ -26,6 +26,10 @@ export interface Lease {
 
 type Query = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
 
+/** Where leases live: one row per lease in SQL, one key per lease in Redis (fenced writes check them, src/storage/store.ts). */
+export const LEASE_TABLE = 'status_relay_lease';
+export const redisLeaseKey = (name: string): string => `status-relay:lease:${name}`;
+
 export const sqlLease = (name: string, query: Query, dialect: 'sqlite' | 'postgres'): Lease => {
   const p = (n: number) => (dialect === 'postgres' ? `$${n}` : '?');
   let ready: Promise<unknown> | undefined;
@@ -102,7 +106,7 @@ if cur and string.sub(cur, 1, string.len(ARGV[1]) + 1) == ARGV[1] .. '|' then re
 return 0`;
 
 export const redisLease = (name: string, connect: () => Promise<RedisEval>): Lease => {
-  const key = `status-relay:lease:${name}`;
+  const key = redisLeaseKey(name);
   const tokenKey = `${key}:token`;
   return {
     async acquire(holder, ttlMs) {

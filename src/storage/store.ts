@@ -1,11 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Keyv from 'keyv';
+import { decodeRow, encodeRow } from './codec.ts';
 import type KeyvSqliteType from '@keyv/sqlite';
 import type { RedisClientType } from '@redis/client';
 import type { Pool } from 'pg';
 import { ConfigError, StoreUnavailableError } from '../core/errors.ts';
-import { redisLease, sqlLease, type Lease, type RedisEval } from './lease.ts';
+import { LEASE_TABLE, redisLease, redisLeaseKey, sqlLease, type Lease, type RedisEval } from './lease.ts';
+import { StaleLeaderError, type Fence, type FencedWrites, type FenceTerm } from './fence.ts';
 import { redisCounter, sqlCounter, type Counter } from './counter.ts';
 
 /**
@@ -39,7 +40,8 @@ export interface Store {
   readonly location: string;
   /** How long one store call may take before it rejects with `StoreUnavailableError`. */
   readonly timeoutMs: number;
-  namespace(name: string): KeyValue;
+  /** With a fence, every write is refused (`StaleLeaderError`) once the writer's leadership term is over. */
+  namespace(name: string, fence?: Fence): KeyValue;
   /** A lease on the engine's own atomics (leader election, single-instance guard). */
   lease(name: string): Lease;
   /** A fixed-window counter on the engine's own atomics, shared by the fleet (per-user command limit). */
@@ -106,6 +108,8 @@ interface Backend {
   lease(name: string): Lease;
   counter(name: string): Counter;
   engine(): Engine;
+  /** Writes conditioned on a leadership term atomically, where the engine can (Redis, PostgreSQL). */
+  readonly fenced?: FencedWrites;
   close(): Promise<void>;
 }
 
@@ -138,15 +142,11 @@ const makeGuard =
     });
   };
 
-/** keyv's own serializer, so rows stay readable by keyv and by earlier versions of this bot. */
-const codec = new Keyv();
+const encode = (value: unknown, ttlMs: number | undefined): string => encodeRow({ value, ...(ttlMs ? { expires: Date.now() + ttlMs } : {}) });
 
-const encode = async (value: unknown, ttlMs: number | undefined): Promise<string> =>
-  (await codec.serializeData({ value, ...(ttlMs ? { expires: Date.now() + ttlMs } : {}) })) as string;
-
-const decode = async <T>(raw: string | undefined | null): Promise<T | undefined> => {
+const decode = <T>(raw: string | undefined | null): T | undefined => {
   if (raw === undefined || raw === null) return undefined;
-  const data = (await codec.deserializeData(raw)) as { value?: T; expires?: number | null } | undefined;
+  const data = decodeRow(raw) as { value?: T; expires?: number | null } | null;
   if (!data || data.value === undefined) return undefined;
   if (typeof data.expires === 'number' && data.expires < Date.now()) return undefined;
   return data.value;
@@ -156,10 +156,39 @@ class Namespace implements KeyValue {
   constructor(
     private readonly backend: Backend,
     private readonly name: string,
+    private readonly fence?: Fence,
   ) {}
 
   private k(key: string): string {
     return `${this.name}:${key}`;
+  }
+
+  /**
+   * With a fence, a write is refused (`StaleLeaderError`) once the term is over. Redis and
+   * PostgreSQL check the term in the same atomic command as the write; elsewhere (SQLite, where a
+   * second instance cannot run on the file) the term is checked first, then written.
+   */
+  private async writeRows(rows: readonly (readonly [string, string])[], ttlMs: number | undefined): Promise<void> {
+    if (!this.fence) return this.backend.set(rows, ttlMs);
+    const term = this.backend.fenced && this.fence.term?.();
+    if (term) {
+      if (!(await this.backend.fenced!.set(rows, ttlMs, term))) throw staleTerm(term);
+      return;
+    }
+    await this.fence.assert();
+    await this.backend.set(rows, ttlMs);
+  }
+
+  private async deleteRows(keys: readonly string[]): Promise<number> {
+    if (!this.fence) return this.backend.delete(keys);
+    const term = this.backend.fenced && this.fence.term?.();
+    if (term) {
+      const n = await this.backend.fenced!.delete(keys, term);
+      if (n === undefined) throw staleTerm(term);
+      return n;
+    }
+    await this.fence.assert();
+    return this.backend.delete(keys);
   }
 
   async get<T>(key: string): Promise<T | undefined> {
@@ -170,29 +199,29 @@ class Namespace implements KeyValue {
     const out: (T | undefined)[] = [];
     for (let i = 0; i < keys.length; i += BATCH) {
       const raw = await this.backend.getMany(keys.slice(i, i + BATCH).map((key) => this.k(key)));
-      for (const r of raw) out.push(await decode<T>(r));
+      for (const r of raw) out.push(decode<T>(r));
     }
     return out;
   }
 
   async set<T>(key: string, value: T, ttlMs?: number): Promise<void> {
-    await this.backend.set([[this.k(key), await encode(value, ttlMs)]], ttlMs);
+    await this.writeRows([[this.k(key), encode(value, ttlMs)]], ttlMs);
   }
 
   async setMany<T>(entries: readonly (readonly [string, T])[], ttlMs?: number): Promise<void> {
     for (let i = 0; i < entries.length; i += BATCH) {
       const chunk: [string, string][] = [];
-      for (const [key, value] of entries.slice(i, i + BATCH)) chunk.push([this.k(key), await encode(value, ttlMs)]);
-      await this.backend.set(chunk, ttlMs);
+      for (const [key, value] of entries.slice(i, i + BATCH)) chunk.push([this.k(key), encode(value, ttlMs)]);
+      await this.writeRows(chunk, ttlMs);
     }
   }
 
   async delete(key: string): Promise<boolean> {
-    return (await this.backend.delete([this.k(key)])) > 0;
+    return (await this.deleteRows([this.k(key)])) > 0;
   }
 
   async deleteMany(keys: readonly string[]): Promise<void> {
-    for (let i = 0; i < keys.length; i += BATCH) await this.backend.delete(keys.slice(i, i + BATCH).map((key) => this.k(key)));
+    for (let i = 0; i < keys.length; i += BATCH) await this.deleteRows(keys.slice(i, i + BATCH).map((key) => this.k(key)));
   }
 
   async *entries<T>(): AsyncIterable<readonly [string, T]> {
@@ -202,7 +231,7 @@ class Namespace implements KeyValue {
     for (;;) {
       const page = await this.backend.page(this.name, after, cursor);
       for (const row of page.rows) {
-        const value = await decode<T>(row.value);
+        const value = decode<T>(row.value);
         if (value !== undefined) yield [row.key.slice(prefix), value] as const;
       }
       if (page.done) return;
@@ -212,9 +241,13 @@ class Namespace implements KeyValue {
   }
 
   async clear(): Promise<void> {
+    await this.fence?.assert();
     await this.backend.clear(this.name);
   }
 }
+
+const staleTerm = (term: FenceTerm): StaleLeaderError =>
+  new StaleLeaderError(term.token, `fencing token ${term.token} is stale: another instance leads (the write was refused)`);
 
 type RowQuery = (sql: string, params: unknown[]) => Promise<Row[]>;
 
@@ -277,9 +310,77 @@ const sqlBackend = (dialect: 'sqlite' | 'postgres', query: RowQuery, guard: Guar
     lease: (name) => sqlLease(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
     counter: (name) => sqlCounter(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
     engine: () => ({ kind: dialect, query: (sql, params) => guard('engine', async () => (await query(sql, params)) as unknown as Record<string, unknown>[]) }),
+    ...(dialect === 'postgres' ? { fenced: postgresFencedWrites(query, guard, table) } : {}),
     close,
   };
 };
+
+/**
+ * One statement: the lease row is read `FOR SHARE`, so a takeover (an UPDATE of that row) waits
+ * until the write committed, and the write happens only while the row holds our term.
+ * https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-ROWS
+ */
+const postgresFencedWrites = (query: RowQuery, guard: Guard, table: string): FencedWrites => {
+  const term = (t: FenceTerm) => [t.lease, t.holder, t.token, Date.now()];
+  const ours = `ours AS (SELECT 1 FROM ${LEASE_TABLE} WHERE name = $1 AND holder = $2 AND token = $3 AND expires_at > $4 FOR SHARE)`;
+  const answer = (rows: Row[]) => rows[0] as unknown as { ours: string | number; n: string | number };
+  return {
+    set: (entries, _ttlMs, t) =>
+      guard('set', async () => {
+        const marks = entries.map((_, j) => `($${j * 2 + 5}::text, $${j * 2 + 6}::text)`).join(', ');
+        const r = answer(
+          await query(
+            `WITH ${ours}, w AS (INSERT INTO ${table} (key, value) SELECT column1, column2 FROM (VALUES ${marks}) AS v WHERE EXISTS (SELECT 1 FROM ours)
+               ON CONFLICT (key) DO UPDATE SET value = excluded.value RETURNING 1)
+             SELECT (SELECT count(*) FROM ours) AS ours, (SELECT count(*) FROM w) AS n`,
+            [...term(t), ...entries.flat()],
+          ),
+        );
+        return Number(r.ours) > 0;
+      }),
+    delete: (keys, t) =>
+      guard('delete', async () => {
+        const r = answer(
+          await query(
+            `WITH ${ours}, d AS (DELETE FROM ${table} WHERE key = ANY($5) AND EXISTS (SELECT 1 FROM ours) RETURNING 1)
+             SELECT (SELECT count(*) FROM ours) AS ours, (SELECT count(*) FROM d) AS n`,
+            [...term(t), keys],
+          ),
+        );
+        return Number(r.ours) > 0 ? Number(r.n) : undefined;
+      }),
+  };
+};
+
+// Redis: the lease key holds `holder|token` while the lease is unexpired (src/storage/lease.ts).
+const FENCED_SET = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local ttl = tonumber(ARGV[2])
+for i = 2, #KEYS do
+  if ttl > 0 then redis.call('SET', KEYS[i], ARGV[i + 1], 'PX', ttl) else redis.call('SET', KEYS[i], ARGV[i + 1]) end
+end
+return #KEYS - 1`;
+
+const FENCED_DELETE = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local n = 0
+for i = 2, #KEYS do n = n + redis.call('UNLINK', KEYS[i]) end
+return n`;
+
+/** A Lua script runs atomically: nothing else runs between the check of the lease and the write. https://redis.io/docs/latest/develop/interact/programmability/eval-intro/ */
+const redisFencedWrites = (client: RedisClientType, guard: Guard): FencedWrites => ({
+  set: (entries, ttlMs, t) =>
+    guard('set', async () => {
+      const keys = [redisLeaseKey(t.lease), ...entries.map(([key]) => redisKey(key))];
+      const n = Number(await client.eval(FENCED_SET, { keys, arguments: [`${t.holder}|${t.token}`, String(ttlMs ?? 0), ...entries.map(([, v]) => v)] }));
+      return n >= 0;
+    }),
+  delete: (keys, t) =>
+    guard('delete', async () => {
+      const n = Number(await client.eval(FENCED_DELETE, { keys: [redisLeaseKey(t.lease), ...keys.map(redisKey)], arguments: [`${t.holder}|${t.token}`] }));
+      return n >= 0 ? n : undefined;
+    }),
+});
 
 /** Glob-escapes a key prefix for SCAN MATCH. */
 const globEscape = (s: string): string => s.replace(/[*?[\]\\]/g, '\\$&');
@@ -337,6 +438,7 @@ const redisBackend = (client: RedisClientType, guard: Guard, close: () => Promis
     };
     return { kind: 'redis', client: async () => guarded };
   },
+  fenced: redisFencedWrites(client, guard),
   close,
 });
 
@@ -457,7 +559,8 @@ export const openStore = async (url: string, options: StoreOptions = {}): Promis
     kind,
     location,
     timeoutMs,
-    namespace(name: string): KeyValue {
+    namespace(name: string, fence?: Fence): KeyValue {
+      if (fence) return new Namespace(backend, name, fence);
       let ns = namespaces.get(name);
       if (!ns) namespaces.set(name, (ns = new Namespace(backend, name)));
       return ns;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPONENTS_YAML, startDiscordRig, type DiscordRig } from '../emulators/discord/app.ts';
 import { MEMBER_PERMS, PERMS, type Json } from '../emulators/discord/index.ts';
-import type { KpiProvider } from '../../src/commands/context.ts';
+import type { KpiProvider } from '../../src/kpi/model.ts';
 
 /** A 1×1 PNG: the chart the KPI engine would draw. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');

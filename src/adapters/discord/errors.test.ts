@@ -35,6 +35,7 @@ describe('Discord errors → DeliveryError', () => {
     expect(e.retryAfterMs).toBeGreaterThanOrEqual(2000);
     expect(e.retryAfterMs).toBeLessThan(2500);
     expect(e.code).not.toBe('global');
+    expect(e.scope).toBe('target');
     expect(requestsTo(`/channels/${id}/messages`)).toBe(1);
   });
 
@@ -85,9 +86,9 @@ describe('Discord errors → DeliveryError', () => {
   // Last: a global 429 holds every route for a second, and after a 401 discord.js drops the token.
   it('marks a global 429 as global so delivery pauses the whole platform, and refuses the next call locally', async () => {
     rig.emu.limits.force(MESSAGES, 1, true);
-    expect(await failure(adapter.send(channel(rig.emu.addChannel()), message))).toMatchObject({ kind: 'rate_limited', code: 'global' });
+    expect(await failure(adapter.send(channel(rig.emu.addChannel()), message))).toMatchObject({ kind: 'rate_limited', code: 'global', scope: 'platform' });
     const id = rig.emu.addChannel();
-    expect(await failure(adapter.send(channel(id), message))).toMatchObject({ kind: 'rate_limited', code: 'global' });
+    expect(await failure(adapter.send(channel(id), message))).toMatchObject({ kind: 'rate_limited', code: 'global', scope: 'platform' });
     expect(requestsTo(`/channels/${id}/messages`)).toBe(0);
   });
 

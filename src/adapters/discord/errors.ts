@@ -1,5 +1,5 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { DeliveryError, type DeliveryErrorKind } from '../../core/errors.ts';
+import { DeliveryError, type DeliveryErrorKind, type DeliveryErrorScope } from '../../core/errors.ts';
 
 /**
  * JSON error codes that mean the target will never accept our messages again
@@ -12,8 +12,8 @@ export const GONE_CODES: ReadonlySet<number> = new Set([50007, 10003, 50001, 100
 /** The thread to start already exists (the message was threaded before a restart). */
 export const THREAD_EXISTS = 160004;
 
-const err = (kind: DeliveryErrorKind, code: string, message: string, cause: unknown, retryAfterMs?: number): DeliveryError =>
-  new DeliveryError({ platform: 'discord', kind, code, message, cause, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+const err = (kind: DeliveryErrorKind, code: string, message: string, cause: unknown, retryAfterMs?: number, scope: DeliveryErrorScope = 'target'): DeliveryError =>
+  new DeliveryError({ platform: 'discord', kind, code, message, cause, scope, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
 
 /**
  * Turns whatever discord.js threw into the one error delivery understands. Messages never carry the
@@ -24,13 +24,15 @@ export const classifyDiscordError = (e: unknown): DeliveryError => {
   if (e instanceof RateLimitError) {
     // `rest.rejectOnRateLimit` made discord.js throw instead of sleeping; it says how long to wait.
     const wait = Math.max(e.retryAfter, e.timeToReset, 0);
-    return err('rate_limited', e.global ? 'global' : `route:${e.route}`, `rate limited on ${e.method.toUpperCase()} ${e.route}`, e, Math.ceil(wait) || 1000);
+    // The global limit counts every call of the bot: the whole platform waits, not one channel.
+    // https://discord.com/developers/docs/topics/rate-limits#global-rate-limit
+    return err('rate_limited', e.global ? 'global' : `route:${e.route}`, `rate limited on ${e.method.toUpperCase()} ${e.route}`, e, Math.ceil(wait) || 1000, e.global ? 'platform' : 'target');
   }
   if (e instanceof DiscordAPIError) {
     const code = typeof e.code === 'number' ? e.code : 0;
     if (e.status === 429) {
       const raw = e.rawError as { retry_after?: number; global?: boolean };
-      return err('rate_limited', raw.global ? 'global' : String(code), e.message, e, Math.ceil((raw.retry_after ?? 1) * 1000));
+      return err('rate_limited', raw.global ? 'global' : String(code), e.message, e, Math.ceil((raw.retry_after ?? 1) * 1000), raw.global ? 'platform' : 'target');
     }
     if (GONE_CODES.has(code)) return err('target_gone', String(code), e.message, e);
     if (e.status === 401) return err('auth', String(code || 401), 'Discord refused the bot token (401): check DISCORD_TOKEN', e);

@@ -1,5 +1,6 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { Severity } from '../../core/model.ts';
+import { httpUrl } from '../../core/url.ts';
 import { titleIcon, type MessageModel } from '../../i18n/message.ts';
 
 /**
@@ -84,14 +85,7 @@ const inertBrackets = (escaped: string): string => escaped.replace(/(?<=(?:^|[^\
 /** For plain-text places (footers, button labels, thread names): no markdown there, but no mention either. */
 export const neutraliseMentions = (text: string): string => text.replace(/@(everyone|here)/gi, '@\u200b$1').replace(/<(?=[@#:/]|a:|t:)/g, '<\u200b');
 
-const isHttpUrl = (url: string): boolean => {
-  try {
-    const u = new URL(url);
-    return (u.protocol === 'https:' || u.protocol === 'http:') && url.length <= 512;
-  } catch {
-    return false;
-  }
-};
+const isHttpUrl = (url: string): boolean => httpUrl(url, 512) !== undefined;
 
 /** The message as one embed with a link button. Pure: no I/O. */
 export const renderDiscord = (m: MessageModel): RenderedDiscord => {

@@ -39,9 +39,9 @@ describe('classifyTelegramError', () => {
     expect(err).toMatchObject({ platform: 'telegram', kind, code });
   });
 
-  it('a group upgraded to a supergroup → target_gone with migrateToChatId', async () => {
+  it('a group upgraded to a supergroup → target_gone with movedToChatId', async () => {
     const { err } = await failure(() => tg.sendMessage(-10, 'hello'));
-    expect(err).toMatchObject({ kind: 'target_gone', code: 'migrated', migrateToChatId: '-1009' });
+    expect(err).toMatchObject({ kind: 'target_gone', code: 'migrated', movedToChatId: '-1009' });
   });
 
   it('429 → rate_limited with retry_after in ms', async () => {

@@ -37,7 +37,7 @@ export const classifyTelegramError = (e: unknown): DeliveryError => {
       return new DeliveryError({ ...base, kind: 'rate_limited', code: 'too_many_requests', retryAfterMs: Math.max(1, parameters?.retry_after ?? 1) * 1000 });
     if (code === 401 || code === 404) return new DeliveryError({ ...base, kind: 'auth', code: code === 401 ? 'unauthorized' : 'not_found_token' });
     if (code === 400 && parameters?.migrate_to_chat_id !== undefined)
-      return new DeliveryError({ ...base, kind: 'target_gone', code: 'migrated', migrateToChatId: String(parameters.migrate_to_chat_id) });
+      return new DeliveryError({ ...base, kind: 'target_gone', code: 'migrated', movedToChatId: String(parameters.migrate_to_chat_id) });
     if (code === 403) return new DeliveryError({ ...base, kind: 'target_gone', code: codeOf(description) });
     if (code === 400 && GONE_400.test(description)) return new DeliveryError({ ...base, kind: 'target_gone', code: codeOf(description) });
     if (code >= 500 || code === 409 || code === 420) return new DeliveryError({ ...base, kind: 'transient', code: `http_${code}` });

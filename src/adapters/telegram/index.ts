@@ -1,8 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Telegraf } from 'telegraf';
 import type { InlineKeyboardMarkup, Message, Update } from 'telegraf/types';
 import type { Logger } from 'pino';
 import type { Target } from '../../core/model.ts';
+import { sameSecret } from '../../core/secrets.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import { HttpError, type RouteContext } from '../../http/routes.ts';
 import type { AppConfig } from '../../core/config.ts';
@@ -39,8 +40,6 @@ export const webhookTarget = (url: string): string => {
 export const webhookSecretOf = (s: TelegramSettings): string =>
   s.webhookSecret ?? createHash('sha256').update(`status-relay-webhook:${s.token}`).digest('hex');
 
-const sameSecret = (a: string, b: string): boolean =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 /**
  * Telegram through telegraf: long polling by default (launch() is not awaited — it only resolves

@@ -1,4 +1,5 @@
 import { titleIcon, type MessageModel } from '../../i18n/message.ts';
+import { httpUrl } from '../../core/url.ts';
 
 /**
  * MessageModel → Telegram HTML (parse_mode "HTML"). Pure, no I/O.
@@ -39,14 +40,7 @@ export const escapeHtml = (s: string): string =>
 const escapeAttr = (s: string): string => escapeHtml(s).replace(/"/g, '&quot;');
 
 /** Only http(s) URLs become links; anything else is shown as text. */
-export const safeUrl = (url: string): string | undefined => {
-  try {
-    const u = new URL(url);
-    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : undefined;
-  } catch {
-    return undefined;
-  }
-};
+export const safeUrl = (url: string): string | undefined => httpUrl(url);
 
 /** A piece of the message: its HTML and the length of what Telegram shows for it. */
 interface Piece {

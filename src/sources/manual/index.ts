@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { PayloadError } from '../../core/errors.ts';
 import { CAUSES, COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SEVERITIES, type Incident, type StatusChange } from '../../core/model.ts';
 import { htmlToText } from '../../core/text.ts';
-import { describeZodError } from '../webhook/generic.ts';
+import { describeZodError } from '../../core/errors.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
 
 const isoTime = z.string().refine((v) => Number.isFinite(Date.parse(v)) && Math.abs(Date.parse(v)) <= 8.64e15, 'expected an ISO-8601 time such as 2026-12-01T22:00:00Z');

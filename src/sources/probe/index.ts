@@ -1,6 +1,6 @@
 import type { SourceConfig } from '../../core/config.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
-import type { KpiSampleInput } from '../webhook/generic.ts';
+import type { KpiSampleInput } from '../../kpi/model.ts';
 import { pollEvery } from '../poll.ts';
 import { ProbeState, type CheckResult, type FailureKind } from './state.ts';
 

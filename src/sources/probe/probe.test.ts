@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceConfig } from '../../core/config.ts';
 import type { StatusChange } from '../../core/model.ts';
 import type { SourceContext, SourceHealth } from '../source.ts';
-import type { KpiSampleInput } from '../webhook/generic.ts';
+import type { KpiSampleInput } from '../../kpi/model.ts';
 import { ProbeSource, checkOnce, classifyError } from './index.ts';
 import { ProbeState } from './state.ts';
 

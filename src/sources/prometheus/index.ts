@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SourceConfig } from '../../core/config.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
-import type { KpiSampleInput } from '../webhook/generic.ts';
+import type { KpiSampleInput } from '../../kpi/model.ts';
 import { pollEvery } from '../poll.ts';
 
 type PrometheusConfig = Extract<SourceConfig, { type: 'prometheus' }>;

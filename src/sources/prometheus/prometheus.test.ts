@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceHealth } from '../source.ts';
-import type { KpiSampleInput } from '../webhook/generic.ts';
+import type { KpiSampleInput } from '../../kpi/model.ts';
 import { PrometheusSource } from './index.ts';
 
 /** A local fake of Prometheus' /api/v1/query: answers by the query text, as the real API would. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PayloadError } from '../../core/errors.ts';
 import { truncate } from '../../core/text.ts';
 import { worstStatus, type ComponentStatus, type Severity, type StatusChange } from '../../core/model.ts';
-import { describeZodError } from './generic.ts';
+import { describeZodError } from '../../core/errors.ts';
 
 /**
  * Prometheus Alertmanager webhook v4 (docs/formats.md §5); Grafana's unified alerting reuses it (§9).

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { PayloadError } from '../../core/errors.ts';
+import { PayloadError, describeZodError } from '../../core/errors.ts';
+import { kpiSampleSchema, type KpiSampleInput } from '../../kpi/model.ts';
 import { htmlToText } from '../../core/text.ts';
 import { CAUSES, COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SEVERITIES, type StatusChange } from '../../core/model.ts';
 
@@ -42,27 +43,10 @@ export const genericSchema = z.strictObject({
       scheduledUntil: iso.optional(),
     })
     .optional(),
-  samples: z
-    .array(
-      z.strictObject({
-        component: z.string().min(1),
-        metric: z.enum(['response_time_ms', 'error_rate_percent', 'latency_ms', 'uptime_percent', 'up']),
-        value: z.number().finite(),
-        at: iso.optional(),
-      }),
-    )
-    .max(10_000)
-    .optional(),
+  samples: z.array(kpiSampleSchema).max(10_000).optional(),
 });
 
 export type GenericPayload = z.infer<typeof genericSchema>;
-export type KpiSampleInput = NonNullable<GenericPayload['samples']>[number];
-
-export const describeZodError = (e: z.ZodError): string => {
-  const issue = e.issues[0]!;
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-  return `${path || 'body'}: ${issue.message}`;
-};
 
 /** Without an explicit updateId, the same status and text is the same update: a sender's retry is not news. */
 const defaultUpdateId = (status: string, message: string, at: string | undefined): string =>

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { PayloadError } from '../../core/errors.ts';
 import type { StatusChange } from '../../core/model.ts';
 import { alertGroupSchema, alertsToChanges } from './alertmanager.ts';
-import { describeZodError, type KpiSampleInput } from './generic.ts';
+import { describeZodError } from '../../core/errors.ts';
+import type { KpiSampleInput } from '../../kpi/model.ts';
 
 /**
  * Grafana unified alerting webhook (docs/formats.md §6): the Alertmanager body plus `title`, `state`,

@@ -1,9 +1,11 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { PayloadError } from '../../core/errors.ts';
+import { sameSecret } from '../../core/secrets.ts';
 import type { StatusChange } from '../../core/model.ts';
 import type { SourceConfig } from '../../core/config.ts';
 import { parseStatuspageWebhook } from '../statuspage/parse.ts';
-import { parseGeneric, type KpiSampleInput } from './generic.ts';
+import { parseGeneric } from './generic.ts';
+import type { KpiSampleInput } from '../../kpi/model.ts';
 import { parseInstatus } from './instatus.ts';
 import { parseAlertmanager } from './alertmanager.ts';
 import { parseGrafana } from './grafana.ts';
@@ -35,15 +37,6 @@ export const WEBHOOK_PARSERS: Partial<Record<WebhookFormat, WebhookParser>> = {
   grafana: (json, cfg, now) => parseGrafana(json, cfg.id, now, cfg.componentLabel),
 };
 
-const safeEqual = (a: string, b: string): boolean => {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-};
-
-/** For a token the sender chose: hashed first, so neither its length nor its content shows in the timing. */
-const sameToken = (a: string, b: string): boolean =>
-  timingSafeEqual(createHash('sha256').update(a).digest(), createHash('sha256').update(b).digest());
 
 const header = (req: WebhookRequest, name: string): string | undefined => {
   const v = req.headers[name.toLowerCase()];
@@ -103,7 +96,7 @@ export const verifySignature = (req: WebhookRequest, secret: string, options?: S
     if (offered === undefined)
       throw new WebhookAuthError(`missing X-Signature-256 header${options?.grafana ? ' (or X-Grafana-Alerting-Signature)' : ''} (or Authorization: Bearer, or ?token=)`);
     if (options?.requireTimestamp) throw new WebhookAuthError(`${bearer !== undefined ? 'Authorization: Bearer' : '?token='} is not accepted: ${REQUIRE_TIMESTAMP_HINT}`);
-    if (!sameToken(offered, secret)) throw new WebhookAuthError(bearer !== undefined ? 'invalid bearer token' : 'invalid token');
+    if (!sameSecret(offered, secret)) throw new WebhookAuthError(bearer !== undefined ? 'invalid bearer token' : 'invalid token');
     return { method: bearer !== undefined ? 'bearer' : 'token' };
   }
   if (timestamp === undefined && options?.requireTimestamp) throw new WebhookAuthError(`missing X-Signature-Timestamp: ${REQUIRE_TIMESTAMP_HINT}`);
@@ -113,7 +106,7 @@ export const verifySignature = (req: WebhookRequest, secret: string, options?: S
     : timestamp === undefined
       ? hmacHex(secret, req.body)
       : hmacHex(secret, `${timestamp}:`, req.body);
-  if (!safeEqual((sig ?? grafanaSig)!.trim().toLowerCase(), expected)) throw new WebhookAuthError('invalid signature');
+  if (!sameSecret((sig ?? grafanaSig)!.trim().toLowerCase(), expected)) throw new WebhookAuthError('invalid signature');
   // Checked after the signature, so only a holder of the secret learns that the time was the problem.
   if (timestamp !== undefined && options && Math.abs(options.nowMs - Number(timestamp) * 1000) > options.replayWindowMs)
     throw new WebhookAuthError('X-Signature-Timestamp is outside the replay window: check the sender\'s clock, or this is a replayed request');

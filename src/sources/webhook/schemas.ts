@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PayloadError } from '../../core/errors.ts';
-import { describeZodError } from './generic.ts';
+import { describeZodError } from '../../core/errors.ts';
 
 /**
  * The vendors' documented webhook shapes (docs/formats.md), checked before a body is parsed: a field
