@@ -27,6 +27,13 @@ const runtimeImports = new Set(
     .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtinModules.includes(s))
     .map(packageOf),
 );
+/** Required peers of the imported packages (keyv for @keyv/sqlite): declared so the lock pins them. */
+const requiredPeers = new Set(
+  [...runtimeImports].flatMap((name) => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+    return Object.keys(manifest.peerDependencies ?? {}).filter((peer) => !manifest.peerDependenciesMeta?.[peer]?.optional);
+  }),
+);
 /** Font packages src/kpi/fonts.ts finds by `require.resolve` rather than importing them. */
 const resolvedFonts = new Set(productionSources.flatMap((text) => [...text.matchAll(/\bpackaged\(\s*'([^']+)'/g)].map((m) => m[1]!)));
 
@@ -35,8 +42,8 @@ describe('production dependencies (what npm ci --omit=dev installs)', () => {
     for (const name of runtimeImports) expect(Object.keys(pkg.dependencies), name).toContain(name);
   });
 
-  it('are each imported by the compiled code or resolved as a chart font, nothing for tests or the build only', () => {
-    for (const name of Object.keys(pkg.dependencies)) expect(runtimeImports.has(name) || resolvedFonts.has(name), name).toBe(true);
+  it('are each imported by the compiled code, a required peer of one, or a chart font: nothing for tests or the build only', () => {
+    for (const name of Object.keys(pkg.dependencies)) expect(runtimeImports.has(name) || requiredPeers.has(name) || resolvedFonts.has(name), name).toBe(true);
     for (const name of ['tsx', 'typescript', 'vitest', 'fast-check', 'ws']) expect(pkg.dependencies[name], name).toBeUndefined();
   });
 
