@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
@@ -87,6 +87,23 @@ describe.skipIf(!typescriptPresent)('compiled build (npm run build) started from
     for (const text of ['Investigating', 'Resolved', '调查中', '已解决', 'Check your own internet connection']) expect(out, text).toContain(text);
     expect(out).not.toMatch(/unknown advice|ENOENT/);
   }, 180_000);
+
+  it('runs dist/ when src/ exists but is older (a checkout after npm run build)', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'sr-compiled-fresh-'));
+    try {
+      for (const entry of ['bin', 'dist', 'package.json']) cpSync(join(layout, entry), join(fresh, entry), { recursive: true });
+      for (const entry of ['locales', 'node_modules']) symlinkSync(join(ROOT, entry), join(fresh, entry));
+      // Sources that cannot run: if bin chose them over the newer dist/, --help would fail.
+      mkdirSync(join(fresh, 'src', 'cli'), { recursive: true });
+      writeFileSync(join(fresh, 'src', 'cli', 'index.ts'), "throw new Error('the sources ran instead of dist/');\n");
+      utimesSync(join(fresh, 'src', 'cli', 'index.ts'), new Date(0), new Date(0));
+      const r = run(fresh, ['--help']);
+      expect(await r.exited, r.output()).toBe(0);
+      expect(r.output()).toContain('check-config');
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('falls back to the sources through tsx when src/ is newer than dist/', async () => {
     const stale = mkdtempSync(join(tmpdir(), 'sr-compiled-stale-'));
