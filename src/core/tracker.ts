@@ -93,6 +93,13 @@ export class Tracker {
       .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
+  /** Open stories and those closed within the retention (30 days), newest first: what `GET /api/incidents` lists. */
+  knownIncidents(now = Date.now()): Incident[] {
+    return [...this.incidents.values()]
+      .filter((i) => !isClosedStatus(i.status) || !i.resolvedAt || now - Date.parse(i.resolvedAt) <= RESOLVED_RETENTION_MS)
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
   incident(key: string): Incident | undefined {
     return this.incidents.get(key);
   }

@@ -1,5 +1,6 @@
 import type { App } from '../app.ts';
-import { PayloadError } from '../core/errors.ts';
+import { PayloadError, describeZodError } from '../core/errors.ts';
+import { isClosedStatus, type Incident } from '../core/model.ts';
 import { sameSecret } from '../core/secrets.ts';
 import { WebhookAuthError } from '../sources/source.ts';
 import { WebhookSource } from '../sources/webhook/index.ts';
@@ -7,6 +8,17 @@ import { ReplayGuard, WebhookReplayError } from '../sources/webhook/replay.ts';
 import { HttpError, type RouteContext } from './routes.ts';
 import { createMetrics } from './metrics.ts';
 import { QueueFullError } from '../storage/queue.ts';
+import type { ApiStatus } from '../kpi/api.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import {
+  incidentListQuerySchema,
+  toApiIncident,
+  type IncidentCreated,
+  type IncidentList,
+  type Readiness,
+  type UpdateAccepted,
+  type WebhookAccepted,
+} from './schemas.ts';
 
 /** A full ingest queue drains at the leader's pace: a few seconds is enough for room to appear. */
 const INGEST_RETRY_AFTER_S = 5;
@@ -19,6 +31,9 @@ const requireAdmin = (app: App, ctx: RouteContext): void => {
   const m = /^Bearer\s+(.+)$/i.exec(auth);
   if (!m || !sameSecret(m[1]!.trim(), token)) throw new HttpError(401, 'missing or invalid bearer token');
 };
+
+/** An incident key `<sourceId>:<id>`, or a manual incident's own id. */
+const findIncident = (app: App, id: string): Incident | undefined => app.tracker.incident(id.includes(':') ? id : `${app.manual.id}:${id}`);
 
 const jsonBody = async (ctx: RouteContext): Promise<unknown> => {
   const body = await ctx.body();
@@ -46,7 +61,7 @@ export const registerCoreRoutes = (app: App): void => {
     // Adapters that only the leader runs are not expected to be connected on a follower.
     const expected = [...app.adapters.values()].filter((a) => app.isLeader() || !a.leaderOnly);
     const ready = storeOk && expected.every((a) => a.state() === 'connected');
-    ctx.json(ready ? 200 : 503, {
+    const body: Readiness = {
       ready,
       store: storeOk ? 'ok' : 'down',
       leader: app.isLeader(),
@@ -56,7 +71,8 @@ export const registerCoreRoutes = (app: App): void => {
       pausedTargets: [...app.pausedTargets],
       // A platform in an outage is paused by its circuit breaker; the bot itself is still ready.
       circuits: Object.fromEntries([...app.adapters.keys()].map((p) => [p, app.delivery.breaker.state(p)])),
-    });
+    };
+    ctx.json(ready ? 200 : 503, body);
   });
 
   const metrics = createMetrics(app);
@@ -100,7 +116,8 @@ export const registerCoreRoutes = (app: App): void => {
       if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
       // The push is recorded: a 503 now would only make the sender send it twice.
       await replay.remember().catch((e: unknown) => app.log.warn({ err: e, source: source.id }, 'could not remember a webhook signature: a replay within the window would be accepted'));
-      ctx.json(202, { accepted: true, changes: parsed.changes.length, samples: parsed.samples.length });
+      const accepted: WebhookAccepted = { accepted: true, changes: parsed.changes.length, samples: parsed.samples.length };
+      ctx.json(202, accepted);
     } finally {
       replay.release();
     }
@@ -111,15 +128,40 @@ export const registerCoreRoutes = (app: App): void => {
     const kpi = app.kpiService;
     const components = [];
     for (const c of app.tracker.currentComponents()) components.push({ ...c, kpis: kpi ? await kpi.windows([c.id]) : null });
-    ctx.json(200, {
+    const body: ApiStatus = {
       service: app.config.service.name,
       status: app.tracker.overallStatus(),
       components,
-      incidents: app.tracker.openIncidents(),
+      incidents: app.tracker.openIncidents().map(toApiIncident),
       kpis: kpi ? await kpi.windows('all') : null,
       generatedAt: new Date().toISOString(),
-    });
+    };
+    ctx.json(200, body);
   });
+
+  // SPEC §8: list and read incidents, with the admin API's bearer token (docs/api.md). Shapes: src/http/schemas.ts.
+  r.add('GET', '/api/incidents', (ctx) => {
+    requireAdmin(app, ctx);
+    const query = incidentListQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
+    if (!query.success) throw new HttpError(400, `query: ${describeZodError(query.error)}`);
+    const { state, source, limit } = query.data;
+    const matching = app.tracker
+      .knownIncidents()
+      .filter((i) => (state === 'all' ? true : state === 'open' ? !isClosedStatus(i.status) : isClosedStatus(i.status)))
+      .filter((i) => source === undefined || i.sourceId === source);
+    const body: IncidentList = { incidents: matching.slice(0, limit).map(toApiIncident), total: matching.length, generatedAt: new Date().toISOString() };
+    ctx.json(200, body);
+  });
+
+  r.add('GET', '/api/incidents/:id', (ctx) => {
+    requireAdmin(app, ctx);
+    const incident = findIncident(app, ctx.params.id!);
+    if (!incident) throw new HttpError(404, `no incident "${ctx.params.id}": GET /api/incidents lists the known ones`);
+    ctx.json(200, toApiIncident(incident));
+  });
+
+  // Built per request from the routes registered so far: adapters add theirs at start.
+  r.add('GET', '/openapi.json', (ctx) => ctx.json(200, buildOpenApiDocument(r.list(), app.config.service.name)));
 
   r.add('POST', '/api/incidents', async (ctx) => {
     requireAdmin(app, ctx);
@@ -132,13 +174,14 @@ export const registerCoreRoutes = (app: App): void => {
       throw e;
     }
     for (const change of opened.changes) await app.ingest(change);
-    ctx.json(201, { id: opened.id, key: `${app.manual.id}:${opened.id}` });
+    const created: IncidentCreated = { id: opened.id, key: `${app.manual.id}:${opened.id}` };
+    ctx.json(201, created);
   });
 
   r.add('POST', '/api/incidents/:id/updates', async (ctx) => {
     requireAdmin(app, ctx);
     const id = ctx.params.id!;
-    const existing = app.tracker.incident(id.includes(':') ? id : `${app.manual.id}:${id}`);
+    const existing = findIncident(app, id);
     if (!existing) throw new HttpError(404, `no incident "${id}"`);
     const body = await jsonBody(ctx);
     let changes;
@@ -149,6 +192,7 @@ export const registerCoreRoutes = (app: App): void => {
       throw e;
     }
     for (const change of changes) await app.ingest(change);
-    ctx.json(202, { id, accepted: true });
+    const accepted: UpdateAccepted = { id, accepted: true };
+    ctx.json(202, accepted);
   });
 };

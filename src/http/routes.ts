@@ -121,6 +121,11 @@ export class Router implements HttpRoutes {
     this.routes.push({ method: method.toUpperCase(), pattern, parts: pattern.split('/').filter(Boolean), handler });
   }
 
+  /** Every registered route, in registration order: what `/openapi.json` must document (src/http/openapi.test.ts). */
+  list(): { readonly method: string; readonly pattern: string }[] {
+    return this.routes.map((r) => ({ method: r.method, pattern: r.pattern }));
+  }
+
   /** HEAD is served by the GET route (RFC 9110 §9.3.2); Node's response then sends the headers only. */
   match(method: string, pathname: string): RouteMatch | MethodMismatch | undefined {
     const parts = pathname.split('/').filter(Boolean);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { KPI_WINDOWS, type KpiWindow } from './model.ts';
 import type { KpiSummary } from './engine.ts';
+import { apiIncidentSchema } from '../http/schemas.ts';
 
 /**
  * The KPI part of `GET /api/status` (docs/api.md). One schema is the contract: the handler's output
@@ -60,7 +61,7 @@ export const apiStatusSchema = z
     service: z.string(),
     status: z.string(),
     components: z.array(componentSchema),
-    incidents: z.array(z.unknown()),
+    incidents: z.array(apiIncidentSchema).meta({ description: 'Open incidents and maintenances, newest first.' }),
     kpis: kpiWindowsSchema.nullable().meta({ description: 'The whole service; null when no KPI engine runs.' }),
     generatedAt: z.iso.datetime(),
   })

@@ -6,6 +6,7 @@ import type { Target } from '../../core/model.ts';
 import { sameSecret } from '../../core/secrets.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import { HttpError, type RouteContext } from '../../http/routes.ts';
+import { telegramUpdateSchema, type TelegramAccepted } from '../../http/schemas.ts';
 import type { AppConfig } from '../../core/config.ts';
 import { Translator } from '../../i18n/i18n.ts';
 import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
@@ -274,15 +275,18 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     const given = rc.req.headers['x-telegram-bot-api-secret-token'];
     if (typeof given !== 'string' || !sameSecret(given, webhookSecretOf(this.settings))) throw new HttpError(401, 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
     if (this.current !== 'connected') throw new HttpError(503, 'telegram adapter is not ready');
-    let update: Update;
+    // Read outside the try: a body over the limit is the 413 readBody throws, not a parse error.
+    const raw = await rc.body();
+    let json: unknown;
     try {
-      update = JSON.parse((await rc.body()).toString('utf8')) as Update;
+      json = JSON.parse(raw.toString('utf8'));
     } catch {
       throw new HttpError(400, 'body is not a JSON Telegram update');
     }
-    if (typeof update?.update_id !== 'number') throw new HttpError(400, 'body is not a Telegram update');
-    await this.bot.handleUpdate(update);
-    rc.json(200, { ok: true });
+    if (!telegramUpdateSchema.safeParse(json).success) throw new HttpError(400, 'body is not a Telegram update');
+    await this.bot.handleUpdate(json as Update);
+    const accepted: TelegramAccepted = { ok: true };
+    rc.json(200, accepted);
   }
 }
 

@@ -10,7 +10,7 @@ import type { KpiSampleInput } from '../../kpi/model.ts';
  * `message` and per-alert `values`. When an alert carries a `kpi_metric` label naming one of our
  * metrics, its first value becomes a KPI sample for its component.
  */
-const grafanaSchema = alertGroupSchema.extend({
+export const grafanaSchema = alertGroupSchema.extend({
   title: z.string().optional(),
   state: z.string().optional(),
   alerts: z.array(alertGroupSchema.shape.alerts.element.extend({ values: z.record(z.string(), z.number().nullable()).nullable().optional() })).max(10_000),
