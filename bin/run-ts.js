@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs a TypeScript entry point through tsx's loader, so no build step is needed before `npm start`.
+// Runs a TypeScript script (bench, the chaos report) through tsx's loader; dev only, tsx is a dev dependency.
 import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';

@@ -6,6 +6,7 @@ import { SUPPORTED_LOCALES, isRtl } from './locales.ts';
 import { FSI, RLM, isolateValue } from './bidi.ts';
 import { applyOverrides, loadOverrides } from './overrides.ts';
 
+/** locales/ beside src/ or dist/: the build keeps src/'s layout (tsconfig.build.json rootDir), so one relative path serves tsx and the compiled code. */
 export const LOCALES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'locales');
 
 export type Resources = Record<string, Record<string, Record<string, unknown>>>;
