@@ -1,6 +1,6 @@
 import { encodeHTML } from 'entities';
 import { describe, expect, it } from 'vitest';
-import { htmlToText } from './text.ts';
+import { htmlToText, truncate } from './text.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import { renderTelegram } from '../adapters/telegram/render.ts';
 import { renderSlack } from '../adapters/slack/render.ts';
@@ -113,5 +113,27 @@ describe('Discord: every masked link in source text is inert', () => {
     expect(liveMaskedLinks(renderDiscord(model(text)).payload.embeds[0]!.description ?? '')).toEqual([]);
     // The reader still sees the words.
     expect(escapeDiscord(text).replace(/\\(.)/g, '$1')).toBe(text);
+  });
+});
+
+describe('truncate (the one truncation)', () => {
+  it('keeps text that fits, and otherwise ends in "…" within max UTF-16 units', () => {
+    expect(truncate('short', 5)).toBe('short');
+    expect(truncate('abcdef', 4)).toBe('abc…');
+    expect(truncate('abcdef', 1)).toBe('…');
+    expect(truncate('abcdef', 0)).toBe('');
+  });
+
+  it('never cuts inside a surrogate pair, a ZWJ emoji or a letter with its combining mark', () => {
+    expect(truncate('ab😀cd', 4)).toBe('ab…');
+    expect(truncate('👩‍👩‍👧‍👦👩‍👩‍👧‍👦', 12)).toBe('👩‍👩‍👧‍👦…');
+    expect(truncate('cafe\u0301 au lait', 5)).toBe('caf…');
+    for (let max = 1; max < 30; max++) expect(truncate('Ñandú 🇦🇷 — सेवा 👩‍💻 ok', max).length).toBeLessThanOrEqual(max);
+  });
+
+  it('cuts at a word when asked and one is near the end; mends the end before the ellipsis', () => {
+    expect(truncate('the quick brown fox jumps', 20, { atWord: true })).toBe('the quick brown fox…');
+    expect(truncate('averyveryverylongword here', 10, { atWord: true })).toBe('averyvery…');
+    expect(truncate('ab\\*cd', 4, { mendEnd: (s) => s.replace(/\\$/, '') })).toBe('ab…');
   });
 });

@@ -41,11 +41,31 @@ export const htmlToText = (input: unknown): string => {
   return s.trim();
 };
 
-/** Cuts at a word or line boundary below `max` characters (counted in code points), adding an ellipsis. */
-export const truncate = (s: string, max: number): string => {
-  const chars = Array.from(s);
-  if (chars.length <= max) return s;
-  const cut = chars.slice(0, Math.max(0, max - 1)).join('');
-  const boundary = Math.max(cut.lastIndexOf('\n'), cut.lastIndexOf(' '));
-  return `${boundary > max * 0.6 ? cut.slice(0, boundary) : cut}…`;
+export interface TruncateOptions {
+  /** Prefer a cut at a space or line break, when one lies in the last 40 % of what fits. */
+  readonly atWord?: boolean;
+  /** Mends the end of the cut text before the ellipsis (a lone escaping backslash, half an entity). */
+  readonly mendEnd?: (cut: string) => string;
+}
+
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/**
+ * The one truncation: at most `max` UTF-16 code units (how the platforms count their limits)
+ * including the "…" it adds, cut between graphemes — never inside a surrogate pair, a ZWJ emoji or
+ * a letter with its combining marks.
+ */
+export const truncate = (text: string, max: number, options: TruncateOptions = {}): string => {
+  if (text.length <= max) return text;
+  if (max < 1) return '';
+  let cut = '';
+  for (const { segment } of graphemes.segment(text)) {
+    if (cut.length + segment.length > max - 1) break;
+    cut += segment;
+  }
+  if (options.atWord && !/\s/.test(text[cut.length] ?? '')) {
+    const boundary = Math.max(cut.lastIndexOf('\n'), cut.lastIndexOf(' '));
+    if (boundary > max * 0.6) cut = cut.slice(0, boundary);
+  }
+  return `${options.mendEnd ? options.mendEnd(cut) : cut}…`;
 };

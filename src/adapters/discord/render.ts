@@ -1,6 +1,7 @@
 import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIEmbedField } from 'discord.js';
 import type { Severity } from '../../core/model.ts';
 import { httpUrl } from '../../core/url.ts';
+import { truncate as truncateText } from '../../core/text.ts';
 import { titleIcon, type MessageModel } from '../../i18n/message.ts';
 
 /**
@@ -48,20 +49,11 @@ export interface RenderedDiscord {
 /** What the description may always use of the 6000 total, whatever the fields need. */
 const DESCRIPTION_RESERVE = 2000;
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// A cut right after a lone escaping backslash would escape the ellipsis instead.
+const dropLoneBackslash = (cut: string): string => (/(^|[^\\])(\\\\)*\\$/.test(cut) ? cut.slice(0, -1) : cut);
 
-/** Cuts at a grapheme boundary (never inside a surrogate pair or a ZWJ emoji) and marks the cut with "…". */
-export const truncate = (text: string, max: number): string => {
-  if (text.length <= max) return text;
-  let out = '';
-  for (const { segment } of segmenter.segment(text)) {
-    if (out.length + segment.length > max - 1) break;
-    out += segment;
-  }
-  // A cut right after a lone escaping backslash would escape the ellipsis instead.
-  if (/(^|[^\\])(\\\\)*\\$/.test(out)) out = out.slice(0, -1);
-  return `${out}…`;
-};
+/** Discord's truncation: grapheme-safe (src/core/text.ts), and never ending in half an escape. */
+export const truncate = (text: string, max: number): string => truncateText(text, max, { mendEnd: dropLoneBackslash });
 
 /**
  * Makes untrusted text inert: markdown escaped (headings, lists and masked links too), and

@@ -1,5 +1,6 @@
 import type { KnownBlock, SectionBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
 import { titleIcon, toPlainText, type MessageModel } from '../../i18n/message.ts';
+import { truncate } from '../../core/text.ts';
 
 /**
  * Slack limits (docs.slack.dev/reference/block-kit/blocks, …/section-block, …/header-block; docs/platforms.md §2).
@@ -32,13 +33,11 @@ const BODY_BUDGET = 6000;
 export const escapeSlack = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** Cuts escaped text to `max` characters without splitting an entity or a surrogate pair; adds `…` when cut. */
-export const truncateEscaped = (escaped: string, max: number): string => {
-  if (escaped.length <= max) return escaped;
-  let cut = escaped.slice(0, max - 1);
+export const truncateEscaped = (escaped: string, max: number): string => truncate(escaped, max, { mendEnd: dropPartialEntity });
+
+const dropPartialEntity = (cut: string): string => {
   const amp = cut.lastIndexOf('&');
-  if (amp !== -1 && !cut.slice(amp).includes(';')) cut = cut.slice(0, amp);
-  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
-  return `${cut}…`;
+  return amp !== -1 && !cut.slice(amp).includes(';') ? cut.slice(0, amp) : cut;
 };
 
 /** Splits escaped text into chunks of at most `max` characters, preferring line breaks. */

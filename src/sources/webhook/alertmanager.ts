@@ -71,7 +71,7 @@ export const alertsToChanges = (group: AlertGroup, sourceId: string, now: string
     const name = plain(notes.summary ?? all.alertname ?? options.title ?? 'Alert') || 'Alert';
     // A resolved alert still carries the annotations of its last firing evaluation ("error rate above
     // 5 %"): they describe the problem, so the resolution must not repeat them as its own words.
-    const body = firing ? truncate(plain(notes.description ?? notes.message ?? notes.summary ?? ''), 4000) : '';
+    const body = firing ? truncate(plain(notes.description ?? notes.message ?? notes.summary ?? ''), 4000, { atWord: true }) : '';
     const url = httpUrl(notes.runbook_url) ?? httpUrl(a.generatorURL) ?? httpUrl(group.externalURL);
     changes.push({
       kind: 'incident',
@@ -81,7 +81,7 @@ export const alertsToChanges = (group: AlertGroup, sourceId: string, now: string
         key: `${sourceId}:${id}`,
         sourceId,
         kind: 'incident',
-        name: truncate(name, 300),
+        name: truncate(name, 300, { atWord: true }),
         status: firing ? 'investigating' : 'resolved',
         impact: severity === 'none' ? 'minor' : severity,
         startedAt,
