@@ -38,6 +38,8 @@ export type NewJob = Omit<DeliveryJob, 'seq' | 'createdAt' | 'attempts' | 'notBe
 const DELIVERED_TTL_MS = NAMESPACES.delivered.ttlMs;
 const EVENT_TTL_MS = NAMESPACES.events.ttlMs;
 const FLUSH_MS = 20;
+/** A third of delivery's in-flight window (src/delivery/delivery.ts): written without waiting for FLUSH_MS. */
+const EAGER_FLUSH_AT = 32;
 /** A failed flush is retried with backoff up to this, for as long as the store is down. */
 const FLUSH_RETRY_CAP_MS = 5_000;
 
@@ -223,6 +225,14 @@ export class Outbox {
   complete(job: DeliveryJob): void {
     this.remove(job);
     this.doneBuffer.push(job.id);
+    // Delivery stops at IN_FLIGHT_WINDOW sent-but-unmarked jobs: a full batch is written at once
+    // instead of after FLUSH_MS, so the window bounds duplicates after a crash, not the send rate.
+    if (this.doneBuffer.length === EAGER_FLUSH_AT && this.flushFailures === 0) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      this.flush().catch(() => undefined);
+      return;
+    }
     this.scheduleFlush();
   }
 
