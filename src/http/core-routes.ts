@@ -139,7 +139,7 @@ export const registerCoreRoutes = (app: App): void => {
     ctx.json(200, body);
   });
 
-  // SPEC §8: list and read incidents, with the admin API's bearer token (docs/api.md). Shapes: src/http/schemas.ts.
+  // List and read incidents, with the admin API's bearer token (docs/api.md). Shapes: src/http/schemas.ts.
   r.add('GET', '/api/incidents', (ctx) => {
     requireAdmin(app, ctx);
     const query = incidentListQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));

@@ -26,7 +26,7 @@ import {
 } from './schemas.ts';
 
 /**
- * `GET /openapi.json` (SPEC §8): an OpenAPI 3.1 document generated from the zod schemas that validate
+ * `GET /openapi.json` (docs/api.md): an OpenAPI 3.1 document generated from the zod schemas that validate
  * each boundary, so the document cannot drift from what the code accepts and answers. Request bodies
  * are converted as zod *input* (defaults make fields optional), answers as *output*. The route list
  * is the router's own: a route registered without an entry in `ROUTE_DOCS` fails openapi.test.ts.
