@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { parseMetrics } from '../../test/helpers/prometheus-text.ts';
 import { startHarness, outage, CHANNEL, type Harness } from '../../test/emulators/telegram/harness.ts';
 import { StatuspagePage } from '../../test/helpers/statuspage-page.ts';
 import type { Subscription } from '../core/recipients.ts';
 
-/** `name{labels} value` lines of one scrape, by series. */
-const parse = (text: string): Map<string, number> => {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-};
+const parse = parseMetrics;
 
 /** A chat the configured announce list names but Telegram does not know: "Bad Request: chat not found". */
 const MISSING_CHAT = -1003000000003;

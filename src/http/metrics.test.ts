@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { parseMetrics } from '../../test/helpers/prometheus-text.ts';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
 
 const YAML = `
@@ -9,16 +10,7 @@ announce:
   - { platform: console, channel: "#ops", locale: en }
 `;
 
-/** `name{labels} value` lines of one scrape, by series. */
-const parse = (text: string): Map<string, number> => {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-};
+const parse = parseMetrics;
 
 const scrape = async (t: TestApp) => {
   const res = await fetch(`${t.baseUrl}/metrics`);
