@@ -370,7 +370,7 @@ export class App {
     // The term may have ended while the store was read: halt() ran already, start nothing.
     if (term.aborted) return;
     this.delivery.start();
-    this.flapTimer = setInterval(() => this.flushFlaps(), Math.min(1000, this.config.flap.settle, this.options.flap?.settleMs ?? 1000));
+    this.flapTimer = setInterval(() => this.flushFlaps(), Math.min(1000, this.flaps.settleMs));
     this.flapTimer.unref();
     this.inboxTimer = setInterval(() => void this.drainInbox(), 200);
     this.inboxTimer.unref();
@@ -517,6 +517,8 @@ export class App {
   /** Announces the summaries of components that stopped flapping. */
   private flushFlaps(): void {
     const due = this.flaps.due();
+    // Every second: nothing to do is the common case, and it must not queue behind the pipeline.
+    if (due.length === 0 && !this.flaps.unsaved()) return;
     const run = this.chain.then(async () => {
       await this.persistFlaps();
       if (due.length) await this.fanOut(due);

@@ -35,7 +35,7 @@ export class FlapGuard {
   private readonly changed = new Set<string>();
   private readonly windowMs: number;
   private readonly maxPerWindow: number;
-  private readonly settleMs: number;
+  readonly settleMs: number;
 
   constructor(
     settings: FlapSettings = DEFAULT_FLAP,
@@ -50,6 +50,11 @@ export class FlapGuard {
     this.states.clear();
     this.changed.clear();
     for await (const [id, s] of this.kv().entries<FlapState>()) this.states.set(id, s);
+  }
+
+  /** States changed since the last `persist()`. */
+  unsaved(): boolean {
+    return this.changed.size > 0;
   }
 
   /** Writes the states changed since the last call; a failure keeps them owed for the next call. */
