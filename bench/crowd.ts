@@ -21,7 +21,8 @@ const USERS = Number(process.env.CROWD_USERS ?? 1000);
 const WITHIN_MS = Number(process.env.CROWD_WITHIN_MS ?? 10_000);
 /** A reply later than this was given up by the bot (REPLY_USEFUL_MS) or lost: stop waiting. */
 const WAIT_MS = 75_000;
-const YAML = 'service: { name: Chatter, locales: [en, de] }\ncomponents: [{ id: messaging, name: { en: Messaging, de: Nachrichten } }]\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]\n';
+const YAML =
+  'service: { name: Chatter, locales: [en, de] }\ncomponents: [{ id: messaging, name: { en: Messaging, de: Nachrichten } }]\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]\n';
 
 const quantile = (xs: readonly number[], q: number): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -71,7 +72,15 @@ const waitUntil = async (done: () => boolean, timeoutMs: number) => {
   while (!done() && Date.now() < end) await sleep(20);
 };
 
-const result = (platform: string, sentAt: number[], answeredAt: (number | undefined)[], limit: number | undefined, note: string, status429: number, late?: number): CrowdResult => {
+const result = (
+  platform: string,
+  sentAt: number[],
+  answeredAt: (number | undefined)[],
+  limit: number | undefined,
+  note: string,
+  status429: number,
+  late?: number,
+): CrowdResult => {
   const t0 = Math.min(...sentAt);
   const got = answeredAt.map((a, i) => (a === undefined ? undefined : a - sentAt[i]!)).filter((x): x is number => x !== undefined);
   const times = answeredAt.filter((a): a is number => a !== undefined);
@@ -122,7 +131,12 @@ const benchDiscord = async (): Promise<CrowdResult> => {
   const emu = await new DiscordEmulator().start();
   const channel = emu.addChannel({ name: 'general' });
   const users = Array.from({ length: USERS }, (_, i) => emu.addUser({ username: `u${i}` }));
-  const t = await startTestApp(YAML, { DISCORD_TOKEN: emu.token, DISCORD_APPLICATION_ID: emu.applicationId, DISCORD_API_URL: emu.apiUrl, DISCORD_GUILD_ID: emu.guildId });
+  const t = await startTestApp(YAML, {
+    DISCORD_TOKEN: emu.token,
+    DISCORD_APPLICATION_ID: emu.applicationId,
+    DISCORD_API_URL: emu.apiUrl,
+    DISCORD_GUILD_ID: emu.guildId,
+  });
   const sentAt: number[] = [];
   const answeredAt: (number | undefined)[] = Array.from({ length: USERS }, () => undefined);
   const pending: Promise<unknown>[] = [];
@@ -143,7 +157,15 @@ const benchDiscord = async (): Promise<CrowdResult> => {
   const status429 = emu.state.requests.filter((r) => r.status === 429).length;
   await t.stop();
   await emu.stop();
-  return result('discord', sentAt, answeredAt, undefined, `initial responses are not bound by the global limit (${DEFAULT_RULES.global.limit}/s); deferred follow-ups are`, status429, late);
+  return result(
+    'discord',
+    sentAt,
+    answeredAt,
+    undefined,
+    `initial responses are not bound by the global limit (${DEFAULT_RULES.global.limit}/s); deferred follow-ups are`,
+    status429,
+    late,
+  );
 };
 
 const benchSlack = async (): Promise<CrowdResult> => {
@@ -168,7 +190,13 @@ const benchSlack = async (): Promise<CrowdResult> => {
     urls.set(response_url.slice(response_url.lastIndexOf('/') + 1), i);
     sentAt[i] = Date.now();
     acks.push(
-      postSlashCommand(`${t.baseUrl}/slack/events`, secret, { command: '/statusrelay', text: 'status', user_id: `U${i}`, channel_id: 'CGENERAL', response_url }).then(
+      postSlashCommand(`${t.baseUrl}/slack/events`, secret, {
+        command: '/statusrelay',
+        text: 'status',
+        user_id: `U${i}`,
+        channel_id: 'CGENERAL',
+        response_url,
+      }).then(
         (res) => {
           if (res.status !== 200 || Date.now() - sentAt[i]! > ACK_DEADLINE_MS) late++;
         },

@@ -45,7 +45,12 @@ sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
   const subs = t.app.store.namespace('subscriptions');
   const now = new Date().toISOString();
   for (let i = 0; i < SUBSCRIBERS; i += 10_000)
-    await subs.setMany(Array.from({ length: Math.min(10_000, SUBSCRIBERS - i) }, (_, j) => [`console:u${i + j}`, { platform: 'console', userId: `u${i + j}`, components: ['messaging'], createdAt: now }] as const));
+    await subs.setMany(
+      Array.from(
+        { length: Math.min(10_000, SUBSCRIBERS - i) },
+        (_, j) => [`console:u${i + j}`, { platform: 'console', userId: `u${i + j}`, components: ['messaging'], createdAt: now }] as const,
+      ),
+    );
   const post = async (body: unknown): Promise<number> => {
     const start = performance.now();
     const res = await fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify(body) });
@@ -57,10 +62,18 @@ sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
   await t.app.processed(120_000);
   const broadcast = await post({ components: [{ name: 'Messaging', status: 'major_outage' }] });
   const waits: number[] = [broadcast];
-  for (let i = 0; i < PUSHES - 1; i++) waits.push(await post({ components: [{ name: `Unwatched ${i % 5}`, status: i % 2 ? 'operational' : 'degraded_performance' }] }));
+  for (let i = 0; i < PUSHES - 1; i++)
+    waits.push(await post({ components: [{ name: `Unwatched ${i % 5}`, status: i % 2 ? 'operational' : 'degraded_performance' }] }));
   const sentAtLastPush = t.app.delivery.stats.sent.console ?? 0;
   await t.stop();
-  return { subscriptions: SUBSCRIBERS, pushes: PUSHES, p50Ms: round(quantile(waits, 0.5)), p99Ms: round(quantile(waits, 0.99)), maxMs: round(Math.max(...waits)), sentWhenLastAccepted: sentAtLastPush };
+  return {
+    subscriptions: SUBSCRIBERS,
+    pushes: PUSHES,
+    p50Ms: round(quantile(waits, 0.5)),
+    p99Ms: round(quantile(waits, 0.99)),
+    maxMs: round(Math.max(...waits)),
+    sentWhenLastAccepted: sentAtLastPush,
+  };
 };
 
 const counted = (engine: Engine): { engine: Engine; calls: () => number } => {
@@ -83,7 +96,8 @@ const inboxDrain = async (name: string, url: string) => {
   const store = await openStore(url);
   const ns: ScratchNamespace = `scratch-bench-${Date.now().toString(36)}`;
   const other = store.namespace(ns);
-  for (let i = 0; i < OTHER_KEYS; i += 5_000) await other.setMany(Array.from({ length: 5_000 }, (_, j) => [`k${i + j}`, { i: i + j }] as const));
+  for (let i = 0; i < OTHER_KEYS; i += 5_000)
+    await other.setMany(Array.from({ length: 5_000 }, (_, j) => [`k${i + j}`, { i: i + j }] as const));
   const qname = `bench-${Date.now().toString(36)}`;
   const q = openQueue<{ n: number }>(store.engine(), qname, { limit: DRAIN_ITEMS + 1 });
   for (let n = 0; n < DRAIN_ITEMS; n++) await q.append({ n });
@@ -99,7 +113,15 @@ const inboxDrain = async (name: string, url: string) => {
   await other.clear();
   await q.clear();
   await store.close();
-  return { store: name, otherKeys: OTHER_KEYS, items: result.done, ms: round(ms), roundTrips: c.calls(), emptyDrainMs: round(idleMs, 2), emptyDrainRoundTrips: idle.calls() };
+  return {
+    store: name,
+    otherKeys: OTHER_KEYS,
+    items: result.done,
+    ms: round(ms),
+    roundTrips: c.calls(),
+    emptyDrainMs: round(idleMs, 2),
+    emptyDrainRoundTrips: idle.calls(),
+  };
 };
 
 const dir = mkdtempSync(join(tmpdir(), 'sr-bench-ingest-'));
@@ -111,7 +133,12 @@ const result = { at: new Date().toISOString(), node: process.version, webhook, d
 mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
 writeFileSync(join(import.meta.dirname, 'results', 'ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
 console.log(`| subscriptions | pushes | webhook → 202 p50 / p99 (max) | sent when the last push was accepted |\n|---|---|---|---|`);
-console.log(`| ${webhook.subscriptions} | ${webhook.pushes} | ${webhook.p50Ms} / ${webhook.p99Ms} ms (${webhook.maxMs} ms) | ${webhook.sentWhenLastAccepted} |\n`);
+console.log(
+  `| ${webhook.subscriptions} | ${webhook.pushes} | ${webhook.p50Ms} / ${webhook.p99Ms} ms (${webhook.maxMs} ms) | ${webhook.sentWhenLastAccepted} |\n`,
+);
 console.log(`| store | other keys | items | drain | round trips | empty drain |\n|---|---|---|---|---|---|`);
-for (const d of drains) console.log(`| ${d.store} | ${d.otherKeys} | ${d.items} | ${d.ms} ms | ${d.roundTrips} | ${d.emptyDrainMs} ms, ${d.emptyDrainRoundTrips} round trip(s) |`);
+for (const d of drains)
+  console.log(
+    `| ${d.store} | ${d.otherKeys} | ${d.items} | ${d.ms} ms | ${d.roundTrips} | ${d.emptyDrainMs} ms, ${d.emptyDrainRoundTrips} round trip(s) |`,
+  );
 process.exit(0);

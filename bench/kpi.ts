@@ -61,7 +61,11 @@ export const runKpiBench = async (components = 20, days = 90): Promise<KpiBenchR
       for (const [n, id] of ids.entries()) {
         const base = 120 + n * 7 + (busy ? 300 : 0) + ((t / MINUTE) % 37) * 3;
         const failing = Math.floor(t / DAY) % 7 === n % 7 && new Date(t).getUTCHours() === 3 && new Date(t).getUTCMinutes() < 20;
-        batch.push({ component: id, metric: 'response_time_ms', value: base, at }, { component: id, metric: 'latency_ms', value: base / 4, at }, { component: id, metric: 'up', value: failing ? 0 : 1, at });
+        batch.push(
+          { component: id, metric: 'response_time_ms', value: base, at },
+          { component: id, metric: 'latency_ms', value: base / 4, at },
+          { component: id, metric: 'up', value: failing ? 0 : 1, at },
+        );
       }
     }
     await engine.record('bench', batch);
@@ -98,7 +102,10 @@ export const runKpiBench = async (components = 20, days = 90): Promise<KpiBenchR
   const mem = process.memoryUsage();
   await fresh.stop();
   await store2.close();
-  const storeBytes = ['', '-wal', '-shm'].map((s) => `${file}${s}`).filter((f) => existsSync(f)).reduce((sum, f) => sum + statSync(f).size, 0);
+  const storeBytes = ['', '-wal', '-shm']
+    .map((s) => `${file}${s}`)
+    .filter((f) => existsSync(f))
+    .reduce((sum, f) => sum + statSync(f).size, 0);
   rmSync(dir, { recursive: true, force: true });
   return {
     components,

@@ -57,9 +57,11 @@ const rssTimer = setInterval(() => {
 const resetPeak = () => (peakRss = process.memoryUsage().rss);
 
 const push = (t: TestApp, body: unknown) =>
-  fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => {
-    if (r.status !== 202) throw new Error(`webhook ${r.status}: ${await r.text()}`);
-  });
+  fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(
+    async (r) => {
+      if (r.status !== 202) throw new Error(`webhook ${r.status}: ${await r.text()}`);
+    },
+  );
 
 const waitUntil = async (check: () => boolean, timeoutMs: number) => {
   const end = Date.now() + timeoutMs;
@@ -97,12 +99,21 @@ interface PlatformResult {
   peakRssMb: number;
 }
 
-const broadcast = async (platform: Platform, t: TestApp, timeline: Timeline, limit: number, recipients: number, latencies: number[]): Promise<PlatformResult> => {
+const broadcast = async (
+  platform: Platform,
+  t: TestApp,
+  timeline: Timeline,
+  limit: number,
+  recipients: number,
+  latencies: number[],
+): Promise<PlatformResult> => {
   resetPeak();
   const before = timeline.sends.length;
   const before429 = timeline.status429;
   const start = performance.now();
-  await push(t, { incident: { id: 'broadcast', name: 'Messaging outage', status: 'investigating', impact: 'critical', message: 'Messages fail to send.' } });
+  await push(t, {
+    incident: { id: 'broadcast', name: 'Messaging outage', status: 'investigating', impact: 'critical', message: 'Messages fail to send.' },
+  });
   await waitUntil(() => timeline.sends.length - before >= recipients, 300_000);
   const sends = timeline.sends.slice(before);
   const last = sends[recipients - 1]!;
@@ -126,7 +137,11 @@ const broadcast = async (platform: Platform, t: TestApp, timeline: Timeline, lim
 };
 
 /** The bot is told the (scaled) limits through its config, as an operator would (`delivery.limits`). */
-const YAML = (platform: Platform, probeChat: string, limits: { globalPerSecond: number; perChatIntervalMs: number; perGroupPerMinute?: number }) => `
+const YAML = (
+  platform: Platform,
+  probeChat: string,
+  limits: { globalPerSecond: number; perChatIntervalMs: number; perGroupPerMinute?: number },
+) => `
 service: { name: Chatter, locales: [en] }
 sources: [{ id: gen, type: webhook, format: generic, insecure: true }]
 announce: [{ platform: ${platform}, channel: "${probeChat}" }]
@@ -135,23 +150,36 @@ delivery: { limits: { ${platform}: ${JSON.stringify(limits)} } }
 
 const seedAnnouncements = async (t: TestApp, platform: Platform, chats: readonly string[]) => {
   const now = new Date().toISOString();
-  await t.app.store.namespace('announce').setMany(chats.map((c) => [`${platform}:${c}`, { platform, chatId: c, components: [], minSeverity: 'minor', createdAt: now }] as const));
+  await t.app.store
+    .namespace('announce')
+    .setMany(
+      chats.map((c) => [`${platform}:${c}`, { platform, chatId: c, components: [], minSeverity: 'minor', createdAt: now }] as const),
+    );
 };
 
 const benchTelegram = async (): Promise<PlatformResult> => {
   const limit = 30 * FACTOR;
-  const emu = new TelegramEmulator(undefined, { limits: { globalPerSecond: limit, chatPerSecond: FACTOR, groupPerMinute: 20 * FACTOR, chatBurst: 3 } });
+  const emu = new TelegramEmulator(undefined, {
+    limits: { globalPerSecond: limit, chatPerSecond: FACTOR, groupPerMinute: 20 * FACTOR, chatBurst: 3 },
+  });
   await emu.start();
   const timeline = watch((emu as unknown as { server: Server }).server, (r) => /\/sendMessage$/.test(r.url ?? ''));
   const probeChat = -1009000000001;
   emu.addChannel(probeChat, 'Probe channel');
-  const t = await startTestApp(YAML('telegram', String(probeChat), { globalPerSecond: limit, perChatIntervalMs: 1000 / FACTOR, perGroupPerMinute: 20 * FACTOR }), { TELEGRAM_BOT_TOKEN: emu.token, TELEGRAM_API_ROOT: emu.apiRoot });
+  const t = await startTestApp(
+    YAML('telegram', String(probeChat), { globalPerSecond: limit, perChatIntervalMs: 1000 / FACTOR, perGroupPerMinute: 20 * FACTOR }),
+    { TELEGRAM_BOT_TOKEN: emu.token, TELEGRAM_API_ROOT: emu.apiRoot },
+  );
   try {
     const latencies = await probeLatency(t, timeline, 1000 / FACTOR + 50);
     const users = Array.from({ length: RECIPIENTS - 1 }, (_, i) => 700_000_000 + i);
     for (const id of users) emu.addUser({ id, first_name: `User ${id}`, language_code: 'en' });
     const now = new Date().toISOString();
-    await t.app.store.namespace('subscriptions').setMany(users.map((id) => [`telegram:${id}`, { platform: 'telegram', userId: String(id), components: [], createdAt: now }] as const));
+    await t.app.store
+      .namespace('subscriptions')
+      .setMany(
+        users.map((id) => [`telegram:${id}`, { platform: 'telegram', userId: String(id), components: [], createdAt: now }] as const),
+      );
     return await broadcast('telegram', t, timeline, limit, RECIPIENTS, latencies);
   } finally {
     await t.stop();
@@ -167,7 +195,11 @@ const benchSlack = async (): Promise<PlatformResult> => {
   const timeline = watch((emu as unknown as { server: Server }).server, (r) => /chat\.postMessage$/.test(r.url ?? ''));
   const chats = Array.from({ length: RECIPIENTS }, (_, i) => `C${String(i).padStart(9, '0')}`);
   for (const id of chats) emu.channels.set(id, { id, member: true });
-  const t = await startTestApp(YAML('slack', chats[0]!, { globalPerSecond: limit, perChatIntervalMs: 1000 / FACTOR }), { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'bench-secret', SLACK_API_URL: emu.apiUrl });
+  const t = await startTestApp(YAML('slack', chats[0]!, { globalPerSecond: limit, perChatIntervalMs: 1000 / FACTOR }), {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: 'bench-secret',
+    SLACK_API_URL: emu.apiUrl,
+  });
   try {
     const latencies = await probeLatency(t, timeline, 1000 / FACTOR + 50);
     await seedAnnouncements(t, 'slack', chats.slice(1));
@@ -186,9 +218,17 @@ const benchDiscord = async (): Promise<PlatformResult> => {
     routes: Object.fromEntries(Object.entries(DEFAULT_RULES.routes).map(([k, v]) => [k, { ...v, limit: v.limit * FACTOR }])),
   };
   const emu = await new DiscordEmulator({ rules }).start();
-  const timeline = watch((emu as unknown as { server: Server }).server, (r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.url ?? ''));
+  const timeline = watch(
+    (emu as unknown as { server: Server }).server,
+    (r) => r.method === 'POST' && /\/channels\/\d+\/messages$/.test(r.url ?? ''),
+  );
   const chats = Array.from({ length: RECIPIENTS }, () => emu.addChannel({ threads: true }));
-  const t = await startTestApp(YAML('discord', chats[0]!, { globalPerSecond: limit, perChatIntervalMs: 1000 / FACTOR }), { DISCORD_TOKEN: emu.token, DISCORD_APPLICATION_ID: emu.applicationId, DISCORD_API_URL: emu.apiUrl, DISCORD_GUILD_ID: emu.guildId });
+  const t = await startTestApp(YAML('discord', chats[0]!, { globalPerSecond: limit, perChatIntervalMs: 1000 / FACTOR }), {
+    DISCORD_TOKEN: emu.token,
+    DISCORD_APPLICATION_ID: emu.applicationId,
+    DISCORD_API_URL: emu.apiUrl,
+    DISCORD_GUILD_ID: emu.guildId,
+  });
   try {
     await waitUntil(() => t.app.adapters.get('discord')?.state() === 'connected', 20_000);
     const latencies = await probeLatency(t, timeline, 1000 / FACTOR + 50);
@@ -225,7 +265,11 @@ class NullPlatform implements ChatAdapter {
  */
 const ceilingChild = async (storeUrl: string, n: number) => {
   const platform = new NullPlatform();
-  const t = await startTestApp('service: { name: Chatter, locales: [en] }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]', { STORE_URL: storeUrl }, { adapters: [platform], limits: { console: { globalPerSecond: 1e9, perChatIntervalMs: 0 } } });
+  const t = await startTestApp(
+    'service: { name: Chatter, locales: [en] }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]',
+    { STORE_URL: storeUrl },
+    { adapters: [platform], limits: { console: { globalPerSecond: 1e9, perChatIntervalMs: 0 } } },
+  );
   resetPeak();
   const start = performance.now();
   await push(t, { incident: { id: 'ceiling', name: 'Outage', status: 'investigating', impact: 'critical', message: 'x' } });
@@ -250,15 +294,36 @@ const benchCeiling = async () => {
   const now = new Date().toISOString();
   const subs = store.namespace('subscriptions');
   for (let i = 0; i < CEILING_SUBSCRIBERS; i += 10_000)
-    await subs.setMany(Array.from({ length: Math.min(10_000, CEILING_SUBSCRIBERS - i) }, (_, j) => [`console:u${i + j}`, { platform: 'console', userId: `u${i + j}`, components: [], createdAt: now }] as const));
+    await subs.setMany(
+      Array.from(
+        { length: Math.min(10_000, CEILING_SUBSCRIBERS - i) },
+        (_, j) => [`console:u${i + j}`, { platform: 'console', userId: `u${i + j}`, components: [], createdAt: now }] as const,
+      ),
+    );
   await store.close();
-  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'run-ts.js'), join(import.meta.dirname, 'run.ts'), 'ceiling', storeUrl, String(CEILING_SUBSCRIBERS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(import.meta.dirname, '..', 'bin', 'run-ts.js'),
+      join(import.meta.dirname, 'run.ts'),
+      'ceiling',
+      storeUrl,
+      String(CEILING_SUBSCRIBERS),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   await new Promise((r) => child.on('exit', r));
   const m = /CEILING (.*)/.exec(out);
   if (!m) throw new Error(`ceiling run failed: ${out}`);
-  return JSON.parse(m[1]!) as { subscriptions: number; messagesPerSecond: number; ingestToFirstSendMs: number; timeToLastDeliveryS: number; peakRssMb: number };
+  return JSON.parse(m[1]!) as {
+    subscriptions: number;
+    messagesPerSecond: number;
+    ingestToFirstSendMs: number;
+    timeToLastDeliveryS: number;
+    peakRssMb: number;
+  };
 };
 
 const main = async () => {
@@ -293,7 +358,10 @@ const main = async () => {
       '|---|---|---|---|---|---|---|---|---|',
       ...rows,
       ...(ceiling
-        ? ['', `Pipeline ceiling (limits lifted, ${ceiling.subscriptions} subscriptions on SQLite): **${ceiling.messagesPerSecond} messages/s**, first send ${ceiling.ingestToFirstSendMs} ms after ingest, last after ${ceiling.timeToLastDeliveryS} s, peak RSS ${ceiling.peakRssMb} MB.`]
+        ? [
+            '',
+            `Pipeline ceiling (limits lifted, ${ceiling.subscriptions} subscriptions on SQLite): **${ceiling.messagesPerSecond} messages/s**, first send ${ceiling.ingestToFirstSendMs} ms after ingest, last after ${ceiling.timeToLastDeliveryS} s, peak RSS ${ceiling.peakRssMb} MB.`,
+          ]
         : []),
     ].join('\n'),
   );

@@ -81,11 +81,22 @@ export const renderLanguagesDoc = async (): Promise<string> => {
       '',
       `The demo's first announcement (the incident opens at ${STARTED.slice(11, 16)} UTC, rendered at ${NOW.slice(11, 16)} UTC) and the reply to \`/status\`, as plain text, in every supported language. The incident's name and update are the status page's own English text: with \`i18n.translate\` configured they are machine-translated and the original stays one field away. Arabic contains invisible bidi isolates (U+2068 … U+2069) and marks (U+200F) around names, times and numbers.`,
       '',
-      ...SUPPORTED_LOCALES.map((l) => `- [${new Intl.DisplayNames(['en'], { type: 'language' }).of(l)} — ${new Intl.DisplayNames([l], { type: 'language' }).of(l)} (\`${l}\`)](#${l.toLowerCase()})`),
+      ...SUPPORTED_LOCALES.map(
+        (l) =>
+          `- [${new Intl.DisplayNames(['en'], { type: 'language' }).of(l)} — ${new Intl.DisplayNames([l], { type: 'language' }).of(l)} (\`${l}\`)](#${l.toLowerCase()})`,
+      ),
       '',
     ];
     for (const locale of SUPPORTED_LOCALES) {
-      const reply = await app.router.handle({ platform: 'console', userId: `doc-${locale}`, chatId: `doc-${locale}`, chatKind: 'dm', command: 'status', args: [], localeHint: locale });
+      const reply = await app.router.handle({
+        platform: 'console',
+        userId: `doc-${locale}`,
+        chatId: `doc-${locale}`,
+        chatKind: 'dm',
+        command: 'status',
+        args: [],
+        localeHint: locale,
+      });
       out.push(
         `<a id="${locale.toLowerCase()}"></a>`,
         '',

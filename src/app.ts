@@ -128,7 +128,9 @@ export class App {
   }
 
   get defaultLocale(): string {
-    return this.config.service.locales.includes(this.config.env.DEFAULT_LOCALE) || this.config.demo ? this.config.env.DEFAULT_LOCALE : this.config.service.locales[0]!;
+    return this.config.service.locales.includes(this.config.env.DEFAULT_LOCALE) || this.config.demo
+      ? this.config.env.DEFAULT_LOCALE
+      : this.config.service.locales[0]!;
   }
 
   /** Opens the store and builds every part; does not connect to platforms yet. */
@@ -137,7 +139,9 @@ export class App {
     // Before the store opens: a bad overrides folder is a ConfigError with nothing to clean up.
     this.translator = await Translator.create({
       fallbackLocale: 'en',
-      ...(cfg.i18n?.overrides ? { overridesDir: resolvePath(cfg.configPath ? dirname(cfg.configPath) : process.cwd(), cfg.i18n.overrides) } : {}),
+      ...(cfg.i18n?.overrides
+        ? { overridesDir: resolvePath(cfg.configPath ? dirname(cfg.configPath) : process.cwd(), cfg.i18n.overrides) }
+        : {}),
     });
     let driverErrorLoggedAt = 0;
     this.store = await openStore(cfg.env.STORE_URL, {
@@ -150,15 +154,25 @@ export class App {
       },
     });
     this.sweeper = new ExpirySweeper(this.store, this.log, this.options.sweep);
-    if (cfg.i18n?.translate) this.translations = new TranslationService(createProvider(cfg.i18n.translate), this.store.namespace('translations'), this.log);
+    if (cfg.i18n?.translate)
+      this.translations = new TranslationService(createProvider(cfg.i18n.translate), this.store.namespace('translations'), this.log);
     for (const rule of cfg.advice)
       for (const key of rule.say)
-        if (!this.translator.has('en', `advice.${key}`)) throw new Error(`advice: unknown advice "${key}": use one of the keys in locales/en/translation.json → advice`);
+        if (!this.translator.has('en', `advice.${key}`))
+          throw new Error(`advice: unknown advice "${key}": use one of the keys in locales/en/translation.json → advice`);
     this.catalog = new ComponentCatalog(cfg.components);
     this.tracker = new Tracker(this.store, this.catalog);
     await this.tracker.load();
-    this.outbox = new Outbox(this.store, { assert: async () => this.leadership?.fence.assert(), term: () => this.leadership?.fence.term?.() });
-    this.inbox = new IngestInbox(this.store, () => this.sources.keys(), this.log.child({ part: 'inbox' }), this.options.ingestQueueLimit ? { limit: this.options.ingestQueueLimit } : {});
+    this.outbox = new Outbox(this.store, {
+      assert: async () => this.leadership?.fence.assert(),
+      term: () => this.leadership?.fence.term?.(),
+    });
+    this.inbox = new IngestInbox(
+      this.store,
+      () => this.sources.keys(),
+      this.log.child({ part: 'inbox' }),
+      this.options.ingestQueueLimit ? { limit: this.options.ingestQueueLimit } : {},
+    );
     if (!this.options.kpi) await this.initKpi();
 
     const build = async (p: Platform): Promise<ChatAdapter | undefined> => {
@@ -170,7 +184,8 @@ export class App {
       : (await Promise.all((Object.keys(ADAPTERS) as Platform[]).map(build))).filter((a): a is ChatAdapter => a !== undefined);
     for (const a of built) this.adapters.set(a.platform, a);
     for (const a of cfg.announce)
-      if (!this.adapters.has(a.platform)) this.log.warn({ platform: a.platform, chat: a.chatId }, `announce target on ${a.platform}, which is off (no token): ignored`);
+      if (!this.adapters.has(a.platform))
+        this.log.warn({ platform: a.platform, chat: a.chatId }, `announce target on ${a.platform}, which is off (no token): ignored`);
 
     this.fanout = new Fanout(this.store, {
       announce: cfg.announce,
@@ -197,10 +212,17 @@ export class App {
         onTargetMoved: (from, to, origin) => this.moveTarget(from, to, origin),
       },
       this.log,
-      { concurrency: 32, maxAgeMs: cfg.delivery.maxAge, ...(this.options.breaker ? { breaker: this.options.breaker } : {}), ...(this.options.requeuePollMs ? { requeuePollMs: this.options.requeuePollMs } : {}) },
+      {
+        concurrency: 32,
+        maxAgeMs: cfg.delivery.maxAge,
+        ...(this.options.breaker ? { breaker: this.options.breaker } : {}),
+        ...(this.options.requeuePollMs ? { requeuePollMs: this.options.requeuePollMs } : {}),
+      },
     );
     if (cfg.delivery.maxAttempts !== undefined)
-      this.log.warn('delivery.maxAttempts is no longer used: a message is retried until delivery.maxAge (default 24h), then dead-lettered; remove the setting');
+      this.log.warn(
+        'delivery.maxAttempts is no longer used: a message is retried until delivery.maxAge (default 24h), then dead-lettered; remove the setting',
+      );
     this.router = new CommandRouter({
       serviceName: cfg.service.name,
       offeredLocales: cfg.service.locales,
@@ -257,7 +279,12 @@ export class App {
       componentName: (c, locale) => this.catalog.localizedName(c.id, locale, this.defaultLocale) ?? c.name,
       adviceFor: (event) => adviceFor(event, this.config.advice, this.catalog),
       ...(this.translations ? { translated: (text: string, locale: string) => this.translations?.cached(text, locale) } : {}),
-      ...(kpi ? { kpiFields: (ids: readonly string[], locale: string) => kpiFieldsOf(kpi(ids), locale, this.translator, this.config.service.timezone) } : {}),
+      ...(kpi
+        ? {
+            kpiFields: (ids: readonly string[], locale: string) =>
+              kpiFieldsOf(kpi(ids), locale, this.translator, this.config.service.timezone),
+          }
+        : {}),
     };
   }
 
@@ -287,7 +314,10 @@ export class App {
   /** KPIs: the engine over the store, the status history from the tracker, the digest on its cron. */
   private async initKpi(): Promise<void> {
     const cfg = this.config;
-    const componentName = (id: string, locale: string, fallback = id) => this.catalog.localizedName(id, locale, this.defaultLocale) ?? this.tracker.currentComponents().find((c) => c.id === id)?.name ?? fallback;
+    const componentName = (id: string, locale: string, fallback = id) =>
+      this.catalog.localizedName(id, locale, this.defaultLocale) ??
+      this.tracker.currentComponents().find((c) => c.id === id)?.name ??
+      fallback;
     const kpi = await KpiService.open({
       store: this.store,
       translator: this.translator,
@@ -315,7 +345,16 @@ export class App {
       paused: this.pausedTargets,
       componentName,
       post: async (event, recipients) => {
-        await this.outbox.record(event, recipients.map((r) => ({ id: jobId(event.id, r.target), target: r.target, locale: r.locale, origin: r.origin, priority: r.priority })));
+        await this.outbox.record(
+          event,
+          recipients.map((r) => ({
+            id: jobId(event.id, r.target),
+            target: r.target,
+            locale: r.locale,
+            origin: r.origin,
+            priority: r.priority,
+          })),
+        );
         this.delivery.poke();
       },
       log: this.log.child({ part: 'digest' }),
@@ -346,7 +385,12 @@ export class App {
   }
 
   private async startAdapter(adapter: ChatAdapter): Promise<void> {
-    await adapter.start({ log: this.log.child({ platform: adapter.platform }), commands: this.router, http: this.http.router, replies: this.replies });
+    await adapter.start({
+      log: this.log.child({ platform: adapter.platform }),
+      commands: this.router,
+      http: this.http.router,
+      replies: this.replies,
+    });
   }
 
   isLeader(): boolean {
@@ -453,7 +497,8 @@ export class App {
    * follower the change is handed to the leader through the store's inbox.
    */
   ingest(change: StatusChange): Promise<StatusEvent[]> {
-    if (this.started && !this.leading) return this.inbox.append(this.sources.has(change.sourceId) ? change.sourceId : this.manual.id, [change]).then(() => []);
+    if (this.started && !this.leading)
+      return this.inbox.append(this.sources.has(change.sourceId) ? change.sourceId : this.manual.id, [change]).then(() => []);
     return this.processInOrder(change);
   }
 
@@ -468,7 +513,10 @@ export class App {
     const { events, commit } = await this.tracker.process(change);
     // Before fan-out, so the announcements already count the new status in their uptime.
     if (this.kpiService) {
-      await this.kpiService.noteStatuses(events.flatMap((e) => (e.type === 'component' ? [e.component] : e.components)), this.kpiTime(change));
+      await this.kpiService.noteStatuses(
+        events.flatMap((e) => (e.type === 'component' ? [e.component] : e.components)),
+        this.kpiTime(change),
+      );
       await this.digest?.noteEvents(events);
     }
     const announced = this.flaps.filter(events);
@@ -493,7 +541,14 @@ export class App {
         this.delivery.poke();
       };
       for await (const r of this.fanout.recipients(event)) {
-        batch.push({ id: jobId(event.id, r.target), target: r.target, locale: r.locale, origin: r.origin, priority: r.priority, ...(r.holdUntil ? { holdUntil: r.holdUntil } : {}) });
+        batch.push({
+          id: jobId(event.id, r.target),
+          target: r.target,
+          locale: r.locale,
+          origin: r.origin,
+          priority: r.priority,
+          ...(r.holdUntil ? { holdUntil: r.holdUntil } : {}),
+        });
         if (batch.length >= 500) await flush();
       }
       if (batch.length) await flush();
@@ -528,7 +583,9 @@ export class App {
 
   /** Best effort: a store that fails only costs the suppression state across a restart; the next change writes it again. */
   private async persistFlaps(): Promise<void> {
-    await this.flaps.persist().catch((e: unknown) => this.log.warn({ err: e }, 'could not write the flap state to the store; retried with the next change'));
+    await this.flaps
+      .persist()
+      .catch((e: unknown) => this.log.warn({ err: e }, 'could not write the flap state to the store; retried with the next change'));
   }
 
   private async forgetTarget(target: Target, origin: RecipientOrigin): Promise<void> {
@@ -601,6 +658,7 @@ export class App {
   }
 }
 
-const kpiFieldsOf = (f: KpiFigures | undefined, locale: string, translator: Translator, timezone: string): MessageField[] => kpiFields(f, locale, translator, timezone, { uptimeDigits: 2 });
+const kpiFieldsOf = (f: KpiFigures | undefined, locale: string, translator: Translator, timezone: string): MessageField[] =>
+  kpiFields(f, locale, translator, timezone, { uptimeDigits: 2 });
 
 export type { KpiWindow };

@@ -34,7 +34,9 @@ export const ADAPTERS = {
       applicationId: config.env.DISCORD_APPLICATION_ID!,
       apiUrl: config.env.DISCORD_API_URL,
       locales: config.service.locales,
-      ...(config.delivery.limits.discord?.globalPerSecond ? { globalRequestsPerSecond: config.delivery.limits.discord.globalPerSecond } : {}),
+      ...(config.delivery.limits.discord?.globalPerSecond
+        ? { globalRequestsPerSecond: config.delivery.limits.discord.globalPerSecond }
+        : {}),
       ...(config.env.DISCORD_GUILD_ID ? { guildId: config.env.DISCORD_GUILD_ID } : {}),
     });
   },

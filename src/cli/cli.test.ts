@@ -18,11 +18,31 @@ describe('the CLI (commander)', () => {
   it('describes every command and subcommand in --help', () => {
     const program = buildCli();
     const commands = walk(program);
-    expect(commands.map((c) => c.path)).toEqual(expect.arrayContaining(['start', 'check-config', 'preview', 'doctor', 'incident', 'incident open', 'incident update', 'incident resolve', 'outbox', 'outbox list', 'outbox retry', 'outbox drop', 'subscriptions', 'register-commands']));
+    expect(commands.map((c) => c.path)).toEqual(
+      expect.arrayContaining([
+        'start',
+        'check-config',
+        'preview',
+        'doctor',
+        'incident',
+        'incident open',
+        'incident update',
+        'incident resolve',
+        'outbox',
+        'outbox list',
+        'outbox retry',
+        'outbox drop',
+        'subscriptions',
+        'register-commands',
+      ]),
+    );
     for (const c of commands) expect(c.description.trim(), `\`status-relay ${c.path}\` has no description`).not.toBe('');
     // Their options too.
     const options = (cmd: Command, path: string[] = []): { path: string; flags: string; description: string }[] =>
-      cmd.commands.flatMap((c) => [...c.options.map((o) => ({ path: [...path, c.name()].join(' '), flags: o.flags, description: o.description })), ...options(c, [...path, c.name()])]);
+      cmd.commands.flatMap((c) => [
+        ...c.options.map((o) => ({ path: [...path, c.name()].join(' '), flags: o.flags, description: o.description })),
+        ...options(c, [...path, c.name()]),
+      ]);
     for (const o of options(program)) expect(o.description.trim(), `\`status-relay ${o.path} ${o.flags}\` has no description`).not.toBe('');
     // And each shows in its parent's help text.
     const helpOf = (cmd: Command): string => cmd.helpInformation();
@@ -54,29 +74,65 @@ describe('the CLI (commander)', () => {
       ['a directory', join(dir, 'a-folder'), /a-folder: is a directory, not a JSON file$/],
       ['not JSON', file('garbage.json', '{"type": "incident",'), /garbage\.json: not valid JSON \(/],
       ['JSON that is not an object', file('list.json', '[1, 2]'), /list\.json: expected a JSON object/],
-      ['an object that is no event', file('other.json', '{"hello": "world"}'), /other\.json: expected a StatusEvent .* or a Statuspage incident/],
-      ['a StatusEvent missing fields', file('partial.json', JSON.stringify({ type: 'incident', id: 'x', phase: 'opened' })), /partial\.json: not a valid StatusEvent: incident: /],
-      ['a component event with a bad status', file('status.json', JSON.stringify({ type: 'component', id: 'c', component: { id: 'api', name: 'API', status: 'on_fire' }, previous: 'operational', severity: 'major', at: '2026-01-01T00:00:00Z' })), /status\.json: not a valid StatusEvent: component\.status: /],
+      [
+        'an object that is no event',
+        file('other.json', '{"hello": "world"}'),
+        /other\.json: expected a StatusEvent .* or a Statuspage incident/,
+      ],
+      [
+        'a StatusEvent missing fields',
+        file('partial.json', JSON.stringify({ type: 'incident', id: 'x', phase: 'opened' })),
+        /partial\.json: not a valid StatusEvent: incident: /,
+      ],
+      [
+        'a component event with a bad status',
+        file(
+          'status.json',
+          JSON.stringify({
+            type: 'component',
+            id: 'c',
+            component: { id: 'api', name: 'API', status: 'on_fire' },
+            previous: 'operational',
+            severity: 'major',
+            at: '2026-01-01T00:00:00Z',
+          }),
+        ),
+        /status\.json: not a valid StatusEvent: component\.status: /,
+      ],
     ];
-    it.each(cases)('%s', async (_name, path, expected) => {
-      const run = await runCli(['preview', path]);
-      expect(run.code).toBe(1);
-      expect(run.stdout).toBe('');
-      const lines = run.stderr.trim().split('\n');
-      expect(lines, run.stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(/^status-relay: /);
-      expect(lines[0]).toMatch(expected);
-      expect(run.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
-    }, 60_000);
+    it.each(cases)(
+      '%s',
+      async (_name, path, expected) => {
+        const run = await runCli(['preview', path]);
+        expect(run.code).toBe(1);
+        expect(run.stdout).toBe('');
+        const lines = run.stderr.trim().split('\n');
+        expect(lines, run.stderr).toHaveLength(1);
+        expect(lines[0]).toMatch(/^status-relay: /);
+        expect(lines[0]).toMatch(expected);
+        expect(run.stderr).not.toMatch(/\bat .*\.(ts|js):\d+/);
+      },
+      60_000,
+    );
 
-    it('no file at all: commander\'s one line', async () => {
+    it("no file at all: commander's one line", async () => {
       const run = await runCli(['preview']);
       expect(run.code).toBe(1);
       expect(run.stderr.trim()).toBe("error: missing required argument 'file'");
     }, 60_000);
 
     it('a good StatusEvent still renders', async () => {
-      const good = file('good.json', JSON.stringify({ type: 'component', id: 'c', component: { id: 'api', name: 'API', status: 'major_outage' }, previous: 'operational', severity: 'critical', at: '2026-01-01T00:00:00Z' }));
+      const good = file(
+        'good.json',
+        JSON.stringify({
+          type: 'component',
+          id: 'c',
+          component: { id: 'api', name: 'API', status: 'major_outage' },
+          previous: 'operational',
+          severity: 'critical',
+          at: '2026-01-01T00:00:00Z',
+        }),
+      );
       const run = await runCli(['preview', good]);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);

@@ -57,7 +57,12 @@ const checkTelegram = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorC
   } catch (e) {
     const err = classifyTelegramError(e);
     if (err.kind === 'auth')
-      return { name: 'telegram', ok: false, detail: `Telegram refused TELEGRAM_BOT_TOKEN (getMe: ${err.message})`, fix: 'copy the token again from @BotFather (/mybots → API Token) into TELEGRAM_BOT_TOKEN' };
+      return {
+        name: 'telegram',
+        ok: false,
+        detail: `Telegram refused TELEGRAM_BOT_TOKEN (getMe: ${err.message})`,
+        fix: 'copy the token again from @BotFather (/mybots → API Token) into TELEGRAM_BOT_TOKEN',
+      };
     return { name: 'telegram', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.TELEGRAM_API_ROOT, 'TELEGRAM_API_ROOT') };
   }
 };
@@ -81,16 +86,31 @@ const checkSlack = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorChec
   const env = cfg.env;
   const { webApi } = await import('@slack/bolt');
   const client = (token: string) =>
-    new webApi.WebClient(token, { slackApiUrl: env.SLACK_API_URL, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: timeoutMs, logger: silentSlackLogger() });
+    new webApi.WebClient(token, {
+      slackApiUrl: env.SLACK_API_URL,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: timeoutMs,
+      logger: silentSlackLogger(),
+    });
   const checks: DoctorCheck[] = [];
   try {
     const me = await within(client(env.SLACK_BOT_TOKEN!).auth.test(), timeoutMs + 1000, env.SLACK_API_URL);
-    checks.push({ name: 'slack', ok: true, detail: `SLACK_BOT_TOKEN accepted (auth.test: ${me.user ?? me.user_id ?? 'bot'} in ${me.team ?? me.team_id ?? 'the workspace'})` });
+    checks.push({
+      name: 'slack',
+      ok: true,
+      detail: `SLACK_BOT_TOKEN accepted (auth.test: ${me.user ?? me.user_id ?? 'bot'} in ${me.team ?? me.team_id ?? 'the workspace'})`,
+    });
   } catch (e) {
     const err = classifySlackError(e);
     checks.push(
       err.kind === 'auth'
-        ? { name: 'slack', ok: false, detail: `Slack refused SLACK_BOT_TOKEN (auth.test: ${err.code})`, fix: 'copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions, and reinstall the app if it was revoked' }
+        ? {
+            name: 'slack',
+            ok: false,
+            detail: `Slack refused SLACK_BOT_TOKEN (auth.test: ${err.code})`,
+            fix: 'copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions, and reinstall the app if it was revoked',
+          }
         : { name: 'slack', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.SLACK_API_URL, 'SLACK_API_URL') },
     );
   }
@@ -103,12 +123,26 @@ const checkSlack = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorChec
       const err = classifySlackError(e);
       checks.push(
         err.kind === 'auth'
-          ? { name: 'slack socket mode', ok: false, detail: `Slack refused SLACK_APP_TOKEN (apps.connections.open: ${err.code})`, fix: 'copy the App-Level Token (xapp-…, scope connections:write) again from Basic Information, and turn Socket Mode on' }
-          : { name: 'slack socket mode', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.SLACK_API_URL, 'SLACK_API_URL') },
+          ? {
+              name: 'slack socket mode',
+              ok: false,
+              detail: `Slack refused SLACK_APP_TOKEN (apps.connections.open: ${err.code})`,
+              fix: 'copy the App-Level Token (xapp-…, scope connections:write) again from Basic Information, and turn Socket Mode on',
+            }
+          : {
+              name: 'slack socket mode',
+              ok: false,
+              ...unreachable(e instanceof TimeoutError ? e : err, env.SLACK_API_URL, 'SLACK_API_URL'),
+            },
       );
     }
   } else if (!env.SLACK_SIGNING_SECRET) {
-    checks.push({ name: 'slack events', ok: false, detail: 'neither SLACK_SIGNING_SECRET (HTTP mode) nor SLACK_APP_TOKEN (Socket Mode) is set', fix: 'set SLACK_SIGNING_SECRET (Basic Information → Signing Secret) or SLACK_APP_TOKEN' });
+    checks.push({
+      name: 'slack events',
+      ok: false,
+      detail: 'neither SLACK_SIGNING_SECRET (HTTP mode) nor SLACK_APP_TOKEN (Socket Mode) is set',
+      fix: 'set SLACK_SIGNING_SECRET (Basic Information → Signing Secret) or SLACK_APP_TOKEN',
+    });
   }
   return checks;
 };
@@ -126,14 +160,25 @@ const checkDiscord = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorCh
     const err = classifyDiscordError(e);
     checks.push(
       err.kind === 'auth'
-        ? { name: 'discord', ok: false, detail: `Discord refused DISCORD_TOKEN (GET /users/@me: 401 Unauthorized)`, fix: 'copy the bot token again from the Bot page of your application (Reset Token) into DISCORD_TOKEN' }
+        ? {
+            name: 'discord',
+            ok: false,
+            detail: `Discord refused DISCORD_TOKEN (GET /users/@me: 401 Unauthorized)`,
+            fix: 'copy the bot token again from the Bot page of your application (Reset Token) into DISCORD_TOKEN',
+          }
         : { name: 'discord', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.DISCORD_API_URL, 'DISCORD_API_URL') },
     );
   } finally {
     rest.clearHashSweeper();
     rest.clearHandlerSweeper();
   }
-  if (!env.DISCORD_APPLICATION_ID) checks.push({ name: 'discord commands', ok: false, detail: 'DISCORD_APPLICATION_ID is not set', fix: 'set DISCORD_APPLICATION_ID (General Information → Application ID)' });
+  if (!env.DISCORD_APPLICATION_ID)
+    checks.push({
+      name: 'discord commands',
+      ok: false,
+      detail: 'DISCORD_APPLICATION_ID is not set',
+      fix: 'set DISCORD_APPLICATION_ID (General Information → Application ID)',
+    });
   return checks;
 };
 
@@ -143,7 +188,14 @@ const checkPlatforms = async (cfg: AppConfig, timeoutMs: number): Promise<Doctor
   if (env.TELEGRAM_BOT_TOKEN) runs.push(checkTelegram(cfg, timeoutMs).then((c) => [c]));
   if (env.SLACK_BOT_TOKEN) runs.push(checkSlack(cfg, timeoutMs));
   if (env.DISCORD_TOKEN) runs.push(checkDiscord(cfg, timeoutMs));
-  if (runs.length === 0) return [{ name: 'platforms', ok: true, detail: 'no token set (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN, DISCORD_TOKEN): announcements go to the console only' }];
+  if (runs.length === 0)
+    return [
+      {
+        name: 'platforms',
+        ok: true,
+        detail: 'no token set (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN, DISCORD_TOKEN): announcements go to the console only',
+      },
+    ];
   return (await Promise.all(runs)).flat();
 };
 
@@ -156,13 +208,26 @@ const checkStore = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorChec
       const ok = await store.ping(timeoutMs);
       return ok
         ? { name: 'store', ok: true, detail: `${store.location} opened and answers` }
-        : { name: 'store', ok: false, detail: `${store.location} opened but does not answer a ping within ${timeoutMs / 1000} s`, fix: 'check the server is not overloaded or paused, and the disk is not full' };
+        : {
+            name: 'store',
+            ok: false,
+            detail: `${store.location} opened but does not answer a ping within ${timeoutMs / 1000} s`,
+            fix: 'check the server is not overloaded or paused, and the disk is not full',
+          };
     } finally {
       await store.close();
     }
   } catch (e) {
-    const message = e instanceof ConfigError ? e.message.replace(/^STORE_URL: /, '').replace(/: check the address and that the server runs$/, '') : (e as Error).message;
-    return { name: 'store', ok: false, detail: `STORE_URL: ${message}`, fix: 'start the store (or wake it: a paused or overloaded server answers nothing), or correct STORE_URL (sqlite://path, redis://host:port, postgres://user@host/db)' };
+    const message =
+      e instanceof ConfigError
+        ? e.message.replace(/^STORE_URL: /, '').replace(/: check the address and that the server runs$/, '')
+        : (e as Error).message;
+    return {
+      name: 'store',
+      ok: false,
+      detail: `STORE_URL: ${message}`,
+      fix: 'start the store (or wake it: a paused or overloaded server answers nothing), or correct STORE_URL (sqlite://path, redis://host:port, postgres://user@host/db)',
+    };
   }
 };
 
@@ -188,14 +253,18 @@ const checkFonts = async (cfg: AppConfig): Promise<DoctorCheck> => {
     name: 'fonts',
     ok: false,
     detail: `charts cannot draw ${scripts}${drawn.size ? `; they draw ${[...drawn].join(', ')}` : ''}`,
-    fix: missingFontsMessage([...missing.entries()].map(([script, m]) => ({ script, remedy: m.remedy }))).replace(/^chart fonts missing for [^:]*: /, ''),
+    fix: missingFontsMessage([...missing.entries()].map(([script, m]) => ({ script, remedy: m.remedy }))).replace(
+      /^chart fonts missing for [^:]*: /,
+      '',
+    ),
   };
 };
 
 const POLL_FIX: Record<string, string> = {
-  statuspage: 'check sources[].url is the page of an Atlassian Statuspage (it must serve /api/v2/summary.json) and that this machine can reach it',
+  statuspage:
+    'check sources[].url is the page of an Atlassian Statuspage (it must serve /api/v2/summary.json) and that this machine can reach it',
   feed: 'check sources[].url is an RSS or Atom feed and that this machine can reach it',
-  probe: 'check the probed service is up, or the source\'s url, timeout, expectStatus and expectBody',
+  probe: "check the probed service is up, or the source's url, timeout, expectStatus and expectBody",
   prometheus: 'check sources[].url is the Prometheus server (it must answer /api/v1/query) and each query',
 };
 
@@ -206,11 +275,17 @@ const checkSource = async (cfg: AppConfig, sc: SourceConfig, timeoutMs: number):
   const name = `source ${sc.id}`;
   if (sc.type === 'webhook') {
     const route = `POST /webhooks/${encodeURIComponent(sc.id)}`;
-    const auth = sc.secret ? `secret set${sc.requireTimestamp ? ', timestamp required' : ''}` : 'no secret (insecure: true): anyone who can reach the port may post';
+    const auth = sc.secret
+      ? `secret set${sc.requireTimestamp ? ', timestamp required' : ''}`
+      : 'no secret (insecure: true): anyone who can reach the port may post';
     return { name, ok: true, detail: `webhook (${sc.format}) on ${route}, ${auth}` };
   }
   if (sc.type === 'manual')
-    return { name, ok: true, detail: `manual: incidents written with \`status-relay incident\` or the admin API${cfg.env.ADMIN_API_TOKEN ? '' : ' (off until ADMIN_API_TOKEN is set)'}` };
+    return {
+      name,
+      ok: true,
+      detail: `manual: incidents written with \`status-relay incident\` or the admin API${cfg.env.ADMIN_API_TOKEN ? '' : ' (off until ADMIN_API_TOKEN is set)'}`,
+    };
   const source = createSource(sc);
   if (!source.pollOnce) return { name, ok: true, detail: `${sourceLabel(sc)}: nothing to fetch` };
   const health: SourceHealth = { state: 'pending' };
@@ -231,9 +306,20 @@ const checkSource = async (cfg: AppConfig, sc: SourceConfig, timeoutMs: number):
   } finally {
     clearTimeout(timer);
   }
-  if (controller.signal.aborted && health.state !== 'ok') return { name, ok: false, detail: `${sourceLabel(sc)}: no answer within ${timeoutMs / 1000} s`, fix: POLL_FIX[sc.type] ?? 'check the source settings' };
+  if (controller.signal.aborted && health.state !== 'ok')
+    return {
+      name,
+      ok: false,
+      detail: `${sourceLabel(sc)}: no answer within ${timeoutMs / 1000} s`,
+      fix: POLL_FIX[sc.type] ?? 'check the source settings',
+    };
   if (health.state === 'ok') return { name, ok: true, detail: `${sourceLabel(sc)}: fetched and understood` };
-  return { name, ok: false, detail: `${sourceLabel(sc)}: ${health.lastError ?? 'failed'}`, fix: POLL_FIX[sc.type] ?? 'check the source settings' };
+  return {
+    name,
+    ok: false,
+    detail: `${sourceLabel(sc)}: ${health.lastError ?? 'failed'}`,
+    fix: POLL_FIX[sc.type] ?? 'check the source settings',
+  };
 };
 
 /** Every check, in the order printed: platforms, store, fonts, sources. Never throws for a failed check. */
@@ -245,13 +331,22 @@ export const runDoctor = async (cfg: AppConfig, options: DoctorOptions = {}): Pr
     checkFonts(cfg),
     Promise.all(cfg.sources.map((s) => checkSource(cfg, s, timeoutMs))),
   ]);
-  return [...platforms, store, fonts, ...(sources.length ? sources : [{ name: 'sources', ok: true, detail: 'none configured (webhooks and the admin API only)' }])];
+  return [
+    ...platforms,
+    store,
+    fonts,
+    ...(sources.length ? sources : [{ name: 'sources', ok: true, detail: 'none configured (webhooks and the admin API only)' }]),
+  ];
 };
 
 /** `ok       name: detail` / `problem  name: detail → fix`, one line each, every secret masked. */
 export const formatDoctor = (checks: readonly DoctorCheck[], secrets: readonly string[]): string => {
-  const lines = checks.map((c) => `${c.ok ? 'ok     ' : 'problem'}  ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : ` → fix: ${c.fix}`}`.replace(/\s*\n\s*/g, ' '));
+  const lines = checks.map((c) =>
+    `${c.ok ? 'ok     ' : 'problem'}  ${c.name}: ${c.detail}${c.ok || !c.fix ? '' : ` → fix: ${c.fix}`}`.replace(/\s*\n\s*/g, ' '),
+  );
   const problems = checks.filter((c) => !c.ok).length;
-  lines.push(problems ? `${problems} problem${problems === 1 ? '' : 's'} found in ${checks.length} checks` : `all ${checks.length} checks passed`);
+  lines.push(
+    problems ? `${problems} problem${problems === 1 ? '' : 's'} found in ${checks.length} checks` : `all ${checks.length} checks passed`,
+  );
   return scrubSecrets(lines.join('\n'), secrets);
 };

@@ -10,7 +10,11 @@ const CLI = resolve(import.meta.dirname, '../../bin/status-relay.js');
 
 /** The real CLI in `cwd`, with an environment free of the developer's own settings. */
 const run = (cwd: string, args: string[], env: Record<string, string> = {}) => {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(CONFIG_FILE|STORE_URL|HTTP_|LOG_LEVEL|DEFAULT_LOCALE|ADMIN_API_TOKEN|TELEGRAM_|SLACK_|DISCORD_)/.test(k)));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) => !/^(CONFIG_FILE|STORE_URL|HTTP_|LOG_LEVEL|DEFAULT_LOCALE|ADMIN_API_TOKEN|TELEGRAM_|SLACK_|DISCORD_)/.test(k),
+    ),
+  );
   const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -78,7 +82,10 @@ describe('.env in the working directory', () => {
     const deadline = Date.now() + 60_000;
     let status = 0;
     while (Date.now() < deadline && status !== 200) {
-      status = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status, () => 0);
+      status = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (status !== 200) await new Promise((r) => setTimeout(r, 200));
     }
     expect(status, bot.output()).toBe(200);

@@ -36,7 +36,9 @@ const config = (): AppConfig => {
 
 const banner = (app: App, http: { host: string; port: number }, demo: boolean): string => {
   const cfg = app.config;
-  const sources = cfg.sources.map((s) => `${s.id} (${s.type}${'url' in s ? ` ${s.url}` : ''}${'interval' in s ? `, every ${s.interval / 1000} s` : ''})`);
+  const sources = cfg.sources.map(
+    (s) => `${s.id} (${s.type}${'url' in s ? ` ${s.url}` : ''}${'interval' in s ? `, every ${s.interval / 1000} s` : ''})`,
+  );
   const lines = [
     `Status Relay — ${cfg.service.name} in ${cfg.service.locales.join(', ')}${demo ? ' (demo)' : ''}`,
     `  sources:  ${sources.join('; ') || 'none'} + webhooks on POST /webhooks/:sourceId`,
@@ -50,7 +52,7 @@ const banner = (app: App, http: { host: string; port: number }, demo: boolean): 
       '',
       'To announce on real platforms, set tokens in .env (see .env.example and README):',
       '  TELEGRAM_BOT_TOKEN=…                          Telegram (from @BotFather)',
-      '  SLACK_BOT_TOKEN=… SLACK_SIGNING_SECRET=…       Slack (your app\'s settings)',
+      "  SLACK_BOT_TOKEN=… SLACK_SIGNING_SECRET=…       Slack (your app's settings)",
       '  DISCORD_TOKEN=… DISCORD_APPLICATION_ID=…       Discord (developer portal)',
       'and write status-relay.yaml (CONFIG_FILE) with your sources and announce targets.',
     );
@@ -92,15 +94,23 @@ const start = async (opts: { fast?: boolean }): Promise<void> => {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   if (page) {
     const t = app.translator.t('en');
-    console.log(`\n${t('demo.banner', { service: cfg.service.name })} ${app.translator.t('zh-CN')('demo.banner', { service: cfg.service.name })}\n`);
-    setTimeout(async () => {
-      await app.drained(15_000);
-      for (const [line, hint] of [['/status', 'en-US'], ['/status messaging', 'zh-hans']] as const) {
-        const reply = await runConsoleCommand(app.router, line, `demo-${hint}`, hint);
-        console.log(`\n$ ${line}   (a user whose language is ${hint})\n${toPlainText(reply.message)}`);
-      }
-      console.log('\nThe demo story is over; the bot keeps serving HTTP. Press Ctrl+C to stop.');
-    }, (page.durationSeconds + 4) * 1000).unref();
+    console.log(
+      `\n${t('demo.banner', { service: cfg.service.name })} ${app.translator.t('zh-CN')('demo.banner', { service: cfg.service.name })}\n`,
+    );
+    setTimeout(
+      async () => {
+        await app.drained(15_000);
+        for (const [line, hint] of [
+          ['/status', 'en-US'],
+          ['/status messaging', 'zh-hans'],
+        ] as const) {
+          const reply = await runConsoleCommand(app.router, line, `demo-${hint}`, hint);
+          console.log(`\n$ ${line}   (a user whose language is ${hint})\n${toPlainText(reply.message)}`);
+        }
+        console.log('\nThe demo story is over; the bot keeps serving HTTP. Press Ctrl+C to stop.');
+      },
+      (page.durationSeconds + 4) * 1000,
+    ).unref();
   }
 };
 
@@ -109,7 +119,7 @@ let envFileRead: string | undefined;
 
 export const buildCli = (): Command => {
   const program = new Command('status-relay')
-    .description('Incident communication for Slack, Discord and Telegram, in each user\'s language.')
+    .description("Incident communication for Slack, Discord and Telegram, in each user's language.")
     .version(VERSION, '-V, --version', 'print the version of Status Relay');
   program
     .command('start', { isDefault: true })
@@ -123,7 +133,11 @@ export const buildCli = (): Command => {
       const cfg = config();
       console.log(JSON.stringify(maskSecrets(cfg), null, 2));
       for (const warning of configWarnings(cfg)) console.log(`warning: ${warning}`);
-      console.log(envFileRead ? `\nEnvironment: read ${envFileRead} (variables set in the real environment win)` : '\nEnvironment: no .env in the working directory; the real environment only');
+      console.log(
+        envFileRead
+          ? `\nEnvironment: read ${envFileRead} (variables set in the real environment win)`
+          : '\nEnvironment: no .env in the working directory; the real environment only',
+      );
       console.log(cfg.demo ? `No config file at ${cfg.env.CONFIG_FILE}: \`npm start\` runs the demo.` : `${cfg.configPath}: OK`);
     });
   program
@@ -153,13 +167,17 @@ export const buildCli = (): Command => {
       });
       console.log(PREVIEWERS[opts.platform](model));
     });
-  const incident = program.command('incident').description('write manual incidents through the running bot\'s admin API');
+  const incident = program.command('incident').description("write manual incidents through the running bot's admin API");
   const adminCall = async (path: string, body: unknown, url?: string) => {
     const cfg = config();
     const token = cfg.env.ADMIN_API_TOKEN;
     if (!token) fail(new ConfigError('ADMIN_API_TOKEN', 'is not set: set the same token the bot runs with'));
     const base = url ?? `http://127.0.0.1:${cfg.env.HTTP_PORT}`;
-    const res = await fetch(new URL(path, base), { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch((e: Error) => fail(new Error(`cannot reach ${base}: ${e.message}`)));
+    const res = await fetch(new URL(path, base), {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).catch((e: Error) => fail(new Error(`cannot reach ${base}: ${e.message}`)));
     const text = await res.text();
     if (!res.ok) fail(new Error(`${res.status}: ${text}`));
     console.log(text);
@@ -175,7 +193,24 @@ export const buildCli = (): Command => {
     .option('--cause <cause>', 'technical_fault, network_congestion, security_incident, external_provider, maintenance')
     .option('--url <url>', 'bot base URL')
     .action((name: string, o: Record<string, string | undefined>) =>
-      adminCall('/api/incidents', { name, message: o.message, components: o.components ? o.components.split(',').map((s) => s.trim()).filter(Boolean) : [], impact: o.impact, status: o.status, ...(o.componentStatus ? { componentStatus: o.componentStatus } : {}), ...(o.cause ? { cause: o.cause } : {}) }, o.url),
+      adminCall(
+        '/api/incidents',
+        {
+          name,
+          message: o.message,
+          components: o.components
+            ? o.components
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : [],
+          impact: o.impact,
+          status: o.status,
+          ...(o.componentStatus ? { componentStatus: o.componentStatus } : {}),
+          ...(o.cause ? { cause: o.cause } : {}),
+        },
+        o.url,
+      ),
     );
   for (const verb of ['update', 'resolve'] as const)
     incident
@@ -183,15 +218,19 @@ export const buildCli = (): Command => {
       .description(verb === 'resolve' ? 'resolve a manual incident, with a last update' : 'post an update to a manual incident')
       .option('-m, --message <text>', 'the update', '')
       .option('--status <status>', 'new status', verb === 'resolve' ? 'resolved' : 'identified')
-      .option('--component-status <status>', 'set the incident\'s components to this status')
+      .option('--component-status <status>', "set the incident's components to this status")
       .option('--url <url>', 'bot base URL')
       .action((id: string, o: Record<string, string | undefined>) =>
-        adminCall(`/api/incidents/${encodeURIComponent(id)}/updates`, { status: o.status, message: o.message, ...(o.componentStatus ? { componentStatus: o.componentStatus } : {}) }, o.url),
+        adminCall(
+          `/api/incidents/${encodeURIComponent(id)}/updates`,
+          { status: o.status, message: o.message, ...(o.componentStatus ? { componentStatus: o.componentStatus } : {}) },
+          o.url,
+        ),
       );
   program
     .command('subscriptions')
     .description('list direct-message subscriptions in the store')
-    .addOption(new Option('--platform <name>', 'only this platform\'s subscriptions').choices([...PLATFORMS]))
+    .addOption(new Option('--platform <name>', "only this platform's subscriptions").choices([...PLATFORMS]))
     .action(async (o: { platform?: Platform }) => {
       const cfg = config();
       const store = await openStore(cfg.env.STORE_URL).catch(fail);

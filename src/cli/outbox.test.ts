@@ -17,7 +17,11 @@ const run = promisify(execFile);
 const cli = async (storeUrl: string, ...args: string[]): Promise<{ code: number; out: string; err: string }> => {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, STORE_URL: storeUrl, LOG_LEVEL: 'silent' };
   try {
-    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/status-relay.js'), 'outbox', ...args], { cwd: mkdtempSync(join(tmpdir(), 'sr-cli-')), env, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [join(ROOT, 'bin/status-relay.js'), 'outbox', ...args], {
+      cwd: mkdtempSync(join(tmpdir(), 'sr-cli-')),
+      env,
+      timeout: 60_000,
+    });
     return { code: 0, out: stdout, err: stderr };
   } catch (e) {
     const x = e as { code?: number; stdout?: string; stderr?: string };
@@ -35,7 +39,10 @@ announce:
 `;
 
 const push = (t: TestApp, status: string, message: string) =>
-  fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify({ incident: { id: 'i1', name: 'Outage', status, impact: 'major', message } }) });
+  fetch(`${t.baseUrl}/webhooks/gen`, {
+    method: 'POST',
+    body: JSON.stringify({ incident: { id: 'i1', name: 'Outage', status, impact: 'major', message } }),
+  });
 
 const letters = async (t: TestApp): Promise<DeadLetter[]> => {
   const out: DeadLetter[] = [];
@@ -51,63 +58,75 @@ describe('status-relay outbox list|retry|drop', () => {
   });
 
   it('formats ages and the table', () => {
-    expect([shortAge(12_000), shortAge(250_000), shortAge(2 * 3_600_000 + 5 * 60_000), shortAge(3 * 86_400_000 + 4 * 3_600_000)]).toEqual(['12s', '4m10s', '2h05m', '3d4h']);
+    expect([shortAge(12_000), shortAge(250_000), shortAge(2 * 3_600_000 + 5 * 60_000), shortAge(3 * 86_400_000 + 4 * 3_600_000)]).toEqual([
+      '12s',
+      '4m10s',
+      '2h05m',
+      '3d4h',
+    ]);
     expect(deadLetterTable([])).toBe('0 dead letters');
   });
 
-  it('lists dead letters; retry re-sends one through the running bot; drop forgets one; a stale retry is not sent over a newer state', { timeout: 120_000 }, async () => {
-    const platform = new ScriptedPlatform();
-    platform.failures = [
-      { chat: 'A', kind: 'permanent', times: 1 },
-      { chat: 'B', kind: 'permanent', times: 1 },
-      { chat: 'C', kind: 'permanent', times: 1 },
-    ];
-    t = await startTestApp(YAML, {}, { adapters: [platform], requeuePollMs: 200 });
-    await push(t, 'investigating', 'one');
-    await waitFor(async () => (await letters(t!)).length === 3, 15_000);
-    const byChat = new Map((await letters(t)).map((l) => [l.job.target.chatId, l.job.id]));
+  it(
+    'lists dead letters; retry re-sends one through the running bot; drop forgets one; a stale retry is not sent over a newer state',
+    { timeout: 120_000 },
+    async () => {
+      const platform = new ScriptedPlatform();
+      platform.failures = [
+        { chat: 'A', kind: 'permanent', times: 1 },
+        { chat: 'B', kind: 'permanent', times: 1 },
+        { chat: 'C', kind: 'permanent', times: 1 },
+      ];
+      t = await startTestApp(YAML, {}, { adapters: [platform], requeuePollMs: 200 });
+      await push(t, 'investigating', 'one');
+      await waitFor(async () => (await letters(t!)).length === 3, 15_000);
+      const byChat = new Map((await letters(t)).map((l) => [l.job.target.chatId, l.job.id]));
 
-    const list = await cli(t.storeUrl, 'list');
-    expect(list.code).toBe(0);
-    const lines = list.out.trim().split('\n');
-    expect(lines[0]).toMatch(/^ID\s+PLATFORM\s+TARGET\s+REASON\s+AGE\s+STORY\s+LAST ERROR$/);
-    expect(lines).toHaveLength(5);
-    expect(lines.at(-1)).toBe('3 dead letters');
-    const rowA = lines.find((l) => l.startsWith(byChat.get('A')!))!;
-    expect(rowA).toMatch(/console\s+channel:A\s+permanent \(permanent\)\s+\d+s\s+incident:gen:i1\s+scripted permanent$/);
+      const list = await cli(t.storeUrl, 'list');
+      expect(list.code).toBe(0);
+      const lines = list.out.trim().split('\n');
+      expect(lines[0]).toMatch(/^ID\s+PLATFORM\s+TARGET\s+REASON\s+AGE\s+STORY\s+LAST ERROR$/);
+      expect(lines).toHaveLength(5);
+      expect(lines.at(-1)).toBe('3 dead letters');
+      const rowA = lines.find((l) => l.startsWith(byChat.get('A')!))!;
+      expect(rowA).toMatch(/console\s+channel:A\s+permanent \(permanent\)\s+\d+s\s+incident:gen:i1\s+scripted permanent$/);
 
-    // retry by a unique id prefix: the running leader takes it in and sends it.
-    const retried = await cli(t.storeUrl, 'retry', byChat.get('A')!.slice(0, 10));
-    expect(retried.code).toBe(0);
-    expect(retried.out).toContain(`re-queued ${byChat.get('A')}`);
-    await waitFor(() => platform.calls.some((c) => c.chat === 'A' && c.op === 'send'), 15_000);
-    expect(platform.calls.filter((c) => c.chat === 'A').map((c) => c.title)).toEqual(['Chatter · Major incident · Investigating']);
-    expect(await t.app.drained()).toBe(true);
+      // retry by a unique id prefix: the running leader takes it in and sends it.
+      const retried = await cli(t.storeUrl, 'retry', byChat.get('A')!.slice(0, 10));
+      expect(retried.code).toBe(0);
+      expect(retried.out).toContain(`re-queued ${byChat.get('A')}`);
+      await waitFor(() => platform.calls.some((c) => c.chat === 'A' && c.op === 'send'), 15_000);
+      expect(platform.calls.filter((c) => c.chat === 'A').map((c) => c.title)).toEqual(['Chatter · Major incident · Investigating']);
+      expect(await t.app.drained()).toBe(true);
 
-    const dropped = await cli(t.storeUrl, 'drop', byChat.get('B')!);
-    expect(dropped.code).toBe(0);
-    expect(dropped.out).toContain(`dropped ${byChat.get('B')}`);
-    expect((await letters(t)).map((l) => l.job.target.chatId)).toEqual(['C']);
+      const dropped = await cli(t.storeUrl, 'drop', byChat.get('B')!);
+      expect(dropped.code).toBe(0);
+      expect(dropped.out).toContain(`dropped ${byChat.get('B')}`);
+      expect((await letters(t)).map((l) => l.job.target.chatId)).toEqual(['C']);
 
-    // C meanwhile shows a newer state of the story: re-sending the old one would turn its post back.
-    await push(t, 'identified', 'two');
-    await waitFor(() => platform.calls.some((c) => c.chat === 'C'));
-    expect(await t.app.drained()).toBe(true);
-    const all = await cli(t.storeUrl, 'retry', 'all');
-    expect(all.out).toContain('1 dead letter re-queued');
-    await waitFor(async () => (await t!.app.store.namespace('outbox-requeue').get(byChat.get('C')!)) === undefined, 15_000);
-    expect(await t.app.drained()).toBe(true);
-    expect(platform.calls.filter((c) => c.chat === 'C').map((c) => c.title)).toEqual(['Chatter · Major incident · Identified']);
+      // C meanwhile shows a newer state of the story: re-sending the old one would turn its post back.
+      await push(t, 'identified', 'two');
+      await waitFor(() => platform.calls.some((c) => c.chat === 'C'));
+      expect(await t.app.drained()).toBe(true);
+      const all = await cli(t.storeUrl, 'retry', 'all');
+      expect(all.out).toContain('1 dead letter re-queued');
+      await waitFor(async () => (await t!.app.store.namespace('outbox-requeue').get(byChat.get('C')!)) === undefined, 15_000);
+      expect(await t.app.drained()).toBe(true);
+      expect(platform.calls.filter((c) => c.chat === 'C').map((c) => c.title)).toEqual(['Chatter · Major incident · Identified']);
 
-    const unknown = await cli(t.storeUrl, 'drop', 'ffffffff');
-    expect(unknown.code).toBe(1);
-    expect(unknown.err).toContain('no dead letter "ffffffff"');
-    expect((await cli(t.storeUrl, 'list')).out.trim()).toBe('0 dead letters');
-  });
+      const unknown = await cli(t.storeUrl, 'drop', 'ffffffff');
+      expect(unknown.code).toBe(1);
+      expect(unknown.err).toContain('no dead letter "ffffffff"');
+      expect((await cli(t.storeUrl, 'list')).out.trim()).toBe('0 dead letters');
+    },
+  );
 });
 
 const push2 = (t: TestApp, incident: string) =>
-  fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify({ incident: { id: incident, name: 'Outage', status: 'investigating', impact: 'major', message: 'one' } }) });
+  fetch(`${t.baseUrl}/webhooks/gen`, {
+    method: 'POST',
+    body: JSON.stringify({ incident: { id: incident, name: 'Outage', status: 'investigating', impact: 'major', message: 'one' } }),
+  });
 
 /** The CLI and the bot share only the store: the same flow on every backend (Redis and PostgreSQL when the CI provides them). */
 const stores: [string, string | undefined][] = [

@@ -14,7 +14,8 @@ export const shortAge = (ms: number): string => {
   return `${s}s`;
 };
 
-const targetOf = (l: DeadLetter): string => `${l.job.target.kind}:${l.job.target.chatId}${l.job.target.threadId ? `/${l.job.target.threadId}` : ''}`;
+const targetOf = (l: DeadLetter): string =>
+  `${l.job.target.kind}:${l.job.target.chatId}${l.job.target.threadId ? `/${l.job.target.threadId}` : ''}`;
 
 /** The `outbox list` table, oldest first, with a count line. */
 export const deadLetterTable = (letters: readonly DeadLetter[], now = Date.now()): string => {
@@ -22,7 +23,15 @@ export const deadLetterTable = (letters: readonly DeadLetter[], now = Date.now()
   const header = ['ID', 'PLATFORM', 'TARGET', 'REASON', 'AGE', 'STORY', 'LAST ERROR'];
   const rows = [...letters]
     .sort((a, b) => a.job.createdAt - b.job.createdAt)
-    .map((l) => [l.job.id, l.job.target.platform, targetOf(l), `${l.reason} (${l.code})`, shortAge(now - l.job.createdAt), l.job.story, l.error.replace(/\s+/g, ' ').slice(0, 80)]);
+    .map((l) => [
+      l.job.id,
+      l.job.target.platform,
+      targetOf(l),
+      `${l.reason} (${l.code})`,
+      shortAge(now - l.job.createdAt),
+      l.job.story,
+      l.error.replace(/\s+/g, ' ').slice(0, 80),
+    ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line), `${letters.length} dead letter${letters.length === 1 ? '' : 's'}`].join('\n');
@@ -67,14 +76,18 @@ export const registerOutboxCommands = (program: Command, storeUrl: () => string,
     }
     await store.close();
   };
-  const outbox = program.command('outbox').description('dead letters: messages that waited longer than delivery.maxAge or that a platform refused');
+  const outbox = program
+    .command('outbox')
+    .description('dead letters: messages that waited longer than delivery.maxAge or that a platform refused');
   outbox
     .command('list')
     .description('list the dead letters (id, platform, target, reason, age, story)')
     .action(() => withStore(async (store) => console.log(deadLetterTable(await collect(new DeadLetters(store))))));
   outbox
     .command('retry <id>')
-    .description('send a dead letter again (an id, a unique id prefix, or `all`); a running bot takes it within seconds, a stopped one at its next start')
+    .description(
+      'send a dead letter again (an id, a unique id prefix, or `all`); a running bot takes it within seconds, a stopped one at its next start',
+    )
     .action((id: string) =>
       withStore(async (store) => {
         const letters = await retryDeadLetters(store, id);

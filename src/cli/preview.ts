@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { CAUSES, COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SEVERITIES, type Platform, type StatusEvent } from '../core/model.ts';
+import {
+  CAUSES,
+  COMPONENT_STATUSES,
+  INCIDENT_STATUSES,
+  MAINTENANCE_STATUSES,
+  SEVERITIES,
+  type Platform,
+  type StatusEvent,
+} from '../core/model.ts';
 import { PayloadError, describeZodError } from '../core/errors.ts';
 import { parseIncident } from '../sources/statuspage/parse.ts';
 import type { MessageModel } from '../i18n/message.ts';
@@ -20,13 +28,28 @@ export const PREVIEWERS: Record<Platform, (m: MessageModel) => string> = {
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO-8601 time');
 const componentStatus = z.enum(COMPONENT_STATUSES);
 const storyStatus = z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES]);
-const componentState = z.object({ id: z.string(), name: z.string(), status: componentStatus, groupName: z.string().optional(), updatedAt: isoTime.optional() });
+const componentState = z.object({
+  id: z.string(),
+  name: z.string(),
+  status: componentStatus,
+  groupName: z.string().optional(),
+  updatedAt: isoTime.optional(),
+});
 const update = z.object({
   id: z.string(),
   status: storyStatus,
   body: z.string(),
   createdAt: isoTime,
-  affectedComponents: z.array(z.object({ id: z.string().optional(), name: z.string(), oldStatus: componentStatus.optional(), newStatus: componentStatus.optional() })).optional(),
+  affectedComponents: z
+    .array(
+      z.object({
+        id: z.string().optional(),
+        name: z.string(),
+        oldStatus: componentStatus.optional(),
+        newStatus: componentStatus.optional(),
+      }),
+    )
+    .optional(),
 });
 
 /** The preview file's boundary: a StatusEvent as the tracker emits it (src/core/model.ts). */
@@ -76,7 +99,9 @@ export const readEventFile = (path: string): StatusEvent => {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new PayloadError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a JSON file' : `cannot read it (${code ?? (e as Error).message})`}`);
+    throw new PayloadError(
+      `${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a JSON file' : `cannot read it (${code ?? (e as Error).message})`}`,
+    );
   }
   let json: unknown;
   try {
@@ -84,7 +109,8 @@ export const readEventFile = (path: string): StatusEvent => {
   } catch (e) {
     throw new PayloadError(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new PayloadError(`${path}: expected a JSON object: a StatusEvent ({"type":"incident",…}) or a Statuspage incident`);
+  if (!json || typeof json !== 'object' || Array.isArray(json))
+    throw new PayloadError(`${path}: expected a JSON object: a StatusEvent ({"type":"incident",…}) or a Statuspage incident`);
   const obj = json as Record<string, unknown>;
   if (obj.type === 'incident' || obj.type === 'component') {
     const parsed = statusEventSchema.safeParse(obj);
@@ -92,7 +118,8 @@ export const readEventFile = (path: string): StatusEvent => {
     return parsed.data as StatusEvent;
   }
   const raw = (obj.incident ?? obj) as Record<string, unknown>;
-  if (!Array.isArray(raw.incident_updates)) throw new PayloadError(`${path}: expected a StatusEvent ({"type":"incident",…}) or a Statuspage incident (with incident_updates)`);
+  if (!Array.isArray(raw.incident_updates))
+    throw new PayloadError(`${path}: expected a StatusEvent ({"type":"incident",…}) or a Statuspage incident (with incident_updates)`);
   let incident;
   try {
     incident = parseIncident(raw, 'preview');

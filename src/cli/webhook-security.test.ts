@@ -11,7 +11,15 @@ const SECRET = 'cli-webhook-secret-0123456789';
 const run = (yaml: string, args: string[], until?: RegExp): Promise<{ out: string; err: string; code: number | null }> => {
   const dir = mkdtempSync(join(tmpdir(), 'sr-cli-'));
   writeFileSync(join(dir, 'status-relay.yaml'), yaml);
-  const env: NodeJS.ProcessEnv = { ...process.env, CONFIG_FILE: join(dir, 'status-relay.yaml'), STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`, HTTP_HOST: '127.0.0.1', HTTP_PORT: '0', LOG_LEVEL: 'warn', HOOK_SECRET: SECRET };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CONFIG_FILE: join(dir, 'status-relay.yaml'),
+    STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: '0',
+    LOG_LEVEL: 'warn',
+    HOOK_SECRET: SECRET,
+  };
   for (const k of Object.keys(env)) if (/^(TELEGRAM_|SLACK_|DISCORD_)/.test(k)) delete env[k];
   const child = spawn(process.execPath, [join(ROOT, 'bin/status-relay.js'), ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -39,7 +47,9 @@ describe('status-relay and webhook sources without a secret', () => {
       const { err, code } = await run(yaml, args);
       expect(code).toBe(1);
       expect(err.trim().split('\n')).toHaveLength(1);
-      expect(err).toMatch(/^status-relay: .*status-relay\.yaml sources\[0\]\.secret: webhook source "alerts" has no secret.*insecure: true/);
+      expect(err).toMatch(
+        /^status-relay: .*status-relay\.yaml sources\[0\]\.secret: webhook source "alerts" has no secret.*insecure: true/,
+      );
     }
   }, 120_000);
 

@@ -43,7 +43,6 @@ export interface CommandReply {
   readonly quiet?: boolean;
 }
 
-
 /** What command handlers may use. No platform specifics here. */
 export interface CommandServices {
   readonly serviceName: string;

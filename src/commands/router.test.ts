@@ -21,10 +21,12 @@ describe('commands (platform-neutral)', () => {
   const run = (command: string, args: string[] = [], extra: Partial<CommandInvocation> = {}) =>
     t.app.router.handle({ platform: 'console', userId: 'u1', chatId: 'u1', chatKind: 'dm', command, args, ...extra });
 
-  it('answers an unknown command with the list of commands, in the asker\'s language', async () => {
+  it("answers an unknown command with the list of commands, in the asker's language", async () => {
     const r = await run('/frobnicate', [], { userId: 'zh-user', localeHint: 'zh-hans' });
     expect(r.locale).toBe('zh-CN');
-    expect(r.message.title).toBe('我不认识命令“/frobnicate”。可以试试：/status, /subscribe, /unsubscribe, /subscriptions, /language, /announce, /kpi, /help。');
+    expect(r.message.title).toBe(
+      '我不认识命令“/frobnicate”。可以试试：/status, /subscribe, /unsubscribe, /subscriptions, /language, /announce, /kpi, /help。',
+    );
     expect(r.message.icon).toBe('⚠️');
   });
 
@@ -41,7 +43,9 @@ describe('commands (platform-neutral)', () => {
   it('subscribes, lists, unsubscribes per component and in full', async () => {
     expect((await run('/subscriptions')).message.title).toBe('You have no subscriptions. Use /subscribe to get direct messages.');
     expect((await run('/subscribe', ['消息'])).message.title).toBe('Subscribed. I will send you a direct message when Messaging changes.');
-    expect((await run('/subscribe', ['calls'])).message.title).toBe('Subscribed. I will send you a direct message when Messaging and Calls changes.');
+    expect((await run('/subscribe', ['calls'])).message.title).toBe(
+      'Subscribed. I will send you a direct message when Messaging and Calls changes.',
+    );
     const stored = await t.app.store.namespace('subscriptions').get<Subscription>('console:u1');
     expect(stored?.components).toEqual(['messaging', 'calls']);
     expect((await run('/unsubscribe', ['messaging'])).message.title).toBe('Unsubscribed from Messaging.');
@@ -52,7 +56,7 @@ describe('commands (platform-neutral)', () => {
 
   it('refuses an unknown component and stores nothing', async () => {
     const r = await run('/subscribe', ['teleportation'], { userId: 'u2' });
-    expect(r.message.title).toBe('I don\'t know a component called “teleportation”. Known: Messaging, Calls.');
+    expect(r.message.title).toBe("I don't know a component called “teleportation”. Known: Messaging, Calls.");
     expect(await t.app.store.namespace('subscriptions').get('console:u2')).toBeUndefined();
   });
 
@@ -68,14 +72,19 @@ describe('commands (platform-neutral)', () => {
   it('lets only channel admins turn announcements on, with components and a language', async () => {
     const inChannel = { chatId: 'C1', chatKind: 'channel' as const };
     const refused = await run('/announce', ['on'], { ...inChannel, isChannelAdmin: async () => false });
-    expect(refused.message.title).toBe('Sorry, only the channel\'s administrators can change announcements.');
+    expect(refused.message.title).toBe("Sorry, only the channel's administrators can change announcements.");
     expect(await t.app.store.namespace('announce').get('console:C1')).toBeUndefined();
     const on = await run('/announce', ['on', 'messaging', 'zh-CN'], { ...inChannel, isChannelAdmin: async () => true });
     expect(on.ephemeral).toBe(false);
     expect(on.message.title).toBe('Announcements are on in this channel for Messaging, in Chinese (China).');
-    expect(await t.app.store.namespace('announce').get<ChannelAnnouncement>('console:C1')).toMatchObject({ components: ['messaging'], locale: 'zh-CN' });
+    expect(await t.app.store.namespace('announce').get<ChannelAnnouncement>('console:C1')).toMatchObject({
+      components: ['messaging'],
+      locale: 'zh-CN',
+    });
     // The channel's locale is now zh-CN: replies in the channel follow it unless the user chose otherwise.
-    expect((await run('/announce', ['maybe'], { ...inChannel, isChannelAdmin: async () => true })).message.title).toBe('用法：/announce on|off [组件…] [语言]');
+    expect((await run('/announce', ['maybe'], { ...inChannel, isChannelAdmin: async () => true })).message.title).toBe(
+      '用法：/announce on|off [组件…] [语言]',
+    );
     await run('/announce', ['off'], { ...inChannel, isChannelAdmin: async () => true });
     expect(await t.app.store.namespace('announce').get('console:C1')).toBeUndefined();
   });
@@ -88,13 +97,25 @@ describe('commands (platform-neutral)', () => {
     expect(replies[10]!.message.title).toMatch(/^您发送命令太快了，请等待 \d+ 秒。$/);
     expect(replies[10]!.quiet).toBeUndefined();
     expect(replies[11]!.quiet).toBe(true);
-    expect((await run('/subscriptions', [], { userId: 'calm' })).message.title).toBe('You have no subscriptions. Use /subscribe to get direct messages.');
+    expect((await run('/subscriptions', [], { userId: 'calm' })).message.title).toBe(
+      'You have no subscriptions. Use /subscribe to get direct messages.',
+    );
   });
 
   it('/status shows components, open incidents with their latest update, and advice-free calm when all is well', async () => {
     await fetch(`${t.baseUrl}/webhooks/gen`, {
       method: 'POST',
-      body: JSON.stringify({ components: [{ name: 'Messaging', status: 'major_outage' }], incident: { id: 'i1', name: 'Messages fail', status: 'identified', impact: 'major', message: 'Failover running.', components: ['messaging'] } }),
+      body: JSON.stringify({
+        components: [{ name: 'Messaging', status: 'major_outage' }],
+        incident: {
+          id: 'i1',
+          name: 'Messages fail',
+          status: 'identified',
+          impact: 'major',
+          message: 'Failover running.',
+          components: ['messaging'],
+        },
+      }),
     });
     // 202 means recorded; the change is processed right after.
     expect(await t.app.processed()).toBe(true);

@@ -40,7 +40,8 @@ export class CommandRouter {
     if (prefs?.locale) return prefs.locale;
     const hinted = matchLocale(inv.localeHint, s.offeredLocales);
     if (hinted) {
-      if (prefs?.platformLocale !== hinted) await s.users.set<UserPrefs>(userKey(inv.platform, inv.userId), { ...prefs, platformLocale: hinted }).catch(() => undefined);
+      if (prefs?.platformLocale !== hinted)
+        await s.users.set<UserPrefs>(userKey(inv.platform, inv.userId), { ...prefs, platformLocale: hinted }).catch(() => undefined);
       return hinted;
     }
     if (prefs?.platformLocale) return prefs.platformLocale;
@@ -52,11 +53,21 @@ export class CommandRouter {
     const locale = await this.resolveLocale(inv);
     const admission = await this.budget.admit(userKey(inv.platform, inv.userId));
     if (admission.kind !== 'answer')
-      return { ...this.error(locale, this.t(locale)('errors.slowDown', { seconds: admission.seconds })), ...(admission.kind === 'quiet' ? { quiet: true } : {}) };
+      return {
+        ...this.error(locale, this.t(locale)('errors.slowDown', { seconds: admission.seconds })),
+        ...(admission.kind === 'quiet' ? { quiet: true } : {}),
+      };
     const name = inv.command.replace(/^\//, '').replace(/@.*$/, '').toLowerCase();
     // Telegram opens every private chat with /start (https://core.telegram.org/bots/features#commands).
     if (name === 'start') return this.help(inv, locale, 'help.welcome');
-    if (!isCommandName(name)) return this.error(locale, this.t(locale)('errors.unknownCommand', { command: inv.command, commands: COMMAND_NAMES.map((c) => `${inv.commandPrefix ?? '/'}${c}`).join(', ') }));
+    if (!isCommandName(name))
+      return this.error(
+        locale,
+        this.t(locale)('errors.unknownCommand', {
+          command: inv.command,
+          commands: COMMAND_NAMES.map((c) => `${inv.commandPrefix ?? '/'}${c}`).join(', '),
+        }),
+      );
     switch (name) {
       case 'status':
         return { message: statusReply(this.services, locale, inv.args.join(' ') || undefined), ephemeral: true, locale };
@@ -115,7 +126,10 @@ export class CommandRouter {
 
   private unknownComponent(locale: string, word: string): CommandReply {
     const ctx = this.services.renderContext(this.services.now());
-    const known = this.knownComponentIds().map((id) => ctx.componentName({ id, name: id }, locale)).join(', ') || '—';
+    const known =
+      this.knownComponentIds()
+        .map((id) => ctx.componentName({ id, name: id }, locale))
+        .join(', ') || '—';
     return this.error(locale, this.t(locale)('status.unknownComponent', { name: word, known }));
   }
 
@@ -128,7 +142,10 @@ export class CommandRouter {
     if (ids.length === 0) return this.t(locale)('subscribe.all');
     const ctx = this.services.renderContext(this.services.now());
     const names = new Map(this.services.tracker.currentComponents().map((c) => [c.id, c.name]));
-    return formatList(ids.map((id) => ctx.componentName({ id, name: names.get(id) ?? id }, locale)), locale);
+    return formatList(
+      ids.map((id) => ctx.componentName({ id, name: names.get(id) ?? id }, locale)),
+      locale,
+    );
   }
 
   private async subscribe(inv: CommandInvocation, locale: string): Promise<CommandReply> {
@@ -137,7 +154,8 @@ export class CommandRouter {
     if (unknown) return this.unknownComponent(locale, unknown);
     const key = userKey(inv.platform, inv.userId);
     const existing = await this.services.subscriptions.get<Subscription>(key);
-    const components = ids.length === 0 || (existing && existing.components.length === 0) ? [] : [...new Set([...(existing?.components ?? []), ...ids])];
+    const components =
+      ids.length === 0 || (existing && existing.components.length === 0) ? [] : [...new Set([...(existing?.components ?? []), ...ids])];
     await this.services.subscriptions.set<Subscription>(key, {
       platform: inv.platform,
       userId: inv.userId,
@@ -229,7 +247,12 @@ export class CommandRouter {
       minSeverity: this.services.defaultMinSeverity,
       createdAt: this.services.now(),
     });
-    this.services.revive?.({ platform: inv.platform, chatId: inv.chatId, kind: 'channel', ...(inv.threadId ? { threadId: inv.threadId } : {}) });
+    this.services.revive?.({
+      platform: inv.platform,
+      chatId: inv.chatId,
+      kind: 'channel',
+      ...(inv.threadId ? { threadId: inv.threadId } : {}),
+    });
     const language = new Intl.DisplayNames([locale], { type: 'language' }).of(announceLocale) ?? announceLocale;
     return { ...this.reply(locale, t('announceCmd.on', { what: this.describe(locale, ids), language })), ephemeral: false };
   }

@@ -16,13 +16,23 @@ export const statusReply = (services: CommandServices, locale: string, component
   const silent = services.catalog
     .configuredIds()
     .filter((id) => !tracked.some((c) => c.id === id))
-    .map((id): TrackedComponent => ({ id, name: ctx.componentName({ id, name: id }, locale), status: 'operational', sourceId: 'config', since: now }));
+    .map((id): TrackedComponent => ({
+      id,
+      name: ctx.componentName({ id, name: id }, locale),
+      status: 'operational',
+      sourceId: 'config',
+      since: now,
+    }));
   let components: TrackedComponent[] = [...tracked, ...silent];
   if (componentWord) {
     const id = services.catalog.lookup(componentWord);
     const hit = components.filter((c) => c.id === id || c.name.toLowerCase() === componentWord.toLowerCase());
     if (hit.length === 0) {
-      const known = components.map((c) => ctx.componentName(c, locale)).slice(0, 20).join(', ') || '—';
+      const known =
+        components
+          .map((c) => ctx.componentName(c, locale))
+          .slice(0, 20)
+          .join(', ') || '—';
       return {
         locale,
         dir: services.translator.dir(locale),
@@ -39,9 +49,7 @@ export const statusReply = (services: CommandServices, locale: string, component
     (worst, c) => (severityRankOf(c.status) > severityRankOf(worst) ? c.status : worst),
     'operational',
   );
-  const incidents = services.tracker
-    .openIncidents()
-    .filter((i) => !componentWord || i.componentIds.some((c) => ids.has(c)));
+  const incidents = services.tracker.openIncidents().filter((i) => !componentWord || i.componentIds.some((c) => ids.has(c)));
 
   const fields: MessageField[] = [];
   const notOk = components.filter((c) => c.status !== 'operational');

@@ -13,7 +13,18 @@ const incident = (over: Partial<Incident>, components: ComponentState[], severit
   type: 'incident',
   id: 'e',
   phase: 'opened',
-  incident: { key: 'm:1', sourceId: 'm', kind: 'incident', name: 'x', status: 'investigating', impact: severity, startedAt: at, componentIds: components.map((c) => c.id), updates: [], ...over },
+  incident: {
+    key: 'm:1',
+    sourceId: 'm',
+    kind: 'incident',
+    name: 'x',
+    status: 'investigating',
+    impact: severity,
+    startedAt: at,
+    componentIds: components.map((c) => c.id),
+    updates: [],
+    ...over,
+  },
   components,
   severity,
   at,
@@ -44,11 +55,40 @@ describe('advice: config rules plus the built-in catalogue', () => {
     // Resolved: nothing at all.
     expect(adviceFor(incident({ status: 'resolved', cause: 'technical_fault' }, [messagingDown]), rules, catalog)).toEqual([]);
     // Operational component: nothing.
-    expect(adviceFor({ type: 'component', id: 'c', component: { ...messagingDown, status: 'operational' }, previous: 'major_outage', severity: 'critical', at }, rules, catalog)).toEqual([]);
+    expect(
+      adviceFor(
+        {
+          type: 'component',
+          id: 'c',
+          component: { ...messagingDown, status: 'operational' },
+          previous: 'major_outage',
+          severity: 'critical',
+          at,
+        },
+        rules,
+        catalog,
+      ),
+    ).toEqual([]);
     // Planned maintenance: no "retry later", even from config.
-    const planned = adviceFor(incident({ kind: 'maintenance', status: 'scheduled', impact: 'maintenance' }, [{ id: 'calls', name: 'Calls', status: 'operational' }], 'maintenance'), rules, catalog);
+    const planned = adviceFor(
+      incident(
+        { kind: 'maintenance', status: 'scheduled', impact: 'maintenance' },
+        [{ id: 'calls', name: 'Calls', status: 'operational' }],
+        'maintenance',
+      ),
+      rules,
+      catalog,
+    );
     expect(planned).toEqual(['plan_around_maintenance']);
-    const during = adviceFor(incident({ kind: 'maintenance', status: 'in_progress' }, [{ id: 'calls', name: 'Calls', status: 'under_maintenance' }], 'maintenance'), rules, catalog);
+    const during = adviceFor(
+      incident(
+        { kind: 'maintenance', status: 'in_progress' },
+        [{ id: 'calls', name: 'Calls', status: 'under_maintenance' }],
+        'maintenance',
+      ),
+      rules,
+      catalog,
+    );
     expect(during).not.toContain('retry_later');
     expect(during).not.toContain('calls_fallback');
     // A fault: no maintenance advice.
@@ -56,12 +96,24 @@ describe('advice: config rules plus the built-in catalogue', () => {
   });
 
   it('a degraded component gets "expect slowness"; minor events do not get major-only advice', () => {
-    const keys = adviceFor({ type: 'component', id: 'c', component: { id: 'media', name: 'Media', status: 'degraded_performance' }, previous: 'operational', severity: 'minor', at }, [], catalog);
+    const keys = adviceFor(
+      {
+        type: 'component',
+        id: 'c',
+        component: { id: 'media', name: 'Media', status: 'degraded_performance' },
+        previous: 'operational',
+        severity: 'minor',
+        at,
+      },
+      [],
+      catalog,
+    );
     expect(keys).toEqual(['uploads_retry', 'expect_slowness']);
   });
 
   it('every catalogue key is translated in en and zh-CN', async () => {
     const tr = await Translator.create();
-    for (const e of ADVICE_CATALOGUE) for (const k of e.say) for (const l of ['en', 'zh-CN']) expect(tr.has(l, `advice.${k}`), `${l} advice.${k}`).toBe(true);
+    for (const e of ADVICE_CATALOGUE)
+      for (const k of e.say) for (const l of ['en', 'zh-CN']) expect(tr.has(l, `advice.${k}`), `${l} advice.${k}`).toBe(true);
   });
 });

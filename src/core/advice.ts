@@ -15,10 +15,7 @@ export const adviceFor = (
   catalog: ComponentCatalog,
   catalogue: readonly CatalogueEntry[] = ADVICE_CATALOGUE,
 ): string[] => {
-  const closed =
-    event.type === 'incident'
-      ? isClosedStatus(event.incident.status)
-      : event.component.status === 'operational';
+  const closed = event.type === 'incident' ? isClosedStatus(event.incident.status) : event.component.status === 'operational';
   if (closed) return [];
   const components = event.type === 'incident' ? event.components : [event.component];
   const componentIds = components.map((c) => c.id);

@@ -13,9 +13,13 @@ export const configWarnings = (cfg: Pick<FileConfig, 'sources'>): string[] => {
     if (s.type !== 'webhook') return;
     const at = `sources[${i}] "${s.id}"`;
     if (s.insecure)
-      out.push(`${at}: insecure: true, so POST /webhooks/${s.id} accepts pushes from anyone who can reach the port, and they are announced: set secret to require a signature or token`);
+      out.push(
+        `${at}: insecure: true, so POST /webhooks/${s.id} accepts pushes from anyone who can reach the port, and they are announced: set secret to require a signature or token`,
+      );
     else if (s.secret && s.secret.length < SHORT_SECRET)
-      out.push(`${at}: the secret is shorter than ${SHORT_SECRET} characters and could be guessed: use a long random one (e.g. \`openssl rand -hex 32\`)`);
+      out.push(
+        `${at}: the secret is shorter than ${SHORT_SECRET} characters and could be guessed: use a long random one (e.g. \`openssl rand -hex 32\`)`,
+      );
   });
   return out;
 };

@@ -58,12 +58,20 @@ describe('config file', () => {
 
   it.each([
     ['an unknown field', 'service: { name: X, colour: red }', /test service: unknown field colour: remove it or check the spelling/],
-    ['a bad URL', 'sources: [{ id: p, type: statuspage, url: "not a url" }]', /test sources\[0\]\.url: expected an http:\/\/ or https:\/\/ URL/],
+    [
+      'a bad URL',
+      'sources: [{ id: p, type: statuspage, url: "not a url" }]',
+      /test sources\[0\]\.url: expected an http:\/\/ or https:\/\/ URL/,
+    ],
     ['an unknown locale', 'service: { locales: [en, xx] }', /test service\.locales\[1\]: expected one of the supported locales/],
     ['a bad duration', 'sources: [{ id: p, type: statuspage, url: "http://x", interval: soon }]', /interval: expected a duration like 30s/],
     ['an unknown source type', 'sources: [{ id: p, type: carrier-pigeon }]', /sources\[0\]\.type: unknown type/],
     ['malformed YAML', 'service: [unclosed', /test: is not valid YAML/],
-    ['an unset variable', 'sources: [{ id: h, type: webhook, format: generic, secret: "${NOPE}" }]', /sources\[0\]\.secret: uses \$\{NOPE\}, which is not set/],
+    [
+      'an unset variable',
+      'sources: [{ id: h, type: webhook, format: generic, secret: "${NOPE}" }]',
+      /sources\[0\]\.secret: uses \$\{NOPE\}, which is not set/,
+    ],
     ['a duplicate source id', 'sources: [{ id: a, type: manual }, { id: a, type: manual }]', /sources\[1\]\.id: "a" is used twice/],
   ])('refuses %s with one line naming the setting and the fix', (_name, yaml, expected) => {
     const text = message(() => parseConfigText(yaml, {}, 'test'));
@@ -121,7 +129,11 @@ describe('environment', () => {
   });
 
   it('masks secrets in check-config output', () => {
-    const cfg = { ...parseConfigText(SPEC_EXAMPLE, { WEBHOOK_SECRET: 'hunter22', ALERTS_TOKEN: 'al3rts-t0ken' }), env: parseEnv({ TELEGRAM_BOT_TOKEN: '123:ABCDEF', ADMIN_API_TOKEN: 'adm1n-t0ken', STORE_URL: 'postgres://u:pw@db/x' }), demo: false };
+    const cfg = {
+      ...parseConfigText(SPEC_EXAMPLE, { WEBHOOK_SECRET: 'hunter22', ALERTS_TOKEN: 'al3rts-t0ken' }),
+      env: parseEnv({ TELEGRAM_BOT_TOKEN: '123:ABCDEF', ADMIN_API_TOKEN: 'adm1n-t0ken', STORE_URL: 'postgres://u:pw@db/x' }),
+      demo: false,
+    };
     const text = JSON.stringify(maskSecrets(cfg));
     for (const secret of ['hunter22', 'al3rts-t0ken', '123:ABCDEF', 'adm1n-t0ken', ':pw@']) expect(text).not.toContain(secret);
     expect(text).toContain('postgres://u:****@db/x');

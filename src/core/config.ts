@@ -22,9 +22,7 @@ const duration = (fallback: string) =>
 
 const httpUrlSetting = z.string().refine((v) => httpUrl(v) !== undefined, 'expected an http:// or https:// URL');
 
-const locale = z
-  .string()
-  .refine(isSupportedLocale, `expected one of the supported locales: ${SUPPORTED_LOCALES.join(', ')}`);
+const locale = z.string().refine(isSupportedLocale, `expected one of the supported locales: ${SUPPORTED_LOCALES.join(', ')}`);
 
 const localizedText = z.union([z.string(), z.record(z.string(), z.string())]);
 
@@ -43,7 +41,10 @@ const sourceSchema = z.discriminatedUnion('type', [
     ...sourceBase,
     type: z.literal('webhook'),
     format: z.enum(['statuspage', 'instatus', 'alertmanager', 'grafana', 'generic']),
-    secret: z.string().min(1, 'is empty: set it to a long random string (e.g. `openssl rand -hex 32`), or remove it and write insecure: true').optional(),
+    secret: z
+      .string()
+      .min(1, 'is empty: set it to a long random string (e.g. `openssl rand -hex 32`), or remove it and write insecure: true')
+      .optional(),
     /** Accept requests without any secret, on purpose (docs/contract.md §8); warned at start and by check-config. */
     insecure: z.boolean().default(false),
     /** Only HMAC-signed requests with X-Signature-Timestamp (docs/contract.md §8): no Bearer, ?token= or body-only signature. */
@@ -135,7 +136,9 @@ const fileSchema = z.strictObject({
   advice: z.array(adviceSchema).default([]),
   digest: z.strictObject({ cron: z.string(), announce: z.boolean().default(true) }).optional(),
   /** `reminder`: how long before a scheduled window a reminder joins the maintenance's story; `false` turns it off. */
-  maintenance: z.strictObject({ reminder: z.union([z.literal(false), duration('1h')]).default(3_600_000) }).default({ reminder: 3_600_000 }),
+  maintenance: z
+    .strictObject({ reminder: z.union([z.literal(false), duration('1h')]).default(3_600_000) })
+    .default({ reminder: 3_600_000 }),
   /** A flapping component: at most `maxPerWindow` announcements per `window`, then one summary once it was still for `settle`. */
   flap: z
     .strictObject({ window: duration('1m'), maxPerWindow: z.number().int().min(1).default(2), settle: duration('1m') })
@@ -202,7 +205,10 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalNonEmpty,
   SLACK_APP_TOKEN: optionalNonEmpty,
   SLACK_API_URL: httpUrlSetting.default('https://slack.com/api/'),
-  SLACK_COMMAND: z.string().regex(/^\/[a-z0-9_-]{1,31}$/, 'expected a slash command such as /statusrelay').default('/statusrelay'),
+  SLACK_COMMAND: z
+    .string()
+    .regex(/^\/[a-z0-9_-]{1,31}$/, 'expected a slash command such as /statusrelay')
+    .default('/statusrelay'),
   DISCORD_TOKEN: optionalNonEmpty,
   DISCORD_APPLICATION_ID: optionalNonEmpty,
   DISCORD_API_URL: httpUrlSetting.default('https://discord.com/api'),
@@ -224,10 +230,7 @@ export interface AppConfig extends FileConfig {
 }
 
 const pathOf = (path: readonly PropertyKey[]): string =>
-  path.reduce<string>(
-    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)),
-    '',
-  );
+  path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${String(p)}` : String(p)), '');
 
 const firstIssue = (err: z.ZodError, prefix: string): ConfigError => {
   const issue = err.issues[0]!;
@@ -248,7 +251,11 @@ const expandEnv = (node: unknown, env: NodeJS.ProcessEnv, path: string): unknown
   if (typeof node === 'string') {
     return node.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_m, name: string) => {
       const value = env[name];
-      if (value === undefined) throw new ConfigError(path || '(root)', `uses \${${name}}, which is not set in the environment: set ${name} or remove the reference`);
+      if (value === undefined)
+        throw new ConfigError(
+          path || '(root)',
+          `uses \${${name}}, which is not set in the environment: set ${name} or remove the reference`,
+        );
       return value;
     });
   }
@@ -263,18 +270,35 @@ export const parseEnv = (env: NodeJS.ProcessEnv): EnvSettings => {
   if (!result.success) throw firstIssue(result.error, '');
   const s = result.data;
   if (s.SLACK_BOT_TOKEN && !s.SLACK_SIGNING_SECRET && !s.SLACK_APP_TOKEN)
-    throw new ConfigError('SLACK_SIGNING_SECRET', 'is required with SLACK_BOT_TOKEN in HTTP mode: copy it from your Slack app\'s Basic Information page, or set SLACK_APP_TOKEN for Socket Mode');
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      "is required with SLACK_BOT_TOKEN in HTTP mode: copy it from your Slack app's Basic Information page, or set SLACK_APP_TOKEN for Socket Mode",
+    );
   if (s.DISCORD_TOKEN && !s.DISCORD_APPLICATION_ID)
-    throw new ConfigError('DISCORD_APPLICATION_ID', 'is required with DISCORD_TOKEN: copy the Application ID from the Discord developer portal');
+    throw new ConfigError(
+      'DISCORD_APPLICATION_ID',
+      'is required with DISCORD_TOKEN: copy the Application ID from the Discord developer portal',
+    );
   return s;
 };
 
 /** docs/contract.md §8: nothing that changes what is announced is reachable without a secret unless the operator says so. */
 const webhookAuthProblem = (s: Extract<SourceConfig, { type: 'webhook' }>, at: string): void => {
   if (!s.secret && !s.insecure)
-    throw new ConfigError(`${at}.secret`, `webhook source "${s.id}" has no secret, so anyone who can reach the port could announce incidents: set secret: "\${WEBHOOK_SECRET}" (checked as HMAC, Authorization: Bearer or ?token=), or write insecure: true to accept unauthenticated pushes on purpose`);
-  if (s.secret && s.insecure) throw new ConfigError(`${at}.insecure`, `webhook source "${s.id}" has a secret, so insecure: true would be ignored: remove one of the two`);
-  if (!s.secret && s.requireTimestamp) throw new ConfigError(`${at}.requireTimestamp`, `webhook source "${s.id}" has no secret to sign the timestamp with: set secret, or remove requireTimestamp`);
+    throw new ConfigError(
+      `${at}.secret`,
+      `webhook source "${s.id}" has no secret, so anyone who can reach the port could announce incidents: set secret: "\${WEBHOOK_SECRET}" (checked as HMAC, Authorization: Bearer or ?token=), or write insecure: true to accept unauthenticated pushes on purpose`,
+    );
+  if (s.secret && s.insecure)
+    throw new ConfigError(
+      `${at}.insecure`,
+      `webhook source "${s.id}" has a secret, so insecure: true would be ignored: remove one of the two`,
+    );
+  if (!s.secret && s.requireTimestamp)
+    throw new ConfigError(
+      `${at}.requireTimestamp`,
+      `webhook source "${s.id}" has no secret to sign the timestamp with: set secret, or remove requireTimestamp`,
+    );
 };
 
 export const parseConfigText = (text: string, env: NodeJS.ProcessEnv, label = 'config'): FileConfig => {

@@ -15,7 +15,10 @@ export class ConfigError extends Error {
 /** The first problem zod found, as one line naming the field: `incident.status: Invalid option…`. */
 export const describeZodError = (e: ZodError): string => {
   const issue = e.issues[0]!;
-  const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const path = issue.path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
   return `${path || 'body'}: ${issue.message}`;
 };
 

@@ -51,7 +51,8 @@ export class Fanout {
     const components = event.type === 'incident' ? event.components.map((c) => c.id) : [event.component.id];
     const wants = (filter: readonly string[] | undefined) =>
       !filter || filter.length === 0 || filter.some((f) => components.includes(this.options.catalog.lookup(f) ?? f));
-    const severe = (min: Severity) => severityRank(event.severity) >= severityRank(min) || (min === 'minor' && event.severity === 'maintenance');
+    const severe = (min: Severity) =>
+      severityRank(event.severity) >= severityRank(min) || (min === 'minor' && event.severity === 'maintenance');
     const seen = new Set<string>();
     const emit = (r: Recipient): Recipient | undefined => {
       const key = targetKey(r.target);

@@ -24,7 +24,9 @@ const change = (component: string, status: ComponentStatus, at: number): StatusE
 
 /** Flips a component `times` times, one second apart from `from`; returns the events let through. */
 const flip = (guard: FlapGuard, component: string, times: number, from: number): StatusEvent[] =>
-  Array.from({ length: times }, (_, i) => guard.filter([change(component, i % 2 ? 'operational' : 'major_outage', from + i * 1000)], from + i * 1000)).flat();
+  Array.from({ length: times }, (_, i) =>
+    guard.filter([change(component, i % 2 ? 'operational' : 'major_outage', from + i * 1000)], from + i * 1000),
+  ).flat();
 
 describe('FlapGuard', () => {
   it.each([
@@ -50,7 +52,11 @@ describe('FlapGuard', () => {
     expect(guard.due(lastChange + SETTINGS.settleMs - 1)).toEqual([]);
     const [summary, ...rest] = guard.due(lastChange + SETTINGS.settleMs);
     expect(rest).toEqual([]);
-    expect(summary).toMatchObject({ type: 'component', component: { id: 'api', status: 'major_outage' }, flaps: { changes: 7, since: new Date(T0 + 2000).toISOString() } });
+    expect(summary).toMatchObject({
+      type: 'component',
+      component: { id: 'api', status: 'major_outage' },
+      flaps: { changes: 7, since: new Date(T0 + 2000).toISOString() },
+    });
     expect(guard.due(lastChange + SETTINGS.settleMs * 2)).toEqual([]);
   });
 
@@ -81,7 +87,11 @@ describe('FlapGuard', () => {
 describe('flap settings in the config file', () => {
   it('default to 2 announcements a minute and a 1-minute settle, and accept durations', () => {
     expect(parseConfigText('service: { name: X }', {}).flap).toEqual({ window: 60_000, maxPerWindow: 2, settle: 60_000 });
-    expect(parseConfigText('flap: { window: 5m, maxPerWindow: 3, settle: 90s }', {}).flap).toEqual({ window: 300_000, maxPerWindow: 3, settle: 90_000 });
+    expect(parseConfigText('flap: { window: 5m, maxPerWindow: 3, settle: 90s }', {}).flap).toEqual({
+      window: 300_000,
+      maxPerWindow: 3,
+      settle: 90_000,
+    });
     expect(() => parseConfigText('flap: { maxPerWindow: 0 }', {})).toThrow(/flap\.maxPerWindow/);
   });
 });

@@ -64,7 +64,11 @@ export class FlapGuard {
     this.changed.clear();
     try {
       const kept = ids.filter((id) => this.states.has(id));
-      if (kept.length) await this.kv().setMany(kept.map((id) => [id, this.states.get(id)!] as const), this.windowMs * 10 + this.settleMs);
+      if (kept.length)
+        await this.kv().setMany(
+          kept.map((id) => [id, this.states.get(id)!] as const),
+          this.windowMs * 10 + this.settleMs,
+        );
       const gone = ids.filter((id) => !this.states.has(id));
       if (gone.length) await this.kv().deleteMany(gone);
     } catch (e) {
@@ -98,7 +102,11 @@ export class FlapGuard {
     for (const [id, s] of this.states) {
       if (s.suppressed > 0 && s.latest && now - s.lastChangeAt >= this.settleMs) {
         const latest = s.latest;
-        out.push({ ...latest, id: `${latest.id}:flaps:${s.suppressed}`, flaps: { changes: s.suppressed + s.announced.length, since: s.firstSuppressedAt ?? latest.at } });
+        out.push({
+          ...latest,
+          id: `${latest.id}:flaps:${s.suppressed}`,
+          flaps: { changes: s.suppressed + s.announced.length, since: s.firstSuppressedAt ?? latest.at },
+        });
         s.suppressed = 0;
         s.announced = [now];
         delete s.latest;

@@ -21,7 +21,7 @@ describe('repeatedKeys (the raw-text check the log tests use)', () => {
 });
 
 describe('createLogger: a line never repeats a key', () => {
-  it('drops a field equal to the logger\'s binding, and keeps one that differs under `fields`', async () => {
+  it("drops a field equal to the logger's binding, and keeps one that differs under `fields`", async () => {
     const { out, lines } = capture();
     const log = createLogger('debug', [], out).child({ source: 'page', platform: 'telegram' });
     log.warn({ source: 'page', failures: 2 }, 'poll failed');

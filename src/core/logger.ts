@@ -3,9 +3,19 @@ import pino, { type Logger } from 'pino';
 
 /** Paths whose values never reach a log line, whatever the level. */
 export const REDACT_PATHS = [
-  '*.token', '*.secret', '*.password', '*.authorization', '*.signingSecret', '*.appToken', '*.botToken',
-  'req.headers.authorization', 'req.headers["x-signature-256"]', 'req.headers["x-slack-signature"]',
-  'req.headers["x-telegram-bot-api-secret-token"]', 'env.*TOKEN', 'env.*SECRET',
+  '*.token',
+  '*.secret',
+  '*.password',
+  '*.authorization',
+  '*.signingSecret',
+  '*.appToken',
+  '*.botToken',
+  'req.headers.authorization',
+  'req.headers["x-signature-256"]',
+  'req.headers["x-slack-signature"]',
+  'req.headers["x-telegram-bot-api-secret-token"]',
+  'env.*TOKEN',
+  'env.*SECRET',
 ];
 
 /** Tokens also hide inside URLs (Telegram puts the bot token in the path): mask them in any message. */
@@ -26,7 +36,11 @@ const PINO_KEYS = new Set(['level', 'time']);
  * A field equal to its binding is dropped; one that differs from a binding, or that names pino's
  * own `level`/`time` (or `msg` when a message is given), moves under `fields`, so nothing is lost.
  */
-export const withoutRepeatedKeys = (obj: Record<string, unknown>, bindings: Record<string, unknown>, hasMessage: boolean): Record<string, unknown> => {
+export const withoutRepeatedKeys = (
+  obj: Record<string, unknown>,
+  bindings: Record<string, unknown>,
+  hasMessage: boolean,
+): Record<string, unknown> => {
   let out: Record<string, unknown> | undefined;
   let moved: Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(obj)) {
@@ -50,7 +64,8 @@ const cachedBindings = (log: Logger): Record<string, unknown> => {
   return b;
 };
 
-const isFields = (a: unknown): a is Record<string, unknown> => typeof a === 'object' && a !== null && !(a instanceof Error) && !Array.isArray(a);
+const isFields = (a: unknown): a is Record<string, unknown> =>
+  typeof a === 'object' && a !== null && !(a instanceof Error) && !Array.isArray(a);
 
 export const createLogger = (level: string, secrets: readonly string[] = [], destination?: pino.DestinationStream): Logger =>
   pino(
@@ -61,7 +76,9 @@ export const createLogger = (level: string, secrets: readonly string[] = [], des
       hooks: {
         logMethod(args, method) {
           const [first, ...rest] = args as unknown[];
-          const deduplicated = isFields(first) ? [withoutRepeatedKeys(first, cachedBindings(this), typeof rest[0] === 'string'), ...rest] : args;
+          const deduplicated = isFields(first)
+            ? [withoutRepeatedKeys(first, cachedBindings(this), typeof rest[0] === 'string'), ...rest]
+            : args;
           const scrubbed = deduplicated.map((a) => (typeof a === 'string' ? scrubSecrets(a, secrets) : a));
           method.apply(this, scrubbed as Parameters<typeof method>);
         },
@@ -74,4 +91,6 @@ export const createLogger = (level: string, secrets: readonly string[] = [], des
   );
 
 const errorReplacer = (_key: string, value: unknown): unknown =>
-  value instanceof Error ? { type: value.name, message: value.message, ...(value.stack ? { stack: value.stack.split('\n').slice(0, 4).join('\n') } : {}) } : value;
+  value instanceof Error
+    ? { type: value.name, message: value.message, ...(value.stack ? { stack: value.stack.split('\n').slice(0, 4).join('\n') } : {}) }
+    : value;

@@ -3,13 +3,7 @@
  * into `StatusEvent`s, fan-out turns events into delivery jobs. All times are ISO-8601 strings in UTC.
  */
 
-export const COMPONENT_STATUSES = [
-  'operational',
-  'degraded_performance',
-  'partial_outage',
-  'major_outage',
-  'under_maintenance',
-] as const;
+export const COMPONENT_STATUSES = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'] as const;
 export type ComponentStatus = (typeof COMPONENT_STATUSES)[number];
 
 export const SEVERITIES = ['none', 'maintenance', 'minor', 'major', 'critical'] as const;
@@ -130,8 +124,7 @@ export interface Target {
   readonly threadId?: string;
 }
 
-export const targetKey = (t: Target): string =>
-  `${t.platform}:${t.kind}:${t.chatId}${t.threadId ? `:${t.threadId}` : ''}`;
+export const targetKey = (t: Target): string => `${t.platform}:${t.kind}:${t.chatId}${t.threadId ? `:${t.threadId}` : ''}`;
 
 export const storyKey = (event: StatusEvent): string =>
   event.type === 'incident' ? `incident:${event.incident.key}` : `component:${event.id}`;
@@ -167,5 +160,4 @@ export const worstStatus = (statuses: Iterable<ComponentStatus>): ComponentStatu
 
 export const severityRank = (s: Severity): number => SEVERITIES.indexOf(s);
 
-export const isClosedStatus = (s: StoryStatus): boolean =>
-  s === 'resolved' || s === 'postmortem' || s === 'completed';
+export const isClosedStatus = (s: StoryStatus): boolean => s === 'resolved' || s === 'postmortem' || s === 'completed';

@@ -29,7 +29,12 @@ export const isValidTimeZone = (tz: string): boolean => {
 
 /** When quiet hours end, if `now` is inside them; undefined otherwise. */
 export const quietUntil = (q: QuietHours, now: number): number | undefined => {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone: q.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(now));
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: q.timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(now));
   const local = Number(parts.find((p) => p.type === 'hour')!.value) * 60 + Number(parts.find((p) => p.type === 'minute')!.value);
   const from = minutes(q.from);
   const to = minutes(q.to);

@@ -32,7 +32,9 @@ describe('maintenance reminders (tracker)', () => {
     await (await tracker.process(maintenance('scheduled', '2026-03-02T12:00:00.000Z'))).commit();
     expect(tracker.reminders('2026-03-02T10:30:00.000Z', HOUR).events).toEqual([]);
     const due = tracker.reminders('2026-03-02T11:00:30.000Z', HOUR);
-    expect(due.events.map((e) => e.type === 'incident' && [e.phase, e.severity, e.update?.body])).toEqual([['reminder', 'maintenance', '']]);
+    expect(due.events.map((e) => e.type === 'incident' && [e.phase, e.severity, e.update?.body])).toEqual([
+      ['reminder', 'maintenance', ''],
+    ]);
     await due.commit();
     expect(tracker.reminders('2026-03-02T11:10:00.000Z', HOUR).events).toEqual([]);
 

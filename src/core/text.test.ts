@@ -10,13 +10,25 @@ import { parseHtml } from '../../test/emulators/telegram/html.ts';
 describe('htmlToText on what status pages send', () => {
   it.each([
     ['named entities are case-sensitive', '&Auml;rger und &auml;rger', 'Ärger und ärger'],
-    ['Spanish, French and German entities', 'Conexi&oacute;n, Espa&ntilde;a, &laquo;panne&raquo;, Stra&szlig;e, a&ensp;b', 'Conexión, España, «panne», Straße, a b'],
+    [
+      'Spanish, French and German entities',
+      'Conexi&oacute;n, Espa&ntilde;a, &laquo;panne&raquo;, Stra&szlig;e, a&ensp;b',
+      'Conexión, España, «panne», Straße, a b',
+    ],
     ['Portuguese', 'Servi&ccedil;o indispon&iacute;vel, a&ccedil;&otilde;es', 'Serviço indisponível, ações'],
     ['numeric references', '&#x1F525; &#233; &#8212;', '🔥 é —'],
     ['decoded once: a double-escaped ampersand stays visible', 'AT&amp;amp;T', 'AT&amp;T'],
-    ['style and script bodies never leak', '<style>p { color: red }</style><p>Messages are delayed.</p><script>alert("x")</script>', 'Messages are delayed.'],
+    [
+      'style and script bodies never leak',
+      '<style>p { color: red }</style><p>Messages are delayed.</p><script>alert("x")</script>',
+      'Messages are delayed.',
+    ],
     ['comments are dropped', 'Up<!-- internal: db-7 -->date', 'Update'],
-    ['an unquoted href keeps its URL', '<a href=https://status.example.com/i/1?a=1&amp;b=2>details</a>', 'details (https://status.example.com/i/1?a=1&b=2)'],
+    [
+      'an unquoted href keeps its URL',
+      '<a href=https://status.example.com/i/1?a=1&amp;b=2>details</a>',
+      'details (https://status.example.com/i/1?a=1&b=2)',
+    ],
     ['a single-quoted href', "<a href='https://e.example'>e</a>", 'e (https://e.example)'],
     ['a link whose text is its URL appears once', '<a href="https://e.example">https://e.example</a>', 'https://e.example'],
     ['a javascript: link keeps only its text', '<a href="javascript:alert(1)">click</a>', 'click'],
@@ -52,7 +64,8 @@ const shownBySlack = (body: string): string =>
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
-const shownByDiscord = (body: string): string => (renderDiscord(model(body)).payload.embeds[0]!.description ?? '').replace(/\\(.)/g, '$1').replace(/\u200b/g, '');
+const shownByDiscord = (body: string): string =>
+  (renderDiscord(model(body)).payload.embeds[0]!.description ?? '').replace(/\\(.)/g, '$1').replace(/\u200b/g, '');
 
 describe('every HTML5 named entity reaches every platform as its character', () => {
   it(`${NAMED.length} named characters, decoded once, survive the Telegram, Slack and Discord renderers`, () => {

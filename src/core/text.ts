@@ -34,10 +34,17 @@ export const htmlToText = (input: unknown): string => {
     links.push(shown);
     return `\uE000${links.length - 1}\uE000`;
   });
-  s = s.replace(/<(p|div|ul|ol|table|blockquote|pre|h[1-6])\b[^>]*>/gi, '\n').replace(/<\s*br\s*\/?>/gi, '\n').replace(BLOCK_END, '\n').replace(/<li\b[^>]*>/gi, '• ');
+  s = s
+    .replace(/<(p|div|ul|ol|table|blockquote|pre|h[1-6])\b[^>]*>/gi, '\n')
+    .replace(/<\s*br\s*\/?>/gi, '\n')
+    .replace(BLOCK_END, '\n')
+    .replace(/<li\b[^>]*>/gi, '• ');
   s = s.replace(TAG, '');
   s = decodeEntities(s).replace(/\uE000(\d+)\uE000/g, (_m, i: string) => links[Number(i)] ?? '');
-  s = s.replace(/[ \t\u00a0\u2002\u2003\u2009]+/g, ' ').replace(/ *\n */g, '\n').replace(/\n{3,}/g, '\n\n');
+  s = s
+    .replace(/[ \t\u00a0\u2002\u2003\u2009]+/g, ' ')
+    .replace(/ *\n */g, '\n')
+    .replace(/\n{3,}/g, '\n\n');
   return s.trim();
 };
 

@@ -88,9 +88,7 @@ export class Tracker {
   }
 
   openIncidents(): Incident[] {
-    return [...this.incidents.values()]
-      .filter((i) => !isClosedStatus(i.status))
-      .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return [...this.incidents.values()].filter((i) => !isClosedStatus(i.status)).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
   }
 
   /** Open stories and those closed within the retention (30 days), newest first: what `GET /api/incidents` lists. */
@@ -283,7 +281,9 @@ export class Tracker {
     if (known) return known;
     let id = this.catalog.resolve(raw);
     const taken = (candidate: string) =>
-      [...this.refs.entries(), ...pending.entries()].some(([k, v]) => v === candidate && k.startsWith(`${sourceId}|`) && k !== refKey && !k.includes('|name:'));
+      [...this.refs.entries(), ...pending.entries()].some(
+        ([k, v]) => v === candidate && k.startsWith(`${sourceId}|`) && k !== refKey && !k.includes('|name:'),
+      );
     if (!this.catalog.lookup(id) && taken(id)) id = `${raw.name} (${raw.groupName ?? raw.id})`;
     pending.set(refKey, id);
     pending.set(`${sourceId}|name:${raw.name.toLowerCase()}`, id);
@@ -319,7 +319,8 @@ export class Tracker {
       }
     return incident.componentIds.map((id) => {
       const tracked = pending.get(id) ?? this.components.get(id);
-      if (tracked) return { id, name: tracked.name, status: tracked.status, ...(tracked.groupName ? { groupName: tracked.groupName } : {}) };
+      if (tracked)
+        return { id, name: tracked.name, status: tracked.status, ...(tracked.groupName ? { groupName: tracked.groupName } : {}) };
       return affected.get(id) ?? { id, name: id, status: isClosedStatus(incident.status) ? 'operational' : 'degraded_performance' };
     });
   }

@@ -6,7 +6,8 @@ describe('httpUrl', () => {
   it('keeps absolute http(s) URLs and refuses every other scheme, relative and malformed ones', () => {
     expect(httpUrl('https://status.example.com/incidents/1')).toBe('https://status.example.com/incidents/1');
     expect(httpUrl('HTTP://Example.com')).toBe('http://example.com/');
-    for (const bad of ['javascript:alert(1)', 'data:text/html,x', '/relative', 'example.com', 'ftp://x.example', 'https://', '']) expect(httpUrl(bad)).toBeUndefined();
+    for (const bad of ['javascript:alert(1)', 'data:text/html,x', '/relative', 'example.com', 'ftp://x.example', 'https://', ''])
+      expect(httpUrl(bad)).toBeUndefined();
     expect(httpUrl(`https://x.example/${'a'.repeat(600)}`, 512)).toBeUndefined();
   });
 });

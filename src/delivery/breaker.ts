@@ -56,7 +56,19 @@ export class CircuitBreaker {
 
   private circuit(platform: Platform): Circuit {
     let c = this.circuits.get(platform);
-    if (!c) this.circuits.set(platform, (c = { state: 'closed', failures: 0, targets: new Set(), cooldownMs: this.options.cooldownMs, probeAt: 0, probe: undefined, openedAt: 0 }));
+    if (!c)
+      this.circuits.set(
+        platform,
+        (c = {
+          state: 'closed',
+          failures: 0,
+          targets: new Set(),
+          cooldownMs: this.options.cooldownMs,
+          probeAt: 0,
+          probe: undefined,
+          openedAt: 0,
+        }),
+      );
     return c;
   }
 

@@ -14,7 +14,10 @@ announce:
 `;
 
 const push = (t: TestApp, status: string, message: string, id = 'i1') =>
-  fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify({ incident: { id, name: 'Outage', status, impact: 'major', message } }) });
+  fetch(`${t.baseUrl}/webhooks/gen`, {
+    method: 'POST',
+    body: JSON.stringify({ incident: { id, name: 'Outage', status, impact: 'major', message } }),
+  });
 
 const letters = async (t: TestApp): Promise<DeadLetter[]> => {
   const out: DeadLetter[] = [];
@@ -44,7 +47,12 @@ describe('retries and dead letters', () => {
     await waitFor(async () => (await letters(t!)).length === 1, 15_000);
     const waited = Date.now() - started;
     const [letter] = await letters(t);
-    expect(letter).toMatchObject({ reason: 'expired', code: 'transient', error: expect.stringMatching(/^scripted transient \(waited longer than delivery.maxAge \(4 s\)/), job: { target: { chatId: 'A' }, story: 'incident:gen:i1' } });
+    expect(letter).toMatchObject({
+      reason: 'expired',
+      code: 'transient',
+      error: expect.stringMatching(/^scripted transient \(waited longer than delivery.maxAge \(4 s\)/),
+      job: { target: { chatId: 'A' }, story: 'incident:gen:i1' },
+    });
     // Tried on a backoff (1 s, 2 s …), not dropped after a count, and not kept past maxAge.
     expect(letter!.job.attempts).toBeGreaterThanOrEqual(2);
     expect(waited).toBeGreaterThanOrEqual(4000);
@@ -78,7 +86,9 @@ describe('retries and dead letters', () => {
     await waitFor(() => platform.calls.some((c) => c.chat === 'B'));
     await push(t, 'identified', 'two');
     expect(await t.app.drained()).toBe(true);
-    expect(platform.calls.filter((c) => c.chat === 'A' && c.op === 'send').map((c) => c.title)).toEqual(['Chatter · Major incident · Identified']);
+    expect(platform.calls.filter((c) => c.chat === 'A' && c.op === 'send').map((c) => c.title)).toEqual([
+      'Chatter · Major incident · Identified',
+    ]);
     expect(await letters(t)).toEqual([]);
   });
 
@@ -86,7 +96,8 @@ describe('retries and dead letters', () => {
     const platform = new ScriptedPlatform();
     t = await startTestApp(YAML('1500ms'), {}, { adapters: [platform] });
     // Telegram-style long outage: the circuit is open and stays open (probes fail), so jobs wait without attempts.
-    for (const [i, chat] of ['x', 'y', 'z', 'w', 'v'].entries()) t.app.delivery.breaker.failed('console', `j${i}`, `console:channel:${chat}`, Date.now() + 3_600_000);
+    for (const [i, chat] of ['x', 'y', 'z', 'w', 'v'].entries())
+      t.app.delivery.breaker.failed('console', `j${i}`, `console:channel:${chat}`, Date.now() + 3_600_000);
     expect(t.app.delivery.breaker.state('console')).toBe('open');
     await push(t, 'investigating', 'one');
     await waitFor(async () => (await letters(t!)).length === 2, 15_000);

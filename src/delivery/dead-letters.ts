@@ -54,7 +54,10 @@ export class DeadLetters {
     if (entries.length === 0) return;
     const events = new Map(entries.map((e) => [e.event.id, e.event]));
     await this.events.setMany([...events.entries()], DEAD_LETTER_TTL_MS);
-    await this.letters.setMany(entries.map((e) => [e.letter.job.id, e.letter] as const), DEAD_LETTER_TTL_MS);
+    await this.letters.setMany(
+      entries.map((e) => [e.letter.job.id, e.letter] as const),
+      DEAD_LETTER_TTL_MS,
+    );
     this.counted = undefined;
   }
 

@@ -11,7 +11,10 @@ announce:
 `;
 
 const push = (t: TestApp, status: string, message: string) =>
-  fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify({ incident: { id: 'i1', name: 'Outage', status, impact: 'major', message } }) });
+  fetch(`${t.baseUrl}/webhooks/gen`, {
+    method: 'POST',
+    body: JSON.stringify({ incident: { id: 'i1', name: 'Outage', status, impact: 'major', message } }),
+  });
 
 describe('delivery', () => {
   let t: TestApp | undefined;
@@ -80,7 +83,11 @@ describe('delivery', () => {
   it('removes a subscription whose chat is gone, and keeps order per target', async () => {
     const platform = new ScriptedPlatform();
     platform.failures = [{ chat: 'gone-user', kind: 'target_gone', times: 99 }];
-    t = await startTestApp('service: { name: Chatter }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]', {}, { adapters: [platform] });
+    t = await startTestApp(
+      'service: { name: Chatter }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]',
+      {},
+      { adapters: [platform] },
+    );
     for (const user of ['gone-user', 'ok-user'])
       await t.app.router.handle({ platform: 'console', userId: user, chatId: user, chatKind: 'dm', command: '/subscribe', args: [] });
     for (const [i, status] of ['investigating', 'identified', 'monitoring'].entries()) await push(t, status, `msg ${i}`);
@@ -89,6 +96,10 @@ describe('delivery', () => {
     expect(await t.app.store.namespace('subscriptions').get('console:ok-user')).toBeDefined();
     expect(platform.failures[0]!.times).toBe(98);
     const titles = platform.calls.filter((c) => c.chat === 'ok-user' && c.op === 'send').map((c) => c.title);
-    expect(titles).toEqual(['Chatter · Major incident · Investigating', 'Chatter · Major incident · Identified', 'Chatter · Major incident · Monitoring']);
+    expect(titles).toEqual([
+      'Chatter · Major incident · Investigating',
+      'Chatter · Major incident · Identified',
+      'Chatter · Major incident · Monitoring',
+    ]);
   });
 });

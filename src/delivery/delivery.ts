@@ -95,7 +95,15 @@ export class Delivery {
   private requeueTimer: NodeJS.Timeout | undefined;
   private adopting: Promise<void> = Promise.resolve();
   readonly breaker: CircuitBreaker;
-  readonly stats: DeliveryStats = { sent: {}, failed: {}, rateLimited: {}, deadTargets: {}, coalesced: 0, deadLettered: { expired: {}, permanent: {} }, latencyMs: [] };
+  readonly stats: DeliveryStats = {
+    sent: {},
+    failed: {},
+    rateLimited: {},
+    deadTargets: {},
+    coalesced: 0,
+    deadLettered: { expired: {}, permanent: {} },
+    latencyMs: [],
+  };
   /** Called with each first-attempt send's latency (the /metrics histogram). */
   onFirstSend: ((platform: Platform, latencyMs: number) => void) | undefined;
 
@@ -266,12 +274,19 @@ export class Delivery {
     const platform = job.target.platform;
     bump(this.stats.failed, platform);
     bump(this.stats.deadLettered[reason], platform);
-    this.log.error({ platform, target: targetKey(job.target), job: job.id, attempts: job.attempts, reason, code, err: error }, 'message dead-lettered: `status-relay outbox list` shows it, `outbox retry` sends it again');
+    this.log.error(
+      { platform, target: targetKey(job.target), job: job.id, attempts: job.attempts, reason, code, err: error },
+      'message dead-lettered: `status-relay outbox list` shows it, `outbox retry` sends it again',
+    );
     this.outbox.deadLetter(job, { reason, code, error });
   }
 
   private noteCircuit(platform: Platform, transition: Transition): void {
-    if (transition === 'opened') this.log.error({ platform, probeInMs: this.breaker.options.cooldownMs }, 'platform fails for every chat: pausing it (circuit open) and probing it with one message at a time');
+    if (transition === 'opened')
+      this.log.error(
+        { platform, probeInMs: this.breaker.options.cooldownMs },
+        'platform fails for every chat: pausing it (circuit open) and probing it with one message at a time',
+      );
     else if (transition === 'closed') {
       const resumed = this.outbox.clearBackoff(platform);
       this.log.warn({ platform, resumed }, 'platform answers again: circuit closed, the backlog goes out at the paced rate');
@@ -322,7 +337,13 @@ export class Delivery {
       if (job.holdUntil !== undefined) {
         const held = queue.filter((j) => j.holdUntil !== undefined);
         if (held.length > 1) {
-          await adapter.send(job.target, this.hooks.renderHeldSummary(held.map((j) => this.outbox.eventOf(j)), job.locale));
+          await adapter.send(
+            job.target,
+            this.hooks.renderHeldSummary(
+              held.map((j) => this.outbox.eventOf(j)),
+              job.locale,
+            ),
+          );
           for (const j of held) this.outbox.complete(j);
           this.sent(platform, job);
           return;
@@ -364,7 +385,9 @@ export class Delivery {
     // The first event of a story cannot have a post yet (but for a crash right after sending, which
     // the in-flight window bounds): skip the read, one per recipient of a broadcast. A retry reads:
     // its first attempt may have been posted, or a later state of the story delivered meanwhile.
-    const fresh = job.attempts === 0 && (event.type === 'component' || (event.type === 'incident' && (event.phase === 'opened' || event.phase === 'scheduled')));
+    const fresh =
+      job.attempts === 0 &&
+      (event.type === 'component' || (event.type === 'incident' && (event.phase === 'opened' || event.phase === 'scheduled')));
     const story = fresh ? this.unflushedPosts.get(key) : await this.getPost(key);
     if (story?.seq !== undefined && story.seq > job.seq) return false;
     const message = this.hooks.render(event, job.locale);

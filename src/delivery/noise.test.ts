@@ -17,7 +17,14 @@ class RecordingPlatform implements ChatAdapter {
     return this.connected ? ('connected' as const) : ('connecting' as const);
   }
   async send(target: Target, m: MessageModel, o?: SendOptions): Promise<PostedRef> {
-    this.calls.push({ op: 'send', chat: target.chatId, title: m.title, ...(m.headline ? { headline: m.headline } : {}), ...(m.body ? { body: m.body } : {}), reply: Boolean(o?.replyTo) });
+    this.calls.push({
+      op: 'send',
+      chat: target.chatId,
+      title: m.title,
+      ...(m.headline ? { headline: m.headline } : {}),
+      ...(m.body ? { body: m.body } : {}),
+      reply: Boolean(o?.replyTo),
+    });
     return { platform: 'console', chatId: target.chatId, messageId: String(++this.n) };
   }
   async edit(ref: PostedRef, m: MessageModel) {
@@ -52,7 +59,9 @@ describe('never noisy', () => {
     platform.connected = true;
     t.app.delivery.poke();
     await t.app.drained();
-    expect(platform.calls).toEqual([{ op: 'send', chat: 'ops', title: 'Chatter · Major incident · Monitoring', headline: 'Outage', body: 'now monitoring', reply: false }]);
+    expect(platform.calls).toEqual([
+      { op: 'send', chat: 'ops', title: 'Chatter · Major incident · Monitoring', headline: 'Outage', body: 'now monitoring', reply: false },
+    ]);
     expect(t.app.delivery.stats.coalesced).toBe(2);
   });
 
@@ -78,11 +87,18 @@ describe('never noisy', () => {
     // A clock that puts "now" 2 s before the end of the quiet hours 00:00-00:01 UTC of some day.
     const realStart = Date.now();
     const fakeStart = Date.UTC(2026, 2, 2, 0, 0, 58, 0);
-    t = await startTestApp('service: { name: Chatter, locales: [en] }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]', {}, { adapters: [platform], clock: () => fakeStart + (Date.now() - realStart) });
-    const sub = (args: string[]) => t!.app.router.handle({ platform: 'console', userId: 'night-owl', chatId: 'night-owl', chatKind: 'dm', command: '/subscribe', args });
+    t = await startTestApp(
+      'service: { name: Chatter, locales: [en] }\nsources: [{ id: gen, type: webhook, format: generic, insecure: true }]',
+      {},
+      { adapters: [platform], clock: () => fakeStart + (Date.now() - realStart) },
+    );
+    const sub = (args: string[]) =>
+      t!.app.router.handle({ platform: 'console', userId: 'night-owl', chatId: 'night-owl', chatKind: 'dm', command: '/subscribe', args });
     await sub([]);
     expect((await sub(['quiet', '25:00-07:00'])).message.title).toMatch(/^Usage: \/subscribe quiet/);
-    expect((await sub(['quiet', '00:00-00:01', 'UTC'])).message.title).toBe('Quiet hours set: 00:00–00:01 (UTC). Only critical incidents reach you then; the rest comes as one summary afterwards.');
+    expect((await sub(['quiet', '00:00-00:01', 'UTC'])).message.title).toBe(
+      'Quiet hours set: 00:00–00:01 (UTC). Only critical incidents reach you then; the rest comes as one summary afterwards.',
+    );
     await push(t, { incident: { id: 'a', name: 'Slow search', status: 'investigating', impact: 'minor', message: 'slow' } });
     await push(t, { incident: { id: 'b', name: 'Avatars missing', status: 'investigating', impact: 'minor', message: 'missing' } });
     await push(t, { incident: { id: 'c', name: 'Everything down', status: 'investigating', impact: 'critical', message: 'down' } });

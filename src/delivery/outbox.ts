@@ -65,7 +65,10 @@ const makeJob = (j: NewJob, eventId: string, story: string, seq: number, created
 });
 
 export const jobId = (eventId: string, target: Target): string =>
-  createHash('sha256').update(`${eventId}|${targetKey(target)}`).digest('hex').slice(0, 24);
+  createHash('sha256')
+    .update(`${eventId}|${targetKey(target)}`)
+    .digest('hex')
+    .slice(0, 24);
 
 /**
  * The durable outbox. A job is in the store from the moment it is recorded until it is delivered or
@@ -336,7 +339,11 @@ export class Outbox {
     const dropped = [...droppedOnly, ...dead.map((d) => d.letter.job.id)];
     try {
       this.writing = done.length;
-      if (done.length) await this.delivered.setMany(done.map((id) => [id, 1] as const), DELIVERED_TTL_MS);
+      if (done.length)
+        await this.delivered.setMany(
+          done.map((id) => [id, 1] as const),
+          DELIVERED_TTL_MS,
+        );
       // The letter before the outbox entry goes: a crash in between keeps both, never neither.
       await this.deadLetters.add(dead);
       if (done.length || dropped.length) await this.pending.deleteMany([...done, ...dropped]);

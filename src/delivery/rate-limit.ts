@@ -36,7 +36,10 @@ export class RateLimiter {
   private readonly chatNextAt = new Map<string, number>();
   private readonly groupWindows = new Map<string, number[]>();
 
-  constructor(private readonly limits: Record<Platform, PlatformLimits> = DEFAULT_LIMITS, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly limits: Record<Platform, PlatformLimits> = DEFAULT_LIMITS,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /**
    * Who goes ahead of broadcasts: command replies (reply-pacer.ts). While it says a reply is ready
@@ -92,7 +95,8 @@ export class RateLimiter {
     }
     if (target.kind === 'channel' && limits.perGroupPerMinute !== undefined) {
       // Windows of groups not written to for a minute are empty anyway: drop them (one entry per group ever served otherwise).
-      if (this.groupWindows.size > 10_000) for (const [k, w] of this.groupWindows) if (now - w[w.length - 1]! >= 60_000) this.groupWindows.delete(k);
+      if (this.groupWindows.size > 10_000)
+        for (const [k, w] of this.groupWindows) if (now - w[w.length - 1]! >= 60_000) this.groupWindows.delete(k);
       const window = this.groupWindows.get(chat) ?? [];
       window.push(now);
       this.groupWindows.set(chat, window);

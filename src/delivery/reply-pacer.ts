@@ -113,7 +113,10 @@ export class ReplyPacer {
 
   private giveUp(target: Target, why: string): ReplyOutcome<never> {
     bump(this.stats.givenUp, target.platform);
-    this.log.warn({ platform: target.platform, chat: target.chatId, why }, 'command reply given up: it could not go out within 60 s of the command');
+    this.log.warn(
+      { platform: target.platform, chat: target.chatId, why },
+      'command reply given up: it could not go out within 60 s of the command',
+    );
     return { sent: false };
   }
 
@@ -141,7 +144,7 @@ export class ReplyPacer {
     const now = this.clock();
     let next = Infinity;
     for (const [platform, q] of this.queues) {
-      for (let i = 0; i < q.length; ) {
+      for (let i = 0; i < q.length;) {
         const w = q[i]!;
         if (w.deadline <= now) {
           q.splice(i, 1);
@@ -166,10 +169,13 @@ export class ReplyPacer {
     if (this.timer && this.timerAt <= at) return;
     clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.pump();
-    }, Math.max(1, next));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.max(1, next),
+    );
   }
 }

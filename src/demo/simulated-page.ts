@@ -21,12 +21,18 @@ export const DEMO_SCRIPT: Step[] = [
   {
     at: 16,
     components: { messaging: 'major_outage', media: 'degraded_performance' },
-    incident: { status: 'identified', body: 'A failed database node in one region is causing time-outs. We are moving traffic to a healthy replica.' },
+    incident: {
+      status: 'identified',
+      body: 'A failed database node in one region is causing time-outs. We are moving traffic to a healthy replica.',
+    },
   },
   {
     at: 30,
     components: { messaging: 'degraded_performance' },
-    incident: { status: 'monitoring', body: 'Traffic has moved; messages are flowing again with some delay. We are watching delivery times.' },
+    incident: {
+      status: 'monitoring',
+      body: 'Traffic has moved; messages are flowing again with some delay. We are watching delivery times.',
+    },
   },
   {
     at: 46,
@@ -83,7 +89,15 @@ export class SimulatedStatusPage {
     const updates = DEMO_SCRIPT.slice(0, idx + 1)
       .map((s, i) => ({ s, i }))
       .filter(({ s }) => s.incident)
-      .map(({ s, i }) => ({ id: `${this.incidentId}-u${i}`, incident_id: this.incidentId, status: s.incident!.status, body: s.incident!.body, created_at: at(i), display_at: at(i), affected_components: null }))
+      .map(({ s, i }) => ({
+        id: `${this.incidentId}-u${i}`,
+        incident_id: this.incidentId,
+        status: s.incident!.status,
+        body: s.incident!.body,
+        created_at: at(i),
+        display_at: at(i),
+        affected_components: null,
+      }))
       .reverse();
     const status = updates[0]!.status;
     return {
@@ -153,7 +167,10 @@ export class SimulatedStatusPage {
       if (url.pathname === '/api/v1/query') {
         // A Prometheus-compatible answer, so the demo's `prometheus` KPI source has numbers to read.
         const value = this.metric(url.searchParams.get('query') ?? '');
-        const body = value === undefined ? { status: 'error', errorType: 'bad_data', error: 'unknown metric' } : { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } };
+        const body =
+          value === undefined
+            ? { status: 'error', errorType: 'bad_data', error: 'unknown metric' }
+            : { status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Date.now() / 1000, String(value)] }] } };
         res.writeHead(value === undefined ? 400 : 200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
         return;
@@ -172,9 +189,12 @@ export class SimulatedStatusPage {
         return void json(this.summary());
       }
       const incident = this.incident();
-      if (url.pathname === '/api/v2/incidents.json') return void json({ page: this.page(Date.now()), incidents: incident ? [incident] : [] });
-      if (url.pathname === '/api/v2/scheduled-maintenances.json') return void json({ page: this.page(Date.now()), scheduled_maintenances: [] });
-      if (incident && url.pathname === `/api/v2/incidents/${this.incidentId}.json`) return void json({ page: this.page(Date.now()), incident });
+      if (url.pathname === '/api/v2/incidents.json')
+        return void json({ page: this.page(Date.now()), incidents: incident ? [incident] : [] });
+      if (url.pathname === '/api/v2/scheduled-maintenances.json')
+        return void json({ page: this.page(Date.now()), scheduled_maintenances: [] });
+      if (incident && url.pathname === `/api/v2/incidents/${this.incidentId}.json`)
+        return void json({ page: this.page(Date.now()), incident });
       res.writeHead(404).end();
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', () => r()));

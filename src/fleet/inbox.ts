@@ -77,7 +77,10 @@ export class IngestInbox {
               keepGoing,
               counts: (e) => !isStaleLeader(e) && !isStoreUnavailable(e),
               onError: (e, item, dead) =>
-                this.log[dead ? 'error' : 'warn']({ err: e, source: id, item: item.id, attempts: item.attempts + 1 }, dead ? 'an ingested change failed again and again: moved aside' : 'an ingested change failed; will retry'),
+                this.log[dead ? 'error' : 'warn'](
+                  { err: e, source: id, item: item.id, attempts: item.attempts + 1 },
+                  dead ? 'an ingested change failed again and again: moved aside' : 'an ingested change failed; will retry',
+                ),
             });
           } catch (e) {
             this.log.warn({ err: e, source: id }, 'could not read the ingest queue');

@@ -119,7 +119,9 @@ describe('claimExclusive on SQLite', () => {
     await lease.acquire('elsewhere:78:s1.2:live02', 800);
     const renew = setInterval(() => void lease.acquire('elsewhere:78:s1.2:live02', 800), 200);
     try {
-      await expect(new Leadership(other, capture().log, timing).claimExclusive()).rejects.toThrow(/in use by another Status Relay instance \(elsewhere:78/);
+      await expect(new Leadership(other, capture().log, timing).claimExclusive()).rejects.toThrow(
+        /in use by another Status Relay instance \(elsewhere:78/,
+      );
     } finally {
       clearInterval(renew);
     }

@@ -83,7 +83,9 @@ const fencingSuite = (name: string, open: () => Promise<Store>) => {
 
       await expect(a.fence.assert()).rejects.toBeInstanceOf(StaleLeaderError);
       const ev2 = event(`e2-${Date.now()}`);
-      await expect(outboxA.record(ev2, [{ id: jobId(ev2.id, target), target, locale: 'en', origin: 'config', priority: 0 }])).rejects.toThrow(`fencing token ${tokenA} is stale`);
+      await expect(
+        outboxA.record(ev2, [{ id: jobId(ev2.id, target), target, locale: 'en', origin: 'config', priority: 0 }]),
+      ).rejects.toThrow(`fencing token ${tokenA} is stale`);
       // A's completion of the first job is refused: no delivered marker, the job stays for the new leader.
       outboxA.complete(first[0]!);
       await outboxA.flush();
@@ -115,14 +117,16 @@ const postgresUrl = process.env.TEST_POSTGRES_URL;
 if (redisUrl) fencingSuite('redis', () => openStore(redisUrl.replace(/\/\d*$/, '') + '/11'));
 else describe('fencing on redis', () => it('was not run: TEST_REDIS_URL is not set (.ci/run starts redis-server and sets it)', () => {}));
 if (postgresUrl) fencingSuite('postgres', () => openStore(postgresUrl));
-else describe('fencing on postgres', () => it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));
+else
+  describe('fencing on postgres', () => it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));
 
 /** A lease whose store stops answering on demand (a stalled server), and answers again later. */
 const stallingLease = () => {
   let stalled = false;
   let waiting: (() => void)[] = [];
   let token = 1;
-  const answer = <T>(value: () => T): Promise<T> => (stalled ? new Promise<T>((r) => waiting.push(() => r(value()))) : Promise.resolve(value()));
+  const answer = <T>(value: () => T): Promise<T> =>
+    stalled ? new Promise<T>((r) => waiting.push(() => r(value()))) : Promise.resolve(value());
   const lease: Lease = {
     acquire: () => answer(() => token),
     release: () => answer(() => undefined),

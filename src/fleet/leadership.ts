@@ -58,7 +58,8 @@ export class Leadership {
     for (;;) {
       const token = await this.lease.acquire(this.holder, this.options.ttlMs);
       if (token !== undefined) {
-        if (waitedFor) this.log.warn({ previous: waitedFor.holder, holder: this.holder }, 'took over the instance lock: its holder stopped renewing it');
+        if (waitedFor)
+          this.log.warn({ previous: waitedFor.holder, holder: this.holder }, 'took over the instance lock: its holder stopped renewing it');
         // A graceful stop releases with expiry 0; anything else expired after a crash.
         else if (before && before.holder !== this.holder && before.expiresAt > 0)
           this.log.warn({ previous: before.holder, holder: this.holder }, 'took over an expired instance lock');
@@ -72,7 +73,10 @@ export class Leadership {
         await this.lease.release(current.holder);
         const taken = await this.lease.acquire(this.holder, this.options.ttlMs);
         if (taken !== undefined) {
-          this.log.warn({ previous: current.holder, holder: this.holder }, 'took over a stale instance lock: the process that held it is gone');
+          this.log.warn(
+            { previous: current.holder, holder: this.holder },
+            'took over a stale instance lock: the process that held it is gone',
+          );
           this.gained(taken);
           break;
         }
@@ -86,7 +90,10 @@ export class Leadership {
           `${this.store.location} is in use by another Status Relay instance (${current.holder}): run one instance per SQLite file, or use Redis or PostgreSQL (redis://… or postgres://…) to run several`,
         );
       waitedFor = { holder: current.holder, expiresAt: current.expiresAt };
-      this.log.info({ holder: current.holder, expiresAt: new Date(current.expiresAt).toISOString() }, 'instance lock held from another host: waiting for it to lapse');
+      this.log.info(
+        { holder: current.holder, expiresAt: new Date(current.expiresAt).toISOString() },
+        'instance lock held from another host: waiting for it to lapse',
+      );
       // Past the expiry and one renewal period: a live holder has renewed by then, a dead one has not.
       const wait = Math.max(0, current.expiresAt - Date.now()) + Math.min(this.options.renewMs, 1000);
       await new Promise((r) => setTimeout(r, wait));
@@ -139,7 +146,9 @@ export class Leadership {
       // A store that never answers must not stop us from trying again (the own-clock expiry has stepped down already).
       token = await Promise.race([
         this.lease.acquire(this.holder, this.options.ttlMs),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${this.options.ttlMs} ms`)), this.options.ttlMs).unref()),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error(`no answer within ${this.options.ttlMs} ms`)), this.options.ttlMs).unref(),
+        ),
       ]);
       answered = true;
     } catch (e) {
@@ -172,7 +181,9 @@ export class Leadership {
     this.terms++;
     this.log.info({ token, holder: this.holder }, 'became the leader');
     const onGain = this.onGain!;
-    this.transition = this.transition.then(() => (term.signal.aborted ? undefined : onGain(term.signal))).catch((e: unknown) => this.log.error({ err: e }, 'could not take over as leader'));
+    this.transition = this.transition
+      .then(() => (term.signal.aborted ? undefined : onGain(term.signal)))
+      .catch((e: unknown) => this.log.error({ err: e }, 'could not take over as leader'));
   }
 
   /** Synchronous: the term's signal aborts now, so the loops stop even while the store does not answer. */
@@ -194,7 +205,8 @@ export class Leadership {
       if (this.exclusive) return this.assertExclusive();
       const token = this.token;
       if (token === undefined || !this.isLeader()) throw new StaleLeaderError(token, 'not the leader: the write was refused');
-      if (!(await this.lease.holds(this.holder, token))) throw new StaleLeaderError(token, `fencing token ${token} is stale: another instance leads`);
+      if (!(await this.lease.holds(this.holder, token)))
+        throw new StaleLeaderError(token, `fencing token ${token} is stale: another instance leads`);
       if (!this.isLeader() || this.token !== token) throw new StaleLeaderError(token, 'the term ended while the write was checked');
     },
     term: () => {

@@ -38,7 +38,16 @@ const start = async (): Promise<Started> => {
   await app.init();
   const { port } = await app.listen();
   await app.start();
-  return { app, port, baseUrl: `http://127.0.0.1:${port}`, logs: () => text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    app,
+    port,
+    baseUrl: `http://127.0.0.1:${port}`,
+    logs: () =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 };
 
 const accessLines = (s: Started) => s.logs().filter((l) => l.msg === 'http request');
@@ -73,7 +82,11 @@ describe('HTTP conventions', () => {
 
   it('logs one line per request with method, route pattern, status and ms, never the path or query; with a request id also sent back', async () => {
     const before = accessLines(s).length;
-    const res = await fetch(`${s.baseUrl}/webhooks/hooks?token=${SECRET}`, { method: 'POST', body: '{"components":[{"name":"Messaging","status":"major_outage"}]}', headers: { 'x-request-id': 'lb-request-0001' } });
+    const res = await fetch(`${s.baseUrl}/webhooks/hooks?token=${SECRET}`, {
+      method: 'POST',
+      body: '{"components":[{"name":"Messaging","status":"major_outage"}]}',
+      headers: { 'x-request-id': 'lb-request-0001' },
+    });
     expect(res.status).toBe(202);
     expect(res.headers.get('x-request-id')).toBe('lb-request-0001');
     const own = await fetch(`${s.baseUrl}/nope/secret-looking-path?token=abc`);
@@ -86,7 +99,14 @@ describe('HTTP conventions', () => {
     await waitFor(() => accessLines(s).length >= before + 3);
     const lines = accessLines(s).slice(before);
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatchObject({ level: 30, reqId: 'lb-request-0001', method: 'POST', route: '/webhooks/:sourceId', status: 202, ms: expect.any(Number) });
+    expect(lines[0]).toMatchObject({
+      level: 30,
+      reqId: 'lb-request-0001',
+      method: 'POST',
+      route: '/webhooks/:sourceId',
+      status: 202,
+      ms: expect.any(Number),
+    });
     expect(lines[1]).toMatchObject({ reqId: ownId, method: 'GET', route: null, status: 404 });
     const all = JSON.stringify(s.logs());
     expect(all).not.toContain(SECRET);
@@ -105,7 +125,9 @@ describe('/readyz during shutdown', () => {
     socket.on('data', (d: Buffer) => (received += d.toString()));
     const body = '{"components":[{"name":"Messaging","status":"degraded_performance"}]}';
     // Expect: 100-continue makes the server say when it has taken the request up (the connection is then busy, not idle).
-    socket.write(`POST /webhooks/hooks?token=${SECRET} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
+    socket.write(
+      `POST /webhooks/hooks?token=${SECRET} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`,
+    );
     await waitFor(() => received.includes('100 Continue'));
     socket.write(body.slice(0, 10));
     const stopped = s.app.stop();

@@ -23,7 +23,6 @@ import {
 /** A full ingest queue drains at the leader's pace: a few seconds is enough for room to appear. */
 const INGEST_RETRY_AFTER_S = 5;
 
-
 const requireAdmin = (app: App, ctx: RouteContext): void => {
   const token = app.config.env.ADMIN_API_TOKEN;
   if (!token) throw new HttpError(404, 'the admin API is off: set ADMIN_API_TOKEN to enable it');
@@ -115,7 +114,14 @@ export const registerCoreRoutes = (app: App): void => {
       }
       if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
       // The push is recorded: a 503 now would only make the sender send it twice.
-      await replay.remember().catch((e: unknown) => app.log.warn({ err: e, source: source.id }, 'could not remember a webhook signature: a replay within the window would be accepted'));
+      await replay
+        .remember()
+        .catch((e: unknown) =>
+          app.log.warn(
+            { err: e, source: source.id },
+            'could not remember a webhook signature: a replay within the window would be accepted',
+          ),
+        );
       const accepted: WebhookAccepted = { accepted: true, changes: parsed.changes.length, samples: parsed.samples.length };
       ctx.json(202, accepted);
     } finally {
@@ -149,7 +155,11 @@ export const registerCoreRoutes = (app: App): void => {
       .knownIncidents()
       .filter((i) => (state === 'all' ? true : state === 'open' ? !isClosedStatus(i.status) : isClosedStatus(i.status)))
       .filter((i) => source === undefined || i.sourceId === source);
-    const body: IncidentList = { incidents: matching.slice(0, limit).map(toApiIncident), total: matching.length, generatedAt: new Date().toISOString() };
+    const body: IncidentList = {
+      incidents: matching.slice(0, limit).map(toApiIncident),
+      total: matching.length,
+      generatedAt: new Date().toISOString(),
+    };
     ctx.json(200, body);
   });
 

@@ -19,7 +19,13 @@ const sign = (body: string, secret = SECRET) => `sha256=${createHmac('sha256', s
 
 const componentBody = JSON.stringify({
   page: { id: 'p', status_indicator: 'minor', status_description: 'x' },
-  component_update: { old_status: 'operational', new_status: 'major_outage', created_at: '2026-03-02T09:00:00.000Z', id: 'cu', component_id: 'c1' },
+  component_update: {
+    old_status: 'operational',
+    new_status: 'major_outage',
+    created_at: '2026-03-02T09:00:00.000Z',
+    id: 'cu',
+    component_id: 'c1',
+  },
   component: { status: 'major_outage', name: 'Messaging', id: 'c1', updated_at: '2026-03-02T09:00:00.000Z' },
 });
 
@@ -47,7 +53,12 @@ describe('HTTP routes', () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.baseUrl}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ ready: true, store: 'ok', adapters: { console: 'connected' }, sources: { hooks: { state: 'ok' } } });
+    expect(await ready.json()).toMatchObject({
+      ready: true,
+      store: 'ok',
+      adapters: { console: 'connected' },
+      sources: { hooks: { state: 'ok' } },
+    });
   });
 
   it.each([
@@ -101,9 +112,13 @@ describe('HTTP routes', () => {
     const created = await post('/api/incidents', body, { authorization: 'Bearer admin-token-xyz' });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
-    const update = await post(`/api/incidents/${id}/updates`, JSON.stringify({ status: 'resolved', message: 'Fixed.' }), { authorization: 'Bearer admin-token-xyz' });
+    const update = await post(`/api/incidents/${id}/updates`, JSON.stringify({ status: 'resolved', message: 'Fixed.' }), {
+      authorization: 'Bearer admin-token-xyz',
+    });
     expect(update.status).toBe(202);
-    expect((await post('/api/incidents/missing/updates', '{"status":"resolved"}', { authorization: 'Bearer admin-token-xyz' })).status).toBe(404);
+    expect(
+      (await post('/api/incidents/missing/updates', '{"status":"resolved"}', { authorization: 'Bearer admin-token-xyz' })).status,
+    ).toBe(404);
     const status = (await (await fetch(`${t.baseUrl}/api/status`)).json()) as { incidents: unknown[]; components: unknown[] };
     expect(status.incidents).toEqual([]);
     expect(await t.app.drained()).toBe(true);

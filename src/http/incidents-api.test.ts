@@ -20,7 +20,11 @@ describe('GET /api/incidents and GET /api/incidents/:id', () => {
   const auth = { authorization: `Bearer ${ADMIN}` };
   const get = (path: string, headers: Record<string, string> = auth, method = 'GET') => fetch(`${t.baseUrl}${path}`, { method, headers });
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${t.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status, await res.clone().text()).toBeLessThan(300);
     return res.json() as Promise<{ id: string; key: string }>;
   };
@@ -36,14 +40,34 @@ describe('GET /api/incidents and GET /api/incidents/:id', () => {
   beforeAll(async () => {
     t = await startTestApp(YAML, { ADMIN_API_TOKEN: ADMIN });
     off = await startTestApp(YAML);
-    calls = await post('/api/incidents', { name: 'Calls drop', message: 'Calls drop after a minute.', components: ['calls'], componentStatus: 'partial_outage' });
+    calls = await post('/api/incidents', {
+      name: 'Calls drop',
+      message: 'Calls drop after a minute.',
+      components: ['calls'],
+      componentStatus: 'partial_outage',
+    });
     await post(`/api/incidents/${calls.id}/updates`, { status: 'identified', message: 'A relay is overloaded.' });
     await post(`/api/incidents/${calls.id}/updates`, { status: 'resolved', message: 'Calls hold again.' });
-    logins = await post('/api/incidents', { name: 'Logins <b>fail</b>', message: 'Some logins fail.', components: ['messaging'], impact: 'critical', cause: 'technical_fault' });
+    logins = await post('/api/incidents', {
+      name: 'Logins <b>fail</b>',
+      message: 'Some logins fail.',
+      components: ['messaging'],
+      impact: 'critical',
+      cause: 'technical_fault',
+    });
     const pushed = await fetch(`${t.baseUrl}/webhooks/gen`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ incident: { id: 'lag-1', name: 'Messages lag', status: 'monitoring', components: ['messaging'], message: 'Watching.', startedAt: '2026-03-02T10:00:00+01:00' } }),
+      body: JSON.stringify({
+        incident: {
+          id: 'lag-1',
+          name: 'Messages lag',
+          status: 'monitoring',
+          components: ['messaging'],
+          message: 'Watching.',
+          startedAt: '2026-03-02T10:00:00+01:00',
+        },
+      }),
     });
     expect(pushed.status).toBe(202);
     expect(await t.app.drained(30_000)).toBe(true);
@@ -71,7 +95,14 @@ describe('GET /api/incidents and GET /api/incidents/:id', () => {
     expect(closed.resolvedAt).toEqual(expect.any(String));
     // A source's time in another offset is given in UTC; markup is gone from names.
     expect(all.incidents[2]!.startedAt).toBe('2026-03-02T09:00:00.000Z');
-    expect(all.incidents[0]).toMatchObject({ name: 'Logins fail', impact: 'critical', cause: 'technical_fault', componentIds: ['messaging'], sourceId: 'ops', kind: 'incident' });
+    expect(all.incidents[0]).toMatchObject({
+      name: 'Logins fail',
+      impact: 'critical',
+      cause: 'technical_fault',
+      componentIds: ['messaging'],
+      sourceId: 'ops',
+      kind: 'incident',
+    });
   });
 
   it('filters by state and source, and limits', async () => {

@@ -40,7 +40,12 @@ describe('webhook body limit over a real socket', () => {
 
   it('a 2 MiB push gets a readable 413 (no EPIPE), with Content-Length or chunked, fast or slow; nothing stored; the server stays healthy', async () => {
     const big = Buffer.alloc(2 * 1_048_576, 0x20);
-    for (const options of [{}, { chunked: true }, { chunkBytes: 16 * 1024, pauseMs: 2 }, { chunked: true, chunkBytes: 16 * 1024, pauseMs: 2 }]) {
+    for (const options of [
+      {},
+      { chunked: true },
+      { chunkBytes: 16 * 1024, pauseMs: 2 },
+      { chunked: true, chunkBytes: 16 * 1024, pauseMs: 2 },
+    ]) {
       const res = await streamPost(`${t.baseUrl}/webhooks/hooks?token=${SECRET}`, big, {}, options);
       expect(res, JSON.stringify(options)).toMatchObject({ status: 413, headers: { connection: 'close' } });
       if ('status' in res) expect(JSON.parse(res.body)).toMatchObject({ error: expect.stringMatching(/over 1048576 bytes/) });
@@ -57,7 +62,10 @@ describe('webhook body limit over a real socket', () => {
     const res = await new Promise<{ status: number; body: string; continued: boolean }>((resolve, reject) => {
       {
         let continued = false;
-        const req = request(`${t.baseUrl}/webhooks/hooks?token=${SECRET}`, { method: 'POST', headers: { expect: '100-continue', 'content-length': String(5 * 1_048_576) } });
+        const req = request(`${t.baseUrl}/webhooks/hooks?token=${SECRET}`, {
+          method: 'POST',
+          headers: { expect: '100-continue', 'content-length': String(5 * 1_048_576) },
+        });
         req.on('continue', () => (continued = true));
         req.on('response', (r) => {
           let body = '';
@@ -134,7 +142,8 @@ describe('webhook authentication', () => {
   });
   afterAll(async () => t.stop());
 
-  const post = (path: string, body: string, headers: Record<string, string> = {}) => fetch(`${t.baseUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+    fetch(`${t.baseUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
 
   it('refuses a push without credentials, or with wrong ones, with 401 and stores nothing', async () => {
     const body = push('Unauthenticated', 'major_outage');
@@ -162,7 +171,11 @@ describe('webhook authentication', () => {
     const body = push('ByHmac', 'major_outage');
     expect((await post('/webhooks/hooks', body, { 'x-signature-256': `sha256=${hmac(body)}` })).status).toBe(202);
     await t.app.processed();
-    expect([statusOf(t, 'ByBearer'), statusOf(t, 'ByToken'), statusOf(t, 'ByHmac')]).toEqual(['major_outage', 'major_outage', 'major_outage']);
+    expect([statusOf(t, 'ByBearer'), statusOf(t, 'ByToken'), statusOf(t, 'ByHmac')]).toEqual([
+      'major_outage',
+      'major_outage',
+      'major_outage',
+    ]);
   });
 
   it('requireTimestamp: refuses a push without X-Signature-Timestamp (body-only HMAC, Bearer, ?token=) with 401; a signed timestamp is accepted', async () => {
@@ -179,7 +192,10 @@ describe('webhook authentication', () => {
     await t.app.processed();
     expect(statusOf(t, 'Strict')).toBeUndefined();
     const ts = nowS();
-    expect((await post('/webhooks/strict', body, { 'x-signature-timestamp': String(ts), 'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}` })).status).toBe(202);
+    expect(
+      (await post('/webhooks/strict', body, { 'x-signature-timestamp': String(ts), 'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}` }))
+        .status,
+    ).toBe(202);
     await t.app.processed();
     expect(statusOf(t, 'Strict')).toBe('major_outage');
   });
@@ -191,7 +207,14 @@ describe('webhook authentication', () => {
     expect((await post('/webhooks/hooks', outage, captured)).status).toBe(202);
     const recovered = push('Messaging', 'operational');
     const ts2 = nowS() + 1;
-    expect((await post('/webhooks/hooks', recovered, { 'x-signature-timestamp': String(ts2), 'x-signature-256': `sha256=${hmac(`${ts2}.${recovered}`)}` })).status).toBe(202);
+    expect(
+      (
+        await post('/webhooks/hooks', recovered, {
+          'x-signature-timestamp': String(ts2),
+          'x-signature-256': `sha256=${hmac(`${ts2}.${recovered}`)}`,
+        })
+      ).status,
+    ).toBe(202);
     expect(await t.app.drained()).toBe(true);
     const before = posts(t);
     await t.app.processed();
@@ -216,7 +239,10 @@ describe('webhook authentication', () => {
   it('a stale timestamp is 401 and stores nothing', async () => {
     const body = push('Stale', 'major_outage');
     const ts = nowS() - 3600;
-    const res = await post('/webhooks/hooks', body, { 'x-signature-timestamp': String(ts), 'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}` });
+    const res = await post('/webhooks/hooks', body, {
+      'x-signature-timestamp': String(ts),
+      'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}`,
+    });
     expect(res.status).toBe(401);
     await t.app.processed();
     expect(statusOf(t, 'Stale')).toBeUndefined();
@@ -236,15 +262,24 @@ describe('webhook sources need a secret (or insecure: true)', () => {
 
   it('refuses a webhook source without secret with one line naming the setting and the fix', () => {
     const message = refusal('sources:\n  - { id: page, type: manual }\n  - { id: alerts, type: webhook, format: alertmanager }\n');
-    expect(message).toMatch(/^status-relay\.yaml sources\[1\]\.secret: webhook source "alerts" has no secret.*set secret: .*or write insecure: true/);
+    expect(message).toMatch(
+      /^status-relay\.yaml sources\[1\]\.secret: webhook source "alerts" has no secret.*set secret: .*or write insecure: true/,
+    );
     expect(message).not.toContain('\n');
     expect(refusal('sources:\n  - { id: a, type: webhook, format: generic, secret: "" }\n')).toMatch(/sources\[0\]\.secret: is empty/);
-    expect(refusal('sources:\n  - { id: a, type: webhook, format: generic, insecure: true, requireTimestamp: true }\n')).toMatch(/sources\[0\]\.requireTimestamp: .*no secret/);
-    expect(refusal('sources:\n  - { id: a, type: webhook, format: generic, secret: x, insecure: true }\n')).toMatch(/sources\[0\]\.insecure: /);
+    expect(refusal('sources:\n  - { id: a, type: webhook, format: generic, insecure: true, requireTimestamp: true }\n')).toMatch(
+      /sources\[0\]\.requireTimestamp: .*no secret/,
+    );
+    expect(refusal('sources:\n  - { id: a, type: webhook, format: generic, secret: x, insecure: true }\n')).toMatch(
+      /sources\[0\]\.insecure: /,
+    );
   });
 
   it('accepts insecure: true, with a warning; a short secret is warned about too', () => {
-    const cfg = parseConfigText('sources:\n  - { id: open, type: webhook, format: generic, insecure: true }\n  - { id: weak, type: webhook, format: generic, secret: abc }\n  - { id: good, type: webhook, format: generic, secret: "0123456789abcdef0123" }\n', {});
+    const cfg = parseConfigText(
+      'sources:\n  - { id: open, type: webhook, format: generic, insecure: true }\n  - { id: weak, type: webhook, format: generic, secret: abc }\n  - { id: good, type: webhook, format: generic, secret: "0123456789abcdef0123" }\n',
+      {},
+    );
     const warnings = configWarnings(cfg);
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/sources\[0\] "open": insecure: true, so POST \/webhooks\/open accepts pushes from anyone/);
@@ -289,52 +324,61 @@ const canMountTmpfs = ((): boolean => {
 })();
 
 const suite = canMountTmpfs ? describe : describe.skip;
-suite(canMountTmpfs ? 'webhook while the store cannot write (SQLite on a full tmpfs)' : 'webhook while the store cannot write: was not run (no rights to mount a tmpfs here)', () => {
-  let t: TestApp;
-  let mountPoint: string;
-  beforeAll(async () => {
-    mountPoint = mountTmpfs()!;
-    t = await startTestApp(YAML, { STORE_URL: `sqlite://${mountPoint}/store.sqlite` });
-  });
-  afterAll(async () => {
-    await t.stop();
-    unmount(mountPoint);
-  });
+suite(
+  canMountTmpfs
+    ? 'webhook while the store cannot write (SQLite on a full tmpfs)'
+    : 'webhook while the store cannot write: was not run (no rights to mount a tmpfs here)',
+  () => {
+    let t: TestApp;
+    let mountPoint: string;
+    beforeAll(async () => {
+      mountPoint = mountTmpfs()!;
+      t = await startTestApp(YAML, { STORE_URL: `sqlite://${mountPoint}/store.sqlite` });
+    });
+    afterAll(async () => {
+      await t.stop();
+      unmount(mountPoint);
+    });
 
-  it('answers 503 with Retry-After, records nothing, and the sender\'s retry succeeds', async () => {
-    const filler = join(mountPoint, 'filler');
-    const fd = openSync(filler, 'w');
-    try {
-      for (const chunk = Buffer.alloc(4096, 1); ; ) writeSync(fd, chunk);
-    } catch (e) {
-      expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
-    } finally {
-      closeSync(fd);
-    }
-    const body = push('Messaging', 'major_outage');
-    const ts = nowS();
-    const signed = { 'content-type': 'application/json', 'x-signature-timestamp': String(ts), 'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}` };
-    const refused = await fetch(`${t.baseUrl}/webhooks/hooks`, { method: 'POST', body, headers: signed });
-    expect(refused.status).toBe(503);
-    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(((await refused.json()) as { error: string }).error).toMatch(/nothing was recorded/);
-    expect(await t.app.drained()).toBe(true);
-    await t.app.processed();
-    expect(statusOf(t, 'Messaging')).toBeUndefined();
-    expect(t.app.outbox.depth()).toBe(0);
-    expect(posts(t)).toBe(0);
+    it("answers 503 with Retry-After, records nothing, and the sender's retry succeeds", async () => {
+      const filler = join(mountPoint, 'filler');
+      const fd = openSync(filler, 'w');
+      try {
+        for (const chunk = Buffer.alloc(4096, 1); ;) writeSync(fd, chunk);
+      } catch (e) {
+        expect((e as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      } finally {
+        closeSync(fd);
+      }
+      const body = push('Messaging', 'major_outage');
+      const ts = nowS();
+      const signed = {
+        'content-type': 'application/json',
+        'x-signature-timestamp': String(ts),
+        'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}`,
+      };
+      const refused = await fetch(`${t.baseUrl}/webhooks/hooks`, { method: 'POST', body, headers: signed });
+      expect(refused.status).toBe(503);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(((await refused.json()) as { error: string }).error).toMatch(/nothing was recorded/);
+      expect(await t.app.drained()).toBe(true);
+      await t.app.processed();
+      expect(statusOf(t, 'Messaging')).toBeUndefined();
+      expect(t.app.outbox.depth()).toBe(0);
+      expect(posts(t)).toBe(0);
 
-    unlinkSync(filler);
-    // The same signed request: a refused push is not remembered as seen, so its retry is no replay.
-    const retried = await fetch(`${t.baseUrl}/webhooks/hooks`, { method: 'POST', body, headers: signed });
-    expect(retried.status).toBe(202);
-    expect(await t.app.drained()).toBe(true);
-    await t.app.processed();
-    expect(statusOf(t, 'Messaging')).toBe('major_outage');
-    expect(posts(t)).toBe(1);
-    expect(t.consoleText()).toContain('Messaging: Major outage');
-  });
-});
+      unlinkSync(filler);
+      // The same signed request: a refused push is not remembered as seen, so its retry is no replay.
+      const retried = await fetch(`${t.baseUrl}/webhooks/hooks`, { method: 'POST', body, headers: signed });
+      expect(retried.status).toBe(202);
+      expect(await t.app.drained()).toBe(true);
+      await t.app.processed();
+      expect(statusOf(t, 'Messaging')).toBe('major_outage');
+      expect(posts(t)).toBe(1);
+      expect(t.consoleText()).toContain('Messaging: Major outage');
+    });
+  },
+);
 
 /** Real senders' payloads (../shared/fixtures) through the real route, each way a sender can authenticate. */
 describe('real webhook payloads through POST /webhooks/:id with credentials', () => {
@@ -355,7 +399,11 @@ describe('real webhook payloads through POST /webhooks/:id with credentials', ()
             [`/webhooks/src?token=${SECRET}`, {}],
             ['/webhooks/src', { 'x-signature-timestamp': String(ts), 'x-signature-256': `sha256=${hmac(`${ts}.${body}`)}` }],
           ] as const) {
-            const res = await fetch(`${t.baseUrl}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+            const res = await fetch(`${t.baseUrl}${path}`, {
+              method: 'POST',
+              body,
+              headers: { 'content-type': 'application/json', ...headers },
+            });
             expect(res.status, `${file} ${Object.keys(headers).join(',') || 'token'}: ${await res.clone().text()}`).toBe(202);
             await res.text();
           }

@@ -10,7 +10,8 @@ const parse = parseMetrics;
 
 /** A chat the configured announce list names but Telegram does not know: "Bad Request: chat not found". */
 const MISSING_CHAT = -1003000000003;
-const PKG_VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+const PKG_VERSION = (JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 /**
  * /metrics of a running App (the real telegraf client against the Telegram emulator, a Statuspage
@@ -27,12 +28,22 @@ describe('/metrics: build, source health, paused targets, dead letters, circuit 
     return parse(await res.text());
   };
   /** Scrapes until `check` holds on the values; returns them. */
-  const scrapeUntil = async (what: string, check: (v: Map<string, number>) => boolean, timeoutMs = 30_000): Promise<Map<string, number>> => {
+  const scrapeUntil = async (
+    what: string,
+    check: (v: Map<string, number>) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<Map<string, number>> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const values = await scrape();
       if (check(values)) return values;
-      if (Date.now() > deadline) throw new Error(`metrics: ${what} not seen within ${timeoutMs} ms; last scrape:\n${[...values].filter(([k]) => k.startsWith('status_relay')).map(([k, v]) => `${k} ${v}`).join('\n')}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `metrics: ${what} not seen within ${timeoutMs} ms; last scrape:\n${[...values]
+            .filter(([k]) => k.startsWith('status_relay'))
+            .map(([k, v]) => `${k} ${v}`)
+            .join('\n')}`,
+        );
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -115,7 +126,12 @@ announce:
     const subs = h.app.app.store.namespace('subscriptions');
     for (const id of [810_001, 810_002, 810_003]) {
       h.emu.addUser({ id, first_name: `Subscriber ${id}`, language_code: 'en' });
-      await subs.set<Subscription>(`telegram:${id}`, { platform: 'telegram', userId: String(id), components: [], createdAt: new Date().toISOString() });
+      await subs.set<Subscription>(`telegram:${id}`, {
+        platform: 'telegram',
+        userId: String(id),
+        components: [],
+        createdAt: new Date().toISOString(),
+      });
     }
     h.emu.startOutage(502);
     await h.incident(outage('m-3', 'investigating', 'Logins fail.'));

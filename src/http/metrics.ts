@@ -60,9 +60,21 @@ export const createMetrics = (app: App): AppMetricsExporter => {
   perPlatform('status_relay_rate_limited_total', '429 answers from the platform, per platform.', () => stats().rateLimited);
   perPlatform('status_relay_dead_targets_total', 'Targets dropped because the platform said they are gone.', () => stats().deadTargets);
   perPlatform('status_relay_command_replies_total', 'Command answers sent, per platform.', () => app.replies.stats.sent);
-  perPlatform('status_relay_command_replies_rate_limited_total', '429 answers to command replies (waited out and retried).', () => app.replies.stats.rateLimited);
-  perPlatform('status_relay_command_replies_given_up_total', 'Command answers given up: no slot within 60 s of the command.', () => app.replies.stats.givenUp);
-  single('status_relay_messages_coalesced_total', 'Queued updates superseded by a later update of the same story.', () => stats().coalesced);
+  perPlatform(
+    'status_relay_command_replies_rate_limited_total',
+    '429 answers to command replies (waited out and retried).',
+    () => app.replies.stats.rateLimited,
+  );
+  perPlatform(
+    'status_relay_command_replies_given_up_total',
+    'Command answers given up: no slot within 60 s of the command.',
+    () => app.replies.stats.givenUp,
+  );
+  single(
+    'status_relay_messages_coalesced_total',
+    'Queued updates superseded by a later update of the same story.',
+    () => stats().coalesced,
+  );
 
   new Counter({
     name: 'status_relay_dead_lettered_total',

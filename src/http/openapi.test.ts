@@ -39,17 +39,33 @@ sources:
   - { id: ops, type: manual }
 `;
 
-const own = (dir: string, file: string): string => readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', dir, file), 'utf8');
+const own = (dir: string, file: string): string =>
+  readFileSync(join(import.meta.dirname, '..', '..', 'test', 'fixtures', dir, file), 'utf8');
 const hmac = (body: string | Buffer) => createHmac('sha256', HOOK_SECRET).update(body).digest('hex');
 const statuspageBody = JSON.stringify({
   page: { id: 'p', status_indicator: 'minor', status_description: 'x' },
-  component_update: { old_status: 'operational', new_status: 'degraded_performance', created_at: '2026-03-02T09:00:00.000Z', id: 'cu', component_id: 'c1' },
+  component_update: {
+    old_status: 'operational',
+    new_status: 'degraded_performance',
+    created_at: '2026-03-02T09:00:00.000Z',
+    id: 'cu',
+    component_id: 'c1',
+  },
   component: { status: 'degraded_performance', name: 'Messaging', id: 'c1', updated_at: '2026-03-02T09:00:00.000Z' },
 });
 const TOO_LARGE = Buffer.alloc(MAX_BODY_BYTES + 1, 0x20);
 
 type Doc = OpenApiDocument & {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }>; requestBody?: { content: Record<string, { schema: unknown }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+        requestBody?: { content: Record<string, { schema: unknown }> };
+      }
+    >
+  >;
   components: { schemas: Record<string, unknown> };
 };
 
@@ -62,7 +78,8 @@ const schemaValidators = (doc: Doc) => {
   const rebase = <T>(schema: T): T => JSON.parse(JSON.stringify(schema).replaceAll('"#/components/schemas/', `"${base}`)) as T;
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   addFormats(ajv);
-  for (const [name, schema] of Object.entries(doc.components.schemas)) ajv.addSchema({ ...rebase(schema as object), $id: `${base}${name}` });
+  for (const [name, schema] of Object.entries(doc.components.schemas))
+    ajv.addSchema({ ...rebase(schema as object), $id: `${base}${name}` });
   const cache = new Map<string, ValidateFunction>();
   return (schema: unknown): ValidateFunction => {
     const key = JSON.stringify(schema);
@@ -103,7 +120,7 @@ describe('GET /openapi.json', () => {
       const ready = await fetch(`${t.baseUrl}/readyz`);
       readiness = await ready.json();
       return ready.status === 200;
-    }, 20_000).catch(() => expect(JSON.stringify(readiness)).toBe("ready"));
+    }, 20_000).catch(() => expect(JSON.stringify(readiness)).toBe('ready'));
     const res = await fetch(`${t.baseUrl}/openapi.json`);
     expect(res.status).toBe(200);
     doc = (await res.json()) as Doc;
@@ -157,7 +174,7 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(offDoc.paths)).toContain('/webhooks/{sourceId}');
   });
 
-  it('generates the request schemas from zod: their verdict on real payloads is zod\'s', () => {
+  it("generates the request schemas from zod: their verdict on real payloads is zod's", () => {
     const cases: [string, z.ZodType, string, unknown][] = [];
     for (const [dir, schemaName, zod] of [
       ['statuspage-webhook', 'StatuspageWebhook', statuspageWebhookSchema],
@@ -168,8 +185,18 @@ describe('GET /openapi.json', () => {
       if (!sharedFixturesPresent(dir)) console.log(`openapi request schemas on ../shared/fixtures/${dir} ${NOT_RUN(dir)}`);
       for (const f of sharedFixtureFiles(dir)) cases.push([`${dir}/${f}`, zod, schemaName, readSharedJson(dir, f)]);
     }
-    cases.push(['own instatus', instatusWebhookSchema, 'InstatusWebhook', JSON.parse(own('instatus', 'incident-monitoring-title-case.json'))]);
-    cases.push(['own alertmanager', alertGroupSchema, 'AlertmanagerWebhook', JSON.parse(own('alertmanager', 'two-components-firing-and-resolved.json'))]);
+    cases.push([
+      'own instatus',
+      instatusWebhookSchema,
+      'InstatusWebhook',
+      JSON.parse(own('instatus', 'incident-monitoring-title-case.json')),
+    ]);
+    cases.push([
+      'own alertmanager',
+      alertGroupSchema,
+      'AlertmanagerWebhook',
+      JSON.parse(own('alertmanager', 'two-components-firing-and-resolved.json')),
+    ]);
     cases.push(['own grafana', grafanaSchema, 'GrafanaWebhook', JSON.parse(own('grafana', 'firing-with-kpi-value.json'))]);
     cases.push(['not a push', statuspageWebhookSchema, 'StatuspageWebhook', { hello: 1 }]);
     cases.push(['alerts of the wrong type', alertGroupSchema, 'AlertmanagerWebhook', { alerts: 'x' }]);
@@ -210,7 +237,11 @@ describe('GET /openapi.json', () => {
   /** Sends one request; checks its status is documented and its body validates against the documented schema. */
   const exercise = async (c: Case): Promise<Response> => {
     const app = c.app?.() ?? t;
-    const res = await fetch(`${app.baseUrl}${c.url}`, { method: c.method, ...(c.headers ? { headers: c.headers } : {}), ...(c.body !== undefined ? { body: c.body } : {}) });
+    const res = await fetch(`${app.baseUrl}${c.url}`, {
+      method: c.method,
+      ...(c.headers ? { headers: c.headers } : {}),
+      ...(c.body !== undefined ? { body: c.body } : {}),
+    });
     const label = `${c.method} ${c.url.slice(0, 60)}`;
     expect(res.status, label).toBe(c.expect);
     const op = doc.paths[c.path]?.[c.method.toLowerCase()];
@@ -232,13 +263,20 @@ describe('GET /openapi.json', () => {
     if (res.status < 300 && c.body !== undefined && op!.requestBody) {
       const bodySchema = op!.requestBody.content['application/json']?.schema;
       const valid = validator(bodySchema);
-      expect(valid(JSON.parse(c.body.toString())), `${label}: the request matches the documented body: ${JSON.stringify(valid.errors)}`).toBe(true);
+      expect(
+        valid(JSON.parse(c.body.toString())),
+        `${label}: the request matches the documented body: ${JSON.stringify(valid.errors)}`,
+      ).toBe(true);
     }
     return res;
   };
 
   it('every documented operation, exercised live, answers only documented statuses with bodies its schemas accept', async () => {
-    const created = await fetch(`${t.baseUrl}/api/incidents`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Logins fail', message: 'Looking.', components: ['messaging'] }) });
+    const created = await fetch(`${t.baseUrl}/api/incidents`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ name: 'Logins fail', message: 'Looking.', components: ['messaging'] }),
+    });
     expect(created.status).toBe(201);
     const { id, key } = (await created.json()) as { id: string; key: string };
     const signedTwice = JSON.stringify({ components: [{ name: 'Messaging', status: 'major_outage' }] });
@@ -263,33 +301,138 @@ describe('GET /openapi.json', () => {
       ...gets('/api/incidents/{id}', `/api/incidents/${encodeURIComponent(key)}`, admin, 200),
       ...gets('/api/incidents/{id}', `/api/incidents/${id}`, { authorization: 'Bearer wrong' }, 401),
       ...gets('/api/incidents/{id}', '/api/incidents/ops:nothing-here', admin, 404),
-      { method: 'POST', path: '/api/incidents', url: '/api/incidents', headers: admin, body: JSON.stringify({ name: 'Calls drop', impact: 'minor' }), expect: 201 },
+      {
+        method: 'POST',
+        path: '/api/incidents',
+        url: '/api/incidents',
+        headers: admin,
+        body: JSON.stringify({ name: 'Calls drop', impact: 'minor' }),
+        expect: 201,
+      },
       { method: 'POST', path: '/api/incidents', url: '/api/incidents', headers: admin, body: '{"name": 7}', expect: 400 },
       { method: 'POST', path: '/api/incidents', url: '/api/incidents', headers: json, body: '{"name":"x"}', expect: 401 },
       { method: 'POST', path: '/api/incidents', url: '/api/incidents', headers: admin, body: TOO_LARGE, expect: 413 },
       { method: 'POST', path: '/api/incidents', url: '/api/incidents', headers: admin, body: '{"name":"x"}', expect: 404, app: () => off },
-      { method: 'POST', path: '/api/incidents/{id}/updates', url: `/api/incidents/${id}/updates`, headers: admin, body: '{"status":"identified","message":"Found it."}', expect: 202 },
-      { method: 'POST', path: '/api/incidents/{id}/updates', url: `/api/incidents/${id}/updates`, headers: admin, body: '{"status":"sideways"}', expect: 400 },
-      { method: 'POST', path: '/api/incidents/{id}/updates', url: `/api/incidents/${id}/updates`, headers: json, body: '{"status":"resolved"}', expect: 401 },
-      { method: 'POST', path: '/api/incidents/{id}/updates', url: '/api/incidents/nothing-here/updates', headers: admin, body: '{"status":"resolved"}', expect: 404 },
-      { method: 'POST', path: '/api/incidents/{id}/updates', url: `/api/incidents/${id}/updates`, headers: admin, body: TOO_LARGE, expect: 413 },
-      { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/page', headers: { ...json, 'x-signature-256': `sha256=${hmac(statuspageBody)}` }, body: statuspageBody, expect: 202 },
-      { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/ins', headers: { ...json, authorization: `Bearer ${HOOK_SECRET}` }, body: instatus, expect: 202 },
-      { method: 'POST', path: '/webhooks/{sourceId}', url: `/webhooks/am?token=${HOOK_SECRET}`, headers: json, body: alertmanager, expect: 202 },
-      { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/graf', headers: { ...json, 'x-grafana-alerting-signature': hmac(grafana) }, body: grafana, expect: 202 },
+      {
+        method: 'POST',
+        path: '/api/incidents/{id}/updates',
+        url: `/api/incidents/${id}/updates`,
+        headers: admin,
+        body: '{"status":"identified","message":"Found it."}',
+        expect: 202,
+      },
+      {
+        method: 'POST',
+        path: '/api/incidents/{id}/updates',
+        url: `/api/incidents/${id}/updates`,
+        headers: admin,
+        body: '{"status":"sideways"}',
+        expect: 400,
+      },
+      {
+        method: 'POST',
+        path: '/api/incidents/{id}/updates',
+        url: `/api/incidents/${id}/updates`,
+        headers: json,
+        body: '{"status":"resolved"}',
+        expect: 401,
+      },
+      {
+        method: 'POST',
+        path: '/api/incidents/{id}/updates',
+        url: '/api/incidents/nothing-here/updates',
+        headers: admin,
+        body: '{"status":"resolved"}',
+        expect: 404,
+      },
+      {
+        method: 'POST',
+        path: '/api/incidents/{id}/updates',
+        url: `/api/incidents/${id}/updates`,
+        headers: admin,
+        body: TOO_LARGE,
+        expect: 413,
+      },
+      {
+        method: 'POST',
+        path: '/webhooks/{sourceId}',
+        url: '/webhooks/page',
+        headers: { ...json, 'x-signature-256': `sha256=${hmac(statuspageBody)}` },
+        body: statuspageBody,
+        expect: 202,
+      },
+      {
+        method: 'POST',
+        path: '/webhooks/{sourceId}',
+        url: '/webhooks/ins',
+        headers: { ...json, authorization: `Bearer ${HOOK_SECRET}` },
+        body: instatus,
+        expect: 202,
+      },
+      {
+        method: 'POST',
+        path: '/webhooks/{sourceId}',
+        url: `/webhooks/am?token=${HOOK_SECRET}`,
+        headers: json,
+        body: alertmanager,
+        expect: 202,
+      },
+      {
+        method: 'POST',
+        path: '/webhooks/{sourceId}',
+        url: '/webhooks/graf',
+        headers: { ...json, 'x-grafana-alerting-signature': hmac(grafana) },
+        body: grafana,
+        expect: 202,
+      },
       { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/gen', headers: json, body: signedTwice, expect: 202 },
-      { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/page', headers: { ...json, 'x-signature-256': `sha256=${hmac(signedTwice)}` }, body: signedTwice, expect: 400 },
+      {
+        method: 'POST',
+        path: '/webhooks/{sourceId}',
+        url: '/webhooks/page',
+        headers: { ...json, 'x-signature-256': `sha256=${hmac(signedTwice)}` },
+        body: signedTwice,
+        expect: 400,
+      },
       { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/page', headers: json, body: statuspageBody, expect: 401 },
       { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/nope', headers: json, body: statuspageBody, expect: 404 },
-      { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/page', headers: { ...json, 'x-signature-256': `sha256=${hmac(statuspageBody)}` }, body: statuspageBody, expect: 409 },
+      {
+        method: 'POST',
+        path: '/webhooks/{sourceId}',
+        url: '/webhooks/page',
+        headers: { ...json, 'x-signature-256': `sha256=${hmac(statuspageBody)}` },
+        body: statuspageBody,
+        expect: 409,
+      },
       { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/gen', headers: json, body: TOO_LARGE, expect: 413 },
-      { method: 'POST', path: '/slack/events', url: '/slack/events', headers: { ...json, ...signSlack(SLACK_SECRET, slackChallenge) }, body: slackChallenge, expect: 200 },
-      { method: 'POST', path: '/slack/events', url: '/slack/events', headers: { ...json, ...signSlack(SLACK_SECRET, '{"type":') }, body: '{"type":', expect: 400 },
+      {
+        method: 'POST',
+        path: '/slack/events',
+        url: '/slack/events',
+        headers: { ...json, ...signSlack(SLACK_SECRET, slackChallenge) },
+        body: slackChallenge,
+        expect: 200,
+      },
+      {
+        method: 'POST',
+        path: '/slack/events',
+        url: '/slack/events',
+        headers: { ...json, ...signSlack(SLACK_SECRET, '{"type":') },
+        body: '{"type":',
+        expect: 400,
+      },
       { method: 'POST', path: '/slack/events', url: '/slack/events', headers: json, body: slackChallenge, expect: 401 },
       { method: 'POST', path: '/slack/events', url: '/slack/events', headers: json, body: TOO_LARGE, expect: 413 },
       { method: 'POST', path: '/telegram/webhook', url: '/telegram/webhook', headers: tg, body: '{"update_id": 7001}', expect: 200 },
       { method: 'POST', path: '/telegram/webhook', url: '/telegram/webhook', headers: tg, body: '{"message": {}}', expect: 400 },
-      { method: 'POST', path: '/telegram/webhook', url: '/telegram/webhook', headers: { ...json, 'x-telegram-bot-api-secret-token': 'wrong' }, body: '{"update_id": 7002}', expect: 401 },
+      {
+        method: 'POST',
+        path: '/telegram/webhook',
+        url: '/telegram/webhook',
+        headers: { ...json, 'x-telegram-bot-api-secret-token': 'wrong' },
+        body: '{"update_id": 7002}',
+        expect: 401,
+      },
       { method: 'POST', path: '/telegram/webhook', url: '/telegram/webhook', headers: tg, body: TOO_LARGE, expect: 413 },
     ];
 
@@ -299,7 +442,6 @@ describe('GET /openapi.json', () => {
     expect(await t.app.drained(30_000)).toBe(true);
     expect(t.app.tracker.knownIncidents().map((i) => i.sourceId)).toEqual(expect.arrayContaining(['ops', 'ins', 'am', 'graf']));
   });
-
 
   const withRedis = hasCommand('redis-server');
   describe.skipIf(!withRedis)('while the store does not answer (its own redis-server, paused with SIGSTOP)', () => {
@@ -315,21 +457,60 @@ describe('GET /openapi.json', () => {
       await redis?.stop();
     });
 
-      it('writes answer the documented 503 with Retry-After, reads still answer, and writes succeed once it answers again', async () => {
-      await exercise({ method: 'POST', path: '/api/incidents', url: '/api/incidents', headers: admin, body: '{"name":"Before the pause"}', expect: 201, app: () => down });
+    it('writes answer the documented 503 with Retry-After, reads still answer, and writes succeed once it answers again', async () => {
+      await exercise({
+        method: 'POST',
+        path: '/api/incidents',
+        url: '/api/incidents',
+        headers: admin,
+        body: '{"name":"Before the pause"}',
+        expect: 201,
+        app: () => down,
+      });
       expect(await down.app.drained(30_000)).toBe(true);
       const [created] = down.app.tracker.knownIncidents();
       expect(created?.name).toBe('Before the pause');
       redis.pause();
       const writes: Case[] = [
-        { method: 'POST', path: '/api/incidents', url: '/api/incidents', headers: admin, body: '{"name":"During the pause"}', expect: 503, app: () => down },
-        { method: 'POST', path: '/api/incidents/{id}/updates', url: `/api/incidents/${encodeURIComponent(created!.key)}/updates`, headers: admin, body: '{"status":"resolved"}', expect: 503, app: () => down },
-        { method: 'POST', path: '/webhooks/{sourceId}', url: '/webhooks/gen', headers: json, body: '{"components":[{"name":"Messaging","status":"major_outage"}]}', expect: 503, app: () => down },
+        {
+          method: 'POST',
+          path: '/api/incidents',
+          url: '/api/incidents',
+          headers: admin,
+          body: '{"name":"During the pause"}',
+          expect: 503,
+          app: () => down,
+        },
+        {
+          method: 'POST',
+          path: '/api/incidents/{id}/updates',
+          url: `/api/incidents/${encodeURIComponent(created!.key)}/updates`,
+          headers: admin,
+          body: '{"status":"resolved"}',
+          expect: 503,
+          app: () => down,
+        },
+        {
+          method: 'POST',
+          path: '/webhooks/{sourceId}',
+          url: '/webhooks/gen',
+          headers: json,
+          body: '{"components":[{"name":"Messaging","status":"major_outage"}]}',
+          expect: 503,
+          app: () => down,
+        },
       ];
       for (const c of writes) expect(Number((await exercise(c)).headers.get('retry-after')), c.url).toBeGreaterThan(0);
       // Reads are served from memory: they still answer.
       await exercise({ method: 'GET', path: '/api/status', url: '/api/status', expect: 200, app: () => down });
-      await exercise({ method: 'GET', path: '/api/incidents/{id}', url: `/api/incidents/${encodeURIComponent(created!.key)}`, headers: admin, expect: 200, app: () => down });
+      await exercise({
+        method: 'GET',
+        path: '/api/incidents/{id}',
+        url: `/api/incidents/${encodeURIComponent(created!.key)}`,
+        headers: admin,
+        expect: 200,
+        app: () => down,
+      });
       redis.resume();
       await waitFor(async () => (await fetch(`${down.baseUrl}/readyz`)).status === 200, 20_000);
       for (const c of writes) await exercise({ ...c, expect: c.path === '/api/incidents' ? 201 : 202 });
@@ -353,7 +534,11 @@ describe('GET /openapi.json', () => {
       const url = path.replace(/\{[^}]+\}/g, 'x');
       const res = await fetch(`${t.baseUrl}${url}`, { method: 'DELETE' });
       expect(res.status, path).toBe(405);
-      expect(res.headers.get('allow')?.split(', ').sort(), path).toEqual(Object.keys(item).map((m) => m.toUpperCase()).sort());
+      expect(res.headers.get('allow')?.split(', ').sort(), path).toEqual(
+        Object.keys(item)
+          .map((m) => m.toUpperCase())
+          .sort(),
+      );
       const validate = validator({ $ref: '#/components/schemas/Error' });
       expect(validate(await res.json())).toBe(true);
     }

@@ -123,10 +123,20 @@ interface OperationDoc {
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before sending again.', schema: { type: 'integer', minimum: 1 } } };
 
 const RESPONSES = {
-  badRequest: { description: 'The request is malformed: the error names the field and what is expected. Nothing was stored.', body: 'Error' },
+  badRequest: {
+    description: 'The request is malformed: the error names the field and what is expected. Nothing was stored.',
+    body: 'Error',
+  },
   unauthorized: { description: 'Missing or wrong credentials. Nothing was stored.', body: 'Error' },
-  tooLarge: { description: `The body is over ${MAX_BODY_BYTES} bytes (1 MiB). Nothing was stored; the connection is closed.`, body: 'Error' },
-  storeDown: { description: 'The store is unavailable: nothing was recorded; retry after Retry-After seconds.', body: 'Error', headers: retryAfter },
+  tooLarge: {
+    description: `The body is over ${MAX_BODY_BYTES} bytes (1 MiB). Nothing was stored; the connection is closed.`,
+    body: 'Error',
+  },
+  storeDown: {
+    description: 'The store is unavailable: nothing was recorded; retry after Retry-After seconds.',
+    body: 'Error',
+    headers: retryAfter,
+  },
   adminOff: { description: 'The admin API is off (ADMIN_API_TOKEN unset).', body: 'Error' },
 } satisfies Record<string, ResponseDoc>;
 
@@ -141,7 +151,10 @@ const pathParameter = (name: string, description: string): ParameterDoc => ({
 
 /** An object schema's fields as query parameters (zod input: defaulted fields are optional). */
 const queryParameters = (schema: z.ZodObject): ParameterDoc[] => {
-  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as { properties?: Record<string, JsonSchema>; required?: string[] };
+  const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }) as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
   return Object.entries(json.properties ?? {}).map(([name, { description, ...property }]) => ({
     name,
     in: 'query',
@@ -154,7 +167,13 @@ const queryParameters = (schema: z.ZodObject): ParameterDoc[] => {
 type SecurityRequirement = Readonly<Record<string, readonly string[]>>;
 const ADMIN_SECURITY: SecurityRequirement[] = [{ adminToken: [] }];
 /** Any one of these; `{}` is a source with `insecure: true`. */
-const WEBHOOK_SECURITY: SecurityRequirement[] = [{ webhookSignature: [] }, { grafanaSignature: [] }, { webhookBearer: [] }, { webhookQueryToken: [] }, {}];
+const WEBHOOK_SECURITY: SecurityRequirement[] = [
+  { webhookSignature: [] },
+  { grafanaSignature: [] },
+  { webhookBearer: [] },
+  { webhookQueryToken: [] },
+  {},
+];
 
 /** Every route the server can register, keyed `METHOD pattern` as the router holds it. HEAD is derived from GET. */
 export const ROUTE_DOCS: Readonly<Record<string, OperationDoc>> = {
@@ -167,7 +186,8 @@ export const ROUTE_DOCS: Readonly<Record<string, OperationDoc>> = {
   'GET /readyz': {
     operationId: 'getReadyz',
     summary: 'Readiness',
-    description: 'The store is reachable and the adapters this instance runs are connected. 503 also as soon as shutdown begins, so load balancers stop sending.',
+    description:
+      'The store is reachable and the adapters this instance runs are connected. 503 also as soon as shutdown begins, so load balancers stop sending.',
     tags: ['health'],
     responses: {
       200: { description: 'Ready.', body: 'Readiness' },
@@ -276,7 +296,9 @@ export const ROUTE_DOCS: Readonly<Record<string, OperationDoc>> = {
       description: 'A push in the source format.',
       content: {
         'application/json': {
-          anyOf: (['StatuspageWebhook', 'InstatusWebhook', 'AlertmanagerWebhook', 'GrafanaWebhook', 'GenericWebhook'] as const).map(schemaRef),
+          anyOf: (['StatuspageWebhook', 'InstatusWebhook', 'AlertmanagerWebhook', 'GrafanaWebhook', 'GenericWebhook'] as const).map(
+            schemaRef,
+          ),
         },
       },
     },
@@ -287,7 +309,11 @@ export const ROUTE_DOCS: Readonly<Record<string, OperationDoc>> = {
       404: { description: 'No webhook source with this id.', body: 'Error' },
       409: { description: 'This signed request was already accepted (a replay). Nothing was stored.', body: 'Error' },
       413: RESPONSES.tooLarge,
-      503: { description: 'The ingest queue is full or the store is unavailable: retry after Retry-After seconds.', body: 'Error', headers: retryAfter },
+      503: {
+        description: 'The ingest queue is full or the store is unavailable: retry after Retry-After seconds.',
+        body: 'Error',
+        headers: retryAfter,
+      },
     },
   },
   'POST /slack/events': {
@@ -330,7 +356,8 @@ const SECURITY_SCHEMES = {
     type: 'apiKey',
     in: 'header',
     name: 'X-Signature-256',
-    description: '`sha256=<hex HMAC-SHA256 of the raw body>` keyed with the source `secret`; with X-Signature-Timestamp, of `<timestamp>.<raw body>`.',
+    description:
+      '`sha256=<hex HMAC-SHA256 of the raw body>` keyed with the source `secret`; with X-Signature-Timestamp, of `<timestamp>.<raw body>`.',
   },
   grafanaSignature: {
     type: 'apiKey',
@@ -338,8 +365,17 @@ const SECURITY_SCHEMES = {
     name: 'X-Grafana-Alerting-Signature',
     description: "Grafana's HMAC (grafana sources): hex HMAC-SHA256 of the body, or of `<timestamp>:<body>` with X-Signature-Timestamp.",
   },
-  webhookBearer: { type: 'http', scheme: 'bearer', description: 'The source `secret`, for senders that cannot sign (Alertmanager, Grafana, Statuspage).' },
-  webhookQueryToken: { type: 'apiKey', in: 'query', name: 'token', description: 'The source `secret` in the URL, for senders that can set only a URL.' },
+  webhookBearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The source `secret`, for senders that cannot sign (Alertmanager, Grafana, Statuspage).',
+  },
+  webhookQueryToken: {
+    type: 'apiKey',
+    in: 'query',
+    name: 'token',
+    description: 'The source `secret` in the URL, for senders that can set only a URL.',
+  },
   slackSignature: {
     type: 'apiKey',
     in: 'header',
@@ -377,7 +413,15 @@ const operation = (doc: OperationDoc, head: boolean): Record<string, unknown> =>
     tags: [...doc.tags],
     ...(doc.security ? { security: doc.security } : {}),
     ...(doc.parameters ? { parameters: doc.parameters } : {}),
-    ...(doc.requestBody && !head ? { requestBody: { description: doc.requestBody.description, required: true, content: Object.fromEntries(Object.entries(doc.requestBody.content).map(([type, schema]) => [type, { schema }])) } } : {}),
+    ...(doc.requestBody && !head
+      ? {
+          requestBody: {
+            description: doc.requestBody.description,
+            required: true,
+            content: Object.fromEntries(Object.entries(doc.requestBody.content).map(([type, schema]) => [type, { schema }])),
+          },
+        }
+      : {}),
     responses,
   };
 };
@@ -409,7 +453,10 @@ const packageVersion = (): string => {
 export type OpenApiDocument = z.infer<typeof openApiDocumentSchema>;
 
 /** The document for the routes this server has registered (Slack and Telegram add theirs only when enabled). */
-export const buildOpenApiDocument = (routes: readonly { readonly method: string; readonly pattern: string }[], serviceName: string): OpenApiDocument => {
+export const buildOpenApiDocument = (
+  routes: readonly { readonly method: string; readonly pattern: string }[],
+  serviceName: string,
+): OpenApiDocument => {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const doc = ROUTE_DOCS[routeKey(r)];
@@ -427,7 +474,7 @@ export const buildOpenApiDocument = (routes: readonly { readonly method: string;
       version: packageVersion(),
       description:
         'The HTTP API of Status Relay (docs/api.md). Every answer is JSON except /metrics. A method a path does not list answers 405 with an `Allow` header; ' +
-        'an unknown path answers 404. Every answer carries `X-Request-Id` (a proxy\'s own is kept when it looks like one).',
+        "an unknown path answers 404. Every answer carries `X-Request-Id` (a proxy's own is kept when it looks like one).",
       license: { name: 'MIT', identifier: 'MIT' },
     },
     paths,

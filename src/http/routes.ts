@@ -91,7 +91,9 @@ export const readBody = (req: IncomingMessage, limits: Partial<BodyLimits> = {})
     });
     req.on('end', () => settle(() => (refused ? reject(tooLarge(limit)) : resolve(Buffer.concat(chunks)))));
     req.on('error', (e) => settle(() => reject(e)));
-    req.on('close', () => settle(() => reject(refused ? tooLarge(limit) : new HttpError(400, 'the request was cut off before its body ended'))));
+    req.on('close', () =>
+      settle(() => reject(refused ? tooLarge(limit) : new HttpError(400, 'the request was cut off before its body ended'))),
+    );
   });
 
 interface Route {

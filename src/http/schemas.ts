@@ -18,7 +18,9 @@ import {
 const isoTime = z.iso.datetime();
 const storyStatus = z.enum([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES]);
 
-export const errorSchema = z.strictObject({ error: z.string().meta({ description: 'What went wrong and, where it helps, how to fix the request.' }) });
+export const errorSchema = z.strictObject({
+  error: z.string().meta({ description: 'What went wrong and, where it helps, how to fix the request.' }),
+});
 export type ApiError = z.infer<typeof errorSchema>;
 
 export const healthSchema = z.strictObject({ ok: z.literal(true) });
@@ -37,7 +39,11 @@ export const readinessSchema = z
       ready: z.boolean(),
       store: z.enum(['ok', 'down']),
       leader: z.boolean().meta({ description: 'This instance holds the leadership lease (it fans out and runs leader-only adapters).' }),
-      leaseToken: z.number().int().nullable().meta({ description: 'The fencing token of the lease this instance holds; null when it holds none.' }),
+      leaseToken: z
+        .number()
+        .int()
+        .nullable()
+        .meta({ description: 'The fencing token of the lease this instance holds; null when it holds none.' }),
       adapters: z.record(z.string(), z.enum(['connecting', 'connected', 'down'])),
       sources: z.record(z.string(), sourceHealthSchema),
       pausedTargets: z.array(z.string()).meta({ description: 'Chats the bot stopped posting to (removed, forbidden or moved).' }),
@@ -58,7 +64,7 @@ export const webhookAcceptedSchema = z.strictObject({
 export type WebhookAccepted = z.infer<typeof webhookAcceptedSchema>;
 
 export const incidentCreatedSchema = z.strictObject({
-  id: z.string().meta({ description: 'The manual source\'s own id: use it in `/api/incidents/{id}/updates`.' }),
+  id: z.string().meta({ description: "The manual source's own id: use it in `/api/incidents/{id}/updates`." }),
   key: z.string().meta({ description: 'The key across sources, `<sourceId>:<id>`.' }),
 });
 export type IncidentCreated = z.infer<typeof incidentCreatedSchema>;
@@ -83,7 +89,7 @@ const incidentUpdateSchema = z.strictObject({
 
 export const apiIncidentSchema = z
   .strictObject({
-    key: z.string().meta({ description: 'Unique across sources: `<sourceId>:<the source\'s id>`. `GET /api/incidents/{key}` reads it.' }),
+    key: z.string().meta({ description: "Unique across sources: `<sourceId>:<the source's id>`. `GET /api/incidents/{key}` reads it." }),
     sourceId: z.string(),
     kind: z.enum(['incident', 'maintenance']),
     name: z.string(),
@@ -94,7 +100,7 @@ export const apiIncidentSchema = z
     resolvedAt: isoTime.optional(),
     scheduledFor: isoTime.optional(),
     scheduledUntil: isoTime.optional(),
-    url: z.string().optional().meta({ description: 'The source\'s page about it, when it has one.' }),
+    url: z.string().optional().meta({ description: "The source's page about it, when it has one." }),
     cause: z.enum(CAUSES).optional(),
     componentIds: z.array(z.string()).meta({ description: 'Canonical component ids (as in `/api/status`).' }),
     updates: z.array(incidentUpdateSchema).meta({ description: 'Every update the tracker has seen, oldest first.' }),
@@ -167,7 +173,9 @@ export const toApiIncident = (i: Incident): ApiIncident => ({
 });
 
 /** What `POST /telegram/webhook` checks of a body before telegraf handles it (the rest is Telegram's Update). */
-export const telegramUpdateSchema = z.looseObject({ update_id: z.number().int() }).meta({ description: 'A Telegram Update (core.telegram.org/bots/api#update).' });
+export const telegramUpdateSchema = z
+  .looseObject({ update_id: z.number().int() })
+  .meta({ description: 'A Telegram Update (core.telegram.org/bots/api#update).' });
 
 export const openApiDocumentSchema = z.looseObject({
   openapi: z.string(),

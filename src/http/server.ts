@@ -43,7 +43,16 @@ export class HttpServer {
       if (this.stopping) res.setHeader('connection', 'close');
       // One line per request; the route pattern only: paths and query strings can carry tokens (`?token=`).
       res.once('close', () => {
-        log.info({ method, route, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, ...(res.writableFinished ? {} : { aborted: true }) }, 'http request');
+        log.info(
+          {
+            method,
+            route,
+            status: res.statusCode,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+            ...(res.writableFinished ? {} : { aborted: true }),
+          },
+          'http request',
+        );
       });
       const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
         if (res.headersSent) return;
@@ -52,7 +61,8 @@ export class HttpServer {
         res.end(body);
       };
       if (!match) return json(404, { error: 'not found' });
-      if (!('handler' in match)) return json(405, { error: `method not allowed: use ${match.allow.join(', ')}` }, { allow: match.allow.join(', ') });
+      if (!('handler' in match))
+        return json(405, { error: `method not allowed: use ${match.allow.join(', ')}` }, { allow: match.allow.join(', ') });
       let bodyPromise: Promise<Buffer> | undefined;
       const ctx: RouteContext = {
         req,
@@ -74,7 +84,11 @@ export class HttpServer {
           // Nothing was recorded: the sender keeps its request and tries again (Alertmanager, Grafana and Statuspage retry on 5xx).
           if (isStoreUnavailable(e)) {
             log.warn({ err: e, route }, 'store unavailable: answered 503');
-            return json(503, { error: 'the store is unavailable, nothing was recorded: retry later' }, { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) });
+            return json(
+              503,
+              { error: 'the store is unavailable, nothing was recorded: retry later' },
+              { 'retry-after': String(STORE_RETRY_AFTER_SECONDS) },
+            );
           }
           log.error({ err: e, route }, 'HTTP handler failed');
           json(500, { error: 'internal error' });
@@ -88,7 +102,11 @@ export class HttpServer {
         const route = this.router.match(req.method ?? 'POST', new URL(req.url ?? '/', 'http://localhost').pathname)?.pattern ?? null;
         res.once('close', () => this.log.info({ method: req.method, route, status: 413, expect: '100-continue' }, 'http request'));
         const body = JSON.stringify({ error: tooLarge(MAX_BODY_BYTES).message });
-        res.writeHead(413, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body), connection: 'close' });
+        res.writeHead(413, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+          connection: 'close',
+        });
         res.end(body);
         return;
       }

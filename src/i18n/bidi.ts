@@ -47,4 +47,8 @@ export const isolatorFor = (dir: 'ltr' | 'rtl'): ((text: string) => string) => (
 
 /** Shows the invisible controls as visible brackets, for tests and the review page. */
 export const showBidi = (text: string): string =>
-  text.replace(/[\u2066\u2067\u2068]/g, '⁅').replace(/\u2069/g, '⁆').replace(/\u200E/g, '‹LRM›').replace(/\u200F/g, '‹RLM›');
+  text
+    .replace(/[\u2066\u2067\u2068]/g, '⁅')
+    .replace(/\u2069/g, '⁆')
+    .replace(/\u200E/g, '‹LRM›')
+    .replace(/\u200F/g, '‹RLM›');

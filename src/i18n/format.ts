@@ -12,9 +12,12 @@ const cached = <F extends { format(x: never): string }>(kind: string, locale: st
   }
   return f;
 };
-const dateTimeFormat = (locale: string, options: Intl.DateTimeFormatOptions) => cached('dt', locale, options, () => new Intl.DateTimeFormat(locale, options));
-const numberFormat = (locale: string, options: Intl.NumberFormatOptions) => cached('n', locale, options, () => new Intl.NumberFormat(locale, options));
-const listFormat = (locale: string, options: Intl.ListFormatOptions) => cached('l', locale, options, () => new Intl.ListFormat(locale, options));
+const dateTimeFormat = (locale: string, options: Intl.DateTimeFormatOptions) =>
+  cached('dt', locale, options, () => new Intl.DateTimeFormat(locale, options));
+const numberFormat = (locale: string, options: Intl.NumberFormatOptions) =>
+  cached('n', locale, options, () => new Intl.NumberFormat(locale, options));
+const listFormat = (locale: string, options: Intl.ListFormatOptions) =>
+  cached('l', locale, options, () => new Intl.ListFormat(locale, options));
 
 export const formatDateTime = (iso: string, locale: string, timeZone: string): string =>
   dateTimeFormat(locale, {

@@ -113,9 +113,17 @@ describe('plural forms per CLDR', () => {
   });
 
   it('catches a Russian or Arabic key with English-style forms only, and a Japanese key with an unused form', () => {
-    const englishStyle = new Map([['n_one', '{{count}}'], ['n_other', '{{count}}']]);
+    const englishStyle = new Map([
+      ['n_one', '{{count}}'],
+      ['n_other', '{{count}}'],
+    ]);
     expect(pluralProblems('ru', englishStyle, ['n']).sort()).toEqual(['missing n_few', 'missing n_many']);
-    expect(pluralProblems('ar', englishStyle, ['n']).sort()).toEqual(['missing n_few', 'missing n_many', 'missing n_two', 'missing n_zero']);
+    expect(pluralProblems('ar', englishStyle, ['n']).sort()).toEqual([
+      'missing n_few',
+      'missing n_many',
+      'missing n_two',
+      'missing n_zero',
+    ]);
     expect(pluralProblems('ja', englishStyle, ['n'])).toEqual(['unused n_one']);
     expect(pluralProblems('ja', new Map([['n_other', 'x']]), ['n'])).toEqual([]);
   });
@@ -125,9 +133,20 @@ describe('no English left behind', () => {
   const en = keysOf('en');
   /** Values that are legitimately the same as English: names, codes, symbols, loanwords. */
   const SAME_AS_EN = new Set([
-    'announce.title', 'announce.window', 'status.title', 'status.componentLine', 'announce.componentTitle',
-    'kpi.window.24h', 'discord:commandNames.status', 'discord:commandNames.kpi', 'discord:options.code.name',
-    'discord:options.mode.name', 'discord:thread.name', 'kpi.uptime', 'demo.banner', 'digest.p95',
+    'announce.title',
+    'announce.window',
+    'status.title',
+    'status.componentLine',
+    'announce.componentTitle',
+    'kpi.window.24h',
+    'discord:commandNames.status',
+    'discord:commandNames.kpi',
+    'discord:options.code.name',
+    'discord:options.mode.name',
+    'discord:thread.name',
+    'kpi.uptime',
+    'demo.banner',
+    'digest.p95',
   ]);
   /** The same word in that language. */
   const SAME_WORD: Readonly<Record<string, readonly string[]>> = {
@@ -138,7 +157,9 @@ describe('no English left behind', () => {
   const letters = (s: string) => s.replace(/\{\{[^}]*\}\}/g, '').replace(/[^\p{L}]/gu, '');
 
   it.each(SUPPORTED_LOCALES.filter((l) => l !== 'en'))('%s translates every sentence', (lng) => {
-    const same = [...keysOf(lng)].filter(([k, v]) => en.get(k) === v && letters(v).length > 0 && !SAME_AS_EN.has(k) && !SAME_WORD[lng]?.includes(k)).map(([k]) => k);
+    const same = [...keysOf(lng)]
+      .filter(([k, v]) => en.get(k) === v && letters(v).length > 0 && !SAME_AS_EN.has(k) && !SAME_WORD[lng]?.includes(k))
+      .map(([k]) => k);
     expect(same).toEqual([]);
   });
 
@@ -151,7 +172,9 @@ describe('no English left behind', () => {
       .map(([k, v]) => `${k}=${v}`);
     expect(bad).toEqual([]);
     // Command and option descriptions: 1-100 characters on Discord (the stricter of the platforms).
-    const long = [...keysOf(lng)].filter(([k, v]) => /^(commands\.[a-z]+$|discord:options\.[^.]+\.description$)/.test(k) && [...v].length > 100).map(([k]) => k);
+    const long = [...keysOf(lng)]
+      .filter(([k, v]) => /^(commands\.[a-z]+$|discord:options\.[^.]+\.description$)/.test(k) && [...v].length > 100)
+      .map(([k]) => k);
     expect(long).toEqual([]);
   });
 });

@@ -2,8 +2,7 @@
 export const SUPPORTED_LOCALES = ['en', 'zh-CN', 'zh-TW', 'es', 'pt-BR', 'hi', 'id', 'ar', 'ru', 'fr', 'de', 'ja'] as const;
 export type Locale = (typeof SUPPORTED_LOCALES)[number];
 
-export const isSupportedLocale = (tag: string): tag is Locale =>
-  (SUPPORTED_LOCALES as readonly string[]).includes(tag);
+export const isSupportedLocale = (tag: string): tag is Locale => (SUPPORTED_LOCALES as readonly string[]).includes(tag);
 
 const RTL_LANGUAGES = new Set(['ar', 'he', 'fa', 'ur']);
 export const isRtl = (locale: string): boolean => RTL_LANGUAGES.has(locale.split('-')[0]!.toLowerCase());

@@ -45,14 +45,34 @@ describe('operator overrides', () => {
   });
 
   it.each([
-    ['an unknown key', { 'fr/translation.json': { announce: { statusPag: 'Page' } } }, /fr\/translation\.json: unknown key "announce\.statusPag"$/],
-    ['a missing placeholder', { 'es/translation.json': { announce: { updatedAt: 'Actualizado' } } }, /es\/translation\.json: "announce\.updatedAt" is missing \{\{time\}\}$/],
-    ['an extra placeholder', { 'ja/translation.json': { announce: { updatedAt: '{{time}} {{who}}' } } }, /ja\/translation\.json: "announce\.updatedAt" uses \{\{who\}\}, which this text does not have \(it has \{\{time\}\}\)$/],
-    ['a plural form the language lacks', { 'ja/translation.json': { quiet: { summaryTitle_one: '{{service}} {{count}}' } } }, /unknown key "quiet\.summaryTitle_one"$/],
+    [
+      'an unknown key',
+      { 'fr/translation.json': { announce: { statusPag: 'Page' } } },
+      /fr\/translation\.json: unknown key "announce\.statusPag"$/,
+    ],
+    [
+      'a missing placeholder',
+      { 'es/translation.json': { announce: { updatedAt: 'Actualizado' } } },
+      /es\/translation\.json: "announce\.updatedAt" is missing \{\{time\}\}$/,
+    ],
+    [
+      'an extra placeholder',
+      { 'ja/translation.json': { announce: { updatedAt: '{{time}} {{who}}' } } },
+      /ja\/translation\.json: "announce\.updatedAt" uses \{\{who\}\}, which this text does not have \(it has \{\{time\}\}\)$/,
+    ],
+    [
+      'a plural form the language lacks',
+      { 'ja/translation.json': { quiet: { summaryTitle_one: '{{service}} {{count}}' } } },
+      /unknown key "quiet\.summaryTitle_one"$/,
+    ],
     ['an unknown locale', { 'xx/translation.json': {} }, /xx: "xx" is not one of the supported locales/],
     ['an unknown namespace', { 'de/whatsapp.json': {} }, /de\/whatsapp\.json: unknown namespace "whatsapp"/],
     ['broken JSON', { 'de/translation.json': '{ "announce": ' }, /de\/translation\.json: not valid JSON/],
-    ['a value that is not text', { 'de/translation.json': { announce: { affected: 3 } } }, /"announce\.affected" must be a non-empty string$/],
+    [
+      'a value that is not text',
+      { 'de/translation.json': { announce: { affected: 3 } } },
+      /"announce\.affected" must be a non-empty string$/,
+    ],
   ])('rejects %s with a ConfigError naming the file and key', (_what, files, message) => {
     const e = errorOf(folder(files));
     expect(e.setting).toBe('i18n.overrides');
@@ -66,6 +86,8 @@ describe('operator overrides', () => {
   it('is checked when the app starts, from the config setting', async () => {
     const dir = folder({ 'de/translation.json': { announce: { since: 'Seit {{when}}' } } });
     const yaml = `service: { name: Chatter, locales: [en, de] }\ni18n: { overrides: "${dir}" }\n`;
-    await expect(startTestApp(yaml, {}, { start: false })).rejects.toThrow(/i18n\.overrides: .*de\/translation\.json: "announce\.since" uses \{\{when\}\}/);
+    await expect(startTestApp(yaml, {}, { start: false })).rejects.toThrow(
+      /i18n\.overrides: .*de\/translation\.json: "announce\.since" uses \{\{when\}\}/,
+    );
   }, 30_000);
 });

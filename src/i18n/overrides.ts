@@ -45,34 +45,51 @@ export const loadOverrides = (dir: string, base: Resources): Resources => {
   for (const lng of readdirSync(dir).sort()) {
     const folder = join(dir, lng);
     if (!statSync(folder).isDirectory()) continue;
-    if (!base[lng]) throw new ConfigError(SETTING, `${folder}: "${lng}" is not one of the supported locales (${Object.keys(base).join(', ')})`);
-    for (const file of readdirSync(folder).filter((f) => f.endsWith('.json')).sort()) {
+    if (!base[lng])
+      throw new ConfigError(SETTING, `${folder}: "${lng}" is not one of the supported locales (${Object.keys(base).join(', ')})`);
+    for (const file of readdirSync(folder)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const path = join(folder, file);
       const ns = file.replace(/\.json$/, '');
       const ours = base[lng]![ns];
-      if (!ours) throw new ConfigError(SETTING, `${path}: unknown namespace "${ns}" (expected one of ${Object.keys(base[lng]!).map((n) => `${n}.json`).join(', ')})`);
+      if (!ours)
+        throw new ConfigError(
+          SETTING,
+          `${path}: unknown namespace "${ns}" (expected one of ${Object.keys(base[lng]!)
+            .map((n) => `${n}.json`)
+            .join(', ')})`,
+        );
       let parsed: unknown;
       try {
         parsed = JSON.parse(readFileSync(path, 'utf8'));
       } catch (e) {
         throw new ConfigError(SETTING, `${path}: not valid JSON (${(e as Error).message})`);
       }
-      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(SETTING, `${path}: expected a JSON object of keys`);
+      if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+        throw new ConfigError(SETTING, `${path}: expected a JSON object of keys`);
       const oursFlat = new Map(flatten(ours as Tree).filter((e): e is [string, string] => typeof e[1] === 'string'));
       const categories = new Intl.PluralRules(lng).resolvedOptions().pluralCategories as readonly string[];
       for (const [key, value] of flatten(parsed as Tree)) {
         const plural = PLURAL.exec(key);
         const known =
           oursFlat.has(key) ||
-          (plural !== null && categories.includes(plural[1]!) && [...oursFlat.keys()].some((k) => k.replace(PLURAL, '') === key.replace(PLURAL, '')));
+          (plural !== null &&
+            categories.includes(plural[1]!) &&
+            [...oursFlat.keys()].some((k) => k.replace(PLURAL, '') === key.replace(PLURAL, '')));
         if (!known) throw new ConfigError(SETTING, `${path}: unknown key "${key}"`);
-        if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(SETTING, `${path}: "${key}" must be a non-empty string`);
+        if (typeof value !== 'string' || value.trim() === '')
+          throw new ConfigError(SETTING, `${path}: "${key}" must be a non-empty string`);
         const want = placeholders(reference(oursFlat, key)!);
         const got = placeholders(value);
         const missing = want.filter((p) => !got.includes(p));
         const extra = got.filter((p) => !want.includes(p));
         if (missing.length) throw new ConfigError(SETTING, `${path}: "${key}" is missing ${missing.map((p) => `{{${p}}}`).join(', ')}`);
-        if (extra.length) throw new ConfigError(SETTING, `${path}: "${key}" uses ${extra.map((p) => `{{${p}}}`).join(', ')}, which this text does not have (it has ${want.map((p) => `{{${p}}}`).join(', ') || 'none'})`);
+        if (extra.length)
+          throw new ConfigError(
+            SETTING,
+            `${path}: "${key}" uses ${extra.map((p) => `{{${p}}}`).join(', ')}, which this text does not have (it has ${want.map((p) => `{{${p}}}`).join(', ') || 'none'})`,
+          );
         setDeep(((out[lng] ??= {})[ns] ??= {}) as Tree, key, value);
       }
     }

@@ -46,7 +46,10 @@ const resolved: StatusEvent = {
 let ctx: RenderContext;
 beforeAll(async () => {
   const translator = await Translator.create();
-  const names: Record<string, Record<string, string>> = { messaging: { en: 'Messaging', 'zh-CN': '消息' }, calls: { en: 'Calls', 'zh-CN': '通话' } };
+  const names: Record<string, Record<string, string>> = {
+    messaging: { en: 'Messaging', 'zh-CN': '消息' },
+    calls: { en: 'Calls', 'zh-CN': '通话' },
+  };
   ctx = {
     translator,
     serviceName: 'Chatter',
@@ -132,7 +135,18 @@ describe('renderEvent (exact text)', () => {
   });
 
   it('renders a component change with its previous status', () => {
-    const m = renderEvent({ type: 'component', id: 'c', component: { id: 'calls', name: 'Calls', status: 'partial_outage' }, previous: 'operational', severity: 'major', at: '2026-03-02T10:00:00.000Z' }, 'zh-CN', ctx);
+    const m = renderEvent(
+      {
+        type: 'component',
+        id: 'c',
+        component: { id: 'calls', name: 'Calls', status: 'partial_outage' },
+        previous: 'operational',
+        severity: 'major',
+        at: '2026-03-02T10:00:00.000Z',
+      },
+      'zh-CN',
+      ctx,
+    );
     expect(m.title).toBe('Chatter · 通话：部分中断');
     expect(m.headline).toBe('通话 的状态从“运行正常”变为“部分中断”');
   });

@@ -39,7 +39,13 @@ const componentList = (components: readonly ComponentState[], locale: string, ct
   components.length
     ? formatList(
         // Each name isolated, so in Arabic the list (and its "و") runs right to left around Latin names.
-        components.map((c) => formatParenthetical(isolatorFor(ctx.translator.dir(locale))(ctx.componentName(c, locale)), t(`componentStatus.${c.status}`), locale)),
+        components.map((c) =>
+          formatParenthetical(
+            isolatorFor(ctx.translator.dir(locale))(ctx.componentName(c, locale)),
+            t(`componentStatus.${c.status}`),
+            locale,
+          ),
+        ),
         locale,
       )
     : t('announce.noComponents');
@@ -75,7 +81,12 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
     const fields: MessageField[] = [{ label: t('announce.since'), value: since(event.at), inline: true }];
     fields.push(...(ctx.kpiFields?.([event.component.id], locale) ?? []));
     const headline = event.flaps
-      ? t('announce.flapping', { component: name, count: event.flaps.changes, since: formatDateTime(event.flaps.since, locale, ctx.timezone), status })
+      ? t('announce.flapping', {
+          component: name,
+          count: event.flaps.changes,
+          since: formatDateTime(event.flaps.since, locale, ctx.timezone),
+          status,
+        })
       : t('announce.componentHeadline', { component: name, previous: t(`componentStatus.${event.previous}`), status });
     return {
       locale,
@@ -107,11 +118,20 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
   }
   const end = incident.resolvedAt ?? event.at;
   if (closed) {
-    fields.push({ label: t('announce.duration'), value: formatDuration(Date.parse(end) - Date.parse(incident.startedAt), locale), inline: true });
+    fields.push({
+      label: t('announce.duration'),
+      value: formatDuration(Date.parse(end) - Date.parse(incident.startedAt), locale),
+      inline: true,
+    });
   } else if (incident.kind === 'incident' || incident.status !== 'scheduled') {
     fields.push({ label: t('announce.since'), value: since(incident.startedAt), inline: true });
   }
-  fields.push(...(ctx.kpiFields?.(event.components.map((c) => c.id), locale) ?? []));
+  fields.push(
+    ...(ctx.kpiFields?.(
+      event.components.map((c) => c.id),
+      locale,
+    ) ?? []),
+  );
 
   const reminder = event.phase === 'reminder' && incident.scheduledFor;
   const originalBody = reminder ? undefined : latestBody(incident, event);
@@ -119,7 +139,8 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
   let body = originalBody ? (ctx.translated?.(originalBody, locale) ?? originalBody) : undefined;
   const machine = headline !== incident.name || body !== originalBody;
   // The source's own words stay one tap away, and a reader is told the text is a machine's.
-  if (machine) fields.push({ label: t('translate.original'), value: [incident.name, originalBody].filter(Boolean).join('\n\n').slice(0, 1000) });
+  if (machine)
+    fields.push({ label: t('translate.original'), value: [incident.name, originalBody].filter(Boolean).join('\n\n').slice(0, 1000) });
   if (reminder) {
     body = t('announce.reminder', {
       // Whole minutes up: checked a few seconds late, a 1 h reminder still says "1 hr".
@@ -132,7 +153,15 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
     const summary =
       incident.kind === 'maintenance'
         ? t('announce.completedSummary', { duration })
-        : t('announce.resolvedSummary', { duration, components: event.components.length ? formatList(event.components.map((c) => isolatorFor(dir)(ctx.componentName(c, locale))), locale) : t('announce.noComponents') });
+        : t('announce.resolvedSummary', {
+            duration,
+            components: event.components.length
+              ? formatList(
+                  event.components.map((c) => isolatorFor(dir)(ctx.componentName(c, locale))),
+                  locale,
+                )
+              : t('announce.noComponents'),
+          });
     body = body ? `${summary}\n\n${body}` : summary;
   }
   return {
@@ -163,7 +192,11 @@ export const renderHeldSummary = (events: readonly StatusEvent[], locale: string
   return {
     locale,
     dir: ctx.translator.dir(locale),
-    severity: [...latest.values()].every((e) => (e.type === 'incident' ? isClosedStatus(e.incident.status) : e.component.status === 'operational')) ? 'none' : worst,
+    severity: [...latest.values()].every((e) =>
+      e.type === 'incident' ? isClosedStatus(e.incident.status) : e.component.status === 'operational',
+    )
+      ? 'none'
+      : worst,
     title: t('quiet.summaryTitle', { service: ctx.serviceName, count: events.length }),
     body: lines.join('\n'),
     fields: [],

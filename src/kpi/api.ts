@@ -19,10 +19,20 @@ const distributionSchema = z
 
 export const kpiFiguresSchema = z
   .object({
-    uptimePercent: z.number().min(0).max(100).optional().meta({ description: 'Time-weighted uptime from the status history (partial outage counts 30 % down, maintenance is left out).' }),
+    uptimePercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .meta({ description: 'Time-weighted uptime from the status history (partial outage counts 30 % down, maintenance is left out).' }),
     response: distributionSchema.optional().meta({ description: 'Response time: the whole answer.' }),
     latency: distributionSchema.optional().meta({ description: 'Latency: time to the response headers.' }),
-    errorRatePercent: z.number().min(0).max(100).optional().meta({ description: 'Failed checks / checks; without checks, the mean of pushed error-rate samples.' }),
+    errorRatePercent: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .meta({ description: 'Failed checks / checks; without checks, the mean of pushed error-rate samples.' }),
     checks: z.number().int().nonnegative().meta({ description: 'Probe checks counted.' }),
   })
   .strict();
@@ -44,7 +54,9 @@ export const kpiWindowSchema = z
   .strict();
 export type ApiKpiWindow = z.infer<typeof kpiWindowSchema>;
 
-export const kpiWindowsSchema = z.object(Object.fromEntries(KPI_WINDOWS.map((w) => [w, kpiWindowSchema])) as Record<KpiWindow, typeof kpiWindowSchema>).strict();
+export const kpiWindowsSchema = z
+  .object(Object.fromEntries(KPI_WINDOWS.map((w) => [w, kpiWindowSchema])) as Record<KpiWindow, typeof kpiWindowSchema>)
+  .strict();
 export type ApiKpiWindows = z.infer<typeof kpiWindowsSchema>;
 
 const componentSchema = z

@@ -17,7 +17,16 @@ afterEach(async () => {
 const service = async (clock: { now: number }) => {
   const store = await openStore(`sqlite://${join(mkdtempSync(join(tmpdir(), 'sr-chart-')), 'kpi.sqlite')}`);
   stores.push(store);
-  return KpiService.open({ store, translator: await Translator.create(), serviceName: 'Chatter', timezone: 'UTC', log: pino({ level: 'silent' }), componentName: (id) => id, resolve: (n) => n, now: () => clock.now });
+  return KpiService.open({
+    store,
+    translator: await Translator.create(),
+    serviceName: 'Chatter',
+    timezone: 'UTC',
+    log: pino({ level: 'silent' }),
+    componentName: (id) => id,
+    resolve: (n) => n,
+    now: () => clock.now,
+  });
 };
 
 describe('the chart says what its 90-day totals cover', () => {

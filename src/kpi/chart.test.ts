@@ -21,10 +21,17 @@ const base = (name: string, lang: string, dir: 'ltr' | 'rtl' = 'ltr'): ChartInpu
 });
 
 /** The dark pixels (text ink) inside a box of the rendered image, as a count and a mask. */
-const ink = (input: ChartInput, box: { x0: number; x1: number; y0: number; y1: number }, exists?: (p: string) => boolean): { count: number; mask: string } => {
+const ink = (
+  input: ChartInput,
+  box: { x0: number; x1: number; y0: number; y1: number },
+  exists?: (p: string) => boolean,
+): { count: number; mask: string } => {
   const fonts = fontsFor(`${input.rows.map((r) => `${r.name} ${r.total}`).join(' ')} Tp`, input.lang, exists);
   const { svg } = chartSvg(input, fonts.family);
-  const img = new Resvg(svg, { font: { loadSystemFonts: false, fontFiles: fonts.files, defaultFontFamily: 'DejaVu Sans' }, background: '#ffffff' }).render();
+  const img = new Resvg(svg, {
+    font: { loadSystemFonts: false, fontFiles: fonts.files, defaultFontFamily: 'DejaVu Sans' },
+    background: '#ffffff',
+  }).render();
   // `pixels` is a native getter that copies the whole image on every access: read it once.
   const px = img.pixels;
   let count = 0;
@@ -59,7 +66,12 @@ describe('KPI chart', () => {
   it.each([
     ['Hindi', 'सेवाएं', 'नमस्ते', 'hi'],
     ['Latin', 'Messaging', 'Streaming', 'en'],
-    ...(cjk ? [['Chinese', '消息服务', '语音通话', 'zh-CN'], ['Japanese', 'メッセージ', 'ログイン中', 'ja']] : []),
+    ...(cjk
+      ? [
+          ['Chinese', '消息服务', '语音通话', 'zh-CN'],
+          ['Japanese', 'メッセージ', 'ログイン中', 'ja'],
+        ]
+      : []),
   ])('draws %s text with real glyphs', (_script, a, b, lang) => {
     expect(fontsFor(a, lang).missing).toEqual([]);
     const inkA = ink(base(a, lang), NAME_BOX_LTR);

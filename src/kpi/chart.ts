@@ -49,7 +49,8 @@ const MAX_ROWS = 12;
 /** XML 1.0 forbids most C0 controls even escaped; status text may contain them. */
 // eslint-disable-next-line no-control-regex
 const XML_FORBIDDEN = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g;
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(XML_FORBIDDEN, '');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(XML_FORBIDDEN, '');
 const clip = (s: string, max: number): string => ([...s].length > max ? `${[...s].slice(0, max - 1).join('')}…` : s);
 
 const barColour = (v: number | undefined): string =>
@@ -64,7 +65,9 @@ export const chartSvg = (input: ChartInput, fontFamily: string): { svg: string; 
   const rows = input.rows.slice(0, MAX_ROWS);
   const parts: string[] = [];
   const text = (px: number, py: number, s: string, size: number, anchor: string, extra = '') =>
-    parts.push(`<text x="${x(px).toFixed(1)}" y="${py}" font-size="${size}" text-anchor="${anchor}" fill="#1f2328"${extra}>${esc(s)}</text>`);
+    parts.push(
+      `<text x="${x(px).toFixed(1)}" y="${py}" font-size="${size}" text-anchor="${anchor}" fill="#1f2328"${extra}>${esc(s)}</text>`,
+    );
 
   text(PAD, 34, input.title, 20, anchorStart, ' font-weight="bold"');
   text(PAD, 66, input.uptimeTitle, 15, anchorStart);
@@ -77,7 +80,9 @@ export const chartSvg = (input: ChartInput, fontFamily: string): { svg: string; 
     row.days.forEach((v, i) => {
       const left = PAD + NAME_W + i * step;
       const bx = rtl ? W - left - step : left;
-      parts.push(`<rect x="${(bx + 0.5).toFixed(2)}" y="${y + 3}" width="${Math.max(1, step - 1).toFixed(2)}" height="${ROW_H - 8}" rx="1" fill="${barColour(v)}"/>`);
+      parts.push(
+        `<rect x="${(bx + 0.5).toFixed(2)}" y="${y + 3}" width="${Math.max(1, step - 1).toFixed(2)}" height="${ROW_H - 8}" rx="1" fill="${barColour(v)}"/>`,
+      );
     });
     text(W - PAD, y + 17, row.total, 13, anchorEnd);
     y += ROW_H;
@@ -104,8 +109,10 @@ export const chartSvg = (input: ChartInput, fontFamily: string): { svg: string; 
     const lower = [...known].reverse().map((p) => `${px(p.i).toFixed(1)},${py(p.p50!).toFixed(1)}`);
     parts.push(`<polygon points="${[...upper, ...lower].join(' ')}" fill="#54aeff" fill-opacity="0.3"/>`);
     parts.push(`<polyline points="${upper.join(' ')}" fill="none" stroke="#54aeff" stroke-width="1.5"/>`);
-    parts.push(`<polyline points="${known.map((p) => `${px(p.i).toFixed(1)},${py(p.p50!).toFixed(1)}`).join(' ')}" fill="none" stroke="#0969da" stroke-width="2.5"/>`);
-    for (const frac of [1, 0.5, 0]) text(left - 8, py(max * frac / 1.1) + 4, input.formatMs((max * frac) / 1.1), 11, anchorEnd);
+    parts.push(
+      `<polyline points="${known.map((p) => `${px(p.i).toFixed(1)},${py(p.p50!).toFixed(1)}`).join(' ')}" fill="none" stroke="#0969da" stroke-width="2.5"/>`,
+    );
+    for (const frac of [1, 0.5, 0]) text(left - 8, py((max * frac) / 1.1) + 4, input.formatMs((max * frac) / 1.1), 11, anchorEnd);
   } else {
     text(left + 16, top + plotH / 2, input.noData, 13, anchorStart, ' fill-opacity="0.6"');
   }
@@ -121,12 +128,29 @@ export const chartSvg = (input: ChartInput, fontFamily: string): { svg: string; 
   return { svg, height };
 };
 
-const allText = (i: ChartInput): string => [i.title, i.uptimeTitle, i.responseTitle, i.p50Label, i.p95Label, i.noData, i.fromLabel, i.toLabel, ...i.rows.flatMap((r) => [r.name, r.total]), '0123456789 ms s %'].join(' ');
+const allText = (i: ChartInput): string =>
+  [
+    i.title,
+    i.uptimeTitle,
+    i.responseTitle,
+    i.p50Label,
+    i.p95Label,
+    i.noData,
+    i.fromLabel,
+    i.toLabel,
+    ...i.rows.flatMap((r) => [r.name, r.total]),
+    '0123456789 ms s %',
+  ].join(' ');
 
 /** Renders in-process (no browser, no network): SVG → PNG with resvg and only the fonts the text needs. */
 export const renderChart = (input: ChartInput): RenderedChart => {
   const fonts = fontsFor(allText(input), input.lang);
   const { svg, height } = chartSvg(input, fonts.family);
-  const png = new Resvg(svg, { font: { loadSystemFonts: false, fontFiles: fonts.files, defaultFontFamily: 'DejaVu Sans' }, background: '#ffffff' }).render().asPng();
+  const png = new Resvg(svg, {
+    font: { loadSystemFonts: false, fontFiles: fonts.files, defaultFontFamily: 'DejaVu Sans' },
+    background: '#ffffff',
+  })
+    .render()
+    .asPng();
   return { png, width: W, height, fonts };
 };

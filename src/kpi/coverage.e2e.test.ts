@@ -60,7 +60,8 @@ describe('KPI windows with partial coverage (en, zh-CN, ar)', () => {
     for (const chat of ['#en', '#zh', '#ar']) for (const f of sentTo(chat)) expect(Object.keys(f).join()).not.toMatch(/24/);
 
     // /status and /kpi 7d.
-    const reply = async (line: string, locale: string) => fieldsOf((await runConsoleCommand(app.router, line, `u-${locale}`, locale)).message);
+    const reply = async (line: string, locale: string) =>
+      fieldsOf((await runConsoleCommand(app.router, line, `u-${locale}`, locale)).message);
     expect(await reply('/status', 'en')).toEqual({ Messaging: 'Operational', 'Uptime (since 1:43 AM, 40 sec)': '70%' });
     expect(await reply('/status', 'zh-CN')).toEqual({ 消息: '运行正常', '可用率（自 01:43 起，40秒）': '70%' });
     expect(await reply('/status', 'ar')).toEqual({ المراسلة: 'يعمل بشكل طبيعي', 'مدة التشغيل (⁨منذ 1:43 ص، 40 ث⁩)': '70\u200e%\u200e' });
@@ -72,7 +73,12 @@ describe('KPI windows with partial coverage (en, zh-CN, ar)', () => {
     let api = apiStatusSchema.parse(await (await fetch(`${t.baseUrl}/api/status`)).json());
     for (const kpis of [api.kpis!, api.components.find((c) => c.id === 'messaging')!.kpis!]) {
       for (const w of ['24h', '7d', '30d', '90d'] as const) {
-        expect(kpis[w]).toMatchObject({ coveredFrom: '2026-03-01T01:43:00.000Z', coveredMs: 40_000, covered: false, partialFigures: { uptimePercent: 70 } });
+        expect(kpis[w]).toMatchObject({
+          coveredFrom: '2026-03-01T01:43:00.000Z',
+          coveredMs: 40_000,
+          covered: false,
+          partialFigures: { uptimePercent: 70 },
+        });
         expect(kpis[w].figures).toBeUndefined();
       }
     }
@@ -80,10 +86,17 @@ describe('KPI windows with partial coverage (en, zh-CN, ar)', () => {
     // The digest, per language.
     await app.digest!.postNow();
     expect(await app.drained()).toBe(true);
-    const digest = (chat: string) => out.sent.filter((s) => s.target.chatId === chat).at(-1)!.message.fields.map((f) => f.value);
+    const digest = (chat: string) =>
+      out.sent
+        .filter((s) => s.target.chatId === chat)
+        .at(-1)!
+        .message.fields.map((f) => f.value);
     expect(digest('#en')).toEqual(['uptime 70% · since 1:43 AM, 40 sec', 'uptime 70% · since 1:43 AM, 40 sec']);
     expect(digest('#zh')).toEqual(['可用率 70% · 自 01:43 起，40秒', '可用率 70% · 自 01:43 起，40秒']);
-    expect(digest('#ar')).toEqual(['مدة التشغيل ⁨70\u200e%\u200e⁩ · منذ ⁨1:43 ص⁩، ⁨40 ث⁩', 'مدة التشغيل ⁨70\u200e%\u200e⁩ · منذ ⁨1:43 ص⁩، ⁨40 ث⁩']);
+    expect(digest('#ar')).toEqual([
+      'مدة التشغيل ⁨70\u200e%\u200e⁩ · منذ ⁨1:43 ص⁩، ⁨40 ث⁩',
+      'مدة التشغيل ⁨70\u200e%\u200e⁩ · منذ ⁨1:43 ص⁩، ⁨40 ث⁩',
+    ]);
 
     // A component seen for the first time this instant: nothing to say yet.
     await set('calls', 'major_outage');
@@ -101,7 +114,12 @@ describe('KPI windows with partial coverage (en, zh-CN, ar)', () => {
     expect(await reply('/kpi 7d', 'zh-CN')).toEqual({ '可用率（自 2026年3月1日 UTC 01:43 起，1天1小时）': '99.993%' });
     expect(await reply('/kpi 7d', 'ar')).toEqual({ 'مدة التشغيل (⁨منذ 1 مارس 2026، 01:43 ص UTC، يوم و1 س⁩)': '99.993\u200e%\u200e' });
     api = apiStatusSchema.parse(await (await fetch(`${t.baseUrl}/api/status`)).json());
-    expect(api.kpis!['24h']).toMatchObject({ covered: true, coveredFrom: '2026-03-01T02:43:40.000Z', coveredMs: 24 * HOUR, figures: { uptimePercent: 100 } });
+    expect(api.kpis!['24h']).toMatchObject({
+      covered: true,
+      coveredFrom: '2026-03-01T02:43:40.000Z',
+      coveredMs: 24 * HOUR,
+      figures: { uptimePercent: 100 },
+    });
     expect(api.kpis!['24h'].partialFigures).toBeUndefined();
     expect(api.kpis!['7d']).toMatchObject({ covered: false, coveredMs: 25 * HOUR + 40 * SEC });
     expect(api.kpis!['7d'].figures).toBeUndefined();

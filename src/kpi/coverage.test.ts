@@ -28,17 +28,30 @@ describe('coverage of a window', () => {
     expect(engine.coverage(['api'], T0 - DAY, T0)).toMatchObject({ coveredMs: 0, covered: false, known: false });
     await engine.record('s', [{ component: 'api', metric: 'up', value: 1, at: iso(T0 - 10 * MINUTE) }]);
     await engine.noteStatuses([{ id: 'api', status: 'operational' }], T0);
-    expect(engine.coverage(['api'], T0 - DAY, T0)).toEqual({ windowMs: DAY, coveredFrom: iso(T0 - 10 * MINUTE), coveredMs: 10 * MINUTE, covered: false, known: true });
+    expect(engine.coverage(['api'], T0 - DAY, T0)).toEqual({
+      windowMs: DAY,
+      coveredFrom: iso(T0 - 10 * MINUTE),
+      coveredMs: 10 * MINUTE,
+      covered: false,
+      known: true,
+    });
     const edge = T0 - 10 * MINUTE + COVERED_SHARE * DAY;
     expect(engine.coverage(['api'], edge - DAY, edge).covered).toBe(true);
     expect(engine.coverage(['api'], edge - 1 - DAY, edge - 1).covered).toBe(false);
     // Older data than the window: covered from the window's start.
     clock.now = T0 + 2 * DAY;
-    expect(engine.coverage(['api'], clock.now - DAY, clock.now)).toMatchObject({ coveredFrom: iso(clock.now - DAY), coveredMs: DAY, covered: true });
+    expect(engine.coverage(['api'], clock.now - DAY, clock.now)).toMatchObject({
+      coveredFrom: iso(clock.now - DAY),
+      coveredMs: DAY,
+      covered: true,
+    });
     await engine.stop();
     await store.close();
     const again = await setup(url, clock);
-    expect(again.engine.coverage(['api'], clock.now - 7 * DAY, clock.now)).toMatchObject({ coveredFrom: iso(T0 - 10 * MINUTE), covered: false });
+    expect(again.engine.coverage(['api'], clock.now - 7 * DAY, clock.now)).toMatchObject({
+      coveredFrom: iso(T0 - 10 * MINUTE),
+      covered: false,
+    });
     await again.engine.stop();
   });
 

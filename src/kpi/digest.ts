@@ -15,7 +15,14 @@ import { coverageLabel } from './fields.ts';
 
 type Happening =
   | { readonly kind: 'incident'; readonly key: string; readonly name: string; readonly status: StoryStatus; readonly at: string }
-  | { readonly kind: 'component'; readonly id: string; readonly name: string; readonly previous: ComponentStatus; readonly status: ComponentStatus; readonly at: string };
+  | {
+      readonly kind: 'component';
+      readonly id: string;
+      readonly name: string;
+      readonly previous: ComponentStatus;
+      readonly status: ComponentStatus;
+      readonly at: string;
+    };
 
 interface Numbers {
   readonly uptime?: number;
@@ -91,7 +98,10 @@ export class DigestService {
     try {
       new Cron(pattern, { timezone, paused: true }).stop();
     } catch (e) {
-      throw new ConfigError('digest.cron', `"${pattern}" is not a cron pattern (${(e as Error).message}): use five fields such as "0 9 * * *"`);
+      throw new ConfigError(
+        'digest.cron',
+        `"${pattern}" is not a cron pattern (${(e as Error).message}): use five fields such as "0 9 * * *"`,
+      );
     }
   }
 
@@ -123,8 +133,17 @@ export class DigestService {
     let changed = false;
     for (const e of events) {
       if (isDigestEvent(e)) continue;
-      if (e.type === 'incident') this.log.push({ kind: 'incident', key: e.incident.key, name: e.incident.name, status: e.incident.status, at: e.at });
-      else this.log.push({ kind: 'component', id: e.component.id, name: e.component.name, previous: e.previous, status: e.component.status, at: e.at });
+      if (e.type === 'incident')
+        this.log.push({ kind: 'incident', key: e.incident.key, name: e.incident.name, status: e.incident.status, at: e.at });
+      else
+        this.log.push({
+          kind: 'component',
+          id: e.component.id,
+          name: e.component.name,
+          previous: e.previous,
+          status: e.component.status,
+          at: e.at,
+        });
       changed = true;
     }
     if (!changed) return;
@@ -172,9 +191,19 @@ export class DigestService {
       out.push(r);
     };
     for (const a of this.deps.announce)
-      add({ target: { platform: a.platform, chatId: a.chatId, kind: 'channel', ...(a.thread ? { threadId: a.thread } : {}) }, locale: a.locale ?? this.deps.defaultLocale, origin: 'config', priority: 1 });
+      add({
+        target: { platform: a.platform, chatId: a.chatId, kind: 'channel', ...(a.thread ? { threadId: a.thread } : {}) },
+        locale: a.locale ?? this.deps.defaultLocale,
+        origin: 'config',
+        priority: 1,
+      });
     for await (const [, a] of this.deps.announcements.entries<ChannelAnnouncement>())
-      add({ target: { platform: a.platform, chatId: a.chatId, kind: 'channel', ...(a.threadId ? { threadId: a.threadId } : {}) }, locale: a.locale ?? this.deps.defaultLocale, origin: 'announce', priority: 1 });
+      add({
+        target: { platform: a.platform, chatId: a.chatId, kind: 'channel', ...(a.threadId ? { threadId: a.threadId } : {}) },
+        locale: a.locale ?? this.deps.defaultLocale,
+        origin: 'announce',
+        priority: 1,
+      });
     return out;
   }
 
@@ -191,7 +220,14 @@ export class DigestService {
       this.images.set(`${eventId}|${locale}`, png);
       await this.deps.kv.set(`${IMAGE_PREFIX}${eventId}|${locale}`, { png: png.toString('base64') } satisfies StoredImage, KEEP_MS);
     }
-    const event: StatusEvent = { type: 'component', id: eventId, component: { id: 'digest', name: 'digest', status: 'operational' }, previous: 'operational', severity: 'none', at: data.until };
+    const event: StatusEvent = {
+      type: 'component',
+      id: eventId,
+      component: { id: 'digest', name: 'digest', status: 'operational' },
+      previous: 'operational',
+      severity: 'none',
+      at: data.until,
+    };
     await this.deps.post(event, recipients);
     await this.deps.kv.set('last', Date.parse(data.until));
     this.log = this.log.filter((h) => Date.parse(h.at) > Date.parse(data.until));
@@ -205,7 +241,13 @@ export class DigestService {
     if (!isDigestEvent(event)) return undefined;
     const t = this.deps.translator.t(locale);
     const d = this.digests.get(event.id);
-    const base = { locale, dir: this.deps.translator.dir(locale), severity: 'none' as const, title: t('digest.title', { service: this.deps.serviceName }), advice: [] };
+    const base = {
+      locale,
+      dir: this.deps.translator.dir(locale),
+      severity: 'none' as const,
+      title: t('digest.title', { service: this.deps.serviceName }),
+      advice: [],
+    };
     if (!d) return { ...base, fields: [] };
     const fmt = (n: Numbers): string => {
       const parts = [
@@ -219,18 +261,24 @@ export class DigestService {
       if (n.coverage && !n.coverage.covered && span === undefined) return t('kpi.notEnoughData');
       return [...parts, ...(span ? [span] : [])].join(' · ');
     };
-    const lines = d.happenings.slice(0, 10).map((h) =>
-      h.kind === 'incident'
-        ? `• ${t('digest.incidentLine', { name: h.name, state: t(`storyStatus.${h.status}`) })}`
-        : `• ${t('digest.componentLine', { component: this.deps.componentName(h.id, locale, h.name), previous: t(`componentStatus.${h.previous}`), status: t(`componentStatus.${h.status}`) })}`,
-    );
+    const lines = d.happenings
+      .slice(0, 10)
+      .map((h) =>
+        h.kind === 'incident'
+          ? `• ${t('digest.incidentLine', { name: h.name, state: t(`storyStatus.${h.status}`) })}`
+          : `• ${t('digest.componentLine', { component: this.deps.componentName(h.id, locale, h.name), previous: t(`componentStatus.${h.previous}`), status: t(`componentStatus.${h.status}`) })}`,
+      );
     if (d.happenings.length > 10) lines.push(t('digest.more', { count: d.happenings.length - 10 }));
     const fields: MessageField[] = [{ label: t('digest.overall'), value: fmt(d.overall) }];
-    for (const c of d.components.slice(0, 15)) fields.push({ label: this.deps.componentName(c.id, locale, c.name), value: fmt(c.numbers), inline: true });
+    for (const c of d.components.slice(0, 15))
+      fields.push({ label: this.deps.componentName(c.id, locale, c.name), value: fmt(c.numbers), inline: true });
     const png = this.images.get(`${event.id}|${locale}`);
     return {
       ...base,
-      headline: t('digest.period', { from: formatDateTime(d.from, locale, this.deps.timezone), until: formatDateTime(d.until, locale, this.deps.timezone) }),
+      headline: t('digest.period', {
+        from: formatDateTime(d.from, locale, this.deps.timezone),
+        until: formatDateTime(d.until, locale, this.deps.timezone),
+      }),
       body: lines.length ? `${t('digest.happened')}\n${lines.join('\n')}` : t('digest.quiet'),
       fields,
       ...(png ? { image: { png, alt: t('chart.alt', { service: this.deps.serviceName, window: t('kpi.window.24h') }) } } : {}),

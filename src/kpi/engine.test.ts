@@ -70,7 +70,13 @@ describe('uptime from recorded status history', () => {
 
   it('overall uptime is time-weighted over components', async () => {
     const { clock, engine } = await setup();
-    await engine.noteStatuses([{ id: 'a', status: 'operational' }, { id: 'b', status: 'major_outage' }], T0);
+    await engine.noteStatuses(
+      [
+        { id: 'a', status: 'operational' },
+        { id: 'b', status: 'major_outage' },
+      ],
+      T0,
+    );
     await engine.noteStatuses([{ id: 'b', status: 'operational' }], T0 + 6 * HOUR);
     clock.now = T0 + 24 * HOUR;
     // a: 24 h up; b: 18 h up → 42 / 48.
@@ -84,8 +90,18 @@ describe('rollups: response time, error rate, windows', () => {
     const { clock, engine } = await setup(T0 + 10 * DAY);
     const now = clock.now;
     // Inside 24 h: 1..100 ms, one per minute. Three days ago: 10 samples of 5000 ms (7d only).
-    const recent = Array.from({ length: 100 }, (_, i) => ({ component: 'api', metric: 'response_time_ms' as const, value: i + 1, at: iso(now - (i + 1) * MINUTE) }));
-    const old = Array.from({ length: 10 }, (_, i) => ({ component: 'api', metric: 'response_time_ms' as const, value: 5000, at: iso(now - 3 * DAY - i * MINUTE) }));
+    const recent = Array.from({ length: 100 }, (_, i) => ({
+      component: 'api',
+      metric: 'response_time_ms' as const,
+      value: i + 1,
+      at: iso(now - (i + 1) * MINUTE),
+    }));
+    const old = Array.from({ length: 10 }, (_, i) => ({
+      component: 'api',
+      metric: 'response_time_ms' as const,
+      value: 5000,
+      at: iso(now - 3 * DAY - i * MINUTE),
+    }));
     await engine.record('t', [...recent, ...old]);
     const day = await engine.summary(['api'], '24h');
     expect(day.response?.count).toBe(100);
@@ -120,7 +136,12 @@ describe('rollups: response time, error rate, windows', () => {
 
   it('error rate comes from checks (up samples), else from pushed percentages; gaps are just absent', async () => {
     const { engine } = await setup(T0 + DAY);
-    const checks = Array.from({ length: 20 }, (_, i) => ({ component: 'api', metric: 'up' as const, value: i === 7 ? 0 : 1, at: iso(T0 + DAY - (i * 30 + 1) * MINUTE) }));
+    const checks = Array.from({ length: 20 }, (_, i) => ({
+      component: 'api',
+      metric: 'up' as const,
+      value: i === 7 ? 0 : 1,
+      at: iso(T0 + DAY - (i * 30 + 1) * MINUTE),
+    }));
     await engine.record('t', checks);
     await engine.record('t', [
       { component: 'web', metric: 'error_rate_percent', value: 2 },

@@ -4,7 +4,17 @@ import type { ComponentStatus } from '../core/model.ts';
 import type { KpiFigures } from '../i18n/render.ts';
 import type { KpiProvider, KpiSampleInput, KpiWindow } from './model.ts';
 import { appendHistory, pruneHistory, uptimeOf, type HistoryEntry } from './history.ts';
-import { addSample, decodeDay, encodeDay, figuresOf, mergeRollup, type DayRecord, type Distribution, type Rollup, type StoredDay } from './rollup.ts';
+import {
+  addSample,
+  decodeDay,
+  encodeDay,
+  figuresOf,
+  mergeRollup,
+  type DayRecord,
+  type Distribution,
+  type Rollup,
+  type StoredDay,
+} from './rollup.ts';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -103,7 +113,13 @@ export class KpiEngine implements KpiProvider {
   }
 
   static async open(store: Store, options: KpiEngineOptions = {}): Promise<KpiEngine> {
-    const engine = new KpiEngine(store.namespace('kpi-rollups'), store.namespace('kpi-days'), store.namespace('kpi-status'), store.namespace('kpi-meta'), options);
+    const engine = new KpiEngine(
+      store.namespace('kpi-rollups'),
+      store.namespace('kpi-days'),
+      store.namespace('kpi-status'),
+      store.namespace('kpi-meta'),
+      options,
+    );
     await engine.load();
     return engine;
   }
@@ -189,7 +205,13 @@ export class KpiEngine implements KpiProvider {
     const start = starts.length ? Math.max(from, Math.min(...starts)) : to;
     const coveredMs = Math.max(0, to - start);
     const windowMs = to - from;
-    return { windowMs, coveredFrom: new Date(Math.min(start, to)).toISOString(), coveredMs, covered: coveredMs >= windowMs * COVERED_SHARE, known: starts.length > 0 };
+    return {
+      windowMs,
+      coveredFrom: new Date(Math.min(start, to)).toISOString(),
+      coveredMs,
+      covered: coveredMs >= windowMs * COVERED_SHARE,
+      known: starts.length > 0,
+    };
   }
 
   /** Every component with KPI data of any kind. */
@@ -255,7 +277,10 @@ export class KpiEngine implements KpiProvider {
 
   private scheduleFlush(): void {
     if (this.flushTimer) return;
-    this.flushTimer = setTimeout(() => void this.flush().catch((e: unknown) => this.options.log?.warn({ err: e }, 'KPI flush failed')), this.options.flushDelayMs ?? FLUSH_DELAY_MS);
+    this.flushTimer = setTimeout(
+      () => void this.flush().catch((e: unknown) => this.options.log?.warn({ err: e }, 'KPI flush failed')),
+      this.options.flushDelayMs ?? FLUSH_DELAY_MS,
+    );
     this.flushTimer.unref();
   }
 

@@ -56,14 +56,20 @@ const FONTS: readonly FontSpec[] = [
     script: 'arabic',
     test: /[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]/,
     family: 'Noto Sans Arabic',
-    candidates: [packaged('@expo-google-fonts/noto-sans-arabic', '400Regular/NotoSansArabic_400Regular.ttf'), ['/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf']],
+    candidates: [
+      packaged('@expo-google-fonts/noto-sans-arabic', '400Regular/NotoSansArabic_400Regular.ttf'),
+      ['/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf'],
+    ],
     remedy: 'npm install (package @expo-google-fonts/noto-sans-arabic) or the Debian package fonts-noto-core',
   },
   {
     script: 'devanagari',
     test: /[\u0900-\u097f]/,
     family: 'Noto Sans Devanagari',
-    candidates: [packaged('@expo-google-fonts/noto-sans-devanagari', '400Regular/NotoSansDevanagari_400Regular.ttf'), ['/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf']],
+    candidates: [
+      packaged('@expo-google-fonts/noto-sans-devanagari', '400Regular/NotoSansDevanagari_400Regular.ttf'),
+      ['/usr/share/fonts/truetype/noto/NotoSansDevanagari-Regular.ttf'],
+    ],
     remedy: 'npm install (package @expo-google-fonts/noto-sans-devanagari) or the Debian package fonts-noto-core',
   },
 ];
@@ -77,7 +83,14 @@ export interface FontChoice {
 }
 
 /** CJK fonts draw Japanese kana/kanji in the Japanese style when the text is Japanese. */
-const cjkFamily = (lang: string): string => (lang.startsWith('ja') ? 'Noto Sans CJK JP' : lang.startsWith('ko') ? 'Noto Sans CJK KR' : lang === 'zh-TW' || lang === 'zh-HK' ? 'Noto Sans CJK TC' : 'Noto Sans CJK SC');
+const cjkFamily = (lang: string): string =>
+  lang.startsWith('ja')
+    ? 'Noto Sans CJK JP'
+    : lang.startsWith('ko')
+      ? 'Noto Sans CJK KR'
+      : lang === 'zh-TW' || lang === 'zh-HK'
+        ? 'Noto Sans CJK TC'
+        : 'Noto Sans CJK SC';
 
 export const fontsFor = (text: string, lang: string, fileExists: (p: string) => boolean = existsSync): FontChoice => {
   const files: string[] = [];

@@ -24,7 +24,8 @@ afterEach(async () => {
   t = undefined;
 });
 
-const post = (path: string, body: unknown) => fetch(`${t!.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  fetch(`${t!.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 describe('KPIs in a running app', () => {
   it('pushed samples and status history show in announcements, /status, /kpi (with a chart) and the digest', async () => {
@@ -37,7 +38,15 @@ describe('KPIs in a running app', () => {
     expect((await post('/webhooks/hooks', { samples })).status).toBe(202);
     const res = await post('/webhooks/hooks', {
       components: [{ id: 'messaging', name: 'Messaging', status: 'degraded_performance' }],
-      incident: { id: 'i1', name: 'Messages slow', status: 'investigating', impact: 'minor', components: ['messaging'], message: 'Looking into it.', cause: 'network_congestion' },
+      incident: {
+        id: 'i1',
+        name: 'Messages slow',
+        status: 'investigating',
+        impact: 'minor',
+        components: ['messaging'],
+        message: 'Looking into it.',
+        cause: 'network_congestion',
+      },
     });
     expect(res.status).toBe(202);
     await t.app.drained();
@@ -80,7 +89,9 @@ describe('KPIs in a running app', () => {
     // The next digest starts where this one ended: nothing happened since.
     await t.app.digest!.postNow();
     await t.app.drained();
-    expect(console.sent.slice(-2).find((d) => d.target.chatId === '#ops')!.message.body).toBe('No incidents or status changes since the last summary.');
+    expect(console.sent.slice(-2).find((d) => d.target.chatId === '#ops')!.message.body).toBe(
+      'No incidents or status changes since the last summary.',
+    );
   });
 
   it('alertmanager alerts map to components by the configured label and are announced', async () => {
@@ -92,7 +103,16 @@ describe('KPIs in a running app', () => {
       groupLabels: {},
       commonLabels: {},
       commonAnnotations: {},
-      alerts: [{ status: 'firing', labels: { alertname: 'Down', service: 'messaging', severity: 'critical' }, annotations: { summary: 'Messaging is down' }, startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', fingerprint: 'abc' }],
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'Down', service: 'messaging', severity: 'critical' },
+          annotations: { summary: 'Messaging is down' },
+          startsAt: new Date().toISOString(),
+          endsAt: '0001-01-01T00:00:00Z',
+          fingerprint: 'abc',
+        },
+      ],
     });
     expect(res.status).toBe(202);
     await t.app.drained();

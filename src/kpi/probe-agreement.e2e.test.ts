@@ -58,7 +58,8 @@ announce:
     const out = t.app.adapters.get('console') as ConsoleAdapter;
     const deadline = Date.now() + 30_000;
     let degraded;
-    while (!(degraded = out.sent.find((s) => s.message.title.includes('Degraded'))) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (!(degraded = out.sent.find((s) => s.message.title.includes('Degraded'))) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     expect(degraded, 'no degraded announcement').toBeDefined();
     const api = apiStatusSchema.parse(await (await fetch(`${t.baseUrl}/api/status`)).json());
     // At most the twelfth check has started, and it hangs: nothing was recorded after the eleventh.

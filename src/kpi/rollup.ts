@@ -85,7 +85,8 @@ export const addSample = (r: Rollup, metric: KpiMetric, value: number): void => 
   }
 };
 
-const add = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+const add = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0);
 
 export const mergeRollup = (into: Rollup, from: Rollup): void => {
   if (from.rt) mergeInto((into.rt ??= {}), from.rt);

@@ -62,7 +62,8 @@ export class KpiService implements KpiProvider {
   async windows(ids: readonly string[] | 'all'): Promise<ApiKpiWindows> {
     const now = this.engine.now();
     const out: Partial<Record<KpiWindow, ApiKpiWindow>> = {};
-    for (const w of KPI_WINDOWS) out[w] = apiWindow(w === '24h' ? this.engine.recentSummary(ids, now) : await this.engine.summary(ids, w, now));
+    for (const w of KPI_WINDOWS)
+      out[w] = apiWindow(w === '24h' ? this.engine.recentSummary(ids, now) : await this.engine.summary(ids, w, now));
     return out as ApiKpiWindows;
   }
 
@@ -95,7 +96,8 @@ export class KpiService implements KpiProvider {
     for (let i = count - 1; i >= 0; i--) {
       const start = last - i * step;
       const merged: Rollup = {};
-      for (const id of ids) mergeRollup(merged, hourly ? await this.engine.rollupBetween(id, start, start + step - 1) : await this.engine.dayRollup(id, start));
+      for (const id of ids)
+        mergeRollup(merged, hourly ? await this.engine.rollupBetween(id, start, start + step - 1) : await this.engine.dayRollup(id, start));
       const r = figuresOf(merged).response;
       points.push(r ? { p50: r.p50Ms, p95: r.p95Ms } : {});
     }
@@ -123,12 +125,18 @@ export class KpiService implements KpiProvider {
       dir: this.deps.translator.dir(locale),
       title: t('chart.title', { service: this.deps.serviceName, window: windowLabel }),
       // The 90-day totals follow the same rule: over less data, the title says what they cover.
-      uptimeTitle: uptimeCoverage.covered ? t('chart.uptime') : `${t('chart.uptime')} · ${coverageLabel(t, '90d', uptimeCoverage, locale, this.deps.timezone) ?? t('kpi.notEnoughData')}`,
+      uptimeTitle: uptimeCoverage.covered
+        ? t('chart.uptime')
+        : `${t('chart.uptime')} · ${coverageLabel(t, '90d', uptimeCoverage, locale, this.deps.timezone) ?? t('kpi.notEnoughData')}`,
       responseTitle: t('chart.response', { window: spanLabel }),
       p50Label: t('chart.p50'),
       p95Label: t('chart.p95'),
       noData: t('chart.noData'),
-      fromLabel: formatDateTime(coverage.covered ? new Date(now - WINDOW_MS[window]).toISOString() : coverage.coveredFrom, locale, this.deps.timezone),
+      fromLabel: formatDateTime(
+        coverage.covered ? new Date(now - WINDOW_MS[window]).toISOString() : coverage.coveredFrom,
+        locale,
+        this.deps.timezone,
+      ),
       toLabel: formatDateTime(new Date(now).toISOString(), locale, this.deps.timezone),
       rows,
       response: await this.responseSeries(chosen, window, now),

@@ -65,28 +65,49 @@ const newRig = async (): Promise<{ rig: Rig; events: StatusEvent[] }> => {
   };
 };
 
-const baseline = (sourceId: string): StatusChange => ({ kind: 'snapshot', sourceId, components: [], incidents: [], at: '2026-03-01T00:00:00.000Z' });
+const baseline = (sourceId: string): StatusChange => ({
+  kind: 'snapshot',
+  sourceId,
+  components: [],
+  incidents: [],
+  at: '2026-03-01T00:00:00.000Z',
+});
 
 const atom = (entries: { code: string; updates: [time: string, label: string, text: string][] }[]): string =>
   `<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"><id>tag:x,2005:/history</id><title>X Status - Incident History</title>${entries
     .map(
       (e) =>
-        `<entry><id>tag:x,2005:Incident/${e.code}</id><published>2026-03-02T10:00:00Z</published><updated>2026-03-02T10:00:00Z</updated><link rel="alternate" type="text/html" href="https://status.example.com/incidents/${e.code}"/><title>Messages delayed</title><content type="html">${[...e.updates]
+        `<entry><id>tag:x,2005:Incident/${e.code}</id><published>2026-03-02T10:00:00Z</published><updated>2026-03-02T10:00:00Z</updated><link rel="alternate" type="text/html" href="https://status.example.com/incidents/${e.code}"/><title>Messages delayed</title><content type="html">${[
+          ...e.updates,
+        ]
           .reverse()
-          .map(([time, label, text]) => `&lt;p&gt;&lt;small&gt;Mar &lt;var data-var='date'&gt; 2&lt;/var&gt;, &lt;var data-var='time'&gt;${time}&lt;/var&gt; UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;${label}&lt;/strong&gt; - ${text}&lt;/p&gt;`)
+          .map(
+            ([time, label, text]) =>
+              `&lt;p&gt;&lt;small&gt;Mar &lt;var data-var='date'&gt; 2&lt;/var&gt;, &lt;var data-var='time'&gt;${time}&lt;/var&gt; UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;${label}&lt;/strong&gt; - ${text}&lt;/p&gt;`,
+          )
           .join('')}</content></entry>`,
     )
     .join('')}</feed>`;
 
 const feedFetch = (bodies: string[]): typeof fetch => {
   let i = 0;
-  return async () => new Response(bodies[Math.min(i++, bodies.length - 1)]!, { status: 200, headers: { 'content-type': 'application/atom+xml' } });
+  return async () =>
+    new Response(bodies[Math.min(i++, bodies.length - 1)]!, { status: 200, headers: { 'content-type': 'application/atom+xml' } });
 };
 
 const alertGroup = (status: 'firing' | 'resolved') => ({
   version: '4',
   status,
-  alerts: [{ status, labels: { alertname: 'MessagesDelayed', component: 'messaging', severity: 'critical' }, annotations: { summary: 'Messages delayed', description: PREVIOUS }, startsAt: '2026-03-02T09:00:00Z', endsAt: status === 'resolved' ? '2026-03-02T10:00:00Z' : '0001-01-01T00:00:00Z', fingerprint: 'fp1' }],
+  alerts: [
+    {
+      status,
+      labels: { alertname: 'MessagesDelayed', component: 'messaging', severity: 'critical' },
+      annotations: { summary: 'Messages delayed', description: PREVIOUS },
+      startsAt: '2026-03-02T09:00:00Z',
+      endsAt: status === 'resolved' ? '2026-03-02T10:00:00Z' : '0001-01-01T00:00:00Z',
+      fingerprint: 'fp1',
+    },
+  ],
   commonLabels: {},
   commonAnnotations: {},
 });
@@ -175,10 +196,27 @@ const cases: Case[] = [
     'statuspage webhook',
     async (rig) => {
       const incident = (status: string, updates: [string, string][]) => ({
-        incident: { id: 'wh1', name: 'Messages delayed', status, impact: 'major', created_at: '2026-03-02T09:00:00Z', incident_updates: updates.map(([s, body], i) => ({ id: `wu${i}`, status: s, body, created_at: `2026-03-02T09:0${i}:00Z` })).reverse() },
+        incident: {
+          id: 'wh1',
+          name: 'Messages delayed',
+          status,
+          impact: 'major',
+          created_at: '2026-03-02T09:00:00Z',
+          incident_updates: updates
+            .map(([s, body], i) => ({ id: `wu${i}`, status: s, body, created_at: `2026-03-02T09:0${i}:00Z` }))
+            .reverse(),
+        },
       });
       await rig.push(parseStatuspageWebhook(incident('monitoring', [['monitoring', PREVIOUS]]), 'hooks'));
-      await rig.push(parseStatuspageWebhook(incident('resolved', [['monitoring', PREVIOUS], ['resolved', OWN]]), 'hooks'));
+      await rig.push(
+        parseStatuspageWebhook(
+          incident('resolved', [
+            ['monitoring', PREVIOUS],
+            ['resolved', OWN],
+          ]),
+          'hooks',
+        ),
+      );
     },
     OWN,
   ],
@@ -186,20 +224,46 @@ const cases: Case[] = [
     'feed: an entry that closed while Status Relay was down closes with its own text',
     async (rig) => {
       const open = atom([{ code: 'f1', updates: [['09:00', 'Monitoring', PREVIOUS]] }]);
-      const closed = atom([{ code: 'f1', updates: [['09:00', 'Monitoring', PREVIOUS], ['09:30', 'Resolved', OWN]] }]);
+      const closed = atom([
+        {
+          code: 'f1',
+          updates: [
+            ['09:00', 'Monitoring', PREVIOUS],
+            ['09:30', 'Resolved', OWN],
+          ],
+        },
+      ]);
       await rig.push([baseline('fd')]);
-      await new FeedSource({ id: 'fd', type: 'feed', url: 'http://feed.invalid/history.atom', interval: 60_000 }, feedFetch([open])).pollOnce(rig.ctx);
+      await new FeedSource(
+        { id: 'fd', type: 'feed', url: 'http://feed.invalid/history.atom', interval: 60_000 },
+        feedFetch([open]),
+      ).pollOnce(rig.ctx);
       await rig.restart();
       // The new instance started after the entry closed (09:30 on Mar 2): only the open story tells it.
-      await new FeedSource({ id: 'fd', type: 'feed', url: 'http://feed.invalid/history.atom', interval: 60_000 }, feedFetch([closed])).pollOnce(rig.ctx);
+      await new FeedSource(
+        { id: 'fd', type: 'feed', url: 'http://feed.invalid/history.atom', interval: 60_000 },
+        feedFetch([closed]),
+      ).pollOnce(rig.ctx);
     },
     OWN,
   ],
   [
     'generic webhook',
     async (rig) => {
-      await rig.push(parseGeneric({ incident: { id: 'g1', name: 'Messages delayed', status: 'monitoring', message: PREVIOUS } }, 'gen', '2026-03-02T09:00:00.000Z').changes);
-      await rig.push(parseGeneric({ incident: { id: 'g1', name: 'Messages delayed', status: 'resolved', message: OWN } }, 'gen', '2026-03-02T10:00:00.000Z').changes);
+      await rig.push(
+        parseGeneric(
+          { incident: { id: 'g1', name: 'Messages delayed', status: 'monitoring', message: PREVIOUS } },
+          'gen',
+          '2026-03-02T09:00:00.000Z',
+        ).changes,
+      );
+      await rig.push(
+        parseGeneric(
+          { incident: { id: 'g1', name: 'Messages delayed', status: 'resolved', message: OWN } },
+          'gen',
+          '2026-03-02T10:00:00.000Z',
+        ).changes,
+      );
     },
     OWN,
   ],
@@ -207,10 +271,30 @@ const cases: Case[] = [
     'instatus webhook',
     async (rig) => {
       const body = (status: string, updates: [string, string][]) => ({
-        incident: { id: 'is1', name: 'Messages delayed', status, started: '2026-03-02T09:00:00Z', incident_updates: updates.map(([s, markdown], i) => ({ id: `iu${i}`, status: s, markdown, created_at: `2026-03-02T09:0${i}:00Z` })) },
+        incident: {
+          id: 'is1',
+          name: 'Messages delayed',
+          status,
+          started: '2026-03-02T09:00:00Z',
+          incident_updates: updates.map(([s, markdown], i) => ({
+            id: `iu${i}`,
+            status: s,
+            markdown,
+            created_at: `2026-03-02T09:0${i}:00Z`,
+          })),
+        },
       });
       await rig.push(parseInstatus(body('MONITORING', [['MONITORING', PREVIOUS]]), 'ins', '2026-03-02T09:00:00.000Z'));
-      await rig.push(parseInstatus(body('RESOLVED', [['MONITORING', PREVIOUS], ['RESOLVED', OWN]]), 'ins', '2026-03-02T10:00:00.000Z'));
+      await rig.push(
+        parseInstatus(
+          body('RESOLVED', [
+            ['MONITORING', PREVIOUS],
+            ['RESOLVED', OWN],
+          ]),
+          'ins',
+          '2026-03-02T10:00:00.000Z',
+        ),
+      );
     },
     OWN,
   ],
@@ -225,8 +309,14 @@ const cases: Case[] = [
   [
     'grafana: the same for its resolved alerts',
     async (rig) => {
-      await rig.push(parseGrafana({ ...alertGroup('firing'), title: '[FIRING:1] MessagesDelayed' }, 'gf', '2026-03-02T09:00:00.000Z', 'component').changes);
-      await rig.push(parseGrafana({ ...alertGroup('resolved'), title: '[RESOLVED] MessagesDelayed' }, 'gf', '2026-03-02T10:00:00.000Z', 'component').changes);
+      await rig.push(
+        parseGrafana({ ...alertGroup('firing'), title: '[FIRING:1] MessagesDelayed' }, 'gf', '2026-03-02T09:00:00.000Z', 'component')
+          .changes,
+      );
+      await rig.push(
+        parseGrafana({ ...alertGroup('resolved'), title: '[RESOLVED] MessagesDelayed' }, 'gf', '2026-03-02T10:00:00.000Z', 'component')
+          .changes,
+      );
     },
     undefined,
   ],
@@ -268,6 +358,7 @@ describe('the last update of a story carries its own text, from every source tha
     expect(text).toMatch(/Resolved after/);
     if (own) expect(text).toContain(own);
     // Nor any later edit of the closed story (its components recovering just after).
-    for (const e of events.filter((e) => e.type === 'incident' && e.incident.status === 'resolved')) expect(render(e)).not.toContain(PREVIOUS);
+    for (const e of events.filter((e) => e.type === 'incident' && e.incident.status === 'resolved'))
+      expect(render(e)).not.toContain(PREVIOUS);
   });
 });

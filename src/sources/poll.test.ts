@@ -23,7 +23,11 @@ describe('ConditionalGet (the statuspage and feed sources poll through it)', () 
       expect(seen[1]!['if-none-match']).toBeUndefined();
       second!.remember();
       expect(await http.get(url, signal)).toBeUndefined();
-      expect(seen[2]).toMatchObject({ 'if-none-match': '"v1"', 'if-modified-since': 'Mon, 02 Mar 2026 09:00:00 GMT', accept: 'application/json' });
+      expect(seen[2]).toMatchObject({
+        'if-none-match': '"v1"',
+        'if-modified-since': 'Mon, 02 Mar 2026 09:00:00 GMT',
+        accept: 'application/json',
+      });
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }

@@ -15,7 +15,8 @@ type SourceFactories = { [T in SourceConfig['type']]: Factory<T> };
 export const SOURCES: SourceFactories = {
   statuspage: (c) => new StatuspageSource(c),
   webhook: (c) => {
-    if (!WEBHOOK_PARSERS[c.format]) throw new ConfigError(`sources ${c.id}.format`, `the ${c.format} webhook format is not available in this build`);
+    if (!WEBHOOK_PARSERS[c.format])
+      throw new ConfigError(`sources ${c.id}.format`, `the ${c.format} webhook format is not available in this build`);
     return new WebhookSource(c);
   },
   manual: (c) => new ManualSource(c.id),

@@ -11,9 +11,21 @@ const defaultDeserialize = async (text: string): Promise<unknown> => keyv.deseri
 
 // Values as the bot stores them: JSON data, strings that start with ':' (a Slack emoji, a time), Buffers.
 const colonString = fc.string().map((s) => `:${s}`);
-const leaf = fc.oneof(fc.string(), colonString, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean(), fc.constant(null));
+const leaf = fc.oneof(
+  fc.string(),
+  colonString,
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.boolean(),
+  fc.constant(null),
+);
 const value = fc.letrec((tie) => ({
-  node: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('node')), fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('a,', 'b:', 'c[')), tie('node'))),
+  node: fc.oneof(
+    { depthSize: 'small' },
+    leaf,
+    fc.array(tie('node')),
+    fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('a,', 'b:', 'c[')), tie('node')),
+  ),
 })).node;
 
 describe('row codec (keyv format)', () => {
@@ -37,7 +49,9 @@ describe('row codec (keyv format)', () => {
   });
 
   it('round-trips Buffers, colon strings and dates as keyv does', async () => {
-    const data = { value: { png: Buffer.from([1, 2, 250]), emoji: ':fire:', at: new Date(0), nested: [':x', { y: '::' }], skip: undefined } };
+    const data = {
+      value: { png: Buffer.from([1, 2, 250]), emoji: ':fire:', at: new Date(0), nested: [':x', { y: '::' }], skip: undefined },
+    };
     expect(encodeRow(data)).toBe(await defaultSerialize(data));
     expect(decodeRow(encodeRow(data))).toEqual(await defaultDeserialize(await defaultSerialize(data)));
     expect(encodeRow(':top')).toBe(await defaultSerialize(':top'));

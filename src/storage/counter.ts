@@ -30,7 +30,10 @@ return {n, ttl}`;
 export const redisCounter = (name: string, connect: () => Promise<RedisEval>): Counter => ({
   async increment(key, windowMs) {
     const client = await connect();
-    const [count, ttl] = (await client.eval(INCREMENT, { keys: [`status-relay:counter:${name}:${key}`], arguments: [String(windowMs)] })) as [number, number];
+    const [count, ttl] = (await client.eval(INCREMENT, {
+      keys: [`status-relay:counter:${name}:${key}`],
+      arguments: [String(windowMs)],
+    })) as [number, number];
     return { count: Number(count), resetInMs: Math.max(0, Number(ttl)) };
   },
 });
@@ -45,7 +48,10 @@ export const sqlCounter = (name: string, query: Query, dialect: 'sqlite' | 'post
   let ready: Promise<unknown> | undefined;
   let sinceSweep = 0;
   const init = () =>
-    (ready ??= query('CREATE TABLE IF NOT EXISTS status_relay_counter (key VARCHAR(400) PRIMARY KEY, count BIGINT NOT NULL, expires_at BIGINT NOT NULL)', []));
+    (ready ??= query(
+      'CREATE TABLE IF NOT EXISTS status_relay_counter (key VARCHAR(400) PRIMARY KEY, count BIGINT NOT NULL, expires_at BIGINT NOT NULL)',
+      [],
+    ));
   return {
     async increment(key, windowMs) {
       await init();

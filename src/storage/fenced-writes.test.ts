@@ -29,47 +29,59 @@ const suite = (kind: string, open: () => Promise<Store>, atomic: boolean) =>
       await store.close();
     });
 
-    it(atomic ? 'are checked against the lease in the same command as the write: a stale term writes and deletes nothing' : 'fall back to the fence check before the write', async () => {
-      const l = store.lease(lease);
-      const tokenA = (await l.acquire('A', 60_000))!;
-      const a = fenceFor(() => ({ lease, holder: 'A', token: tokenA }));
-      const kvA = store.namespace(ns, a.fence);
-      await kvA.set('x', 'from A');
-      await kvA.setMany([['y', 1], ['z', 2]]);
-      expect(await store.namespace(ns).get('x')).toBe('from A');
-      if (!atomic) {
-        expect(a.asserted()).toBe(2);
-        return;
-      }
-      expect(a.asserted()).toBe(0);
+    it(
+      atomic
+        ? 'are checked against the lease in the same command as the write: a stale term writes and deletes nothing'
+        : 'fall back to the fence check before the write',
+      async () => {
+        const l = store.lease(lease);
+        const tokenA = (await l.acquire('A', 60_000))!;
+        const a = fenceFor(() => ({ lease, holder: 'A', token: tokenA }));
+        const kvA = store.namespace(ns, a.fence);
+        await kvA.set('x', 'from A');
+        await kvA.setMany([
+          ['y', 1],
+          ['z', 2],
+        ]);
+        expect(await store.namespace(ns).get('x')).toBe('from A');
+        if (!atomic) {
+          expect(a.asserted()).toBe(2);
+          return;
+        }
+        expect(a.asserted()).toBe(0);
 
-      // B takes over: A's own clock still says "leader", only the store can refuse A.
-      await l.release('A');
-      const tokenB = (await l.acquire('B', 60_000))!;
-      expect(tokenB).toBeGreaterThan(tokenA);
-      await expect(kvA.set('x', 'late A')).rejects.toBeInstanceOf(StaleLeaderError);
-      await expect(kvA.setMany([['y', 9]])).rejects.toThrow(`fencing token ${tokenA} is stale`);
-      await expect(kvA.delete('z')).rejects.toBeInstanceOf(StaleLeaderError);
-      await expect(kvA.deleteMany(['y', 'z'])).rejects.toBeInstanceOf(StaleLeaderError);
-      expect(await store.namespace(ns).getMany(['x', 'y', 'z'])).toEqual(['from A', 1, 2]);
+        // B takes over: A's own clock still says "leader", only the store can refuse A.
+        await l.release('A');
+        const tokenB = (await l.acquire('B', 60_000))!;
+        expect(tokenB).toBeGreaterThan(tokenA);
+        await expect(kvA.set('x', 'late A')).rejects.toBeInstanceOf(StaleLeaderError);
+        await expect(kvA.setMany([['y', 9]])).rejects.toThrow(`fencing token ${tokenA} is stale`);
+        await expect(kvA.delete('z')).rejects.toBeInstanceOf(StaleLeaderError);
+        await expect(kvA.deleteMany(['y', 'z'])).rejects.toBeInstanceOf(StaleLeaderError);
+        expect(await store.namespace(ns).getMany(['x', 'y', 'z'])).toEqual(['from A', 1, 2]);
 
-      const kvB = store.namespace(ns, fenceFor(() => ({ lease, holder: 'B', token: tokenB })).fence);
-      await kvB.set('x', 'from B');
-      expect(await kvB.delete('z')).toBe(true);
-      expect(await kvB.delete('z')).toBe(false);
-      expect(await store.namespace(ns).getMany(['x', 'z'])).toEqual(['from B', undefined]);
+        const kvB = store.namespace(ns, fenceFor(() => ({ lease, holder: 'B', token: tokenB })).fence);
+        await kvB.set('x', 'from B');
+        expect(await kvB.delete('z')).toBe(true);
+        expect(await kvB.delete('z')).toBe(false);
+        expect(await store.namespace(ns).getMany(['x', 'z'])).toEqual(['from B', undefined]);
 
-      // B's lease ends in the store (released, as it would expire): its writes are refused too.
-      await l.release('B');
-      await expect(kvB.set('x', 'lapsed B')).rejects.toBeInstanceOf(StaleLeaderError);
-      expect(await store.namespace(ns).get('x')).toBe('from B');
-    });
+        // B's lease ends in the store (released, as it would expire): its writes are refused too.
+        await l.release('B');
+        await expect(kvB.set('x', 'lapsed B')).rejects.toBeInstanceOf(StaleLeaderError);
+        expect(await store.namespace(ns).get('x')).toBe('from B');
+      },
+    );
   });
 
 suite('sqlite', () => openStore(`sqlite://${join(mkdtempSync(join(tmpdir(), 'sr-fenced-')), 'store.sqlite')}`), false);
 const redisUrl = process.env.TEST_REDIS_URL;
 const postgresUrl = process.env.TEST_POSTGRES_URL;
 if (redisUrl) suite('redis', () => openStore(redisUrl), true);
-else describe('fenced writes on redis', () => it('was not run: TEST_REDIS_URL is not set (.ci/run starts redis-server and sets it)', () => {}));
+else
+  describe('fenced writes on redis', () =>
+    it('was not run: TEST_REDIS_URL is not set (.ci/run starts redis-server and sets it)', () => {}));
 if (postgresUrl) suite('postgres', () => openStore(postgresUrl), true);
-else describe('fenced writes on postgres', () => it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));
+else
+  describe('fenced writes on postgres', () =>
+    it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));

@@ -68,7 +68,10 @@ export const sqlLease = (name: string, query: Query, dialect: 'sqlite' | 'postgr
     },
     async holds(holder, token) {
       await init();
-      const rows = await query(`SELECT 1 AS ok FROM status_relay_lease WHERE name = ${p(1)} AND holder = ${p(2)} AND token = ${p(3)} AND expires_at > ${p(4)}`, [name, holder, token, Date.now()]);
+      const rows = await query(
+        `SELECT 1 AS ok FROM status_relay_lease WHERE name = ${p(1)} AND holder = ${p(2)} AND token = ${p(3)} AND expires_at > ${p(4)}`,
+        [name, holder, token, Date.now()],
+      );
       return rows.length > 0;
     },
   };

@@ -9,7 +9,9 @@ describe('the namespace registry', () => {
   it('is what docs/storage.md lists, name for name', () => {
     const doc = readFileSync(join(import.meta.dirname, '..', '..', 'docs', 'storage.md'), 'utf8');
     const rows = doc.split('\n').filter((l) => l.startsWith('| `'));
-    const documented = new Set(rows.flatMap((l) => [...l.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!)).filter((n) => !n.startsWith('status_relay_')));
+    const documented = new Set(
+      rows.flatMap((l) => [...l.split('|')[1]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!)).filter((n) => !n.startsWith('status_relay_')),
+    );
     expect([...documented].sort()).toEqual([...NAMESPACE_NAMES].sort());
   });
 

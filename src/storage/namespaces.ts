@@ -28,7 +28,7 @@ export const NAMESPACES = {
   announce: { key: 'platform : chat id [: thread id]' },
   users: { key: 'platform : user id' },
   translations: { key: 'hash of provider, target locale and text', ttlMs: 30 * DAY_MS },
-  'webhook-replay': { key: 'hash of source id and signature (kept for the source\'s replay window)' },
+  'webhook-replay': { key: "hash of source id and signature (kept for the source's replay window)" },
   flaps: { key: 'component id' },
   'kpi-rollups': { key: 'component id : day' },
   'kpi-days': { key: 'component id : day' },

@@ -177,6 +177,10 @@ queueSuite('sqlite', () => openStore(`sqlite://${sqliteFile}`));
 const redisUrl = process.env.TEST_REDIS_URL;
 const postgresUrl = process.env.TEST_POSTGRES_URL;
 if (redisUrl) queueSuite('redis', () => openStore(redisUrl), redisUrl);
-else describe('durable queue on redis', () => it('was not run: TEST_REDIS_URL is not set (.ci/run starts redis-server and sets it)', () => {}));
+else
+  describe('durable queue on redis', () =>
+    it('was not run: TEST_REDIS_URL is not set (.ci/run starts redis-server and sets it)', () => {}));
 if (postgresUrl) queueSuite('postgres', () => openStore(postgresUrl));
-else describe('durable queue on postgres', () => it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));
+else
+  describe('durable queue on postgres', () =>
+    it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));

@@ -78,7 +78,12 @@ export const drain = async <T>(
   queue: DurableQueue<T>,
   drainer: string,
   handle: (value: T, item: QueueItem<T>) => Promise<void>,
-  options: { max?: number; keepGoing?: () => boolean; counts?: (e: unknown) => boolean; onError?: (e: unknown, item: QueueItem<T>, dead: boolean) => void } = {},
+  options: {
+    max?: number;
+    keepGoing?: () => boolean;
+    counts?: (e: unknown) => boolean;
+    onError?: (e: unknown, item: QueueItem<T>, dead: boolean) => void;
+  } = {},
 ): Promise<DrainResult> => {
   let done = 0;
   let failed = 0;
@@ -175,10 +180,12 @@ const CLEAR = `return redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS
 const redisQueue = <T>(name: string, connect: () => Promise<RedisEval>, o: QueueOptions): DurableQueue<T> => {
   const base = `status-relay:queue:{${name}}`;
   const keys = ['list', 'items', 'attempts', 'claims', 'owners', 'dead', 'seq'].map((k) => `${base}:${k}`);
-  const run = async (script: string, args: (string | number)[]): Promise<unknown> => (await connect()).eval(script, { keys, arguments: args.map(String) });
+  const run = async (script: string, args: (string | number)[]): Promise<unknown> =>
+    (await connect()).eval(script, { keys, arguments: args.map(String) });
   const triples = (flat: unknown[]): QueueItem<T>[] => {
     const out: QueueItem<T>[] = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) out.push({ id: String(flat[i]), value: JSON.parse(String(flat[i + 1])) as T, attempts: Number(flat[i + 2]) });
+    for (let i = 0; i + 2 < flat.length; i += 3)
+      out.push({ id: String(flat[i]), value: JSON.parse(String(flat[i + 1])) as T, attempts: Number(flat[i + 2]) });
     return out;
   };
   return {
@@ -232,7 +239,11 @@ const sqlQueue = <T>(name: string, query: SqlQuery, dialect: 'postgres' | 'sqlit
       ready = undefined;
       throw e;
     }));
-  const item = (r: Record<string, unknown>): QueueItem<T> => ({ id: String(r.id), value: JSON.parse(String(r.payload)) as T, attempts: Number(r.attempts) });
+  const item = (r: Record<string, unknown>): QueueItem<T> => ({
+    id: String(r.id),
+    value: JSON.parse(String(r.payload)) as T,
+    attempts: Number(r.attempts),
+  });
   // PostgreSQL: rows another drainer is claiming right now are skipped, not waited for.
   const lock = dialect === 'postgres' ? ' FOR UPDATE SKIP LOCKED' : '';
   return {
@@ -285,7 +296,9 @@ const sqlQueue = <T>(name: string, query: SqlQuery, dialect: 'postgres' | 'sqlit
     },
     async dead() {
       await init();
-      return (await query(`SELECT id, payload, attempts FROM ${table} WHERE queue = ${p(1)} AND dead_at IS NOT NULL ORDER BY id`, [name])).map(item);
+      return (
+        await query(`SELECT id, payload, attempts FROM ${table} WHERE queue = ${p(1)} AND dead_at IS NOT NULL ORDER BY id`, [name])
+      ).map(item);
     },
     async clear() {
       await init();

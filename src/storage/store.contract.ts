@@ -57,7 +57,10 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
     it('writes and deletes many entries at once, and lists them in pages', async () => {
       const kv = store.namespace(`${ns}b`);
       await kv.clear();
-      const entries = Array.from({ length: 1234 }, (_, i) => [`m:${String(i).padStart(5, '0')}`, { i, text: '消息 "quoted" \\ ok' }] as const);
+      const entries = Array.from(
+        { length: 1234 },
+        (_, i) => [`m:${String(i).padStart(5, '0')}`, { i, text: '消息 "quoted" \\ ok' }] as const,
+      );
       await kv.setMany(entries);
       await kv.setMany([['m:00000', { i: -1, text: 'overwritten' }]]);
       expect(await kv.get('m:00000')).toEqual({ i: -1, text: 'overwritten' });
@@ -74,7 +77,7 @@ export const storeContract = (name: string, open: () => Promise<Store>): void =>
       for await (const _ of kv.entries()) n++;
       expect(n).toBe(234);
       // A namespace whose name is a prefix of another does not see the other's keys.
-      expect((await store.namespace(ns).get('m:01233'))).toBeUndefined();
+      expect(await store.namespace(ns).get('m:01233')).toBeUndefined();
     });
 
     it('expires entries after their TTL', async () => {

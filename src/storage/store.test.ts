@@ -12,9 +12,12 @@ storeContract('sqlite', () => openStore(`sqlite://${join(dir, 'contract.sqlite')
 const redisUrl = process.env.TEST_REDIS_URL;
 const postgresUrl = process.env.TEST_POSTGRES_URL;
 if (redisUrl) storeContract('redis', () => openStore(redisUrl));
-else describe('store contract: redis', () => it('was not run: TEST_REDIS_URL is not set (.ci/run starts redis-server and sets it)', () => {}));
+else
+  describe('store contract: redis', () => it('was not run: TEST_REDIS_URL is not set (.ci/run starts redis-server and sets it)', () => {}));
 if (postgresUrl) storeContract('postgres', () => openStore(postgresUrl));
-else describe('store contract: postgres', () => it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));
+else
+  describe('store contract: postgres', () =>
+    it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));
 
 describe('STORE_URL parsing', () => {
   it('reads three slashes as an absolute path and two as relative', () => {

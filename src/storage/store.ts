@@ -138,13 +138,16 @@ const makeGuard =
         },
         (e: unknown) => {
           clearTimeout(timer);
-          reject(e instanceof StoreUnavailableError ? e : new StoreUnavailableError(operation, (e as Error)?.message ?? String(e), { cause: e }));
+          reject(
+            e instanceof StoreUnavailableError ? e : new StoreUnavailableError(operation, (e as Error)?.message ?? String(e), { cause: e }),
+          );
         },
       );
     });
   };
 
-const encode = (value: unknown, ttlMs: number | undefined): string => encodeRow({ value, ...(ttlMs ? { expires: Date.now() + ttlMs } : {}) });
+const encode = (value: unknown, ttlMs: number | undefined): string =>
+  encodeRow({ value, ...(ttlMs ? { expires: Date.now() + ttlMs } : {}) });
 
 const decode = <T>(raw: string | undefined | null): T | undefined => {
   if (raw === undefined || raw === null) return undefined;
@@ -285,9 +288,13 @@ const sqlBackend = (dialect: 'sqlite' | 'postgres', query: RowQuery, guard: Guar
       guard('set', async () => {
         // One multi-row upsert: a single statement is one transaction, instead of one fsync per row.
         const marks = entries.map((_, j) => `(${p(j * 2 + 1)}, ${p(j * 2 + 2)})`).join(', ');
-        await query(`INSERT INTO ${table} (key, value) VALUES ${marks} ON CONFLICT(key) DO UPDATE SET value = excluded.value`, entries.flat());
+        await query(
+          `INSERT INTO ${table} (key, value) VALUES ${marks} ON CONFLICT(key) DO UPDATE SET value = excluded.value`,
+          entries.flat(),
+        );
       }),
-    delete: (keys) => guard('delete', async () => (await query(`DELETE FROM ${table} WHERE key ${inList} RETURNING key`, list(keys))).length),
+    delete: (keys) =>
+      guard('delete', async () => (await query(`DELETE FROM ${table} WHERE key ${inList} RETURNING key`, list(keys))).length),
     page: (name, after) =>
       guard('entries', async () => {
         const rows = await query(
@@ -311,7 +318,10 @@ const sqlBackend = (dialect: 'sqlite' | 'postgres', query: RowQuery, guard: Guar
       }),
     lease: (name) => sqlLease(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
     counter: (name) => sqlCounter(name, async (sql, params) => (await query(sql, params)) as unknown as Record<string, unknown>[], dialect),
-    engine: () => ({ kind: dialect, query: (sql, params) => guard('engine', async () => (await query(sql, params)) as unknown as Record<string, unknown>[]) }),
+    engine: () => ({
+      kind: dialect,
+      query: (sql, params) => guard('engine', async () => (await query(sql, params)) as unknown as Record<string, unknown>[]),
+    }),
     ...(dialect === 'postgres' ? { fenced: postgresFencedWrites(query, guard, table) } : {}),
     close,
   };
@@ -374,12 +384,16 @@ const redisFencedWrites = (client: RedisClientType, guard: Guard): FencedWrites 
   set: (entries, ttlMs, t) =>
     guard('set', async () => {
       const keys = [redisLeaseKey(t.lease), ...entries.map(([key]) => redisKey(key))];
-      const n = Number(await client.eval(FENCED_SET, { keys, arguments: [`${t.holder}|${t.token}`, String(ttlMs ?? 0), ...entries.map(([, v]) => v)] }));
+      const n = Number(
+        await client.eval(FENCED_SET, { keys, arguments: [`${t.holder}|${t.token}`, String(ttlMs ?? 0), ...entries.map(([, v]) => v)] }),
+      );
       return n >= 0;
     }),
   delete: (keys, t) =>
     guard('delete', async () => {
-      const n = Number(await client.eval(FENCED_DELETE, { keys: [redisLeaseKey(t.lease), ...keys.map(redisKey)], arguments: [`${t.holder}|${t.token}`] }));
+      const n = Number(
+        await client.eval(FENCED_DELETE, { keys: [redisLeaseKey(t.lease), ...keys.map(redisKey)], arguments: [`${t.holder}|${t.token}`] }),
+      );
       return n >= 0 ? n : undefined;
     }),
 });
@@ -459,7 +473,13 @@ const guardedCounter = (counter: Counter, guard: Guard): Counter => ({
 const WAL_CHECKPOINT_PAGES = 64;
 const WAL_SIZE_LIMIT_BYTES = 256 * 1024;
 
-const openSqlite = async (file: string, guard: Guard, openGuard: Guard, timeoutMs: number, onError: (e: Error) => void): Promise<Backend> => {
+const openSqlite = async (
+  file: string,
+  guard: Guard,
+  openGuard: Guard,
+  timeoutMs: number,
+  onError: (e: Error) => void,
+): Promise<Backend> => {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const KeyvSqlite = (await import('@keyv/sqlite')).default as typeof KeyvSqliteType;
   // SQLITE_BUSY waits this long, less than the call timeout, so a held lock fails as "busy", not as a timeout.
@@ -484,10 +504,22 @@ const openSqlite = async (file: string, guard: Guard, openGuard: Guard, timeoutM
   });
 };
 
-const openPostgres = async (url: string, guard: Guard, openGuard: Guard, timeoutMs: number, onError: (e: Error) => void): Promise<Backend> => {
+const openPostgres = async (
+  url: string,
+  guard: Guard,
+  openGuard: Guard,
+  timeoutMs: number,
+  onError: (e: Error) => void,
+): Promise<Backend> => {
   const pg = (await import('pg')).default;
   // Our own pool: @keyv/postgres keeps one global pool per URL, so closing one store closed the others.
-  const pool: Pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, idleTimeoutMillis: 30_000 });
+  const pool: Pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+    idleTimeoutMillis: 30_000,
+  });
   pool.on('error', onError);
   const query: RowQuery = async (sql, params) => (await pool.query<Row>(sql, params)).rows;
   try {

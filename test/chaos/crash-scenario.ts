@@ -47,12 +47,15 @@ export const crashSuite = (half: 'odd' | 'even'): void => {
         const rng = prng(seed);
         const stepAt = [0, Math.floor(rng() * 1200)];
         stepAt.push(stepAt[1]! + Math.floor(rng() * 1000));
-        const kills = Array.from({ length: 1 + Math.floor(rng() * 2) }, () => 50 + Math.floor(rng() * (RECIPIENTS - 100))).sort((a, b) => a - b);
+        const kills = Array.from({ length: 1 + Math.floor(rng() * 2) }, () => 50 + Math.floor(rng() * (RECIPIENTS - 100))).sort(
+          (a, b) => a - b,
+        );
 
         const meta = {
           scenario: `1. SIGKILL mid-broadcast, seed ${seed}`,
           fault: `SIGKILL ×${kills.length} at deliveries ≈${kills.join(', ')} of a ${RECIPIENTS}-recipient, 3-step broadcast (steps posted at ${stepAt.join('/')}); restart on the same SQLite file`,
-          checked: 'latest state at every recipient; duplicates per (recipient, step) ≤ in-flight window per kill; no crash; clean SIGTERM; /status answered',
+          checked:
+            'latest state at every recipient; duplicates per (recipient, step) ≤ in-flight window per kill; no crash; clean SIGTERM; /status answered',
         };
         const violations = await runScenario(meta, bots, async () => {
           tg = await startTelegram({ recipients: RECIPIENTS, askers: 1 });
@@ -91,9 +94,19 @@ export const crashSuite = (half: 'odd' | 'even'): void => {
           await last.stop();
           const violations: string[] = [];
           if (killedAt.length < kills.length) violations.push(`only ${killedAt.length} of ${kills.length} kill points were reached`);
-          if (verdict.stale.length) violations.push(`${verdict.stale.length} recipients do not show the latest state (e.g. ${verdict.stale.slice(0, 3).join(', ')})`);
-          if (verdict.duplicates > DUPLICATE_BOUND * kills.length) violations.push(`${verdict.duplicates} duplicates > ${DUPLICATE_BOUND} × ${kills.length} kills`);
-          if (crashed.length || last.crashed()) violations.push(`crashed: ${[...crashed, last].filter((b) => b.crashed()).map((b) => `${b.name} (${b.exitInfo()})`).join(', ')}`);
+          if (verdict.stale.length)
+            violations.push(
+              `${verdict.stale.length} recipients do not show the latest state (e.g. ${verdict.stale.slice(0, 3).join(', ')})`,
+            );
+          if (verdict.duplicates > DUPLICATE_BOUND * kills.length)
+            violations.push(`${verdict.duplicates} duplicates > ${DUPLICATE_BOUND} × ${kills.length} kills`);
+          if (crashed.length || last.crashed())
+            violations.push(
+              `crashed: ${[...crashed, last]
+                .filter((b) => b.crashed())
+                .map((b) => `${b.name} (${b.exitInfo()})`)
+                .join(', ')}`,
+            );
           if (last.exitInfo() !== 'exit code 0') violations.push(`the last instance did not stop cleanly on SIGTERM (${last.exitInfo()})`);
           if (asked.unanswered.length) violations.push('/status after the restarts was not answered');
           return {

@@ -1,6 +1,21 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FULL, askStatus, broadcastUnderFault, commonFigures, commonViolations, percentile, runScenario, seedSubscribers, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
+import {
+  FULL,
+  askStatus,
+  broadcastUnderFault,
+  commonFigures,
+  commonViolations,
+  percentile,
+  runScenario,
+  seedSubscribers,
+  startBot,
+  startTelegram,
+  story,
+  workDir,
+  type Bot,
+  type Telegram,
+} from './harness.ts';
 
 const RECIPIENTS = FULL ? 2000 : 500;
 const CROWD = FULL ? 300 : 60;

@@ -3,14 +3,30 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FULL, broadcastUnderFault, commonFigures, commonViolations, readyz, runScenario, seedSubscribers, sleep, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
+import {
+  FULL,
+  broadcastUnderFault,
+  commonFigures,
+  commonViolations,
+  readyz,
+  runScenario,
+  seedSubscribers,
+  sleep,
+  startBot,
+  startTelegram,
+  story,
+  workDir,
+  type Bot,
+  type Telegram,
+} from './harness.ts';
 
 const RECIPIENTS = FULL ? 600 : 300;
 const FULL_MS = FULL ? 20_000 : 5_000;
 const SIZE = '2m';
 
 /** Mounting needs root (CAP_SYS_ADMIN); tried once, so the suite can say in one line that it did not run. */
-const mountTmpfs = (dir: string): boolean => spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${SIZE}`, 'tmpfs', dir], { stdio: 'ignore' }).status === 0;
+const mountTmpfs = (dir: string): boolean =>
+  spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${SIZE}`, 'tmpfs', dir], { stdio: 'ignore' }).status === 0;
 const umount = (dir: string) => spawnSync('umount', ['-l', dir], { stdio: 'ignore' });
 
 const probe = mkdtempSync(join(tmpdir(), 'sr-chaos-tmpfs-probe-'));

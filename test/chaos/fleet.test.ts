@@ -44,7 +44,14 @@ interface FleetFault {
  * interval) through a counting proxy; its outage story (opened → identified → monitoring →
  * resolved, 46 s) is broadcast to every subscriber while the store is frozen or restarted.
  */
-const runFleet = async (ctx: { tg: () => Telegram; page: () => PolledPage; bots: Bot[]; storeUrl: () => string; setup: () => Promise<void>; fault: FleetFault }) => {
+const runFleet = async (ctx: {
+  tg: () => Telegram;
+  page: () => PolledPage;
+  bots: Bot[];
+  storeUrl: () => string;
+  setup: () => Promise<void>;
+  fault: FleetFault;
+}) => {
   const allowedPolls = Math.ceil(POLL_WINDOW_MS / 1000) + 2;
   const meta = {
     scenario: ctx.fault.scenario,
@@ -58,7 +65,11 @@ const runFleet = async (ctx: { tg: () => Telegram; page: () => PolledPage; bots:
     const bots = ctx.bots;
     await seedSubscribers(ctx.storeUrl(), tg.recipients);
     const dir = workDir('fleet');
-    const started = await Promise.all(Array.from({ length: INSTANCES }, (_, i) => startBot({ name: `bot-${i + 1}`, dir: `${dir}/${i + 1}`, storeUrl: ctx.storeUrl(), telegram: tg, sources: [page.source] })));
+    const started = await Promise.all(
+      Array.from({ length: INSTANCES }, (_, i) =>
+        startBot({ name: `bot-${i + 1}`, dir: `${dir}/${i + 1}`, storeUrl: ctx.storeUrl(), telegram: tg, sources: [page.source] }),
+      ),
+    );
     bots.push(...started);
     const oneLeader = await until(async () => (await leaders(bots)) === 1, 60_000, 250);
     // The leader's first poll is the baseline (nothing announced); the story starts after it.
@@ -81,7 +92,10 @@ const runFleet = async (ctx: { tg: () => Telegram; page: () => PolledPage; bots:
     const outcome = { verdict, recoverMs, figures, unanswered: asked.unanswered.length, stepAnswers: '' };
     const violations = commonViolations(outcome, bots, DUPLICATE_BOUND);
     if (!oneLeader) violations.push('the fleet never settled on one leader before the fault');
-    if (maxPolls > allowedPolls) violations.push(`doubled polling: ${maxPolls} polls in ${POLL_WINDOW_MS / 1000} s (one poller at ${page.intervalMs} ms makes ≤ ${allowedPolls})`);
+    if (maxPolls > allowedPolls)
+      violations.push(
+        `doubled polling: ${maxPolls} polls in ${POLL_WINDOW_MS / 1000} s (one poller at ${page.intervalMs} ms makes ≤ ${allowedPolls})`,
+      );
     if (leadersAtEnd !== 1) violations.push(`${leadersAtEnd} instances lead at the end`);
     return {
       violations,

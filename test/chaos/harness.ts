@@ -106,7 +106,9 @@ export const startTelegram = async (opts: { recipients: number; askers?: number;
 export const seedSubscribers = async (storeUrl: string, ids: readonly number[]): Promise<void> => {
   const store = await openStore(storeUrl);
   const now = new Date().toISOString();
-  await store.namespace('subscriptions').setMany(ids.map((id) => [`telegram:${id}`, { platform: 'telegram', userId: String(id), components: [], createdAt: now }] as const));
+  await store
+    .namespace('subscriptions')
+    .setMany(ids.map((id) => [`telegram:${id}`, { platform: 'telegram', userId: String(id), components: [], createdAt: now }] as const));
   await store.close();
 };
 
@@ -167,7 +169,8 @@ export const startBot = (opts: BotOptions): Promise<Bot> => {
   const config = join(opts.dir, 'status-relay.yaml');
   if (!existsSync(config)) writeFileSync(config, botYaml(opts));
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (/^(CONFIG_FILE|STORE_URL|TELEGRAM_|SLACK_|DISCORD_|HTTP_|LOG_LEVEL|ADMIN_API_TOKEN)/.test(k)) delete env[k];
+  for (const k of Object.keys(env))
+    if (/^(CONFIG_FILE|STORE_URL|TELEGRAM_|SLACK_|DISCORD_|HTTP_|LOG_LEVEL|ADMIN_API_TOKEN)/.test(k)) delete env[k];
   Object.assign(env, {
     CONFIG_FILE: config,
     STORE_URL: opts.storeUrl,
@@ -178,7 +181,11 @@ export const startBot = (opts: BotOptions): Promise<Bot> => {
     LOG_LEVEL: 'info',
     ...opts.env,
   });
-  const child = spawn(process.execPath, [join(ROOT, 'bin/status-relay.js'), 'start'], { cwd: opts.dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/status-relay.js'), 'start'], {
+    cwd: opts.dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logFile = join(opts.dir, `${opts.name}-${child.pid}.log`);
   let out = '';
   let expectedExit = false;
@@ -264,25 +271,46 @@ export const story = (id: string, statuses: readonly string[] = ['investigating'
  * Sends step `i` as a signed generic webhook until some instance answers 202 (as a status page's
  * own webhook delivery retries). `bots()` is read on every try: a killed instance is replaced.
  */
-export const sendStep = async (s: Story, i: number, bots: () => readonly Bot[], timeoutMs = 120_000): Promise<{ tries: number; ms: number; statuses: number[] }> => {
+export const sendStep = async (
+  s: Story,
+  i: number,
+  bots: () => readonly Bot[],
+  timeoutMs = 120_000,
+): Promise<{ tries: number; ms: number; statuses: number[] }> => {
   const step = s.steps[i]!;
-  const body = JSON.stringify({ incident: { id: s.id, name: s.name, status: step.status, impact: 'major', message: `Update ${step.marker}.`, components: ['messaging'] } });
+  const body = JSON.stringify({
+    incident: {
+      id: s.id,
+      name: s.name,
+      status: step.status,
+      impact: 'major',
+      message: `Update ${step.marker}.`,
+      components: ['messaging'],
+    },
+  });
   const started = Date.now();
   const statuses: number[] = [];
   for (let tries = 1; ; tries++) {
     const all = bots();
     const alive = all.filter((b) => b.exitInfo() === undefined);
     // Every instance is gone and none is being restarted: no one will ever accept it.
-    if (all.length && !alive.length && all.every((b) => b.crashed())) throw new Error(`step ${step.marker}: no instance is running (${all.map((b) => `${b.name}: ${b.exitInfo()}`).join(', ')})`);
+    if (all.length && !alive.length && all.every((b) => b.crashed()))
+      throw new Error(`step ${step.marker}: no instance is running (${all.map((b) => `${b.name}: ${b.exitInfo()}`).join(', ')})`);
     const bot = alive[tries % Math.max(1, alive.length)];
     if (bot) {
-      const status = await fetch(`${bot.baseUrl}/webhooks/hooks?token=${WEBHOOK_SECRET}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(10_000) })
+      const status = await fetch(`${bot.baseUrl}/webhooks/hooks?token=${WEBHOOK_SECRET}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      })
         .then(async (r) => (await r.arrayBuffer(), r.status))
         .catch(() => 0);
       statuses.push(status);
       if (status === 202) return { tries, ms: Date.now() - started, statuses };
     }
-    if (Date.now() - started > timeoutMs) throw new Error(`step ${step.marker} was never accepted (answers: ${statuses.slice(-10).join(', ')})`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`step ${step.marker} was never accepted (answers: ${statuses.slice(-10).join(', ')})`);
     await sleep(Math.min(2000, 100 * tries));
   }
 };
@@ -351,7 +379,11 @@ export const awaitQuiet = async (tg: Telegram, quietMs = 1500, timeoutMs = 30_00
 };
 
 /** `/status` from each asker at once; resolves with the users who got no answer in `timeoutMs`, and the answer times. */
-export const askStatus = async (tg: Telegram, askers: readonly EmuUser[], timeoutMs: number): Promise<{ unanswered: number[]; times: number[] }> => {
+export const askStatus = async (
+  tg: Telegram,
+  askers: readonly EmuUser[],
+  timeoutMs: number,
+): Promise<{ unanswered: number[]; times: number[] }> => {
   const started = Date.now();
   const before = new Map(askers.map((u) => [u.id, tg.emu.sent(u.id).length]));
   for (const u of askers) tg.emu.userSays(u, u.id, '/status');
@@ -367,7 +399,8 @@ export const askStatus = async (tg: Telegram, askers: readonly EmuUser[], timeou
   return { unanswered: askers.filter((u) => !times.has(u.id)).map((u) => u.id), times: [...times.values()].sort((a, b) => a - b) };
 };
 
-export const percentile = (sorted: readonly number[], p: number): number => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]! : 0);
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))]! : 0;
 
 // ── services ─────────────────────────────────────────────────────────────────────────────────
 
@@ -375,7 +408,9 @@ export const hasCommand = (cmd: string): boolean => spawnSync('sh', ['-c', `comm
 
 /** A redis-server of our own (we SIGSTOP it), no persistence. */
 export const startRedis = async (port: number): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> => {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const up = await until(async () => {
     const r = spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' });
     return r.stdout.trim() === 'PONG';
@@ -462,7 +497,13 @@ export const runScenario = async (
     const why = crashed.map((b) => `${b.name} crashed (${b.exitInfo()}): ${lastWords(b)}`);
     result = { violations: [`did not finish: ${(e as Error).message.split('\n')[0]}`, ...why], figures: {} };
   }
-  record({ ...meta, ...(result.fault ? { fault: result.fault } : {}), passed: result.violations.length === 0, figures: result.figures, violations: result.violations });
+  record({
+    ...meta,
+    ...(result.fault ? { fault: result.fault } : {}),
+    passed: result.violations.length === 0,
+    figures: result.figures,
+    violations: result.violations,
+  });
   return result.violations;
 };
 
@@ -473,14 +514,25 @@ export const lastWords = (bot: Bot): string => {
     .output()
     .split('\n')
     .find((l) => /^\[?\w*(Error|error)\b[:\]]?/.test(l) && !/^\s+at /.test(l));
-  return line?.trim().replace(/\s*\{$/, '').slice(0, 200) ?? 'no message';
+  return (
+    line
+      ?.trim()
+      .replace(/\s*\{$/, '')
+      .slice(0, 200) ?? 'no message'
+  );
 };
 
 export const record = (r: ScenarioResult): void => {
   const file = process.env.CHAOS_RESULTS;
-  const line = `[chaos] ${r.passed ? 'PASS' : 'FAIL'} ${r.scenario}: ${Object.entries(r.figures).map(([k, v]) => `${k}=${v}`).join(', ')}${r.violations.length ? ` — ${r.violations.join('; ')}` : ''}`;
+  const line = `[chaos] ${r.passed ? 'PASS' : 'FAIL'} ${r.scenario}: ${Object.entries(r.figures)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ')}${r.violations.length ? ` — ${r.violations.join('; ')}` : ''}`;
   console.log(line);
-  if (file) appendFileSync(file, `${JSON.stringify({ ...r, ranAt: new Date().toISOString(), commit: headCommit(), load: Number(loadavg()[0]!.toFixed(1)) })}\n`);
+  if (file)
+    appendFileSync(
+      file,
+      `${JSON.stringify({ ...r, ranAt: new Date().toISOString(), commit: headCommit(), load: Number(loadavg()[0]!.toFixed(1)) })}\n`,
+    );
 };
 
 export const readResults = (file: string): ScenarioResult[] =>
@@ -512,7 +564,14 @@ export interface BroadcastOutcome {
  * starts, step 2 is sent while it lasts (the sender retries until 202, as a status page would),
  * step 3 right after it; then every recipient must show step 3, and a `/status` must be answered.
  */
-export const broadcastUnderFault = async (opts: { tg: Telegram; story: Story; bots: () => readonly Bot[]; faultAt: number; fault: FaultRun; recoverTimeoutMs?: number }): Promise<BroadcastOutcome> => {
+export const broadcastUnderFault = async (opts: {
+  tg: Telegram;
+  story: Story;
+  bots: () => readonly Bot[];
+  faultAt: number;
+  fault: FaultRun;
+  recoverTimeoutMs?: number;
+}): Promise<BroadcastOutcome> => {
   const { tg, story: s } = opts;
   const counter = new CallCounter(tg.emu);
   const answers: string[] = [];
@@ -537,7 +596,8 @@ export const broadcastUnderFault = async (opts: { tg: Telegram; story: Story; bo
 /** The invariants every scenario shares, as readable violations. */
 export const commonViolations = (o: BroadcastOutcome, bots: readonly Bot[], duplicateBound: number): string[] => {
   const v: string[] = [];
-  if (o.verdict.stale.length) v.push(`${o.verdict.stale.length} recipients do not show the latest state (e.g. ${o.verdict.stale.slice(0, 3).join(', ')})`);
+  if (o.verdict.stale.length)
+    v.push(`${o.verdict.stale.length} recipients do not show the latest state (e.g. ${o.verdict.stale.slice(0, 3).join(', ')})`);
   if (o.verdict.duplicates > duplicateBound) v.push(`${o.verdict.duplicates} duplicates > bound ${duplicateBound}`);
   const crashed = bots.filter((b) => b.crashed());
   if (crashed.length) v.push(`crashed: ${crashed.map((b) => `${b.name} (${b.exitInfo()}: ${lastWords(b)})`).join(', ')}`);
@@ -615,7 +675,9 @@ export const leaders = async (bots: readonly Bot[]): Promise<number> =>
 
 // ── a PostgreSQL cluster of our own (we restart it) ──────────────────────────────────────────
 
-export const PG_BIN = ['/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/14/bin'].find((d) => existsSync(join(d, 'pg_ctl')));
+export const PG_BIN = ['/usr/lib/postgresql/16/bin', '/usr/lib/postgresql/15/bin', '/usr/lib/postgresql/14/bin'].find((d) =>
+  existsSync(join(d, 'pg_ctl')),
+);
 export const canRunPostgres = (): boolean => Boolean(PG_BIN) && process.getuid?.() === 0 && hasCommand('su');
 
 const asPostgres = (cmd: string): { ok: boolean; out: string } => {

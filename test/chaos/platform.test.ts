@@ -1,7 +1,21 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PASS } from '../helpers/fault-proxy.ts';
-import { FULL, broadcastUnderFault, commonFigures, commonViolations, runScenario, seedSubscribers, sleep, startBot, startTelegram, story, workDir, type Bot, type Telegram } from './harness.ts';
+import {
+  FULL,
+  broadcastUnderFault,
+  commonFigures,
+  commonViolations,
+  runScenario,
+  seedSubscribers,
+  sleep,
+  startBot,
+  startTelegram,
+  story,
+  workDir,
+  type Bot,
+  type Telegram,
+} from './harness.ts';
 
 const RECIPIENTS = FULL ? 2000 : 300;
 const OUTAGE_MS = FULL ? 60_000 : 10_000;
@@ -45,7 +59,10 @@ describe('chaos: the platform answers 5xx for a while, then recovers', () => {
           await sleep(OUTAGE_MS);
           proxy.setMode(PASS);
           const during = proxy.stats.requests.slice(before).filter((r) => r.mode === 'http-error' && !r.path.endsWith('/getUpdates'));
-          return { 'API calls during outage': during.length, 'calls/s during outage': (during.length / ((Date.now() - began) / 1000)).toFixed(1) };
+          return {
+            'API calls during outage': during.length,
+            'calls/s during outage': (during.length / ((Date.now() - began) / 1000)).toFixed(1),
+          };
         },
       });
       return { violations: commonViolations(outcome, bots, 0), figures: { ...outcome.figures, ...commonFigures(outcome) } };

@@ -19,7 +19,10 @@ const figures = (r: ScenarioResult) =>
     .map(([k, v]) => `${k}: ${v}`)
     .join('; ');
 const commits = [...new Set(results.map((r) => r.commit ?? 'unknown'))];
-const times = results.map((r) => r.ranAt ?? '').filter(Boolean).sort();
+const times = results
+  .map((r) => r.ranAt ?? '')
+  .filter(Boolean)
+  .sort();
 const loads = results.flatMap((r) => (r.load === undefined ? [] : [r.load]));
 const load = loads.length ? ` (1-minute load average ${Math.min(...loads)}–${Math.max(...loads)} as scenarios ended)` : '';
 const when = times.length ? `${times[0]!.slice(0, 16).replace('T', ' ')}–${times.at(-1)!.slice(11, 16)} UTC` : 'unknown time';
@@ -45,7 +48,7 @@ const lines = [
   'PostgreSQL restart, SQLite on a 2 MB tmpfs that fills up, and SIGKILL at seeded random points of a',
   '2,000-recipient broadcast. Every scenario is judged from what arrived at the emulator:',
   '',
-  '- **latest state**: every recipient\'s last message of the story shows its latest step;',
+  "- **latest state**: every recipient's last message of the story shows its latest step;",
   `- **duplicates**: successful sends beyond the first per (recipient, story step): at most the in-flight window (**${IN_FLIGHT_WINDOW}**, the bound the README states) per SIGKILL, at most ${IN_FLIGHT_WINDOW} in all for a store fault that may move the leadership (store blackhole or reset, Redis SIGSTOP, PostgreSQL restart), and **none** when nothing crashed (platform 5xx, store delay, disk full, crowd). "Doubled roots" counts recipients who got a second top-level post of the story (a duplicate first post after a crash);`,
   '- **no crash**: no instance exited unless the test killed it, and a SIGTERM ends it cleanly;',
   '- **no doubled polling** (fleets): at most ⌈5 s / interval⌉ + 2 polls of the status page in any 5 s, and one leader at the end;',
@@ -65,7 +68,10 @@ const lines = [
   '',
   '| scenario | fault | checked | result | figures |',
   '|---|---|---|---|---|',
-  ...results.map((r) => `| ${cell(r.scenario)} | ${cell(r.fault)} | ${cell(r.checked)} | ${r.passed ? 'pass' : `**FAIL**: ${cell(r.violations.join('; '))}`} | ${cell(figures(r))} |`),
+  ...results.map(
+    (r) =>
+      `| ${cell(r.scenario)} | ${cell(r.fault)} | ${cell(r.checked)} | ${r.passed ? 'pass' : `**FAIL**: ${cell(r.violations.join('; '))}`} | ${cell(figures(r))} |`,
+  ),
   '',
   crashSummary,
   '',

@@ -83,7 +83,10 @@ describe.skipIf(!hasCommand('redis-server'))('chaos: the store behind a fault pr
             await sleep(FAULT_MS);
             proxy.setMode(PASS);
             await probing;
-            return { 'sends during fault': tg!.emu.calls.length - sendsBefore, '/readyz during fault': [...new Set(probes)].join('/') || 'no answer' };
+            return {
+              'sends during fault': tg!.emu.calls.length - sendsBefore,
+              '/readyz during fault': [...new Set(probes)].join('/') || 'no answer',
+            };
           },
         });
         return { violations: commonViolations(outcome, bots, bound), figures: { ...outcome.figures, ...commonFigures(outcome) } };

@@ -14,7 +14,10 @@ const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
  */
 const buildLayout = (): string => {
   const dir = mkdtempSync(join(tmpdir(), 'sr-compiled-'));
-  const tsc = spawnSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], { cwd: ROOT, encoding: 'utf8' });
+  const tsc = spawnSync(process.execPath, [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(dir, 'dist')], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   if (tsc.status !== 0) throw new Error(`npm run build failed:\n${tsc.stdout}${tsc.stderr}`);
   mkdirSync(join(dir, 'bin'));
   cpSync(join(ROOT, 'bin', 'status-relay.js'), join(dir, 'bin', 'status-relay.js'));
@@ -51,7 +54,9 @@ const waitFor = async (what: string, check: () => boolean, timeoutMs: number, ou
 };
 
 const typescriptPresent = existsSync(TSC);
-if (!typescriptPresent) describe('compiled build', () => it('was not run: typescript (a dev dependency) is not installed, so npm run build cannot run', () => {}));
+if (!typescriptPresent)
+  describe('compiled build', () =>
+    it('was not run: typescript (a dev dependency) is not installed, so npm run build cannot run', () => {}));
 
 describe.skipIf(!typescriptPresent)('compiled build (npm run build) started from the production layout, without src/', () => {
   let layout = '';
@@ -66,17 +71,24 @@ describe.skipIf(!typescriptPresent)('compiled build (npm run build) started from
     const r = run(layout, ['check-config']);
     const code = await r.exited;
     expect(code, r.output()).toBe(0);
-    const config = JSON.parse(r.output().slice(r.output().indexOf('{'), r.output().lastIndexOf('}') + 1)) as { service: { locales: string[] } };
+    const config = JSON.parse(r.output().slice(r.output().indexOf('{'), r.output().lastIndexOf('}') + 1)) as {
+      service: { locales: string[] };
+    };
     expect(config.service.locales).toContain('en');
   }, 60_000);
 
   it('start --fast: ready on /readyz, replays the demo in both languages with advice, stops cleanly on SIGTERM', async () => {
     const r = run(layout, ['start', '--fast']);
     let port = 0;
-    await waitFor('the start banner', () => {
-      port = Number(/http: +http:\/\/127\.0\.0\.1:(\d+)/.exec(r.output())?.[1] ?? 0);
-      return port > 0;
-    }, 60_000, r.output);
+    await waitFor(
+      'the start banner',
+      () => {
+        port = Number(/http: +http:\/\/127\.0\.0\.1:(\d+)/.exec(r.output())?.[1] ?? 0);
+        return port > 0;
+      },
+      60_000,
+      r.output,
+    );
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
     await waitFor('the end of the demo story', () => r.output().includes('The demo story is over'), 90_000, r.output);
@@ -84,7 +96,8 @@ describe.skipIf(!typescriptPresent)('compiled build (npm run build) started from
     expect(await r.exited, r.output()).toBe(0);
     const out = r.output();
     // Translations and advice come from locales/ beside dist/: a wrong path fails here ("unknown advice").
-    for (const text of ['Investigating', 'Resolved', '调查中', '已解决', 'Check your own internet connection']) expect(out, text).toContain(text);
+    for (const text of ['Investigating', 'Resolved', '调查中', '已解决', 'Check your own internet connection'])
+      expect(out, text).toContain(text);
     expect(out).not.toMatch(/unknown advice|ENOENT/);
   }, 180_000);
 

@@ -15,22 +15,30 @@ const productionSources = readdirSync(join(ROOT, 'src'), { recursive: true, enco
   .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && !f.endsWith('.contract.ts'))
   .map((f) => readFileSync(join(ROOT, 'src', f), 'utf8'));
 
-const packageOf = (specifier: string): string => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (specifier: string): string =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
 /** Packages the compiled code loads at run time: `import type`/`export type` vanish at compile time. */
 const runtimeImports = new Set(
-  productionSources.flatMap((text) => [
-    ...[...text.matchAll(/^\s*(?:import|export)(\s+type)?\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/gm)].filter((m) => !m[1]).map((m) => m[2]!),
-    ...[...text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)].map((m) => m[1]!),
-    ...[...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!),
-  ])
+  productionSources
+    .flatMap((text) => [
+      ...[...text.matchAll(/^\s*(?:import|export)(\s+type)?\b[^;'"]*?\bfrom\s*['"]([^'"]+)['"]/gm)].filter((m) => !m[1]).map((m) => m[2]!),
+      ...[...text.matchAll(/^\s*import\s*['"]([^'"]+)['"]/gm)].map((m) => m[1]!),
+      ...[...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!),
+    ])
     .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtinModules.includes(s))
     .map(packageOf),
 );
 /** Required peers of the imported packages (keyv for @keyv/sqlite): declared so the lock pins them. */
 const requiredPeers = new Set(
   [...runtimeImports].flatMap((name) => {
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as {
+      peerDependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
     return Object.keys(manifest.peerDependencies ?? {}).filter((peer) => !manifest.peerDependenciesMeta?.[peer]?.optional);
   }),
 );
@@ -43,7 +51,8 @@ describe('production dependencies (what npm ci --omit=dev installs)', () => {
   });
 
   it('are each imported by the compiled code, a required peer of one, or a chart font: nothing for tests or the build only', () => {
-    for (const name of Object.keys(pkg.dependencies)) expect(runtimeImports.has(name) || requiredPeers.has(name) || resolvedFonts.has(name), name).toBe(true);
+    for (const name of Object.keys(pkg.dependencies))
+      expect(runtimeImports.has(name) || requiredPeers.has(name) || resolvedFonts.has(name), name).toBe(true);
     for (const name of ['tsx', 'typescript', 'vitest', 'fast-check', 'ws']) expect(pkg.dependencies[name], name).toBeUndefined();
   });
 

@@ -43,7 +43,10 @@ describe('docker-compose.yml', () => {
 
 /** The Dockerfile's stages by name, comments dropped (the last one, the runtime image, is named `runtime` here). */
 const stages = (dockerfile: string): Map<string, string> => {
-  const parts = dockerfile.replace(/^#.*\n/gm, '').split(/^(?=FROM )/m).filter((p) => p.startsWith('FROM '));
+  const parts = dockerfile
+    .replace(/^#.*\n/gm, '')
+    .split(/^(?=FROM )/m)
+    .filter((p) => p.startsWith('FROM '));
   return new Map(parts.map((p, i) => [i === parts.length - 1 ? 'runtime' : (/^FROM \S+ AS (\S+)/.exec(p)?.[1] ?? `stage${i}`), p]));
 };
 
@@ -69,14 +72,18 @@ describe('Dockerfile', () => {
   it('installs production dependencies without TypeScript or node-gyp and takes the native bindings from the build stage', () => {
     const deps = stage.get('production-deps') ?? '';
     expect(deps).toMatch(/npm ci --omit=dev --omit=optional --ignore-scripts/);
-    expect(deps).toContain('COPY --from=build /app/node_modules/sqlite3/build/Release/node_sqlite3.node ./node_modules/sqlite3/build/Release/node_sqlite3.node');
+    expect(deps).toContain(
+      'COPY --from=build /app/node_modules/sqlite3/build/Release/node_sqlite3.node ./node_modules/sqlite3/build/Release/node_sqlite3.node',
+    );
     expect(deps).toContain('COPY --from=build /app/node_modules/@resvg ./node_modules/@resvg');
     expect(deps).not.toMatch(/apt-get/);
   });
 
   it('ships dist/, bin/status-relay.js, locales/ and production node_modules only: no sources, no TypeScript config, no toolchain', () => {
     const copies = [...runtime.matchAll(/^COPY (.+) (\S+)$/gm)].map((m) => m[1]!.trim());
-    expect(copies.sort()).toEqual(['--from=build /app/dist', '--from=production-deps /app/node_modules', 'bin/status-relay.js', 'locales', 'package.json'].sort());
+    expect(copies.sort()).toEqual(
+      ['--from=build /app/dist', '--from=production-deps /app/node_modules', 'bin/status-relay.js', 'locales', 'package.json'].sort(),
+    );
     expect(runtime).not.toMatch(/\b(src|tsconfig|tsx)\b/);
     expect(runtime).not.toMatch(/\b(python3|make|g\+\+|build-essential)\b/);
     expect(runtime).toContain('fonts-noto-cjk');
@@ -92,7 +99,17 @@ describe('Dockerfile', () => {
 
   it('copies from the build context only paths that exist and that .dockerignore does not drop', () => {
     const copies = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
-    expect(copies).toEqual(expect.arrayContaining(['bin/status-relay.js', 'src', 'locales', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']));
+    expect(copies).toEqual(
+      expect.arrayContaining([
+        'bin/status-relay.js',
+        'src',
+        'locales',
+        'package.json',
+        'package-lock.json',
+        'tsconfig.json',
+        'tsconfig.build.json',
+      ]),
+    );
     for (const path of copies) {
       expect(existsSync(join(ROOT, path)), path).toBe(true);
       expect(ignored, path).not.toContain(path);

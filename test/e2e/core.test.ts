@@ -20,9 +20,15 @@ describe('crash safety', () => {
     const env = { STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`, OUT_FILE: join(dir, 'out.jsonl') };
     const first = await startBotProcess({ ...env, CRASH_ON_SEND: '1' });
     children.push(first.child);
-    const incident = { incident: { id: 'db-1', name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' } };
+    const incident = {
+      incident: { id: 'db-1', name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' },
+    };
     // Delivery starts as soon as the jobs are recorded, so the process may die before it answers.
-    await fetch(`http://127.0.0.1:${first.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident), headers: { 'content-type': 'application/json' } }).catch(() => undefined);
+    await fetch(`http://127.0.0.1:${first.port}/webhooks/gen`, {
+      method: 'POST',
+      body: JSON.stringify(incident),
+      headers: { 'content-type': 'application/json' },
+    }).catch(() => undefined);
     expect(await exited(first.child)).toBe('SIGKILL');
     expect(deliveries(env.OUT_FILE)).toEqual([]);
 
@@ -30,7 +36,11 @@ describe('crash safety', () => {
     children.push(second.child);
     await waitFor(() => deliveries(env.OUT_FILE).length >= 2);
     // The same push again (a sender's retry) is not a new message.
-    await fetch(`http://127.0.0.1:${second.port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(incident), headers: { 'content-type': 'application/json' } });
+    await fetch(`http://127.0.0.1:${second.port}/webhooks/gen`, {
+      method: 'POST',
+      body: JSON.stringify(incident),
+      headers: { 'content-type': 'application/json' },
+    });
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toBe(0);
     const got = deliveries(env.OUT_FILE);
@@ -44,7 +54,9 @@ describe('a broadcast to 2,000 subscribers', () => {
   afterEach(() => {
     for (const c of children) c.kill('SIGKILL');
   });
-  const incident = { incident: { id: 'big-1', name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' } };
+  const incident = {
+    incident: { id: 'big-1', name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' },
+  };
   const recipients = (file: string) => deliveries(file).filter((l) => l.chat.startsWith('user-'));
 
   it('killed with SIGKILL mid-way: after a restart everyone has it, duplicates within the in-flight bound', async () => {
@@ -113,14 +125,22 @@ sources: [{ id: page, type: statuspage, url: "${url}", interval: 1s }]
 announce: [{ platform: console, channel: "#ops" }]
 `;
     const incident = (updates: { id: string; status: string; body: string; at: string }[], status: string) => ({
-      id: 'inc1', name: 'Messages delayed', status, impact: 'major', created_at: '2026-03-02T09:00:00Z',
+      id: 'inc1',
+      name: 'Messages delayed',
+      status,
+      impact: 'major',
+      created_at: '2026-03-02T09:00:00Z',
       incident_updates: updates.map((u) => ({ id: u.id, status: u.status, body: u.body, created_at: u.at })).reverse(),
       components: [{ id: 'c1', name: 'Messaging' }],
     });
     const first = await startTestApp(yaml, env);
     await waitFor(() => first.app.sourceHealth.get('page')?.state === 'ok');
     expect(first.consoleText()).toBe('');
-    summary = { page: { id: 'p' }, components: [{ id: 'c1', name: 'Messaging', status: 'major_outage' }], incidents: [incident([{ id: 'u1', status: 'investigating', body: 'Looking.', at: '2026-03-02T09:00:00Z' }], 'investigating')] };
+    summary = {
+      page: { id: 'p' },
+      components: [{ id: 'c1', name: 'Messaging', status: 'major_outage' }],
+      incidents: [incident([{ id: 'u1', status: 'investigating', body: 'Looking.', at: '2026-03-02T09:00:00Z' }], 'investigating')],
+    };
     await waitFor(() => first.consoleText().includes('new post #1'));
     await first.stop();
 
@@ -128,7 +148,18 @@ announce: [{ platform: console, channel: "#ops" }]
     await waitFor(() => (second.app.sourceHealth.get('page')?.lastSuccessAt ?? '') !== '');
     await new Promise((r) => setTimeout(r, 1500));
     expect(second.consoleText()).toBe('');
-    summary = { ...(summary as object), incidents: [incident([{ id: 'u1', status: 'investigating', body: 'Looking.', at: '2026-03-02T09:00:00Z' }, { id: 'u2', status: 'identified', body: 'Found it.', at: '2026-03-02T09:10:00Z' }], 'identified')] };
+    summary = {
+      ...(summary as object),
+      incidents: [
+        incident(
+          [
+            { id: 'u1', status: 'investigating', body: 'Looking.', at: '2026-03-02T09:00:00Z' },
+            { id: 'u2', status: 'identified', body: 'Found it.', at: '2026-03-02T09:10:00Z' },
+          ],
+          'identified',
+        ),
+      ],
+    };
     await waitFor(() => second.consoleText().includes('Found it.'));
     expect(second.consoleText()).toContain('reply to #1');
     expect(second.consoleText()).not.toContain('new post');

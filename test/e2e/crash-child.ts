@@ -46,7 +46,9 @@ const app = new App(
     logger: pino({ level: process.env.CHILD_LOG ?? 'silent' }),
     limits: { console: { globalPerSecond: Number(process.env.RATE ?? 1000), perChatIntervalMs: 0 } },
     ...(process.env.STORE_TIMEOUT_MS ? { storeTimeoutMs: Number(process.env.STORE_TIMEOUT_MS) } : {}),
-    ...(process.env.LEASE_TTL_MS ? { leadership: { ttlMs: Number(process.env.LEASE_TTL_MS), renewMs: Math.max(200, Number(process.env.LEASE_TTL_MS) / 5) } } : {}),
+    ...(process.env.LEASE_TTL_MS
+      ? { leadership: { ttlMs: Number(process.env.LEASE_TTL_MS), renewMs: Math.max(200, Number(process.env.LEASE_TTL_MS) / 5) } }
+      : {}),
   },
 );
 logUnhandledRejections(app.log);
@@ -56,7 +58,12 @@ if (subscribers && !(await app.store.namespace('subscriptions').get('console:use
   const now = new Date().toISOString();
   await app.store
     .namespace('subscriptions')
-    .setMany(Array.from({ length: subscribers }, (_, i) => [`console:user-${i}`, { platform: 'console', userId: `user-${i}`, components: [], createdAt: now }] as const));
+    .setMany(
+      Array.from(
+        { length: subscribers },
+        (_, i) => [`console:user-${i}`, { platform: 'console', userId: `user-${i}`, components: [], createdAt: now }] as const,
+      ),
+    );
 }
 const { port } = await app.listen();
 await app.start();

@@ -54,12 +54,15 @@ describe('discord: a crowd of slash commands is answered', () => {
   it('defers within 3 s when the store is slow, then follows up with the answer', async () => {
     let channel = '';
     let user = '';
-    rig = await startDiscordRig((emu) => {
-      channel = emu.addChannel({ name: 'general' });
-      user = emu.addUser({ username: 'patient' });
-      return YAML;
-      // The store waits out a lock for half its call timeout: 10 s here, so a 2.5 s lock is slow, not down.
-    }, { storeTimeoutMs: 10_000 });
+    rig = await startDiscordRig(
+      (emu) => {
+        channel = emu.addChannel({ name: 'general' });
+        user = emu.addUser({ username: 'patient' });
+        return YAML;
+        // The store waits out a lock for half its call timeout: 10 s here, so a 2.5 s lock is slow, not down.
+      },
+      { storeTimeoutMs: 10_000 },
+    );
     const { emu, t } = rig;
     const released = await holdStoreLock(t.storeUrl, 2500);
     const asked = Date.now();

@@ -26,7 +26,8 @@ describe('slack: a crowd of slash commands is answered', () => {
     for (let i = 0; i < 200; i++) emu.users.set(`U${i}`, { id: `U${i}`, locale: i % 2 ? 'de-DE' : 'en-US' });
     emu.users.set('ULIMIT', { id: 'ULIMIT', locale: 'de-DE' });
     emu.on('response', () => {
-      for (const r of emu.responses) answeredAt.set(`${emu.baseUrl}/response/${r.id}`, answeredAt.get(`${emu.baseUrl}/response/${r.id}`) ?? Date.now());
+      for (const r of emu.responses)
+        answeredAt.set(`${emu.baseUrl}/response/${r.id}`, answeredAt.get(`${emu.baseUrl}/response/${r.id}`) ?? Date.now());
     });
     t = await startTestApp(YAML, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: emu.apiUrl });
     events = `${t.baseUrl}/slack/events`;
@@ -39,15 +40,29 @@ describe('slack: a crowd of slash commands is answered', () => {
   const slash = async (user: string, text: string) => {
     const response_url = emu.responseUrl();
     const started = Date.now();
-    const res = await postSlashCommand(events, SECRET, { command: '/statusrelay', text, user_id: user, channel_id: 'CGENERAL', response_url });
+    const res = await postSlashCommand(events, SECRET, {
+      command: '/statusrelay',
+      text,
+      user_id: user,
+      channel_id: 'CGENERAL',
+      response_url,
+    });
     const ackedAt = Date.now();
-    return { status: res.status, ackMs: ackedAt - started, ackedAt, response_url, answerAt: () => answeredAt.get(response_url) ?? Infinity };
+    return {
+      status: res.status,
+      ackMs: ackedAt - started,
+      ackedAt,
+      response_url,
+      answerAt: () => answeredAt.get(response_url) ?? Infinity,
+    };
   };
   const answeredAt = new Map<string, number>();
   const answersTo = (url: string) => emu.responses.filter((r) => url.endsWith(`/response/${r.id}`));
 
   it('60 users send /statusrelay status within two seconds: each is acked within 3 s and answered once through its response_url', async () => {
-    const sent = await Promise.all(Array.from({ length: 60 }, (_, i) => new Promise((r) => setTimeout(r, i * 33)).then(() => slash(`U${i}`, 'status'))));
+    const sent = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => new Promise((r) => setTimeout(r, i * 33)).then(() => slash(`U${i}`, 'status'))),
+    );
     expect(sent.filter((s) => s.status !== 200)).toEqual([]);
     await emu.waitFor(() => sent.every((s) => answersTo(s.response_url).length > 0), 60_000);
     // Acked first, answered after: every ack came back before its answer was posted, and the

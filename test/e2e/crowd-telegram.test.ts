@@ -13,7 +13,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-const crowd = (n: number, from = 50_000): EmuUser[] => Array.from({ length: n }, (_, i) => ({ id: from + i, first_name: `U${i}`, language_code: 'en' }));
+const crowd = (n: number, from = 50_000): EmuUser[] =>
+  Array.from({ length: n }, (_, i) => ({ id: from + i, first_name: `U${i}`, language_code: 'en' }));
 
 /** Each user writes `text` in their private chat, spread evenly over `withinMs`. */
 const sendAll = async (h: Harness, users: readonly EmuUser[], text: string, withinMs: number) => {
@@ -31,25 +32,30 @@ const answered = (h: Harness, users: readonly EmuUser[]) => users.filter((u) => 
 const refused429 = (h: Harness) => h.emu.calls.filter((c) => c.status === 429).length;
 
 describe('telegram: a crowd of commands is answered', () => {
-  it.each(['/subscribe', '/status'])('300 users send %s within a second: each gets exactly one answer, no 429', async (text) => {
-    h = await startHarness();
-    const users = crowd(300);
-    await sendAll(h, users, text, 1000);
-    await h.emu.waitFor(() => answered(h!, users) === users.length, `answers to all 300 ${text}`, 60_000);
-    await h.emu.waitFor(() => h!.app.app.replies.waiting() === 0, 'an idle reply pacer', 10_000);
-    expect(users.filter((u) => h!.emu.sent(u.id).length !== 1).map((u) => u.id)).toEqual([]);
-    expect(refused429(h)).toBe(0);
-    expect(refusals(h.emu)).toEqual([]);
-    if (text === '/subscribe') expect(h.emu.sent(users[0]!.id)[0]!.text).toMatch(/Subscribed/);
-    else expect(h.emu.sent(users[0]!.id)[0]!.text).toMatch(/Chatter · /);
-    // The emulator stores a message before its HTTP answer reaches the bot: wait for the last answers.
-    const stats = h.app.app.replies.stats;
-    // On a starved machine telegraf may see a stored message's HTTP answer fail (counted as failed, logged).
-    // Polled: the bot reading an HTTP answer is no event of the emulator's.
-    for (const end = Date.now() + 10_000; (stats.sent.telegram ?? 0) + (stats.failed.telegram ?? 0) < 300 && Date.now() < end; ) await new Promise((r) => setTimeout(r, 50));
-    expect((stats.sent.telegram ?? 0) + (stats.failed.telegram ?? 0)).toBe(300);
-    expect(stats.givenUp.telegram ?? 0).toBe(0);
-  }, 120_000);
+  it.each(['/subscribe', '/status'])(
+    '300 users send %s within a second: each gets exactly one answer, no 429',
+    async (text) => {
+      h = await startHarness();
+      const users = crowd(300);
+      await sendAll(h, users, text, 1000);
+      await h.emu.waitFor(() => answered(h!, users) === users.length, `answers to all 300 ${text}`, 60_000);
+      await h.emu.waitFor(() => h!.app.app.replies.waiting() === 0, 'an idle reply pacer', 10_000);
+      expect(users.filter((u) => h!.emu.sent(u.id).length !== 1).map((u) => u.id)).toEqual([]);
+      expect(refused429(h)).toBe(0);
+      expect(refusals(h.emu)).toEqual([]);
+      if (text === '/subscribe') expect(h.emu.sent(users[0]!.id)[0]!.text).toMatch(/Subscribed/);
+      else expect(h.emu.sent(users[0]!.id)[0]!.text).toMatch(/Chatter · /);
+      // The emulator stores a message before its HTTP answer reaches the bot: wait for the last answers.
+      const stats = h.app.app.replies.stats;
+      // On a starved machine telegraf may see a stored message's HTTP answer fail (counted as failed, logged).
+      // Polled: the bot reading an HTTP answer is no event of the emulator's.
+      for (const end = Date.now() + 10_000; (stats.sent.telegram ?? 0) + (stats.failed.telegram ?? 0) < 300 && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 50));
+      expect((stats.sent.telegram ?? 0) + (stats.failed.telegram ?? 0)).toBe(300);
+      expect(stats.givenUp.telegram ?? 0).toBe(0);
+    },
+    120_000,
+  );
 
   it('a 429 the bot could not foresee is waited out and the answer still arrives', async () => {
     // The emulated Telegram allows only 10 msg/s today while the bot paces at 30/s: it collects 429s.
@@ -69,7 +75,18 @@ describe('telegram: a crowd of commands is answered', () => {
     h = await startHarness();
     const subscribers = crowd(150, 80_000);
     for (const u of subscribers) h.emu.addUser(u);
-    await Promise.all(subscribers.map((u) => h!.app.app.router.handle({ platform: 'telegram', userId: String(u.id), chatId: String(u.id), chatKind: 'dm', command: 'subscribe', args: [] })));
+    await Promise.all(
+      subscribers.map((u) =>
+        h!.app.app.router.handle({
+          platform: 'telegram',
+          userId: String(u.id),
+          chatId: String(u.id),
+          chatKind: 'dm',
+          command: 'subscribe',
+          args: [],
+        }),
+      ),
+    );
     await h.incident(outage('crowd-1', 'investigating', 'Messages are delayed.'));
     await h.emu.waitFor(() => subscribers.filter((u) => h!.emu.sent(u.id).length > 0).length >= 20, 'the broadcast under way', 30_000);
     const askers = crowd(30, 90_000);

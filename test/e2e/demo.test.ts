@@ -11,7 +11,18 @@ describe('npm start on a fresh clone (the demo)', () => {
     expect(out).toMatch(/store: +sqlite:\/\/.*data\/status-relay\.sqlite/);
     expect(out).toContain('TELEGRAM_BOT_TOKEN');
     // The whole story in both languages: opened, updates, resolution.
-    for (const text of ['Investigating', 'Identified', 'Monitoring', 'Resolved', '调查中', '已查明原因', '观察中', '已解决', '#announcements', '#公告'])
+    for (const text of [
+      'Investigating',
+      'Identified',
+      'Monitoring',
+      'Resolved',
+      '调查中',
+      '已查明原因',
+      '观察中',
+      '已解决',
+      '#announcements',
+      '#公告',
+    ])
       expect(out, text).toContain(text);
     // The resolution in its own words, though the page's summary no longer lists the resolved incident.
     expect(out).toContain('Messaging has fully recovered and delayed messages were delivered.');

@@ -29,7 +29,13 @@ announce:
 
   it('tells one incident’s story in two languages: one post each, edited, updates in a thread archived at resolution', async () => {
     const { emu } = rig;
-    const id = await rig.open({ name: 'Messages delayed', message: 'We are investigating delays.', components: ['messaging'], componentStatus: 'partial_outage', impact: 'major' });
+    const id = await rig.open({
+      name: 'Messages delayed',
+      message: 'We are investigating delays.',
+      components: ['messaging'],
+      componentStatus: 'partial_outage',
+      impact: 'major',
+    });
     const [rootEn] = emu.messagesIn(en);
     const [rootZh] = emu.messagesIn(zh);
     expect(emu.messagesIn(en)).toHaveLength(1);
@@ -59,7 +65,13 @@ announce:
 
   it('replies to the first post where the bot may not start threads', async () => {
     const { emu } = rig;
-    const id = await rig.open({ name: 'Calls drop', message: 'Investigating.', components: ['calls'], componentStatus: 'partial_outage', impact: 'major' });
+    const id = await rig.open({
+      name: 'Calls drop',
+      message: 'Investigating.',
+      components: ['calls'],
+      componentStatus: 'partial_outage',
+      impact: 'major',
+    });
     await rig.update(id, { status: 'monitoring', message: 'A fix is deployed.' });
     const [root, reply, ...rest] = emu.messagesIn(noThreads);
     expect(rest).toEqual([]);
@@ -75,9 +87,21 @@ announce:
   it('sends subscribers a direct message, and none after they unsubscribe', async () => {
     const { emu } = rig;
     const user = emu.addUser();
-    const sub = await emu.interact({ name: 'subscribe', options: { component: 'messaging' }, userId: user, locale: 'zh-CN', channelId: en });
+    const sub = await emu.interact({
+      name: 'subscribe',
+      options: { component: 'messaging' },
+      userId: user,
+      locale: 'zh-CN',
+      channelId: en,
+    });
     expect(title(sub.reply)).toContain('订阅成功');
-    const id = await rig.open({ name: 'Login slow', message: 'Investigating.', components: ['messaging'], componentStatus: 'degraded_performance', impact: 'minor' });
+    const id = await rig.open({
+      name: 'Login slow',
+      message: 'Investigating.',
+      components: ['messaging'],
+      componentStatus: 'degraded_performance',
+      impact: 'minor',
+    });
     const dms = emu.dmsTo(user);
     expect(dms).toHaveLength(1);
     expect(title(dms[0])).toContain('Chatter');
@@ -93,13 +117,27 @@ announce:
     const doomed = emu.addChannel({ name: 'doomed' });
     const admin = emu.addUser();
     await emu.interact({ name: 'subscribe', userId: closed, channelId: en });
-    await emu.interact({ name: 'announce', options: { mode: 'on' }, userId: admin, channelId: doomed, permissions: MEMBER_PERMS | PERMS.ManageChannels });
+    await emu.interact({
+      name: 'announce',
+      options: { mode: 'on' },
+      userId: admin,
+      channelId: doomed,
+      permissions: MEMBER_PERMS | PERMS.ManageChannels,
+    });
     expect(await t.app.store.namespace('subscriptions').get(`discord:${closed}`)).toBeDefined();
     emu.deleteChannel(doomed);
-    await rig.open({ name: 'Everything down', message: 'Investigating.', components: ['messaging'], componentStatus: 'major_outage', impact: 'critical' });
+    await rig.open({
+      name: 'Everything down',
+      message: 'Investigating.',
+      components: ['messaging'],
+      componentStatus: 'major_outage',
+      impact: 'critical',
+    });
     expect(await t.app.store.namespace('subscriptions').get(`discord:${closed}`)).toBeUndefined();
     expect(await t.app.store.namespace('announce').get(`discord:${doomed}`)).toBeUndefined();
-    const codes = emu.state.requests.filter((r) => r.status >= 400 && r.path.startsWith('/channels/') && !r.path.endsWith('/threads')).map((r) => r.code);
+    const codes = emu.state.requests
+      .filter((r) => r.status >= 400 && r.path.startsWith('/channels/') && !r.path.endsWith('/threads'))
+      .map((r) => r.code);
     expect(codes.sort()).toEqual([10003, 50007]); // one call each: no retry storm
   });
 
@@ -107,7 +145,13 @@ announce:
     const { emu } = rig;
     const hostile = `@everyone @here <@&123456789012345678> **bold** [x](https://evil.example) <b>&amp;</b> مرحبا 👩‍👩‍👧‍👦 ${'Z̷a̷l̷g̷o̷ '.repeat(1200)}`;
     const before = emu.state.requests.length;
-    const id = await rig.open({ name: `@everyone ${hostile.slice(0, 400)}`, message: hostile, components: ['messaging'], componentStatus: 'major_outage', impact: 'critical' });
+    const id = await rig.open({
+      name: `@everyone ${hostile.slice(0, 400)}`,
+      message: hostile,
+      components: ['messaging'],
+      componentStatus: 'major_outage',
+      impact: 'critical',
+    });
     await rig.update(id, { status: 'resolved', message: hostile });
     const calls = emu.state.requests.slice(before).filter((r) => r.path.startsWith('/channels/') && r.method !== 'GET');
     const sends = calls.filter((r) => /\/messages(\/\d+)?$/.test(r.path));

@@ -14,7 +14,8 @@ const kpi: KpiProvider = {
 };
 
 const EPHEMERAL = 64;
-const embedOf = (m: { embeds: Json[] } | undefined) => (m?.embeds[0] ?? {}) as { title?: string; description?: string; fields?: { name: string; value: string }[] };
+const embedOf = (m: { embeds: Json[] } | undefined) =>
+  (m?.embeds[0] ?? {}) as { title?: string; description?: string; fields?: { name: string; value: string }[] };
 
 describe('Discord slash commands through discord.js and the emulated gateway', () => {
   let rig: DiscordRig;
@@ -23,12 +24,15 @@ describe('Discord slash commands through discord.js and the emulated gateway', (
   let member: string;
 
   beforeAll(async () => {
-    rig = await startDiscordRig((emu) => {
-      channel = emu.addChannel({ name: 'general' });
-      admin = emu.addUser({ username: 'admin' });
-      member = emu.addUser({ username: 'member' });
-      return `service: { name: Chatter, locales: [en, zh-CN] }\n${COMPONENTS_YAML}`;
-    }, { kpi });
+    rig = await startDiscordRig(
+      (emu) => {
+        channel = emu.addChannel({ name: 'general' });
+        admin = emu.addUser({ username: 'admin' });
+        member = emu.addUser({ username: 'member' });
+        return `service: { name: Chatter, locales: [en, zh-CN] }\n${COMPONENTS_YAML}`;
+      },
+      { kpi },
+    );
   });
   afterAll(() => rig?.stop());
 
@@ -45,11 +49,18 @@ describe('Discord slash commands through discord.js and the emulated gateway', (
     }
     const status = cmds.find((c) => c.name === 'status')!;
     expect(status.name_localizations).toMatchObject({ 'zh-CN': '状态' });
-    expect(status.description_localizations).toMatchObject({ 'zh-CN': '当前状态、事件和关键指标', 'en-US': 'Current status, incidents and numbers' });
+    expect(status.description_localizations).toMatchObject({
+      'zh-CN': '当前状态、事件和关键指标',
+      'en-US': 'Current status, incidents and numbers',
+    });
     expect((status.options as Json[])[0]).toMatchObject({ name: 'component', type: 3, autocomplete: true, required: false });
     const announce = cmds.find((c) => c.name === 'announce')!;
     expect(announce).toMatchObject({ default_member_permissions: String(PERMS.ManageChannels), contexts: [0] });
-    expect((announce.options as Json[])[0]).toMatchObject({ name: 'mode', required: true, choices: [{ value: 'on', name_localizations: { 'zh-CN': '开启' } }, { value: 'off' }] });
+    expect((announce.options as Json[])[0]).toMatchObject({
+      name: 'mode',
+      required: true,
+      choices: [{ value: 'on', name_localizations: { 'zh-CN': '开启' } }, { value: 'off' }],
+    });
     const kpi = cmds.find((c) => c.name === 'kpi')!;
     expect(((kpi.options as Json[])[0]!.choices as Json[]).map((c) => c.value)).toEqual(['24h', '7d', '30d', '90d']);
   });
@@ -65,23 +76,54 @@ describe('Discord slash commands through discord.js and the emulated gateway', (
   });
 
   it('refuses /announce to a member without Manage Channels even though Discord let the command through', async () => {
-    const r = await rig.emu.interact({ name: 'announce', options: { mode: 'on' }, userId: member, locale: 'en-US', channelId: channel, permissions: MEMBER_PERMS });
+    const r = await rig.emu.interact({
+      name: 'announce',
+      options: { mode: 'on' },
+      userId: member,
+      locale: 'en-US',
+      channelId: channel,
+      permissions: MEMBER_PERMS,
+    });
     expect(embedOf(r.reply).title).toContain('only the channel');
     expect(r.reply!.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(await rig.t.app.store.namespace('announce').get(`discord:${channel}`)).toBeUndefined();
   });
 
   it('turns announcements on for a member with Manage Channels, publicly, in the chosen language', async () => {
-    const r = await rig.emu.interact({ name: 'announce', options: { mode: 'on', component: 'messaging', language: 'zh-CN' }, userId: admin, locale: 'en-US', channelId: channel, permissions: MEMBER_PERMS | PERMS.ManageChannels });
+    const r = await rig.emu.interact({
+      name: 'announce',
+      options: { mode: 'on', component: 'messaging', language: 'zh-CN' },
+      userId: admin,
+      locale: 'en-US',
+      channelId: channel,
+      permissions: MEMBER_PERMS | PERMS.ManageChannels,
+    });
     expect(r.reply!.flags & EPHEMERAL).toBe(0);
     expect(embedOf(r.reply).title).toContain('Announcements are on');
-    expect(await rig.t.app.store.namespace('announce').get(`discord:${channel}`)).toMatchObject({ components: ['messaging'], locale: 'zh-CN' });
+    expect(await rig.t.app.store.namespace('announce').get(`discord:${channel}`)).toMatchObject({
+      components: ['messaging'],
+      locale: 'zh-CN',
+    });
   });
 
   it('suggests components by name in the user’s language while they type', async () => {
-    const r = await rig.emu.interact({ name: 'subscribe', options: { component: '消' }, focused: 'component', userId: member, locale: 'zh-CN', channelId: channel });
+    const r = await rig.emu.interact({
+      name: 'subscribe',
+      options: { component: '消' },
+      focused: 'component',
+      userId: member,
+      locale: 'zh-CN',
+      channelId: channel,
+    });
     expect(r.choices).toEqual([{ name: '消息 (messaging)', value: 'messaging' }]);
-    const all = await rig.emu.interact({ name: 'subscribe', options: { component: 'messaging c' }, focused: 'component', userId: member, locale: 'en-US', channelId: channel });
+    const all = await rig.emu.interact({
+      name: 'subscribe',
+      options: { component: 'messaging c' },
+      focused: 'component',
+      userId: member,
+      locale: 'en-US',
+      channelId: channel,
+    });
     expect(all.choices).toContainEqual({ name: 'Voice and video calls (calls)', value: 'messaging calls' });
   });
 
@@ -109,7 +151,9 @@ describe('Discord slash commands through discord.js and the emulated gateway', (
   });
 
   it('sent allowed_mentions with parse [] on every interaction reply and edit', () => {
-    const replies = rig.emu.state.requests.filter((r) => r.path.includes('/callback') ? (r.body?.type === 4) : r.path.includes('@original'));
+    const replies = rig.emu.state.requests.filter((r) =>
+      r.path.includes('/callback') ? r.body?.type === 4 : r.path.includes('@original'),
+    );
     expect(replies.length).toBeGreaterThan(3);
     for (const r of replies) {
       const data = (r.path.includes('/callback') ? r.body?.data : r.body) as Json;

@@ -13,13 +13,20 @@ describe('Discord adapter start-up and shutdown', () => {
     t = emu = undefined;
   });
 
-  const env = (e: DiscordEmulator, extra: Record<string, string> = {}) => ({ DISCORD_TOKEN: e.token, DISCORD_APPLICATION_ID: e.applicationId, DISCORD_API_URL: e.apiUrl, ...extra });
+  const env = (e: DiscordEmulator, extra: Record<string, string> = {}) => ({
+    DISCORD_TOKEN: e.token,
+    DISCORD_APPLICATION_ID: e.applicationId,
+    DISCORD_API_URL: e.apiUrl,
+    ...extra,
+  });
 
   it('logs in through the gateway URL from GET /gateway/bot, registers commands globally without DISCORD_GUILD_ID, and reports ready', async () => {
     emu = await new DiscordEmulator().start();
     t = await startTestApp('service: { name: Chatter, locales: [en, zh-CN] }', env(emu));
     expect(emu.state.requests[0]).toMatchObject({ method: 'GET', path: '/gateway/bot', status: 200 });
-    expect(emu.state.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([`/applications/${emu.applicationId}/commands`]);
+    expect(emu.state.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([
+      `/applications/${emu.applicationId}/commands`,
+    ]);
     expect(emu.commands('global')).toHaveLength(8);
     expect(emu.sessions()).toBe(1);
     const ready = (await (await fetch(`${t.baseUrl}/readyz`)).json()) as { adapters: Record<string, string> };
@@ -38,7 +45,10 @@ describe('Discord adapter start-up and shutdown', () => {
   it('stops start-up with one clear line naming DISCORD_TOKEN when Discord refuses the token', async () => {
     emu = await new DiscordEmulator().start();
     t = await startTestApp('service: { name: Chatter }', { ...env(emu), DISCORD_TOKEN: 'not.the.token' }, { start: false });
-    const err = await t.app.start().then(() => undefined, (e: unknown) => e);
+    const err = await t.app.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).setting).toBe('DISCORD_TOKEN');
     expect((err as Error).message).not.toContain('not.the.token');
@@ -50,14 +60,23 @@ describe('Discord adapter start-up and shutdown', () => {
     const yaml = `service: { name: Chatter }\ncomponents: [{ id: messaging }]\nannounce: [{ platform: discord, channel: "${channel}" }]`;
     const admin = { ...env(emu, { DISCORD_GUILD_ID: emu.guildId }), ADMIN_API_TOKEN: 'restart-admin' };
     const post = async (app: TestApp, path: string, body: unknown) => {
-      const res = await fetch(`${app.baseUrl}${path}`, { method: 'POST', headers: { authorization: 'Bearer restart-admin', 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${app.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer restart-admin', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       expect(res.status).toBeLessThan(300);
       const json = (await res.json()) as { id?: string };
       expect(await app.app.drained(30_000)).toBe(true);
       return json;
     };
     const first = await startTestApp(yaml, admin);
-    const { id } = await post(first, '/api/incidents', { name: 'Messages delayed', message: 'Investigating.', components: ['messaging'], componentStatus: 'partial_outage' });
+    const { id } = await post(first, '/api/incidents', {
+      name: 'Messages delayed',
+      message: 'Investigating.',
+      components: ['messaging'],
+      componentStatus: 'partial_outage',
+    });
     await post(first, `/api/incidents/${id}/updates`, { status: 'identified', message: 'Found it.' });
     await first.stop();
     const [root] = emu.messagesIn(channel);
@@ -73,7 +92,13 @@ describe('Discord adapter start-up and shutdown', () => {
 
   it('registers commands without logging in, for `status-relay register-commands`', async () => {
     emu = await new DiscordEmulator().start();
-    const adapter = new DiscordAdapter({ token: emu.token, applicationId: emu.applicationId, apiUrl: emu.apiUrl, guildId: emu.guildId, locales: ['en', 'zh-CN'] });
+    const adapter = new DiscordAdapter({
+      token: emu.token,
+      applicationId: emu.applicationId,
+      apiUrl: emu.apiUrl,
+      guildId: emu.guildId,
+      locales: ['en', 'zh-CN'],
+    });
     await adapter.registerCommands();
     expect(emu.sessions()).toBe(0);
     expect(emu.commands().find((c) => c.name === 'status')?.name_localizations).toMatchObject({ 'zh-CN': '状态' });

@@ -20,7 +20,10 @@ describe('Discord: overridden English option names leave the wire names alone', 
     mkdirSync(join(overrides, 'en'));
     writeFileSync(
       join(overrides, 'en', 'discord.json'),
-      JSON.stringify({ options: { component: { name: 'service-part' }, window: { name: 'timespan' } }, commandNames: { subscribe: 'follow' } }),
+      JSON.stringify({
+        options: { component: { name: 'service-part' }, window: { name: 'timespan' } },
+        commandNames: { subscribe: 'follow' },
+      }),
     );
     rig = await startDiscordRig((emu) => {
       channel = emu.addChannel({ name: 'general' });
@@ -44,7 +47,13 @@ describe('Discord: overridden English option names leave the wire names alone', 
 
   it('parses a command sent by its registered names', async () => {
     const [option] = optionNames('subscribe');
-    const sub = await rig.emu.interact({ name: 'subscribe', options: { [option!]: 'calls' }, userId: user, locale: 'en-US', channelId: channel });
+    const sub = await rig.emu.interact({
+      name: 'subscribe',
+      options: { [option!]: 'calls' },
+      userId: user,
+      locale: 'en-US',
+      channelId: channel,
+    });
     expect(JSON.stringify(sub.reply?.embeds)).toContain('Voice and video calls');
     expect(await rig.t.app.store.namespace('subscriptions').get(`discord:${user}`)).toMatchObject({ components: ['calls'] });
     const [window] = optionNames('kpi');

@@ -34,7 +34,9 @@ const countingPage = async (): Promise<{ url: string; hits: number[]; server: Se
   const hits: number[] = [];
   const body = JSON.stringify({
     page: { id: 'p', name: 'Upstream', url: 'http://127.0.0.1/', time_zone: 'Etc/UTC', updated_at: new Date().toISOString() },
-    components: [{ id: 'c1', name: 'API', status: 'operational', group: false, group_id: null, position: 1, updated_at: new Date().toISOString() }],
+    components: [
+      { id: 'c1', name: 'API', status: 'operational', group: false, group_id: null, position: 1, updated_at: new Date().toISOString() },
+    ],
     incidents: [],
     scheduled_maintenances: [],
     status: { indicator: 'none', description: 'All Systems Operational' },
@@ -57,7 +59,9 @@ interface StoreServer {
 
 const startRedis = async (): Promise<StoreServer> => {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${port}`;
   await waitFor(async () => {
     const c = createClient({ url });
@@ -83,7 +87,8 @@ const startRedis = async (): Promise<StoreServer> => {
 };
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
-const asPostgres = (cmd: string, args: string[]): [string, string[]] => (process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args]);
+const asPostgres = (cmd: string, args: string[]): [string, string[]] =>
+  process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 
 /** A private PostgreSQL cluster (never the shared one): its postmaster and every backend are frozen together. */
 const startPostgres = async (): Promise<StoreServer> => {
@@ -93,7 +98,18 @@ const startPostgres = async (): Promise<StoreServer> => {
   const [initCmd, initArgs] = asPostgres(`${PG_BIN}/initdb`, ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'postgres']);
   const init = spawnSync(initCmd, initArgs, { encoding: 'utf8' });
   if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
-  const [cmd, args] = asPostgres(`${PG_BIN}/postgres`, ['-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
+  const [cmd, args] = asPostgres(`${PG_BIN}/postgres`, [
+    '-D',
+    join(dir, 'data'),
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+  ]);
   const proc = spawn(cmd, args, { stdio: 'ignore' });
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   await waitFor(async () => {
@@ -109,7 +125,10 @@ const startPostgres = async (): Promise<StoreServer> => {
   }, 30_000);
   const postmaster = Number(readFileSync(join(dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
   const cluster = (): number[] => {
-    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' }).stdout.split('\n').map(Number).filter((n) => n > 0);
+    const children = spawnSync('ps', ['-o', 'pid=', '--ppid', String(postmaster)], { encoding: 'utf8' })
+      .stdout.split('\n')
+      .map(Number)
+      .filter((n) => n > 0);
     return [postmaster, ...children];
   };
   const signal = (s: NodeJS.Signals) => {
@@ -177,7 +196,16 @@ const stallSuite = (name: string, available: boolean, start: () => Promise<Store
       const fleet: BotProcess[] = [];
       for (let i = 0; i < 3; i++) fleet.push(await startBotProcess(env));
       children.push(...fleet.map((f) => f.child));
-      const count = (msg: string) => fleet.reduce((n, f) => n + f.stdout().split('\n').filter((l) => l.includes(`"msg":"${msg}"`)).length, 0);
+      const count = (msg: string) =>
+        fleet.reduce(
+          (n, f) =>
+            n +
+            f
+              .stdout()
+              .split('\n')
+              .filter((l) => l.includes(`"msg":"${msg}"`)).length,
+          0,
+        );
       await waitFor(async () => (await leaders(fleet)) === 1, 30_000);
       const gainsBefore = count('became the leader');
 
@@ -216,9 +244,14 @@ const stallSuite = (name: string, available: boolean, start: () => Promise<Store
         `[stall ${name}] "became the leader" ${gainsBefore} before, ${gains} in all; ${got.length} sends to ${counts.size} (target, message) pairs, ${duplicates} duplicates, worst ${worst}×; ${polls} polls in ${windowMs} ms (every ${POLL_MS} ms configured); recovered ${Date.now() - resumedAt} ms after SIGCONT`,
       );
       for (const [i, f] of fleet.entries())
-        for (const l of f.stdout().split('\n').filter((x) => /"msg":"(became the leader|lost leadership)"/.test(x))) {
+        for (const l of f
+          .stdout()
+          .split('\n')
+          .filter((x) => /"msg":"(became the leader|lost leadership)"/.test(x))) {
           const j = JSON.parse(l) as { time: number; msg: string; reason?: string; token?: number };
-          console.log(`[stall ${name}] +${j.time - resumedAt} ms instance ${i}: ${j.msg}${j.token ? ` (token ${j.token})` : ''}${j.reason ? ` — ${j.reason}` : ''}`);
+          console.log(
+            `[stall ${name}] +${j.time - resumedAt} ms instance ${i}: ${j.msg}${j.token ? ` (token ${j.token})` : ''}${j.reason ? ` — ${j.reason}` : ''}`,
+          );
         }
       expect(gainsBefore).toBe(1);
       // The first election plus at most one hand-over for the one stall.

@@ -32,11 +32,19 @@ const seed = async (t: TestApp) => {
   const now = new Date().toISOString();
   await t.app.store
     .namespace('subscriptions')
-    .setMany(Array.from({ length: SUBSCRIBERS }, (_, i) => [`console:user-${i}`, { platform: 'console', userId: `user-${i}`, components: [], createdAt: now }] as const));
+    .setMany(
+      Array.from(
+        { length: SUBSCRIBERS },
+        (_, i) => [`console:user-${i}`, { platform: 'console', userId: `user-${i}`, components: [], createdAt: now }] as const,
+      ),
+    );
 };
 
 const push = (t: TestApp, id: string) =>
-  fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify({ incident: { id, name: `Outage ${id}`, status: 'investigating', impact: 'major', message: 'x' } }) });
+  fetch(`${t.baseUrl}/webhooks/gen`, {
+    method: 'POST',
+    body: JSON.stringify({ incident: { id, name: `Outage ${id}`, status: 'investigating', impact: 'major', message: 'x' } }),
+  });
 
 describe('webhook acceptance is a durable append, fan-out comes after', () => {
   let t: TestApp | undefined;
@@ -77,7 +85,12 @@ describe('webhook acceptance is a durable append, fan-out comes after', () => {
     expect(full.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(((await full.json()) as { error: string }).error).toMatch(/queue "ingest:gen" is full \(2 items waiting\)/);
     expect(await t.app.processed(120_000)).toBe(true);
-    expect(t.app.tracker.openIncidents().map((i) => i.name).sort()).toEqual(['Outage one', 'Outage two']);
+    expect(
+      t.app.tracker
+        .openIncidents()
+        .map((i) => i.name)
+        .sort(),
+    ).toEqual(['Outage one', 'Outage two']);
     // Room again once drained.
     expect((await push(t, 'three')).status).toBe(202);
   }, 180_000);

@@ -53,7 +53,10 @@ announce:
     await h.incident(outage('log-1', 'identified', 'A bad deploy; rolling back.'));
     expect(await app.app.drained(30_000)).toBe(true);
     // Refused pushes: bad JSON, an unknown source.
-    expect((await fetch(`${app.baseUrl}/webhooks/hooks`, { method: 'POST', body: '{"nope', headers: { 'content-type': 'application/json' } })).status).toBe(400);
+    expect(
+      (await fetch(`${app.baseUrl}/webhooks/hooks`, { method: 'POST', body: '{"nope', headers: { 'content-type': 'application/json' } }))
+        .status,
+    ).toBe(400);
     expect((await fetch(`${app.baseUrl}/webhooks/nobody`, { method: 'POST', body: '{}' })).status).toBe(404);
     // A user's command, answered.
     const answer = await h.command(USERS.alice, USERS.alice.id, '/status');
@@ -72,7 +75,10 @@ announce:
     const has = (what: string, pred: (l: Record<string, unknown>) => boolean) => expect(parsed.some(pred), what).toBe(true);
     has('an access line', (l) => l.msg === 'http request' && typeof l.reqId === 'string' && l.route === '/webhooks/:sourceId');
     has('a status event', (l) => l.msg === 'status event');
-    has('the failing page, from its source logger', (l) => l.source === 'page' && l.level === 40 && l.msg === 'status page poll failed; keeping the last known state');
+    has(
+      'the failing page, from its source logger',
+      (l) => l.source === 'page' && l.level === 40 && l.msg === 'status page poll failed; keeping the last known state',
+    );
     has('a line from the Telegram adapter', (l) => l.platform === 'telegram');
     has('a delivery problem', (l) => Number(l.level) >= 40 && JSON.stringify(l).includes(String(MISSING_CHAT)));
     console.log(`log-keys: ${all.length} lines checked, none with a repeated key`);

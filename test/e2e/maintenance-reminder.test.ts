@@ -41,9 +41,20 @@ announce:
   - { platform: slack, channel: CSTATUS, broadcastResolution: true }
 `;
   const boot = (env: Record<string, string> = {}) =>
-    startTestApp(yaml, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 'secret', SLACK_API_URL: slack.apiUrl, ...env });
+    startTestApp(yaml, {
+      TELEGRAM_BOT_TOKEN: tg.token,
+      TELEGRAM_API_ROOT: tg.apiRoot,
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_API_URL: slack.apiUrl,
+      ...env,
+    });
   const post = async (body: Record<string, unknown>) => {
-    const res = await fetch(`${t.baseUrl}/webhooks/hooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ incident: body }) });
+    const res = await fetch(`${t.baseUrl}/webhooks/hooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ incident: body }),
+    });
     expect(res.status).toBeLessThan(300);
   };
 
@@ -67,7 +78,8 @@ announce:
     const root = tgRoot(chat);
     return root ? tg.sent(chat).filter((m) => m.replyTo === root.message_id) : [];
   };
-  const slackRoot = () => slack.messages.find((m) => m.channel === 'CSTATUS' && !m.thread_ts && JSON.stringify(m.blocks).includes('Database upgrade'));
+  const slackRoot = () =>
+    slack.messages.find((m) => m.channel === 'CSTATUS' && !m.thread_ts && JSON.stringify(m.blocks).includes('Database upgrade'));
   const slackReplies = () => {
     const root = slackRoot();
     return root ? slack.messages.filter((m) => m.channel === 'CSTATUS' && m.thread_ts === root.ts) : [];
@@ -76,12 +88,25 @@ announce:
   it('reminds once at lead time, in each language, as a reply in the story; not again after a restart; the completion closes it', async () => {
     const scheduledFor = new Date(Date.now() + LEAD_MS + 8_000);
     const dueAt = scheduledFor.getTime() - LEAD_MS;
-    await post({ id: 'db-upgrade', name: 'Database upgrade', kind: 'maintenance', status: 'scheduled', message: 'We will upgrade the database cluster.', components: ['database'], scheduledFor: scheduledFor.toISOString(), scheduledUntil: new Date(scheduledFor.getTime() + 3_600_000).toISOString() });
+    await post({
+      id: 'db-upgrade',
+      name: 'Database upgrade',
+      kind: 'maintenance',
+      status: 'scheduled',
+      message: 'We will upgrade the database cluster.',
+      components: ['database'],
+      scheduledFor: scheduledFor.toISOString(),
+      scheduledUntil: new Date(scheduledFor.getTime() + 3_600_000).toISOString(),
+    });
     await until(() => tgRoot(GROUP) && tgRoot(CHANNEL) && slackRoot(), 'the three maintenance posts');
     expect(await t.app.drained()).toBe(true);
     if (Date.now() < dueAt) expect(tgReplies(GROUP)).toHaveLength(0);
 
-    await until(() => tgReplies(GROUP).length === 1 && tgReplies(CHANNEL).length === 1 && slackReplies().length === 1, 'the reminders', 40_000);
+    await until(
+      () => tgReplies(GROUP).length === 1 && tgReplies(CHANNEL).length === 1 && slackReplies().length === 1,
+      'the reminders',
+      40_000,
+    );
     // Not before its time: the reminder was sent no earlier than the lead time before the window.
     expect(Date.now()).toBeGreaterThanOrEqual(dueAt);
     const [en] = tgReplies(GROUP);
@@ -105,11 +130,26 @@ announce:
     expect(tgReplies(CHANNEL)).toHaveLength(1);
     expect(slackReplies()).toHaveLength(1);
 
-    await post({ id: 'db-upgrade', name: 'Database upgrade', kind: 'maintenance', status: 'in_progress', message: 'The upgrade has started.' });
+    await post({
+      id: 'db-upgrade',
+      name: 'Database upgrade',
+      kind: 'maintenance',
+      status: 'in_progress',
+      message: 'The upgrade has started.',
+    });
     await until(() => tgReplies(GROUP).length === 2 && slackReplies().length === 2, 'the in-progress replies');
     expect(await t.app.drained()).toBe(true);
-    await post({ id: 'db-upgrade', name: 'Database upgrade', kind: 'maintenance', status: 'completed', message: 'The new cluster serves all traffic.' });
-    await until(() => tgReplies(GROUP).length === 3 && tgReplies(CHANNEL).length === 3 && slackReplies().length === 3, 'the completion replies');
+    await post({
+      id: 'db-upgrade',
+      name: 'Database upgrade',
+      kind: 'maintenance',
+      status: 'completed',
+      message: 'The new cluster serves all traffic.',
+    });
+    await until(
+      () => tgReplies(GROUP).length === 3 && tgReplies(CHANNEL).length === 3 && slackReplies().length === 3,
+      'the completion replies',
+    );
     expect(await t.app.drained()).toBe(true);
     expect(tgReplies(GROUP)[2]!.text).toContain('The new cluster serves all traffic.');
     expect(tgReplies(GROUP)[2]!.text).toContain('Maintenance completed after');

@@ -22,10 +22,21 @@ delivery: { limits: { telegram: { globalPerSecond: ${30 * FACTOR}, perChatInterv
     const ids = Array.from({ length: 1000 }, (_, i) => 800_000_000 + i);
     for (const id of ids) h.emu.addUser({ id, first_name: `U${id}`, language_code: 'en' });
     const now = new Date().toISOString();
-    await h.app.app.store.namespace('subscriptions').setMany(ids.map((id) => [`telegram:${id}`, { platform: 'telegram', userId: String(id), components: [], createdAt: now }] as const));
+    await h.app.app.store
+      .namespace('subscriptions')
+      .setMany(ids.map((id) => [`telegram:${id}`, { platform: 'telegram', userId: String(id), components: [], createdAt: now }] as const));
     const delivered = () => ids.filter((id) => h!.emu.sent(id).length > 0).length;
 
-    await h.incident({ incident: { id: 'big', name: 'Messaging down', status: 'investigating', impact: 'critical', message: 'Down.', components: ['messaging'] } });
+    await h.incident({
+      incident: {
+        id: 'big',
+        name: 'Messaging down',
+        status: 'investigating',
+        impact: 'critical',
+        message: 'Down.',
+        components: ['messaging'],
+      },
+    });
     await h.emu.waitFor(() => delivered() >= 100 || undefined, 'the broadcast under way');
     const reply = await h.command(USERS.alice, USERS.alice.id, '/status');
     const atReply = delivered();

@@ -93,29 +93,55 @@ announce:
     const slRoot = slackRoots().find((m) => JSON.stringify(m.blocks).includes(name));
     const dcRoot = discordRoots().find((m) => JSON.stringify(m.embeds).includes(name));
     return {
-      telegram: { root: tgRoot?.text ?? '', replies: tgRoot ? tg.sent(GROUP).filter((m) => m.replyTo === tgRoot.message_id).map((m) => m.text) : [] },
+      telegram: {
+        root: tgRoot?.text ?? '',
+        replies: tgRoot
+          ? tg
+              .sent(GROUP)
+              .filter((m) => m.replyTo === tgRoot.message_id)
+              .map((m) => m.text)
+          : [],
+      },
       slack: {
         root: slRoot ? JSON.stringify(slRoot.edits.at(-1)?.blocks ?? slRoot.blocks) : '',
-        replies: slRoot ? slack.messages.filter((m) => m.channel === 'CSTATUS' && m.thread_ts === slRoot.ts).map((m) => JSON.stringify(m.blocks)) : [],
+        replies: slRoot
+          ? slack.messages.filter((m) => m.channel === 'CSTATUS' && m.thread_ts === slRoot.ts).map((m) => JSON.stringify(m.blocks))
+          : [],
       },
-      discord: { root: dcRoot ? JSON.stringify(dcRoot.embeds) : '', replies: dcRoot ? discord.messagesIn(dcRoot.id).map((m) => JSON.stringify(m.embeds)) : [] },
+      discord: {
+        root: dcRoot ? JSON.stringify(dcRoot.embeds) : '',
+        replies: dcRoot ? discord.messagesIn(dcRoot.id).map((m) => JSON.stringify(m.embeds)) : [],
+      },
     };
   };
-  const everywhere = (name: string, check: (v: { root: string; replies: string[] }) => boolean) => () => Object.values(seen(name)).every(check);
+  const everywhere = (name: string, check: (v: { root: string; replies: string[] }) => boolean) => () =>
+    Object.values(seen(name)).every(check);
 
   it('incident: investigating → identified → monitoring → resolved (gone from the summary)', async () => {
     const name = 'Messages are delayed';
     page.setComponent('cmp-msg', 'major_outage');
     page.post({ id: 'inc1', name, status: 'investigating', body: 'We are investigating delayed messages.', components: ['cmp-msg'] });
-    await step('the three root posts', everywhere(name, (v) => v.root.includes('Investigating')));
+    await step(
+      'the three root posts',
+      everywhere(name, (v) => v.root.includes('Investigating')),
+    );
     page.post({ id: 'inc1', status: 'identified', body: 'A database node failed.' });
-    await step('the identified replies', everywhere(name, (v) => v.replies.length === 1));
+    await step(
+      'the identified replies',
+      everywhere(name, (v) => v.replies.length === 1),
+    );
     page.setComponent('cmp-msg', 'degraded_performance');
     page.post({ id: 'inc1', status: 'monitoring', body: MONITORING });
-    await step('the monitoring replies', everywhere(name, (v) => v.replies.length === 2));
+    await step(
+      'the monitoring replies',
+      everywhere(name, (v) => v.replies.length === 2),
+    );
     page.setComponent('cmp-msg', 'operational');
     page.post({ id: 'inc1', status: 'resolved', body: RESOLUTION });
-    await step('the resolution replies', everywhere(name, (v) => v.replies.length === 3 && v.root.includes('Resolved')));
+    await step(
+      'the resolution replies',
+      everywhere(name, (v) => v.replies.length === 3 && v.root.includes('Resolved')),
+    );
 
     expect(page.hits.get('/api/v2/incidents/inc1.json')).toBeGreaterThanOrEqual(1);
     for (const [platform, v] of Object.entries(seen(name))) {
@@ -130,12 +156,30 @@ announce:
   it('maintenance: scheduled → in progress → completed (gone from scheduled_maintenances)', async () => {
     const name = 'Database upgrade';
     const scheduledFor = new Date(Date.now() + 3 * 3_600_000).toISOString();
-    page.post({ id: 'mnt1', name, kind: 'maintenance', status: 'scheduled', body: 'We will upgrade the database cluster.', components: ['cmp-db'], scheduledFor, scheduledUntil: new Date(Date.parse(scheduledFor) + 3_600_000).toISOString() });
-    await step('the three maintenance posts', everywhere(name, (v) => v.root.includes('Scheduled')));
+    page.post({
+      id: 'mnt1',
+      name,
+      kind: 'maintenance',
+      status: 'scheduled',
+      body: 'We will upgrade the database cluster.',
+      components: ['cmp-db'],
+      scheduledFor,
+      scheduledUntil: new Date(Date.parse(scheduledFor) + 3_600_000).toISOString(),
+    });
+    await step(
+      'the three maintenance posts',
+      everywhere(name, (v) => v.root.includes('Scheduled')),
+    );
     page.post({ id: 'mnt1', status: 'in_progress', body: IN_PROGRESS });
-    await step('the in-progress replies', everywhere(name, (v) => v.replies.length === 1));
+    await step(
+      'the in-progress replies',
+      everywhere(name, (v) => v.replies.length === 1),
+    );
     page.post({ id: 'mnt1', status: 'completed', body: COMPLETION });
-    await step('the completion replies', everywhere(name, (v) => v.replies.length === 2 && v.root.includes('Completed')));
+    await step(
+      'the completion replies',
+      everywhere(name, (v) => v.replies.length === 2 && v.root.includes('Completed')),
+    );
 
     for (const [platform, v] of Object.entries(seen(name))) {
       expect(v.root, `${platform}: final edit`).toContain('the new database cluster serves all traffic');

@@ -6,9 +6,15 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { deliveries, exited, startBotProcess, waitFor } from '../helpers/child.ts';
 import { openStore } from '../../src/storage/store.ts';
 
-const incident = (id: string) => ({ incident: { id, name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' } });
+const incident = (id: string) => ({
+  incident: { id, name: 'Messages delayed', status: 'investigating', impact: 'major', message: 'Looking into it.' },
+});
 const push = (port: number, body: unknown) =>
-  fetch(`http://127.0.0.1:${port}/webhooks/gen`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }).catch(() => undefined);
+  fetch(`http://127.0.0.1:${port}/webhooks/gen`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  }).catch(() => undefined);
 
 describe('restart right after a crash (SIGKILL, then a restart policy starts it again at once)', () => {
   const children: ChildProcess[] = [];
@@ -24,7 +30,7 @@ describe('restart right after a crash (SIGKILL, then a restart policy starts it 
     expect(await exited(first.child)).toBe('SIGKILL');
   };
 
-  it('starts at once over the dead process\'s lock, says so, delivers what was pending, and still refuses a live second instance', async () => {
+  it("starts at once over the dead process's lock, says so, delivers what was pending, and still refuses a live second instance", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-restart-'));
     const env = { STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`, OUT_FILE: join(dir, 'out.jsonl'), CHILD_LOG: 'info' };
     await crashWithPending(env, 'r-1');
@@ -35,7 +41,11 @@ describe('restart right after a crash (SIGKILL, then a restart policy starts it 
     // Stale (the pid is dead), or, on a machine slow enough that the lease ran out first, expired.
     expect(second.output()).toMatch(/took over (a stale|an expired) instance lock/);
     await waitFor(() => deliveries(env.OUT_FILE).length >= 2);
-    expect(deliveries(env.OUT_FILE).map((l) => l.chat).sort()).toEqual(['#en', '#zh']);
+    expect(
+      deliveries(env.OUT_FILE)
+        .map((l) => l.chat)
+        .sort(),
+    ).toEqual(['#en', '#zh']);
 
     const refused = await startBotProcess(env).then(
       (p) => (children.push(p.child), 'started'),
@@ -45,7 +55,7 @@ describe('restart right after a crash (SIGKILL, then a restart policy starts it 
     expect(refused).toMatch(/STORE_URL: .* is in use by another Status Relay instance \(.*:\d+:.*\): run one instance per SQLite file/);
   }, 60_000);
 
-  it('starts when the dead holder\'s pid now belongs to another live process (PID reuse, as PID 1 in containers)', async () => {
+  it("starts when the dead holder's pid now belongs to another live process (PID reuse, as PID 1 in containers)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sr-reuse-'));
     const env = { STORE_URL: `sqlite://${join(dir, 'store.sqlite')}`, OUT_FILE: join(dir, 'out.jsonl'), CHILD_LOG: 'info' };
     await crashWithPending(env, 'r-2');

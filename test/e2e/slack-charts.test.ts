@@ -21,10 +21,21 @@ const ALT_24H_ZH = 'Chatter 图表：各组件最近 90 天的可用率及响应
 describe('Slack charts: files.uploadV2 (real @slack/bolt and WebClient) against the emulator', () => {
   let emu: SlackEmulator;
   let t: TestApp;
-  const env = () => ({ SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: emu.apiUrl, STORE_URL: t?.storeUrl ?? '' });
+  const env = () => ({
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: emu.apiUrl,
+    STORE_URL: t?.storeUrl ?? '',
+  });
   const slash = async (user: string, channel: string, text: string) => {
     const response_url = emu.responseUrl();
-    const res = await postSlashCommand(`${t.baseUrl}/slack/events`, SECRET, { command: '/statusrelay', text, user_id: user, channel_id: channel, response_url });
+    const res = await postSlashCommand(`${t.baseUrl}/slack/events`, SECRET, {
+      command: '/statusrelay',
+      text,
+      user_id: user,
+      channel_id: channel,
+      response_url,
+    });
     expect(res.status).toBe(200);
     return emu.waitFor(() => emu.responses.find((r) => response_url.endsWith(`/response/${r.id}`))?.body);
   };
@@ -41,10 +52,16 @@ describe('Slack charts: files.uploadV2 (real @slack/bolt and WebClient) against 
     emu.channels.set('CENGLISH', { id: 'CENGLISH', creator: 'UEN' });
     emu.users.set('UEN', { id: 'UEN', locale: 'en-US' });
     emu.users.set('UZH', { id: 'UZH', locale: 'zh-CN' });
-    const dir = await import('node:fs').then((fs) => fs.mkdtempSync(`${(process.env.TMPDIR ?? '/tmp').replace(/\/$/, '')}/sr-slack-charts-`));
+    const dir = await import('node:fs').then((fs) =>
+      fs.mkdtempSync(`${(process.env.TMPDIR ?? '/tmp').replace(/\/$/, '')}/sr-slack-charts-`),
+    );
     t = await startTestApp(YAML, { ...env(), STORE_URL: `sqlite://${dir}/store.sqlite` });
     const samples = Array.from({ length: 20 }, (_, i) => ({ component: 'messaging', metric: 'response_time_ms', value: 200 + i }));
-    const res = await fetch(`${t.baseUrl}/webhooks/hooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ samples }) });
+    const res = await fetch(`${t.baseUrl}/webhooks/hooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ samples }),
+    });
     expect(res.status).toBe(202);
   });
   afterAll(async () => {
@@ -52,7 +69,7 @@ describe('Slack charts: files.uploadV2 (real @slack/bolt and WebClient) against 
     await emu?.stop();
   });
 
-  it('/statusrelay kpi 7d: the answer stays ephemeral, its chart goes to the asker\'s DM with localized alt text', async () => {
+  it("/statusrelay kpi 7d: the answer stays ephemeral, its chart goes to the asker's DM with localized alt text", async () => {
     const body = await slash('UEN', 'CENGLISH', 'kpi 7d');
     expect(body.response_type).toBe('ephemeral');
     expect(JSON.stringify(body.blocks)).toContain('The chart was sent to you in a direct message.');

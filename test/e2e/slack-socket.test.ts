@@ -31,7 +31,15 @@ describe('Slack in Socket Mode (SLACK_APP_TOKEN)', () => {
 
   it('acks a slash command envelope and answers through respond(), in the user’s Slack language', async () => {
     const response_url = emu.responseUrl();
-    const ack = await emu.sendEnvelope('slash_commands', { command: '/statusrelay', text: 'subscribe messaging', user_id: 'UZH', channel_id: 'C1', team_id: 'T0EMU', response_url, trigger_id: 't' });
+    const ack = await emu.sendEnvelope('slash_commands', {
+      command: '/statusrelay',
+      text: 'subscribe messaging',
+      user_id: 'UZH',
+      channel_id: 'C1',
+      team_id: 'T0EMU',
+      response_url,
+      trigger_id: 't',
+    });
     expect(ack).toBeDefined();
     const body = await emu.waitFor(() => emu.responses.find((r) => response_url.endsWith(`/response/${r.id}`))?.body);
     expect(body.response_type).toBe('ephemeral');

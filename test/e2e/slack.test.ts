@@ -25,13 +25,22 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
   let events: string;
 
   const api = async (path: string, body: unknown) => {
-    const res = await fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${t.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBeLessThan(300);
     return (await res.json()) as { id: string };
   };
   const slash = async (user: string, channel: string, text: string, o?: PostOptions) => {
     const response_url = emu.responseUrl();
-    const res = await postSlashCommand(events, SECRET, { command: '/statusrelay', text, user_id: user, channel_id: channel, response_url }, o);
+    const res = await postSlashCommand(
+      events,
+      SECRET,
+      { command: '/statusrelay', text, user_id: user, channel_id: channel, response_url },
+      o,
+    );
     return { res, response_url };
   };
   /** The respond() body the bot posted to this response_url. */
@@ -42,12 +51,18 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
 
   beforeAll(async () => {
     emu = await new SlackEmulator().start();
-    for (const id of ['CENGLISH', 'CCHINESE', 'CGONE', 'CPERM']) emu.channels.set(id, { id, creator: id === 'CPERM' ? 'UCREATOR' : 'UADMIN' });
+    for (const id of ['CENGLISH', 'CCHINESE', 'CGONE', 'CPERM'])
+      emu.channels.set(id, { id, creator: id === 'CPERM' ? 'UCREATOR' : 'UADMIN' });
     emu.users.set('UEN', { id: 'UEN', locale: 'en-US' });
     emu.users.set('UZH', { id: 'UZH', locale: 'zh-CN' });
     emu.users.set('UADMIN', { id: 'UADMIN', locale: 'en-US', is_admin: true });
     emu.users.set('UCREATOR', { id: 'UCREATOR', locale: 'en-US' });
-    t = await startTestApp(YAML, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: emu.apiUrl, ADMIN_API_TOKEN: ADMIN });
+    t = await startTestApp(YAML, {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: emu.apiUrl,
+      ADMIN_API_TOKEN: ADMIN,
+    });
     events = `${t.baseUrl}/slack/events`;
   });
   afterAll(async () => {
@@ -63,7 +78,13 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
 
   it('announces an incident in two languages, edits the first post and threads every update', async () => {
     // One step at a time: delivery may merge updates that wait together, and here each one must show.
-    const { id } = await api('/api/incidents', { name: 'Messages are not delivered', message: 'We are investigating.', components: ['messaging'], componentStatus: 'major_outage', impact: 'major' });
+    const { id } = await api('/api/incidents', {
+      name: 'Messages are not delivered',
+      message: 'We are investigating.',
+      components: ['messaging'],
+      componentStatus: 'major_outage',
+      impact: 'major',
+    });
     expect(await t.app.drained(40_000)).toBe(true);
     await api(`/api/incidents/${id}/updates`, { status: 'identified', message: 'A database node failed.' });
     expect(await t.app.drained(40_000)).toBe(true);
@@ -100,7 +121,13 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
   it('subscribe → a direct message through conversations.open; unsubscribe → none', async () => {
     const sub = await slash('UEN', 'CENGLISH', 'subscribe messaging');
     expect(textOf(await answer(sub.response_url))).toContain('Subscribed');
-    const first = await api('/api/incidents', { name: 'Slow delivery', message: 'Queues are long.', components: ['messaging'], componentStatus: 'degraded_performance', impact: 'minor' });
+    const first = await api('/api/incidents', {
+      name: 'Slow delivery',
+      message: 'Queues are long.',
+      components: ['messaging'],
+      componentStatus: 'degraded_performance',
+      impact: 'minor',
+    });
     expect(await t.app.drained(40_000)).toBe(true);
     const dm = emu.messages.filter((m) => m.channel === 'DEN');
     expect(dm).toHaveLength(1);
@@ -127,7 +154,13 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
     expect(await t.app.store.namespace('announce').get(chatKey('slack', 'CGONE'))).toBeDefined();
 
     emu.channels.get('CGONE')!.archived = true;
-    await api('/api/incidents', { name: 'Calls drop', message: 'Calls drop after a minute.', components: ['calls'], componentStatus: 'partial_outage', impact: 'major' });
+    await api('/api/incidents', {
+      name: 'Calls drop',
+      message: 'Calls drop after a minute.',
+      components: ['calls'],
+      componentStatus: 'partial_outage',
+      impact: 'major',
+    });
     expect(await t.app.drained(40_000)).toBe(true);
     expect(emu.calls.some((c) => c.method === 'chat.postMessage' && c.args.channel === 'CGONE' && c.error === 'is_archived')).toBe(true);
     expect(await t.app.store.namespace('announce').get(chatKey('slack', 'CGONE'))).toBeUndefined();
@@ -138,7 +171,13 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
     const before = emu.rejected().length;
     // The manual source strips tags, but decodes entities: `&lt;!channel&gt;` in a status page's HTML arrives as `<!channel>`.
     const hostile = `&lt;!channel&gt; &lt;!here|here&gt; &lt;@U0ADMIN&gt; &lt;!subteam^S1|@ops&gt; <!channel> <!here> <!everyone> <@U0ADMIN> <!subteam^S123|@oncall> <https://evil.example|click> & *bold* _x_ ~y~ \`z\` <b>html</b> @everyone مرحبا بالعالم 👩‍👩‍👧‍👦 `;
-    await api('/api/incidents', { name: `${hostile}`.slice(0, 400), message: hostile.repeat(60).slice(0, 12_000), components: ['messaging'], componentStatus: 'major_outage', impact: 'critical' });
+    await api('/api/incidents', {
+      name: `${hostile}`.slice(0, 400),
+      message: hostile.repeat(60).slice(0, 12_000),
+      components: ['messaging'],
+      componentStatus: 'major_outage',
+      impact: 'critical',
+    });
     expect(await t.app.drained(40_000)).toBe(true);
     const last = roots('CENGLISH').at(-1)!;
     expect(JSON.stringify(last.blocks)).toContain('&lt;!channel&gt;');
@@ -147,7 +186,13 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
   });
 
   it('serves App Home with the status and per-component subscribe buttons that work', async () => {
-    const opened = await postEvent(events, SECRET, { type: 'app_home_opened', user: 'UZH', channel: 'DZH', tab: 'home', event_ts: `${Date.now() / 1000}` });
+    const opened = await postEvent(events, SECRET, {
+      type: 'app_home_opened',
+      user: 'UZH',
+      channel: 'DZH',
+      tab: 'home',
+      event_ts: `${Date.now() / 1000}`,
+    });
     expect(opened.status).toBe(200);
     const home = await emu.waitFor(() => emu.homeViews.get('UZH'));
     expect(HAN.test(JSON.stringify(home))).toBe(true);
@@ -164,7 +209,13 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
     expect(unsigned.res.status).toBe(401);
     const stale = await slash('UCREATOR', 'CCHINESE', 'subscribe', { timestampSec: Math.floor(Date.now() / 1000) - 6 * 60 });
     expect(stale.res.status).toBe(401);
-    const forged = await postSlashCommand(events, 'wrong-secret', { command: '/statusrelay', text: 'subscribe', user_id: 'UCREATOR', channel_id: 'CCHINESE', response_url: emu.responseUrl() });
+    const forged = await postSlashCommand(events, 'wrong-secret', {
+      command: '/statusrelay',
+      text: 'subscribe',
+      user_id: 'UCREATOR',
+      channel_id: 'CCHINESE',
+      response_url: emu.responseUrl(),
+    });
     expect(forged.status).toBe(401);
     expect(await t.app.store.namespace('subscriptions').get(userKey('slack', 'UCREATOR'))).toBeUndefined();
   });
@@ -173,7 +224,11 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
 describe('Slack with a refused token', () => {
   it('reports down in /readyz when auth.test says invalid_auth, and when a send says token_revoked', async () => {
     const emu = await new SlackEmulator().start();
-    const bad = await startTestApp('service: { name: Chatter }', { SLACK_BOT_TOKEN: 'xoxb-unknown', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: emu.apiUrl });
+    const bad = await startTestApp('service: { name: Chatter }', {
+      SLACK_BOT_TOKEN: 'xoxb-unknown',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: emu.apiUrl,
+    });
     try {
       const res = await fetch(`${bad.baseUrl}/readyz`);
       expect(res.status).toBe(503);
@@ -183,11 +238,20 @@ describe('Slack with a refused token', () => {
     }
 
     emu.channels.set('CENGLISH', { id: 'CENGLISH' });
-    const good = await startTestApp(YAML, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: emu.apiUrl, ADMIN_API_TOKEN: ADMIN });
+    const good = await startTestApp(YAML, {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: emu.apiUrl,
+      ADMIN_API_TOKEN: ADMIN,
+    });
     try {
       expect(good.app.adapters.get('slack')!.state()).toBe('connected');
       emu.revoked.add('xoxb-test');
-      await fetch(`${good.baseUrl}/api/incidents`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Down', components: ['messaging'], impact: 'major' }) });
+      await fetch(`${good.baseUrl}/api/incidents`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Down', components: ['messaging'], impact: 'major' }),
+      });
       await emu.waitFor(() => emu.calls.some((c) => c.error === 'token_revoked'));
       const res = await fetch(`${good.baseUrl}/readyz`);
       expect(((await res.json()) as { adapters: Record<string, string> }).adapters.slack).toBe('down');
@@ -208,11 +272,25 @@ describe('Slack answering 429 ratelimited', () => {
     emu.channels.set('CCHINESE', { id: 'CCHINESE' });
     // Stricter than our own pacing (1 per second per channel), so the reply right after the first post meets a 429.
     emu.postIntervalMs = 2500;
-    const t = await startTestApp(YAML, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: emu.apiUrl, ADMIN_API_TOKEN: ADMIN });
+    const t = await startTestApp(YAML, {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: emu.apiUrl,
+      ADMIN_API_TOKEN: ADMIN,
+    });
     try {
       const call = (path: string, body: unknown) =>
-        fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<{ id: string }>);
-      const { id } = await call('/api/incidents', { name: 'Login fails', message: 'Investigating.', components: ['messaging'], impact: 'major' });
+        fetch(`${t.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }).then((r) => r.json() as Promise<{ id: string }>);
+      const { id } = await call('/api/incidents', {
+        name: 'Login fails',
+        message: 'Investigating.',
+        components: ['messaging'],
+        impact: 'major',
+      });
       await emu.waitFor(() => emu.messages.filter((m) => !m.thread_ts).length === 2 || undefined);
       await call(`/api/incidents/${id}/updates`, { status: 'identified', message: 'Found it.' });
       expect(await t.app.drained(40_000)).toBe(true);
@@ -220,7 +298,8 @@ describe('Slack answering 429 ratelimited', () => {
       expect(limited.length).toBeGreaterThanOrEqual(1);
       expect(limited.length).toBeLessThanOrEqual(4);
       expect(limited.every((c) => c.status === 429)).toBe(true);
-      for (const channel of ['CENGLISH', 'CCHINESE']) expect(emu.messages.filter((m) => m.channel === channel && m.thread_ts)).toHaveLength(1);
+      for (const channel of ['CENGLISH', 'CCHINESE'])
+        expect(emu.messages.filter((m) => m.channel === channel && m.thread_ts)).toHaveLength(1);
       expect(emu.rejected()).toEqual([]);
       expect(t.app.delivery.stats.rateLimited.slack).toBe(limited.length);
     } finally {

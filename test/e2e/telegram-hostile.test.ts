@@ -70,7 +70,10 @@ describe('telegram: hostile status text', () => {
     await h.incident(outage('topic-1', 'investigating', 'Calls drop after a minute.'));
     const inTopic = await emu.waitFor(() => emu.sent(FORUM).find((m) => m.text.includes('Messages delayed')), 'the topic announcement');
     expect(inTopic.threadId).toBe(42);
-    const moved = await emu.waitFor(() => emu.sent(NEW).find((m) => m.text.includes('Messages delayed')), 'the announcement in the supergroup');
+    const moved = await emu.waitFor(
+      () => emu.sent(NEW).find((m) => m.text.includes('Messages delayed')),
+      'the announcement in the supergroup',
+    );
     expect(moved.text).toContain('Calls drop after a minute.');
     expect(await h.app.app.drained()).toBe(true);
     // The only refusal is the one migration notice; the registration now points at the supergroup.

@@ -42,7 +42,8 @@ describe('telegram: /start, deep links and /help', () => {
   it('/help lists the commands; an unknown command is not answered with ✅', async () => {
     const help = await h.command(USERS.dave, USERS.dave.id, '/help');
     expect(help.text).toMatch(/^ℹ️ Chatter: what I can do/);
-    for (const c of ['/status', '/subscribe', '/unsubscribe', '/subscriptions', '/language', '/announce', '/kpi']) expect(help.text).toContain(c);
+    for (const c of ['/status', '/subscribe', '/unsubscribe', '/subscriptions', '/language', '/announce', '/kpi'])
+      expect(help.text).toContain(c);
     const unknown = await h.command(USERS.dave, USERS.dave.id, '/frobnicate');
     expect(unknown.text).not.toMatch(/^✅/);
     expect(unknown.text).toMatch(/^⚠️ I don't know the command/);
@@ -54,7 +55,10 @@ describe('telegram: /start, deep links and /help', () => {
     const other = h.emu.userSays(USERS.bob, GROUP, '/status@otherbot');
     const ours = h.emu.userSays(USERS.bob, GROUP, '/status@status_relay_bot');
     // Updates are handled in order: once ours is answered, the other bot's command was seen too.
-    const answer = await h.emu.waitFor(() => h.emu.sent(GROUP).find((m) => m.fromBot && m.replyTo === ours.message_id), 'the answer to /status@status_relay_bot');
+    const answer = await h.emu.waitFor(
+      () => h.emu.sent(GROUP).find((m) => m.fromBot && m.replyTo === ours.message_id),
+      'the answer to /status@status_relay_bot',
+    );
     expect(answer.text).toContain('Chatter');
     expect(await h.app.app.drained()).toBe(true);
     const bot = h.emu.sent(GROUP).filter((m) => m.fromBot);

@@ -17,7 +17,14 @@ describe('telegram end to end (long polling)', () => {
   it('registers commands per language and scope, with /announce only for chat administrators', async () => {
     h = await startHarness();
     const lists = h.emu.world.commands;
-    expect([...lists.keys()].sort()).toEqual(['all_chat_administrators|', 'all_chat_administrators|en', 'all_chat_administrators|zh', 'default|', 'default|en', 'default|zh']);
+    expect([...lists.keys()].sort()).toEqual([
+      'all_chat_administrators|',
+      'all_chat_administrators|en',
+      'all_chat_administrators|zh',
+      'default|',
+      'default|en',
+      'default|zh',
+    ]);
     expect(lists.get('default|zh')!.map((c) => c.command)).not.toContain('announce');
     expect(lists.get('all_chat_administrators|zh')!.map((c) => c.command)).toContain('announce');
     expect(lists.get('default|zh')!.find((c) => c.command === 'status')!.description).toMatch(/[\u4e00-\u9fff]/);
@@ -52,13 +59,22 @@ describe('telegram end to end (long polling)', () => {
     expect(channelRoot.text).toContain('消息');
 
     await h.incident(outage('db-1', 'identified', 'A database node failed; traffic is moving to a replica.'));
-    await emu.waitFor(() => groupRoot.text.includes('Identified') && channelRoot.text.includes('已查明原因'), 'both roots edited to "identified"');
+    await emu.waitFor(
+      () => groupRoot.text.includes('Identified') && channelRoot.text.includes('已查明原因'),
+      'both roots edited to "identified"',
+    );
     const replies = (chat: number, root: number) => emu.sent(chat).filter((m) => m.replyTo === root);
-    await emu.waitFor(() => replies(GROUP, groupRoot.message_id).length === 1 && replies(CHANNEL, channelRoot.message_id).length === 1, 'one reply each');
+    await emu.waitFor(
+      () => replies(GROUP, groupRoot.message_id).length === 1 && replies(CHANNEL, channelRoot.message_id).length === 1,
+      'one reply each',
+    );
     expect(replies(GROUP, groupRoot.message_id)[0]!.text).toContain('A database node failed');
 
     await h.incident(outage('db-1', 'resolved', 'All delayed messages were delivered.'));
-    await emu.waitFor(() => replies(GROUP, groupRoot.message_id).length === 2 && replies(CHANNEL, channelRoot.message_id).length === 2, 'the resolution replies');
+    await emu.waitFor(
+      () => replies(GROUP, groupRoot.message_id).length === 2 && replies(CHANNEL, channelRoot.message_id).length === 2,
+      'the resolution replies',
+    );
     expect(await h.app.app.drained()).toBe(true);
     expect(groupRoot.text).toContain('Resolved');
     expect(channelRoot.text).toContain('已解决');
@@ -100,10 +116,15 @@ describe('telegram end to end (long polling)', () => {
     expect(menu.text).toMatch(/Subscribed\. I will send you a direct message when any component changes\./);
     expect(menu.text).toContain('Which component');
     expect(await h.app.app.store.namespace('subscriptions').get(`telegram:${carol.id}`)).toMatchObject({ components: [] });
-    const pick = (menu.replyMarkup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard.flat().find((b) => b.text === 'Messaging')!;
+    const pick = (menu.replyMarkup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard
+      .flat()
+      .find((b) => b.text === 'Messaging')!;
     const answer = await emu.pressButton(carol, menu, pick.callback_data);
     expect(answer.text).toMatch(/^Subscribed/);
-    await emu.waitFor(() => menu.text.startsWith('✅ Subscribed') && menu.text.includes('Messaging'), 'the menu turned into the confirmation');
+    await emu.waitFor(
+      () => menu.text.startsWith('✅ Subscribed') && menu.text.includes('Messaging'),
+      'the menu turned into the confirmation',
+    );
     expect(await h.app.app.store.namespace('subscriptions').get(`telegram:${carol.id}`)).toMatchObject({ components: ['messaging'] });
 
     const dmsBefore = emu.sent(carol.id).length;
@@ -133,7 +154,10 @@ describe('telegram end to end (long polling)', () => {
     expect(await subs.get(`telegram:${dave.id}`)).toBeDefined();
     emu.chat(dave.id).blocked = true;
     await h.incident(outage('cdn-2', 'investigating', 'Images do not load.'));
-    const refused = await emu.waitFor(() => emu.calls.find((c) => c.method === 'sendMessage' && Number(c.params.chat_id) === dave.id && c.status === 403), 'the 403');
+    const refused = await emu.waitFor(
+      () => emu.calls.find((c) => c.method === 'sendMessage' && Number(c.params.chat_id) === dave.id && c.status === 403),
+      'the 403',
+    );
     expect(refused.description).toBe('Forbidden: bot was blocked by the user');
     expect(await h.app.app.drained()).toBe(true);
     expect(await subs.get(`telegram:${dave.id}`)).toBeUndefined();

@@ -8,9 +8,26 @@ import { configureFuzz, FUZZ_TIMEOUT, hostileString, junk } from './arbitraries.
 configureFuzz();
 
 const ENV_NAMES = [
-  'CONFIG_FILE', 'STORE_URL', 'HTTP_HOST', 'HTTP_PORT', 'LOG_LEVEL', 'DEFAULT_LOCALE', 'ADMIN_API_TOKEN', 'TELEGRAM_BOT_TOKEN', 'TELEGRAM_API_ROOT',
-  'TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_API_URL', 'SLACK_COMMAND',
-  'DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'DISCORD_API_URL', 'DISCORD_GUILD_ID',
+  'CONFIG_FILE',
+  'STORE_URL',
+  'HTTP_HOST',
+  'HTTP_PORT',
+  'LOG_LEVEL',
+  'DEFAULT_LOCALE',
+  'ADMIN_API_TOKEN',
+  'TELEGRAM_BOT_TOKEN',
+  'TELEGRAM_API_ROOT',
+  'TELEGRAM_WEBHOOK_URL',
+  'TELEGRAM_WEBHOOK_SECRET',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'SLACK_API_URL',
+  'SLACK_COMMAND',
+  'DISCORD_TOKEN',
+  'DISCORD_APPLICATION_ID',
+  'DISCORD_API_URL',
+  'DISCORD_GUILD_ID',
 ] as const;
 
 /** Only a ConfigError may escape, and it is one line that starts with the setting it is about. */
@@ -28,23 +45,99 @@ const expectCleanConfigError = (f: () => unknown, settingPattern: RegExp): void 
 };
 
 const value = fc.oneof(
-  fc.constantFrom('', '0', '-1', '65536', '8080', 'https://ok.example', 'http://', 'ftp://x', 'redis://r:6379', 'sqlite://./x', 'postgres://u@h/db', 'mysql://x', 'en', 'xx-YY', 'zh-CN', 'debug', 'LOUD', '/statusrelay', 'statusrelay', '  ', '\n'),
+  fc.constantFrom(
+    '',
+    '0',
+    '-1',
+    '65536',
+    '8080',
+    'https://ok.example',
+    'http://',
+    'ftp://x',
+    'redis://r:6379',
+    'sqlite://./x',
+    'postgres://u@h/db',
+    'mysql://x',
+    'en',
+    'xx-YY',
+    'zh-CN',
+    'debug',
+    'LOUD',
+    '/statusrelay',
+    'statusrelay',
+    '  ',
+    '\n',
+  ),
   hostileString(200),
 );
 
 const cfgValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom('', 'x', '30s', '5m', '-1s', '0', 'forever', 'https://status.example', 'not a url', 'en', 'ar', 'xx', 'UTC', 'Mars/Olympus', 'critical', 'major_outage', 'webhook', 'statuspage', 'probe', 'telegram', 'slack', '${HOME}', '${NOT_SET_ANYWHERE_42}', '$${X}', '0 9 * * 1') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom(
+      '',
+      'x',
+      '30s',
+      '5m',
+      '-1s',
+      '0',
+      'forever',
+      'https://status.example',
+      'not a url',
+      'en',
+      'ar',
+      'xx',
+      'UTC',
+      'Mars/Olympus',
+      'critical',
+      'major_outage',
+      'webhook',
+      'statuspage',
+      'probe',
+      'telegram',
+      'slack',
+      '${HOME}',
+      '${NOT_SET_ANYWHERE_42}',
+      '$${X}',
+      '0 9 * * 1',
+    ),
+  },
   { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null)) },
   { weight: 1, arbitrary: hostileString(100) },
 );
-const obj = (keys: readonly string[]) => fc.dictionary(fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }), fc.oneof(cfgValue, fc.array(cfgValue, { maxLength: 3 })), { maxKeys: 6 });
-const source = obj(['id', 'type', 'url', 'interval', 'format', 'secret', 'componentLabel', 'replayWindow', 'component', 'method', 'timeout', 'expectStatus', 'queries', 'failuresToDown']);
+const obj = (keys: readonly string[]) =>
+  fc.dictionary(
+    fc.oneof({ weight: 5, arbitrary: fc.constantFrom(...keys) }, { weight: 1, arbitrary: fc.string({ maxLength: 8 }) }),
+    fc.oneof(cfgValue, fc.array(cfgValue, { maxLength: 3 })),
+    { maxKeys: 6 },
+  );
+const source = obj([
+  'id',
+  'type',
+  'url',
+  'interval',
+  'format',
+  'secret',
+  'componentLabel',
+  'replayWindow',
+  'component',
+  'method',
+  'timeout',
+  'expectStatus',
+  'queries',
+  'failuresToDown',
+]);
 const tree = fc.record(
   {
     service: fc.oneof(obj(['name', 'locales', 'timezone', 'url']), cfgValue),
     components: fc.oneof(fc.array(obj(['id', 'name', 'group']), { maxLength: 4 }), cfgValue),
     sources: fc.oneof(fc.array(source, { maxLength: 4 }), cfgValue),
-    announce: fc.oneof(fc.array(obj(['platform', 'chat', 'channel', 'thread', 'locale', 'components', 'minSeverity', 'broadcastResolution']), { maxLength: 4 }), cfgValue),
+    announce: fc.oneof(
+      fc.array(obj(['platform', 'chat', 'channel', 'thread', 'locale', 'components', 'minSeverity', 'broadcastResolution']), {
+        maxLength: 4,
+      }),
+      cfgValue,
+    ),
     advice: fc.oneof(fc.array(obj(['when', 'say']), { maxLength: 3 }), cfgValue),
     digest: fc.oneof(obj(['cron', 'announce']), cfgValue),
     i18n: fc.oneof(obj(['overrides', 'translate']), cfgValue),
@@ -62,7 +155,43 @@ const yamlish = fc.oneof(
       return '';
     }
   }),
-  fc.array(fc.oneof(fc.constantFrom('sources:', '  - ', 'id: x', 'type: webhook', '{', '}', '[', ']', ': ', '- ', '&a', '*a', '!!binary', '!!js/function', '%YAML 1.2', '---', '...', '"', "'", '\t', '\n', '  ', '#', '<<: *a', '? ', '|', '>'), hostileString(40)), { maxLength: 40 }).map((p) => p.join('')),
+  fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(
+          'sources:',
+          '  - ',
+          'id: x',
+          'type: webhook',
+          '{',
+          '}',
+          '[',
+          ']',
+          ': ',
+          '- ',
+          '&a',
+          '*a',
+          '!!binary',
+          '!!js/function',
+          '%YAML 1.2',
+          '---',
+          '...',
+          '"',
+          "'",
+          '\t',
+          '\n',
+          '  ',
+          '#',
+          '<<: *a',
+          '? ',
+          '|',
+          '>',
+        ),
+        hostileString(40),
+      ),
+      { maxLength: 40 },
+    )
+    .map((p) => p.join('')),
   hostileString(2000),
 );
 
@@ -86,7 +215,15 @@ describe('fuzz: configuration never fails with anything but one clear ConfigErro
 
   it('the check can fail: a multi-line or unnamed error is caught', () => {
     expect(() => expectCleanConfigError(() => parseEnv({ HTTP_PORT: 'x' }), /^[A-Z_]+$/)).not.toThrow();
-    expect(() => expectCleanConfigError(() => { throw new ConfigError('X', 'a\nb'); }, /X/)).toThrow();
-    expect(() => expectCleanConfigError(() => { throw new TypeError('boom'); }, /X/)).toThrow(TypeError);
+    expect(() =>
+      expectCleanConfigError(() => {
+        throw new ConfigError('X', 'a\nb');
+      }, /X/),
+    ).toThrow();
+    expect(() =>
+      expectCleanConfigError(() => {
+        throw new TypeError('boom');
+      }, /X/),
+    ).toThrow(TypeError);
   });
 });

@@ -1,6 +1,14 @@
 import { expect } from 'vitest';
 import { STRICT } from './arbitraries.ts';
-import { CAUSES, COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SEVERITIES, type Incident, type StatusChange } from '../../src/core/model.ts';
+import {
+  CAUSES,
+  COMPONENT_STATUSES,
+  INCIDENT_STATUSES,
+  MAINTENANCE_STATUSES,
+  SEVERITIES,
+  type Incident,
+  type StatusChange,
+} from '../../src/core/model.ts';
 
 const STORY = [...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES] as readonly string[];
 

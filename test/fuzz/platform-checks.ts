@@ -1,7 +1,14 @@
 import { expect } from 'vitest';
 import { renderSlack, SLACK_LIMITS } from '../../src/adapters/slack/render.ts';
 import { renderDiscord, DISCORD_LIMITS } from '../../src/adapters/discord/render.ts';
-import { renderTelegram, renderCaption, safeUrl, DEFAULT_LABELS, MESSAGE_LIMIT, CAPTION_LIMIT } from '../../src/adapters/telegram/render.ts';
+import {
+  renderTelegram,
+  renderCaption,
+  safeUrl,
+  DEFAULT_LABELS,
+  MESSAGE_LIMIT,
+  CAPTION_LIMIT,
+} from '../../src/adapters/telegram/render.ts';
 import { parseHtml } from '../emulators/telegram/html.ts';
 import type { MessageModel } from '../../src/i18n/message.ts';
 import { STRICT } from './arbitraries.ts';
@@ -21,7 +28,8 @@ const slackTexts = (node: unknown, where = 'root', out: { where: string; t: Text
   else if (node && typeof node === 'object') {
     const o = node as Record<string, unknown>;
     if ((o.type === 'mrkdwn' || o.type === 'plain_text') && typeof o.text === 'string') out.push({ where, t: o as unknown as TextObject });
-    for (const [k, v] of Object.entries(o)) slackTexts(v, typeof o.type === 'string' && o.type !== 'mrkdwn' && o.type !== 'plain_text' ? `${o.type}.${k}` : where, out);
+    for (const [k, v] of Object.entries(o))
+      slackTexts(v, typeof o.type === 'string' && o.type !== 'mrkdwn' && o.type !== 'plain_text' ? `${o.type}.${k}` : where, out);
   }
   return out;
 };
@@ -105,7 +113,10 @@ const OUR_TAGS = /<\/?(b|i)>|<a href="[^"<>]*">|<\/a>/g;
 
 export const checkTelegram = (m: MessageModel): void => {
   const allowedUrl = m.link ? safeUrl(m.link.url) : undefined;
-  for (const [html, limit] of [[renderTelegram(m).text, MESSAGE_LIMIT], [renderCaption(m).caption, CAPTION_LIMIT]] as const) {
+  for (const [html, limit] of [
+    [renderTelegram(m).text, MESSAGE_LIMIT],
+    [renderCaption(m).caption, CAPTION_LIMIT],
+  ] as const) {
     expect(html).not.toMatch(LONE_SURROGATE);
     expect(html.replace(OUR_TAGS, '')).not.toMatch(/[<>]/);
     const parsed = parseHtml(html); // throws EntityParseError ("can't parse entities") on bad HTML
@@ -119,4 +130,3 @@ export const checkTelegram = (m: MessageModel): void => {
     }
   }
 };
-

@@ -5,19 +5,38 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { Translator, LOCALES_DIR } from '../../src/i18n/i18n.ts';
 import { renderEvent, renderHeldSummary, type RenderContext } from '../../src/i18n/render.ts';
 import { SUPPORTED_LOCALES } from '../../src/i18n/locales.ts';
-import { CAUSES, COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SEVERITIES, type ComponentState, type Incident, type StatusEvent } from '../../src/core/model.ts';
+import {
+  CAUSES,
+  COMPONENT_STATUSES,
+  INCIDENT_STATUSES,
+  MAINTENANCE_STATUSES,
+  SEVERITIES,
+  type ComponentState,
+  type Incident,
+  type StatusEvent,
+} from '../../src/core/model.ts';
 import type { MessageField } from '../../src/i18n/message.ts';
 import { configureFuzz, FUZZ_TIMEOUT, hostileString, runs } from './arbitraries.ts';
 import { checkDiscord, checkSlack, checkTelegram } from './platform-checks.ts';
 
 configureFuzz();
 
-const ADVICE = Object.keys((JSON.parse(readFileSync(join(LOCALES_DIR, 'en', 'translation.json'), 'utf8')) as { advice: Record<string, string> }).advice);
+const ADVICE = Object.keys(
+  (JSON.parse(readFileSync(join(LOCALES_DIR, 'en', 'translation.json'), 'utf8')) as { advice: Record<string, string> }).advice,
+);
 
-const iso = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
+const iso = fc
+  .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString());
 const text = hostileString(12_000);
 const component: fc.Arbitrary<ComponentState> = fc.record(
-  { id: hostileString(60), name: hostileString(300), status: fc.constantFrom(...COMPONENT_STATUSES), groupName: hostileString(100), updatedAt: iso },
+  {
+    id: hostileString(60),
+    name: hostileString(300),
+    status: fc.constantFrom(...COMPONENT_STATUSES),
+    groupName: hostileString(100),
+    updatedAt: iso,
+  },
   { requiredKeys: ['id', 'name', 'status'] },
 );
 const update = fc.record(
@@ -26,7 +45,13 @@ const update = fc.record(
     status: fc.constantFrom(...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES),
     body: text,
     createdAt: iso,
-    affectedComponents: fc.array(fc.record({ id: hostileString(40), name: hostileString(200), newStatus: fc.constantFrom(...COMPONENT_STATUSES) }, { requiredKeys: ['name'] }), { maxLength: 5 }),
+    affectedComponents: fc.array(
+      fc.record(
+        { id: hostileString(40), name: hostileString(200), newStatus: fc.constantFrom(...COMPONENT_STATUSES) },
+        { requiredKeys: ['name'] },
+      ),
+      { maxLength: 5 },
+    ),
   },
   { requiredKeys: ['id', 'status', 'body', 'createdAt'] },
 );
@@ -53,7 +78,14 @@ const event: fc.Arbitrary<StatusEvent> = fc.oneof(
   fc
     .record({
       id: hostileString(60),
-      phase: fc.constantFrom('opened' as const, 'updated' as const, 'resolved' as const, 'scheduled' as const, 'started' as const, 'completed' as const),
+      phase: fc.constantFrom(
+        'opened' as const,
+        'updated' as const,
+        'resolved' as const,
+        'scheduled' as const,
+        'started' as const,
+        'completed' as const,
+      ),
       incident,
       update: fc.option(update, { nil: undefined }),
       components: fc.array(component, { maxLength: 30 }),
@@ -115,7 +147,12 @@ describe('fuzz: renderEvent in every supported locale', () => {
   });
 
   it('Discord on the same messages (fewer runs: escapeMarkdown is slow on long text, known bug 3)', { timeout: FUZZ_TIMEOUT * 2 }, () => {
-    fc.assert(fc.property(event, world, fc.constantFrom(...SUPPORTED_LOCALES), (e, w, locale) => checkDiscord(renderEvent(e, locale, contextOf(w)))), { numRuns: runs(0.1) });
+    fc.assert(
+      fc.property(event, world, fc.constantFrom(...SUPPORTED_LOCALES), (e, w, locale) =>
+        checkDiscord(renderEvent(e, locale, contextOf(w))),
+      ),
+      { numRuns: runs(0.1) },
+    );
   });
 
   it('the held-message summary never throws either', { timeout: FUZZ_TIMEOUT }, () => {

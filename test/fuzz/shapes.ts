@@ -10,17 +10,36 @@ const opt = <T extends Record<string, fc.Arbitrary<unknown>>>(shape: T) => fc.re
 const id = fc.oneof(fc.stringMatching(/^[a-z0-9]{1,12}$/), hostileString(60));
 const text = hostileString(5000);
 const enumish = (values: readonly string[]) =>
-  fc.oneof(fc.constantFrom(...values), fc.constantFrom(...values).map((v) => v.toUpperCase().replace(/_/g, ' ')), fc.string({ maxLength: 20 }));
+  fc.oneof(
+    fc.constantFrom(...values),
+    fc.constantFrom(...values).map((v) => v.toUpperCase().replace(/_/g, ' ')),
+    fc.string({ maxLength: 20 }),
+  );
 const componentStatus = enumish(COMPONENT_STATUSES);
 const storyStatus = enumish([...INCIDENT_STATUSES, ...MAINTENANCE_STATUSES]);
 const list = <T>(a: fc.Arbitrary<T>, maxLength = 6) => maybe(fc.array(a, { maxLength }));
 
 // Statuspage (docs/formats.md §1–2)
-const spComponent = opt({ id, name: text, status: componentStatus, group: fc.boolean(), group_id: maybe(id), updated_at: timeish, components: list(id) });
+const spComponent = opt({
+  id,
+  name: text,
+  status: componentStatus,
+  group: fc.boolean(),
+  group_id: maybe(id),
+  updated_at: timeish,
+  components: list(id),
+});
 const spAffected = opt({ code: id, name: text, old_status: componentStatus, new_status: componentStatus });
 // Known bug 4: a non-string update body crashes htmlToText (TypeError → HTTP 500 instead of 400).
 const spBody = STRICT ? maybe(text) : fc.option(text, { nil: null });
-const spUpdate = opt({ id, status: storyStatus, body: spBody, created_at: timeish, display_at: timeish, affected_components: maybe(fc.oneof(fc.constant(null), fc.array(maybe(spAffected), { maxLength: 4 }))) });
+const spUpdate = opt({
+  id,
+  status: storyStatus,
+  body: spBody,
+  created_at: timeish,
+  display_at: timeish,
+  affected_components: maybe(fc.oneof(fc.constant(null), fc.array(maybe(spAffected), { maxLength: 4 }))),
+});
 export const spIncident = opt({
   id: maybe(id),
   name: maybe(text),
@@ -45,7 +64,9 @@ export const spWebhook = opt({
   meta: junk,
   page: maybe(opt({ id, status_indicator: enumish([...SEVERITIES]) })),
   incident: maybe(spIncident),
-  component_update: maybe(opt({ old_status: componentStatus, new_status: componentStatus, created_at: timeish, id, component_id: maybe(id) })),
+  component_update: maybe(
+    opt({ old_status: componentStatus, new_status: componentStatus, created_at: timeish, id, component_id: maybe(id) }),
+  ),
   component: maybe(spComponent),
 });
 
@@ -73,11 +94,25 @@ export const genericPayload = opt({
       scheduledUntil: timeish,
     }),
   ),
-  samples: list(maybe(opt({ component: maybe(id), metric: enumish(['response_time_ms', 'error_rate_percent', 'latency_ms', 'uptime_percent', 'up']), value: maybe(fc.double()), at: timeish })), 5),
+  samples: list(
+    maybe(
+      opt({
+        component: maybe(id),
+        metric: enumish(['response_time_ms', 'error_rate_percent', 'latency_ms', 'uptime_percent', 'up']),
+        value: maybe(fc.double()),
+        at: timeish,
+      }),
+    ),
+    5,
+  ),
 });
 
 // Instatus (docs/formats.md §4): SHOUTING_CASE documented, title case observed.
-const isAffected = opt({ id: maybe(id), name: maybe(text), status: enumish(['MAJOROUTAGE', 'Major outage', 'PARTIALOUTAGE', 'DEGRADEDPERFORMANCE', 'OPERATIONAL', 'UNDERMAINTENANCE']) });
+const isAffected = opt({
+  id: maybe(id),
+  name: maybe(text),
+  status: enumish(['MAJOROUTAGE', 'Major outage', 'PARTIALOUTAGE', 'DEGRADEDPERFORMANCE', 'OPERATIONAL', 'UNDERMAINTENANCE']),
+});
 const isUpdate = opt({ id: maybe(id), status: storyStatus, markdown: maybe(text), body: maybe(text), created_at: timeish });
 const isStory = opt({
   id: maybe(id),
@@ -105,7 +140,16 @@ export const instatusPayload = opt({
 });
 
 // Alertmanager v4 (docs/formats.md §5) and Grafana (§9)
-const labels = maybe(fc.dictionary(fc.oneof(fc.constantFrom('component', 'severity', 'priority', 'alertname', 'summary', 'description', 'message', 'runbook_url', 'kpi_metric'), fc.string({ maxLength: 10 })), fc.oneof(text, fc.constantFrom('critical', 'warning', 'info', 'P1', 'response_time_ms', 'up')), { maxKeys: 6 }));
+const labels = maybe(
+  fc.dictionary(
+    fc.oneof(
+      fc.constantFrom('component', 'severity', 'priority', 'alertname', 'summary', 'description', 'message', 'runbook_url', 'kpi_metric'),
+      fc.string({ maxLength: 10 }),
+    ),
+    fc.oneof(text, fc.constantFrom('critical', 'warning', 'info', 'P1', 'response_time_ms', 'up')),
+    { maxKeys: 6 },
+  ),
+);
 const alert = opt({
   status: enumish(['firing', 'resolved']),
   labels,
@@ -150,4 +194,10 @@ export const manualOpen = fc.record(
   },
   { requiredKeys: ['name'] },
 );
-export const manualUpdate = opt({ status: storyStatus, message: maybe(hostileString(25_000)), components: list(id), componentStatus, impact: enumish([...SEVERITIES]) });
+export const manualUpdate = opt({
+  status: storyStatus,
+  message: maybe(hostileString(25_000)),
+  components: list(id),
+  componentStatus,
+  impact: enumish([...SEVERITIES]),
+});

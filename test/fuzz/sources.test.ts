@@ -10,7 +10,17 @@ import { ManualSource } from '../../src/sources/manual/index.ts';
 import { PayloadError } from '../../src/core/errors.ts';
 import type { StatusChange } from '../../src/core/model.ts';
 import { configureFuzz, FUZZ_TIMEOUT, hostileString, junk, refusalOk } from './arbitraries.ts';
-import { feedTime, alertGroup, genericPayload, instatusPayload, manualOpen, manualUpdate, spIncident, spSummary, spWebhook } from './shapes.ts';
+import {
+  feedTime,
+  alertGroup,
+  genericPayload,
+  instatusPayload,
+  manualOpen,
+  manualUpdate,
+  spIncident,
+  spSummary,
+  spWebhook,
+} from './shapes.ts';
 import { expectChange, expectIncident } from './model-check.ts';
 
 configureFuzz();
@@ -18,7 +28,8 @@ configureFuzz();
 const SRC = 'src';
 const NOW = '2026-11-28T01:50:00.000Z';
 /** Shaped payloads mostly, junk sometimes: both must end in a result or a PayloadError. */
-const input = <T>(shaped: fc.Arbitrary<T>) => fc.oneof({ weight: 5, arbitrary: shaped as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: junk });
+const input = <T>(shaped: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 5, arbitrary: shaped as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: junk });
 const changes = (list: StatusChange[] | undefined) => {
   for (const c of list ?? []) expectChange(c, SRC);
 };
@@ -56,7 +67,11 @@ describe('fuzz: source parsers never crash and hand the tracker well-formed chan
   });
 
   it('Alertmanager webhook', { timeout: FUZZ_TIMEOUT }, () => {
-    fc.assert(fc.property(input(alertGroup), fc.constantFrom('component', 'service', 'alertname'), (json, label) => changes(refusalOk(() => parseAlertmanager(json, SRC, NOW, label)))));
+    fc.assert(
+      fc.property(input(alertGroup), fc.constantFrom('component', 'service', 'alertname'), (json, label) =>
+        changes(refusalOk(() => parseAlertmanager(json, SRC, NOW, label))),
+      ),
+    );
   });
 
   it('Grafana webhook', { timeout: FUZZ_TIMEOUT }, () => {
@@ -83,10 +98,27 @@ describe('fuzz: source parsers never crash and hand the tracker well-formed chan
 
   it('RSS and Atom history feeds', { timeout: FUZZ_TIMEOUT }, () => {
     const update = fc
-      .tuple(fc.constantFrom('Nov', 'Feb', 'xyz', ''), fc.integer({ min: -1, max: 40 }), fc.constantFrom('03:25', '99:99', '0:0'), fc.constantFrom('UTC', 'PDT', 'IST', 'XYZ', ''), fc.constantFrom('Resolved', 'Update', 'In progress', 'Scheduled', '&lt;b&gt;'), hostileString(3000))
-      .map(([mon, day, time, zone, label, body]) => `<p><small>${mon} <var>${day}</var>, <var>${time}</var> ${zone}</small><br><strong>${label}</strong> - ${body}</p>`);
+      .tuple(
+        fc.constantFrom('Nov', 'Feb', 'xyz', ''),
+        fc.integer({ min: -1, max: 40 }),
+        fc.constantFrom('03:25', '99:99', '0:0'),
+        fc.constantFrom('UTC', 'PDT', 'IST', 'XYZ', ''),
+        fc.constantFrom('Resolved', 'Update', 'In progress', 'Scheduled', '&lt;b&gt;'),
+        hostileString(3000),
+      )
+      .map(
+        ([mon, day, time, zone, label, body]) =>
+          `<p><small>${mon} <var>${day}</var>, <var>${time}</var> ${zone}</small><br><strong>${label}</strong> - ${body}</p>`,
+      );
     const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const entry = fc.record({ title: hostileString(300), link: fc.oneof(fc.webUrl(), hostileString(100)), date: feedTime, id: hostileString(60), updates: fc.array(update, { maxLength: 5 }), raw: fc.boolean() });
+    const entry = fc.record({
+      title: hostileString(300),
+      link: fc.oneof(fc.webUrl(), hostileString(100)),
+      date: feedTime,
+      id: hostileString(60),
+      updates: fc.array(update, { maxLength: 5 }),
+      raw: fc.boolean(),
+    });
     const feed = fc.tuple(fc.boolean(), fc.array(entry, { maxLength: 4 })).map(([atom, entries]) => {
       const x = (s: unknown, raw: boolean) => (raw ? String(s) : escapeXml(String(s)));
       return atom
@@ -105,7 +137,8 @@ describe('fuzz: source parsers never crash and hand the tracker well-formed chan
   });
 
   it('fixed bug 5 (feed): an entry dated +275760-09-13 is parsed or refused cleanly', () => {
-    const xml = '<?xml version="1.0"?><rss version="2.0"><channel><item><title>t</title><guid>g</guid><link>http://a.aa</link><pubDate>+275760-09-13T00:00:00.000Z</pubDate><description>&lt;p&gt;&lt;small&gt;Nov &lt;var&gt;0&lt;/var&gt;, &lt;var&gt;03:25&lt;/var&gt; UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Resolved&lt;/strong&gt; - x&lt;/p&gt;</description></item></channel></rss>';
+    const xml =
+      '<?xml version="1.0"?><rss version="2.0"><channel><item><title>t</title><guid>g</guid><link>http://a.aa</link><pubDate>+275760-09-13T00:00:00.000Z</pubDate><description>&lt;p&gt;&lt;small&gt;Nov &lt;var&gt;0&lt;/var&gt;, &lt;var&gt;03:25&lt;/var&gt; UTC&lt;/small&gt;&lt;br&gt;&lt;strong&gt;Resolved&lt;/strong&gt; - x&lt;/p&gt;</description></item></channel></rss>';
     expect(() => refusalOk(() => parseFeed(xml, SRC, NOW))).not.toThrow();
   });
 
@@ -120,7 +153,9 @@ describe('fuzz: source parsers never crash and hand the tracker well-formed chan
   });
 
   it('fixed bug 8 (manual): an unparseable scheduledFor is refused with a PayloadError', () => {
-    expect(() => refusalOk(() => new ManualSource(SRC).open({ name: 'Maintenance', kind: 'maintenance', scheduledFor: 'garbage' }, NOW))).not.toThrow();
+    expect(() =>
+      refusalOk(() => new ManualSource(SRC).open({ name: 'Maintenance', kind: 'maintenance', scheduledFor: 'garbage' }, NOW)),
+    ).not.toThrow();
   });
 
   it('the harness can fail: a non-PayloadError escapes refusalOk', () => {

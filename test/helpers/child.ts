@@ -16,7 +16,11 @@ export interface BotProcess {
 /** Starts test/e2e/crash-child.ts (a bot whose only adapter appends deliveries to OUT_FILE) and waits for READY. */
 export const startBotProcess = (env: Record<string, string>): Promise<BotProcess> =>
   new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ['bin/run-ts.js', 'test/e2e/crash-child.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/run-ts.js', 'test/e2e/crash-child.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -29,7 +33,11 @@ export const startBotProcess = (env: Record<string, string>): Promise<BotProcess
   });
 
 export const exited = (child: ChildProcess): Promise<NodeJS.Signals | number | null> =>
-  new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(child.signalCode ?? child.exitCode) : child.once('exit', (code, signal) => r(signal ?? code))));
+  new Promise((r) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? r(child.signalCode ?? child.exitCode)
+      : child.once('exit', (code, signal) => r(signal ?? code)),
+  );
 
 /** Polls until `check` holds; resolves with the time it took. */
 export const waitFor = async (check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<number> => {

@@ -16,7 +16,11 @@ export interface CliRun {
  * Runs the real CLI (`node bin/status-relay.js …`) in a fresh directory (no `.env`), with only the
  * given environment on top of PATH and HOME.
  */
-export const runCli = (args: readonly string[], env: Record<string, string> = {}, cwd = mkdtempSync(join(tmpdir(), 'sr-cli-'))): Promise<CliRun> =>
+export const runCli = (
+  args: readonly string[],
+  env: Record<string, string> = {},
+  cwd = mkdtempSync(join(tmpdir(), 'sr-cli-')),
+): Promise<CliRun> =>
   new Promise((done, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,
@@ -30,4 +34,3 @@ export const runCli = (args: readonly string[], env: Record<string, string> = {}
     child.on('error', reject);
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
-

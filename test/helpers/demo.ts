@@ -13,7 +13,11 @@ export const runFastDemo = async (timeoutMs = 60_000): Promise<{ out: string; co
   const cwd = mkdtempSync(join(tmpdir(), 'sr-demo-'));
   const env: NodeJS.ProcessEnv = { ...process.env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' };
   for (const k of Object.keys(env)) if (/^(CONFIG_FILE|STORE_URL|TELEGRAM_|SLACK_|DISCORD_)/.test(k)) delete env[k];
-  const child = spawn(process.execPath, [join(ROOT, 'bin/status-relay.js'), 'start', '--fast'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/status-relay.js'), 'start', '--fast'], {
+    cwd,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr.on('data', (c: Buffer) => (out += c.toString()));

@@ -55,7 +55,10 @@ describe('TcpFaultProxy', () => {
     const port = await listen(echo.server);
     const proxy = new TcpFaultProxy({ host: '127.0.0.1', port });
     await proxy.start();
-    cleanup.push(() => new Promise<void>((r) => echo.server.close(() => r())), () => proxy.stop());
+    cleanup.push(
+      () => new Promise<void>((r) => echo.server.close(() => r())),
+      () => proxy.stop(),
+    );
     const client = await connect(proxy.port);
     cleanup.push(() => void client.destroy());
     return { echo, proxy, client };
@@ -135,10 +138,13 @@ describe('HttpFaultProxy', () => {
     const port = await listen(backend);
     const proxy = new HttpFaultProxy({ host: '127.0.0.1', port });
     await proxy.start();
-    cleanup.push(() => {
-      backend.closeAllConnections();
-      return new Promise<void>((r) => backend.close(() => r()));
-    }, () => proxy.stop());
+    cleanup.push(
+      () => {
+        backend.closeAllConnections();
+        return new Promise<void>((r) => backend.close(() => r()));
+      },
+      () => proxy.stop(),
+    );
     return { proxy, hits: () => hits };
   };
 

@@ -1,4 +1,10 @@
-import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server as HttpServer,
+  type ServerResponse,
+} from 'node:http';
 import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 
 /**
@@ -241,7 +247,9 @@ export class HttpFaultProxy extends ProxyBase {
         return;
       }
       if (mode.kind === 'http-error') {
-        const text = mode.body ?? `<html><head><title>${mode.status} ${statusText(mode.status)}</title></head><body><center><h1>${mode.status} ${statusText(mode.status)}</h1></center></body></html>\n`;
+        const text =
+          mode.body ??
+          `<html><head><title>${mode.status} ${statusText(mode.status)}</title></head><body><center><h1>${mode.status} ${statusText(mode.status)}</h1></center></body></html>\n`;
         res.writeHead(mode.status, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(text) });
         res.end(text);
         return;
@@ -297,7 +305,8 @@ const readBody = async (req: IncomingMessage): Promise<Buffer> => {
 };
 
 const statusText = (status: number): string =>
-  ({ 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' })[status] ?? 'Error';
+  ({ 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' })[status] ??
+  'Error';
 
 /** Runs `mode` for `ms`, then returns to `pass`; resolves with the moment the fault ended. */
 export const faultFor = async (proxy: TcpFaultProxy | HttpFaultProxy, mode: FaultMode, ms: number): Promise<number> => {

@@ -32,7 +32,12 @@ const parseResponse = (raw: string): RawResponse | undefined => {
  * answers and closes early shows up as the error the sender gets (EPIPE, ECONNRESET), which a
  * client that stops writing on an early answer (fetch, node:http) would hide.
  */
-export const streamPost = (url: string, body: Buffer, headers: Record<string, string> = {}, options: StreamOptions = {}): Promise<RawResponse | { error: string }> =>
+export const streamPost = (
+  url: string,
+  body: Buffer,
+  headers: Record<string, string> = {},
+  options: StreamOptions = {},
+): Promise<RawResponse | { error: string }> =>
   new Promise((resolve) => {
     const u = new URL(url);
     const chunkBytes = options.chunkBytes ?? 64 * 1024;
@@ -64,7 +69,9 @@ export const streamPost = (url: string, body: Buffer, headers: Record<string, st
         if (error !== undefined || socket.destroyed) return;
         const chunk = body.subarray(offset, offset + chunkBytes);
         offset += chunk.length;
-        const flushed = socket.write(options.chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk);
+        const flushed = socket.write(
+          options.chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from('\r\n')]) : chunk,
+        );
         if (options.pauseMs) {
           setTimeout(writeMore, options.pauseMs);
           return;

@@ -18,11 +18,23 @@ export class ScriptedPlatform implements ChatAdapter {
     const f = this.failures.find((x) => x.chat === chat && x.times > 0);
     if (!f) return;
     f.times--;
-    throw new DeliveryError({ platform: 'console', kind: f.kind, code: f.kind, message: `scripted ${f.kind}`, ...(f.retryAfterMs ? { retryAfterMs: f.retryAfterMs } : {}) });
+    throw new DeliveryError({
+      platform: 'console',
+      kind: f.kind,
+      code: f.kind,
+      message: `scripted ${f.kind}`,
+      ...(f.retryAfterMs ? { retryAfterMs: f.retryAfterMs } : {}),
+    });
   }
   async send(target: Target, message: MessageModel, options?: SendOptions): Promise<PostedRef> {
     this.maybeFail(target.chatId);
-    this.calls.push({ op: 'send', chat: target.chatId, title: message.title, ...(options?.replyTo ? { replyTo: options.replyTo.messageId } : {}), at: Date.now() });
+    this.calls.push({
+      op: 'send',
+      chat: target.chatId,
+      title: message.title,
+      ...(options?.replyTo ? { replyTo: options.replyTo.messageId } : {}),
+      at: Date.now(),
+    });
     return { platform: 'console', chatId: target.chatId, messageId: String(++this.n) };
   }
   async edit(ref: PostedRef, message: MessageModel): Promise<void> {

@@ -29,7 +29,9 @@ export interface OwnRedis {
 /** A redis-server of this test's own, so pausing it harms no other test. */
 export const startOwnRedis = async (): Promise<OwnRedis> => {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${port}`;
   const command = async (...args: string[]) => {
     const c = createClient({ url, socket: { reconnectStrategy: false } });

@@ -43,7 +43,17 @@ export class StatuspagePage {
   }
 
   /** Adds a story, or a new update to it (which sets its status). */
-  post(init: { id: string; name?: string; kind?: 'incident' | 'maintenance'; status: string; body: string; impact?: string; components?: string[]; scheduledFor?: string; scheduledUntil?: string }): void {
+  post(init: {
+    id: string;
+    name?: string;
+    kind?: 'incident' | 'maintenance';
+    status: string;
+    body: string;
+    impact?: string;
+    components?: string[];
+    scheduledFor?: string;
+    scheduledUntil?: string;
+  }): void {
     const now = new Date(Date.now() + this.counter).toISOString();
     let story = this.stories.get(init.id);
     if (!story) {
@@ -79,7 +89,9 @@ export class StatuspagePage {
       monitoring_at: null,
       shortlink: `https://stspg.io/${story.id}`,
       page_id: 'page1',
-      ...(story.kind === 'maintenance' ? { scheduled_for: story.scheduledFor ?? story.createdAt, scheduled_until: story.scheduledUntil ?? null } : {}),
+      ...(story.kind === 'maintenance'
+        ? { scheduled_for: story.scheduledFor ?? story.createdAt, scheduled_until: story.scheduledUntil ?? null }
+        : {}),
       incident_updates: [...story.updates].reverse().map((u) => ({
         id: u.id,
         status: u.status,
@@ -106,18 +118,32 @@ export class StatuspagePage {
     this.server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
       this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
-      const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const send = (status: number, body: unknown) =>
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (this.failing.has(path)) return send(503, { error: 'unavailable' });
       if (path === '/api/v2/summary.json')
         return send(200, {
           page: this.page(),
-          components: [...this.components.values()].map((c) => ({ ...c, group: false, group_id: null, updated_at: new Date().toISOString() })),
+          components: [...this.components.values()].map((c) => ({
+            ...c,
+            group: false,
+            group_id: null,
+            updated_at: new Date().toISOString(),
+          })),
           incidents: this.open('incident').map((s) => this.json(s)),
           scheduled_maintenances: this.open('maintenance').map((s) => this.json(s)),
           status: { indicator: 'none', description: 'All Systems Operational' },
         });
-      if (path === '/api/v2/incidents.json') return send(200, { page: this.page(), incidents: [...this.stories.values()].filter((s) => s.kind === 'incident').map((s) => this.json(s)) });
-      if (path === '/api/v2/scheduled-maintenances.json') return send(200, { page: this.page(), scheduled_maintenances: [...this.stories.values()].filter((s) => s.kind === 'maintenance').map((s) => this.json(s)) });
+      if (path === '/api/v2/incidents.json')
+        return send(200, {
+          page: this.page(),
+          incidents: [...this.stories.values()].filter((s) => s.kind === 'incident').map((s) => this.json(s)),
+        });
+      if (path === '/api/v2/scheduled-maintenances.json')
+        return send(200, {
+          page: this.page(),
+          scheduled_maintenances: [...this.stories.values()].filter((s) => s.kind === 'maintenance').map((s) => this.json(s)),
+        });
       const one = /^\/api\/v2\/incidents\/([^/]+)\.json$/.exec(path);
       const story = one && !this.notById.has(decodeURIComponent(one[1]!)) ? this.stories.get(decodeURIComponent(one[1]!)) : undefined;
       if (story) return send(200, { page: this.page(), incident: this.json(story) });

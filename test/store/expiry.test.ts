@@ -17,27 +17,36 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Counts rows of a namespace straight from the database, past keyv's hiding of expired ones. */
 type RawCount = (ns: string) => Promise<number>;
 
-const sqliteRaw = (file: string): RawCount => async (ns) => {
-  const db = new sqlite3.Database(file);
-  try {
-    return await new Promise<number>((resolve, reject) =>
-      db.get<{ n: number }>('SELECT COUNT(*) AS n FROM keyv WHERE key >= ? AND key < ?', [`${ns}:`, `${ns};`], (e, row) => (e ? reject(e) : resolve(row!.n))),
-    );
-  } finally {
-    await new Promise((r) => db.close(r));
-  }
-};
+const sqliteRaw =
+  (file: string): RawCount =>
+  async (ns) => {
+    const db = new sqlite3.Database(file);
+    try {
+      return await new Promise<number>((resolve, reject) =>
+        db.get<{ n: number }>('SELECT COUNT(*) AS n FROM keyv WHERE key >= ? AND key < ?', [`${ns}:`, `${ns};`], (e, row) =>
+          e ? reject(e) : resolve(row!.n),
+        ),
+      );
+    } finally {
+      await new Promise((r) => db.close(r));
+    }
+  };
 
-const postgresRaw = (url: string): RawCount => async (ns) => {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    const r = await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM public.keyv WHERE key COLLATE "C" >= $1 AND key COLLATE "C" < $2`, [`${ns}:`, `${ns};`]);
-    return Number(r.rows[0]!.n);
-  } finally {
-    await c.end();
-  }
-};
+const postgresRaw =
+  (url: string): RawCount =>
+  async (ns) => {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      const r = await c.query<{ n: string }>(`SELECT COUNT(*) AS n FROM public.keyv WHERE key COLLATE "C" >= $1 AND key COLLATE "C" < $2`, [
+        `${ns}:`,
+        `${ns};`,
+      ]);
+      return Number(r.rows[0]!.n);
+    } finally {
+      await c.end();
+    }
+  };
 
 const sweepSuite = (name: string, open: () => Promise<Store>, raw: RawCount) => {
   describe(`expired rows are deleted on ${name}`, () => {
@@ -46,7 +55,10 @@ const sweepSuite = (name: string, open: () => Promise<Store>, raw: RawCount) => 
       const ns: ScratchNamespace = `scratch-exp${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
       try {
         const kv = store.namespace(ns);
-        await kv.setMany(Array.from({ length: 10 }, (_, i) => [`short:${i}`, { i }] as const), 50);
+        await kv.setMany(
+          Array.from({ length: 10 }, (_, i) => [`short:${i}`, { i }] as const),
+          50,
+        );
         await kv.set('long', 'stays', 3_600_000);
         await kv.set('forever', 'stays');
         // A nested "expires" inside a value that never expires must not fool the sweep.
@@ -80,7 +92,9 @@ sweepSuite('SQLite', () => openStore(`sqlite://${sqliteFile}`), sqliteRaw(sqlite
 
 const postgresUrl = process.env.TEST_POSTGRES_URL;
 if (postgresUrl) sweepSuite('PostgreSQL', () => openStore(postgresUrl), postgresRaw(postgresUrl));
-else describe('expired rows are deleted on PostgreSQL', () => it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));
+else
+  describe('expired rows are deleted on PostgreSQL', () =>
+    it('was not run: TEST_POSTGRES_URL is not set (.ci/run starts PostgreSQL and sets it)', () => {}));
 
 const redisUrl = process.env.TEST_REDIS_URL;
 describe('expiry on Redis', () => {

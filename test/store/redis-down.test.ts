@@ -47,7 +47,12 @@ suite('store with Redis down (its own redis-server, paused with SIGSTOP)', () =>
         ['setMany', kv.setMany([['a', 1]], 1000)],
         ['delete', kv.delete('story')],
         ['deleteMany', kv.deleteMany(['a'])],
-        ['entries', (async () => { for await (const _ of kv.entries()) void _; })()],
+        [
+          'entries',
+          (async () => {
+            for await (const _ of kv.entries()) void _;
+          })(),
+        ],
         ['lease', store.lease('leader').acquire('h:1:s1.1:x', 1000)],
       ]).map(([name, call]) => [name, settle(call)]);
       for (const [name, call] of calls) {
@@ -108,11 +113,18 @@ announce:
         sent.push({ chat: ref.chatId, kind: 'edit', replyTo: ref.messageId });
       },
     };
-    const post = (body: unknown) => fetch(`${bot.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-    const incident = (status: string, message: string) => ({ incident: { id: 'rd-1', name: 'Redis hiccup', status, impact: 'major', message } });
+    const post = (body: unknown) =>
+      fetch(`${bot.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const incident = (status: string, message: string) => ({
+      incident: { id: 'rd-1', name: 'Redis hiccup', status, impact: 'major', message },
+    });
 
     beforeAll(async () => {
-      bot = await startTestApp(yaml, { STORE_URL: redis.url }, { adapters: [adapter], storeTimeoutMs: TIMEOUT_MS, limits: { console: { globalPerSecond: 1000, perChatIntervalMs: 0 } } });
+      bot = await startTestApp(
+        yaml,
+        { STORE_URL: redis.url },
+        { adapters: [adapter], storeTimeoutMs: TIMEOUT_MS, limits: { console: { globalPerSecond: 1000, perChatIntervalMs: 0 } } },
+      );
     });
     afterAll(async () => {
       redis.resume();

@@ -37,7 +37,9 @@ const recordingPlatform = () => {
   return { adapter, sent, setState: (s: AdapterState) => void (state = s) };
 };
 
-const incident = (id: string) => ({ incident: { id, name: `Outage ${id}`, status: 'investigating', impact: 'major', message: 'Looking.' } });
+const incident = (id: string) => ({
+  incident: { id, name: `Outage ${id}`, status: 'investigating', impact: 'major', message: 'Looking.' },
+});
 
 const countRows = async (t: TestApp, ns: NamespaceName): Promise<number> => {
   let n = 0;
@@ -51,9 +53,14 @@ const countRows = async (t: TestApp, ns: NamespaceName): Promise<number> => {
  */
 const survivesWriteFault = async (storeUrl: string, fault: { start(): Promise<void>; end(): Promise<void> }) => {
   const platform = recordingPlatform();
-  const t = await startTestApp(yaml, { STORE_URL: storeUrl }, { adapters: [platform.adapter], storeTimeoutMs: TIMEOUT_MS, limits: { console: { globalPerSecond: 1000, perChatIntervalMs: 0 } } });
+  const t = await startTestApp(
+    yaml,
+    { STORE_URL: storeUrl },
+    { adapters: [platform.adapter], storeTimeoutMs: TIMEOUT_MS, limits: { console: { globalPerSecond: 1000, perChatIntervalMs: 0 } } },
+  );
   try {
-    const post = (body: unknown) => fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const post = (body: unknown) =>
+      fetch(`${t.baseUrl}/webhooks/gen`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
     expect((await post(incident('a'))).status).toBe(202);
     // 202 means recorded in the ingest queue; fan-out into the outbox follows.
     expect(await t.app.processed()).toBe(true);
@@ -121,7 +128,8 @@ describe('SQLite on a full disk (a real 2 MB tmpfs)', () => {
 
 describe('SQLite with another connection holding the write lock (SQLITE_BUSY)', () => {
   let holder: sqlite3.Database | undefined;
-  const run = (db: sqlite3.Database, sql: string) => new Promise<void>((resolve, reject) => db.run(sql, (e) => (e ? reject(e) : resolve())));
+  const run = (db: sqlite3.Database, sql: string) =>
+    new Promise<void>((resolve, reject) => db.run(sql, (e) => (e ? reject(e) : resolve())));
   afterEach(async () => {
     if (holder) await new Promise((r) => holder!.close(r));
     holder = undefined;

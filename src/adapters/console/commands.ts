@@ -2,7 +2,12 @@ import type { CommandRouter } from '../../commands/router.ts';
 import type { CommandReply } from '../../commands/context.ts';
 
 /** Runs a typed command line ("/status messaging") as a console user, for the demo and tests. */
-export const runConsoleCommand = async (router: CommandRouter, line: string, userId = 'console-user', localeHint?: string): Promise<CommandReply> => {
+export const runConsoleCommand = async (
+  router: CommandRouter,
+  line: string,
+  userId = 'console-user',
+  localeHint?: string,
+): Promise<CommandReply> => {
   const [command = '', ...args] = line.trim().split(/\s+/);
   return router.handle({
     platform: 'console',

@@ -32,7 +32,8 @@ describe('Discord command definitions', () => {
 
   it('leaves out a translated name Discord would refuse instead of failing the whole registration', async () => {
     const translator = await Translator.create();
-    const bad = (l: string) => (key: string, o?: Record<string, unknown>) => (l === 'zh-CN' && key === 'discord:commandNames.status' ? 'Status?!' : translator.t(l)(key, o));
+    const bad = (l: string) => (key: string, o?: Record<string, unknown>) =>
+      l === 'zh-CN' && key === 'discord:commandNames.status' ? 'Status?!' : translator.t(l)(key, o);
     const defs = buildCommandDefinitions(['en', 'zh-CN'], bad);
     expect(validateCommands(defs as never)).toBeUndefined();
     expect(defs[0]!.name_localizations).toEqual({ 'en-US': 'status', 'en-GB': 'status' });
@@ -44,6 +45,7 @@ describe('Discord command definitions', () => {
     expect(INVITE_PERMISSIONS & (1n << 17n)).toBe(0n); // never Mention Everyone
     // Attach Files: the /kpi chart and the digest's chart are uploaded images.
     expect(INVITE_PERMISSIONS & (1n << 15n)).toBe(1n << 15n);
-    for (const readme of ['../../../README.md', '../../../docs/discord.md']) expect(readFileSync(new URL(readme, import.meta.url), 'utf8')).toMatch(/\| Attach Files \| `1 << 15` = 32768 \|/);
+    for (const readme of ['../../../README.md', '../../../docs/discord.md'])
+      expect(readFileSync(new URL(readme, import.meta.url), 'utf8')).toMatch(/\| Attach Files \| `1 << 15` = 32768 \|/);
   });
 });

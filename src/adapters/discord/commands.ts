@@ -44,7 +44,13 @@ export const discordLocalesFor = (locale: string): Locale[] => {
   return DISCORD_LOCALES.filter((d) => d.toLowerCase().split('-')[0] === lang) as Locale[];
 };
 
-const localized = (offered: readonly string[], tOf: (l: string) => T, key: string, max: number, options?: Record<string, unknown>): LocalizationMap => {
+const localized = (
+  offered: readonly string[],
+  tOf: (l: string) => T,
+  key: string,
+  max: number,
+  options?: Record<string, unknown>,
+): LocalizationMap => {
   const map: LocalizationMap = {};
   for (const l of offered) for (const d of discordLocalesFor(l)) map[d] = truncate(tOf(l)(key, options), max);
   return map;
@@ -85,7 +91,10 @@ type OptionKey = keyof typeof OPTION_NAMES;
  * members without Manage Channels and is guild-only; the adapter checks the permission again
  * when it runs, because server admins can override `default_member_permissions`.
  */
-export const buildCommandDefinitions = (offered: readonly string[], tOf: (l: string) => T): RESTPostAPIChatInputApplicationCommandsJSONBody[] => {
+export const buildCommandDefinitions = (
+  offered: readonly string[],
+  tOf: (l: string) => T,
+): RESTPostAPIChatInputApplicationCommandsJSONBody[] => {
   const en = tOf('en');
   const option = (key: OptionKey, extra: Partial<APIApplicationCommandBasicOption> = {}): APIApplicationCommandBasicOption =>
     ({
@@ -102,7 +111,10 @@ export const buildCommandDefinitions = (offered: readonly string[], tOf: (l: str
     name_localizations: localized(offered, tOf, key, 100, options),
     value,
   });
-  const languageChoices = offered.map((l) => ({ name: truncate(`${new Intl.DisplayNames([l], { type: 'language' }).of(l) ?? l} (${l})`, 100), value: l }));
+  const languageChoices = offered.map((l) => ({
+    name: truncate(`${new Intl.DisplayNames([l], { type: 'language' }).of(l) ?? l} (${l})`, 100),
+    value: l,
+  }));
   const component = option('component', { autocomplete: true });
   const options: Record<CommandName, APIApplicationCommandBasicOption[]> = {
     status: [component],
@@ -168,7 +180,10 @@ export const toInvocation = (i: ChatInputCommandInteraction): CommandInvocation 
  * Choices for the component option while the user types: known components whose id or name
  * (in the user's language) contains the last word typed; earlier words are kept.
  */
-export const componentChoices = async (router: CommandRouter, i: AutocompleteInteraction): Promise<APIApplicationCommandOptionChoice<string>[]> => {
+export const componentChoices = async (
+  router: CommandRouter,
+  i: AutocompleteInteraction,
+): Promise<APIApplicationCommandOptionChoice<string>[]> => {
   const s = router.services;
   const locale = await router.resolveLocale({ platform: 'discord', userId: i.user.id, chatId: i.channelId ?? '', localeHint: i.locale });
   const typed = String(i.options.getFocused());
@@ -182,5 +197,8 @@ export const componentChoices = async (router: CommandRouter, i: AutocompleteInt
     .map((id) => ({ id, name: ctx.componentName({ id, name: tracked.get(id) ?? id }, locale) }))
     .filter((c) => !last || c.id.toLowerCase().includes(last) || c.name.toLowerCase().includes(last))
     .slice(0, 25)
-    .map((c) => ({ name: truncate(c.name === c.id ? c.id : `${c.name} (${c.id})`, 100), value: truncate(prefix ? `${prefix} ${c.id}` : c.id, 100) }));
+    .map((c) => ({
+      name: truncate(c.name === c.id ? c.id : `${c.name} (${c.id})`, 100),
+      value: truncate(prefix ? `${prefix} ${c.id}` : c.id, 100),
+    }));
 };

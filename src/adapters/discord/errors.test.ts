@@ -15,7 +15,10 @@ describe('Discord errors → DeliveryError', () => {
   let adapter: ChatAdapter;
   const channel = (id: string): Target => ({ platform: 'discord', chatId: id, kind: 'channel' });
   const failure = async (p: Promise<unknown>): Promise<DeliveryError> => {
-    const e = await p.then(() => undefined, (err: unknown) => err);
+    const e = await p.then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(DeliveryError);
     return e as DeliveryError;
   };
@@ -59,7 +62,11 @@ describe('Discord errors → DeliveryError', () => {
   it.each([
     ['deleted channel (10003)', () => channel('1234567890123456789'), '10003'],
     ['channel the bot cannot see (50001)', () => channel(rig.emu.addChannel({ access: false })), '50001'],
-    ['user who closed DMs (50007)', () => ({ platform: 'discord', chatId: rig.emu.addUser({ dmsOpen: false }), kind: 'dm' }) as Target, '50007'],
+    [
+      'user who closed DMs (50007)',
+      () => ({ platform: 'discord', chatId: rig.emu.addUser({ dmsOpen: false }), kind: 'dm' }) as Target,
+      '50007',
+    ],
     ['user who no longer exists (10013)', () => ({ platform: 'discord', chatId: '1234567890123456780', kind: 'dm' }) as Target, '10013'],
   ])('reports a %s as target_gone', async (_what, target, code) => {
     expect(await failure(adapter.send(target(), message))).toMatchObject({ kind: 'target_gone', code });
@@ -74,19 +81,29 @@ describe('Discord errors → DeliveryError', () => {
 
   it('treats other 4xx as permanent (an edit of a deleted message, an invalid form body)', async () => {
     const id = rig.emu.addChannel();
-    expect(await failure(adapter.edit!({ platform: 'discord', chatId: id, messageId: '1234567890123456781' }, message))).toMatchObject({ kind: 'permanent', code: '10008' });
+    expect(await failure(adapter.edit!({ platform: 'discord', chatId: id, messageId: '1234567890123456781' }, message))).toMatchObject({
+      kind: 'permanent',
+      code: '10008',
+    });
     rig.emu.failNext(MESSAGES, 400, { message: 'Invalid Form Body', code: 50035 });
     expect(await failure(adapter.send(channel(id), message))).toMatchObject({ kind: 'permanent', code: '50035' });
   });
 
   it('classifies network failures as transient', () => {
-    expect(classifyDiscordError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({ kind: 'transient', code: 'network' });
+    expect(classifyDiscordError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toMatchObject({
+      kind: 'transient',
+      code: 'network',
+    });
   });
 
   // Last: a global 429 holds every route for a second, and after a 401 discord.js drops the token.
   it('marks a global 429 as global so delivery pauses the whole platform, and refuses the next call locally', async () => {
     rig.emu.limits.force(MESSAGES, 1, true);
-    expect(await failure(adapter.send(channel(rig.emu.addChannel()), message))).toMatchObject({ kind: 'rate_limited', code: 'global', scope: 'platform' });
+    expect(await failure(adapter.send(channel(rig.emu.addChannel()), message))).toMatchObject({
+      kind: 'rate_limited',
+      code: 'global',
+      scope: 'platform',
+    });
     const id = rig.emu.addChannel();
     expect(await failure(adapter.send(channel(id), message))).toMatchObject({ kind: 'rate_limited', code: 'global', scope: 'platform' });
     expect(requestsTo(`/channels/${id}/messages`)).toBe(0);

@@ -103,13 +103,19 @@ export class DiscordAdapter implements ChatAdapter {
       this.status = 'down';
       await client.destroy();
       if ((e as { code?: string }).code === DiscordjsErrorCodes.TokenInvalid)
-        throw new ConfigError('DISCORD_TOKEN', 'was refused by Discord (401): copy the bot token again from the Bot page of your application');
+        throw new ConfigError(
+          'DISCORD_TOKEN',
+          'was refused by Discord (401): copy the bot token again from the Bot page of your application',
+        );
       throw e;
     }
     this.status = 'connected';
     ctx.log.info({ guild: this.settings.guildId ?? 'global' }, 'discord connected');
     await this.registerCommands().catch((e: unknown) =>
-      ctx.log.error({ code: discordCode(e), err: (e as Error).message }, 'registering Discord slash commands failed: was the bot invited with the applications.commands scope?'),
+      ctx.log.error(
+        { code: discordCode(e), err: (e as Error).message },
+        'registering Discord slash commands failed: was the bot invited with the applications.commands scope?',
+      ),
     );
   }
 
@@ -181,7 +187,11 @@ export class DiscordAdapter implements ChatAdapter {
     return { client: this.client, ctx: this.ctx };
   }
 
-  private post(channelId: string, body: DiscordPayload & { message_reference?: { message_id: string; fail_if_not_exists: boolean } }, files: { name: string; data: Buffer }[]): Promise<APIMessage> {
+  private post(
+    channelId: string,
+    body: DiscordPayload & { message_reference?: { message_id: string; fail_if_not_exists: boolean } },
+    files: { name: string; data: Buffer }[],
+  ): Promise<APIMessage> {
     return this.ready().client.rest.post(Routes.channelMessages(channelId), { body, files }) as Promise<APIMessage>;
   }
 
@@ -192,18 +202,34 @@ export class DiscordAdapter implements ChatAdapter {
   }
 
   /** An update: in the thread started from the root post, or as a reply where threads are not possible. */
-  private async reply(target: Target, root: PostedRef, payload: DiscordPayload, files: { name: string; data: Buffer }[], message: MessageModel): Promise<PostedRef> {
+  private async reply(
+    target: Target,
+    root: PostedRef,
+    payload: DiscordPayload,
+    files: { name: string; data: Buffer }[],
+    message: MessageModel,
+  ): Promise<PostedRef> {
     const { client, ctx } = this.ready();
     let mode = target.kind === 'dm' ? 'reply' : root.threadId ? 'thread' : this.replyMode.get(root.messageId);
     if (!mode) {
-      const name = threadName(ctx.commands.services.translator.t(message.locale)('discord:thread.name', { title: message.headline ?? message.title }));
+      const name = threadName(
+        ctx.commands.services.translator.t(message.locale)('discord:thread.name', { title: message.headline ?? message.title }),
+      );
       try {
         await client.rest.post(Routes.threads(root.chatId, root.messageId), { body: { name, auto_archive_duration: 1440 } });
         mode = 'thread';
       } catch (e) {
         const code = discordCode(e);
-        if (code === THREAD_EXISTS) mode = 'thread'; // started before a restart
-        else if (e instanceof DiscordAPIError && e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 429 && !GONE_CODES.has(code ?? 0)) {
+        if (code === THREAD_EXISTS)
+          mode = 'thread'; // started before a restart
+        else if (
+          e instanceof DiscordAPIError &&
+          e.status >= 400 &&
+          e.status < 500 &&
+          e.status !== 401 &&
+          e.status !== 429 &&
+          !GONE_CODES.has(code ?? 0)
+        ) {
           // No permission to start threads here, or a channel type without threads: reply instead.
           ctx.log.info({ code, channel: root.chatId }, 'cannot start a thread in this Discord channel; replying instead');
           mode = 'reply';
@@ -217,7 +243,11 @@ export class DiscordAdapter implements ChatAdapter {
       const sent = await this.post(threadId, payload, files);
       return { platform: 'discord', chatId: threadId, messageId: sent.id, threadId };
     }
-    const sent = await this.post(root.chatId, { ...payload, message_reference: { message_id: root.messageId, fail_if_not_exists: false } }, files);
+    const sent = await this.post(
+      root.chatId,
+      { ...payload, message_reference: { message_id: root.messageId, fail_if_not_exists: false } },
+      files,
+    );
     return { platform: 'discord', chatId: root.chatId, messageId: sent.id };
   }
 
@@ -253,7 +283,9 @@ export class DiscordAdapter implements ChatAdapter {
       (error: unknown): { error: unknown } => ({ error }),
     );
     let timer: NodeJS.Timeout | undefined;
-    const quick = i.deferred ? undefined : await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEFER_AFTER_MS - age)))]);
+    const quick = i.deferred
+      ? undefined
+      : await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEFER_AFTER_MS - age)))]);
     clearTimeout(timer);
     if (!i.deferred && !quick) await i.deferReply(deferFlags);
     const outcome = quick ?? (await work);
@@ -263,7 +295,11 @@ export class DiscordAdapter implements ChatAdapter {
       ctx.log.error({ command: i.commandName, err: (outcome.error as Error).message }, 'command failed');
       const locale = await ctx.commands.resolveLocale(inv).catch(() => ctx.commands.services.defaultLocale);
       const title = ctx.commands.services.translator.t(locale)('errors.internal');
-      reply = { message: { locale, dir: ctx.commands.services.translator.dir(locale), severity: 'none', icon: '⚠️', title, fields: [], advice: [] }, ephemeral: true, locale };
+      reply = {
+        message: { locale, dir: ctx.commands.services.translator.dir(locale), severity: 'none', icon: '⚠️', title, fields: [], advice: [] },
+        ephemeral: true,
+        locale,
+      };
     }
     const { payload, files } = renderDiscord(reply.message);
     const body = {

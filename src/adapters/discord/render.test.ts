@@ -4,7 +4,14 @@ import type { MessageModel } from '../../i18n/message.ts';
 import { validateMessage, pingsEveryone } from '../../../test/emulators/discord/validate.ts';
 import { DISCORD_LIMITS, escapeDiscord, renderDiscord, SEVERITY_COLOUR, threadName, truncate } from './render.ts';
 
-const base: MessageModel = { locale: 'en', dir: 'ltr', severity: 'major', title: 'Chatter · Major incident · Investigating', fields: [], advice: [] };
+const base: MessageModel = {
+  locale: 'en',
+  dir: 'ltr',
+  severity: 'major',
+  title: 'Chatter · Major incident · Investigating',
+  fields: [],
+  advice: [],
+};
 
 const HOSTILE = [
   '@everyone @here <@&123456789012345678> <@123456789012345678> <#123456789012345678> </status:1>',
@@ -17,7 +24,15 @@ const HOSTILE = [
 ].join('\n');
 
 const embedTotal = (p: ReturnType<typeof renderDiscord>['payload']) =>
-  p.embeds.reduce((n, e) => n + (e.title?.length ?? 0) + (e.description?.length ?? 0) + (e.footer?.text.length ?? 0) + (e.fields ?? []).reduce((m, f) => m + f.name.length + f.value.length, 0), 0);
+  p.embeds.reduce(
+    (n, e) =>
+      n +
+      (e.title?.length ?? 0) +
+      (e.description?.length ?? 0) +
+      (e.footer?.text.length ?? 0) +
+      (e.fields ?? []).reduce((m, f) => m + f.name.length + f.value.length, 0),
+    0,
+  );
 
 describe('renderDiscord', () => {
   it('renders an embed coloured by severity with fields, advice and a link button, pinging no one', () => {
@@ -34,12 +49,19 @@ describe('renderDiscord', () => {
     expect(payload.allowed_mentions).toEqual({ parse: [] });
     expect(payload.content).toBeUndefined();
     const [embed] = payload.embeds;
-    expect(embed).toMatchObject({ title: '🟠 Chatter · Major incident · Investigating', color: SEVERITY_COLOUR.major, description: '**Messages delayed**\n\nWe are investigating.', footer: { text: 'Updated 10:00' } });
+    expect(embed).toMatchObject({
+      title: '🟠 Chatter · Major incident · Investigating',
+      color: SEVERITY_COLOUR.major,
+      description: '**Messages delayed**\n\nWe are investigating.',
+      footer: { text: 'Updated 10:00' },
+    });
     expect(embed!.fields).toEqual([
       { name: 'Affected', value: 'Messaging', inline: true },
       { name: 'What you can do', value: '• Retry later', inline: false },
     ]);
-    expect(payload.components).toEqual([{ type: 1, components: [{ type: 2, style: 5, label: 'Status page', url: 'https://status.example.com/incidents/1' }] }]);
+    expect(payload.components).toEqual([
+      { type: 1, components: [{ type: 2, style: 5, label: 'Status page', url: 'https://status.example.com/incidents/1' }] },
+    ]);
     expect(validateMessage(payload as never, { create: true, files: 0 })).toBeUndefined();
   });
 

@@ -1,4 +1,12 @@
-import { ButtonStyle, ComponentType, escapeMarkdown, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIEmbedField } from 'discord.js';
+import {
+  ButtonStyle,
+  ComponentType,
+  escapeMarkdown,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+  type APIEmbedField,
+} from 'discord.js';
 import type { Severity } from '../../core/model.ts';
 import { httpUrl } from '../../core/url.ts';
 import { truncate as truncateText } from '../../core/text.ts';
@@ -63,7 +71,16 @@ export const truncate = (text: string, max: number): string => truncateText(text
 export const escapeDiscord = (text: string): string =>
   // escapeMarkdown is quadratic on long input (seconds at 20,000 characters); nothing Discord shows is
   // longer than 4,096, so cut the raw text first.
-  neutraliseMentions(inertBrackets(escapeMarkdown(text.length > 8192 ? text.slice(0, 8192) : text, { heading: true, bulletedList: true, numberedList: true, maskedLink: false })));
+  neutraliseMentions(
+    inertBrackets(
+      escapeMarkdown(text.length > 8192 ? text.slice(0, 8192) : text, {
+        heading: true,
+        bulletedList: true,
+        numberedList: true,
+        maskedLink: false,
+      }),
+    ),
+  );
 
 /**
  * Masked links (`[text](url)`, https://support.discord.com/hc/en-us/articles/210298617) are made
@@ -75,7 +92,8 @@ export const escapeDiscord = (text: string): string =>
 const inertBrackets = (escaped: string): string => escaped.replace(/(?<=(?:^|[^\\])(?:\\\\)*)[[\]]/g, '\\$&');
 
 /** For plain-text places (footers, button labels, thread names): no markdown there, but no mention either. */
-export const neutraliseMentions = (text: string): string => text.replace(/@(everyone|here)/gi, '@\u200b$1').replace(/<(?=[@#:/]|a:|t:)/g, '<\u200b');
+export const neutraliseMentions = (text: string): string =>
+  text.replace(/@(everyone|here)/gi, '@\u200b$1').replace(/<(?=[@#:/]|a:|t:)/g, '<\u200b');
 
 const isHttpUrl = (url: string): boolean => httpUrl(url, 512) !== undefined;
 
@@ -94,7 +112,11 @@ export const renderDiscord = (m: MessageModel): RenderedDiscord => {
   let budget = DISCORD_LIMITS.embedTotal - title.length - (footer?.length ?? 0) - reserve;
   const candidates = m.fields.map((f) => ({ name: escapeDiscord(f.label), value: escapeDiscord(f.value), inline: Boolean(f.inline) }));
   if (m.advice.length)
-    candidates.push({ name: escapeDiscord(m.adviceTitle ?? '💡'), value: m.advice.map((a) => `• ${escapeDiscord(a)}`).join('\n'), inline: false });
+    candidates.push({
+      name: escapeDiscord(m.adviceTitle ?? '💡'),
+      value: m.advice.map((a) => `• ${escapeDiscord(a)}`).join('\n'),
+      inline: false,
+    });
   const fields: APIEmbedField[] = [];
   for (const f of candidates) {
     if (fields.length === DISCORD_LIMITS.fields) break;
@@ -133,10 +155,15 @@ export const renderDiscord = (m: MessageModel): RenderedDiscord => {
 };
 
 /** A thread title (1-100 characters, plain text: Discord shows thread names without markdown). */
-export const threadName = (label: string): string => truncate(neutraliseMentions(label.replace(/\s+/g, ' ').trim()), DISCORD_LIMITS.threadName) || 'Updates';
+export const threadName = (label: string): string =>
+  truncate(neutraliseMentions(label.replace(/\s+/g, ' ').trim()), DISCORD_LIMITS.threadName) || 'Updates';
 
 /** What `status-relay preview` prints for Discord: the exact JSON we would send. */
 export const previewDiscord = (m: MessageModel): string => {
   const { payload, files } = renderDiscord(m);
-  return JSON.stringify({ ...payload, ...(files.length ? { attachments: files.map((f, id) => ({ id, filename: f.name })) } : {}) }, null, 2);
+  return JSON.stringify(
+    { ...payload, ...(files.length ? { attachments: files.map((f, id) => ({ id, filename: f.name })) } : {}) },
+    null,
+    2,
+  );
 };

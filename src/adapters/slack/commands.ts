@@ -82,7 +82,10 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
     if (!mayCallUsersInfo() && localeOnly) return { isAdmin: false };
     try {
       const res = await client.users.info({ user: userId, include_locale: true });
-      const value = { ...(res.user?.locale ? { locale: res.user.locale } : {}), isAdmin: Boolean(res.user?.is_admin || res.user?.is_owner) };
+      const value = {
+        ...(res.user?.locale ? { locale: res.user.locale } : {}),
+        isAdmin: Boolean(res.user?.is_admin || res.user?.is_owner),
+      };
       setBounded(facts, userId, { at: Date.now(), value }, USER_FACTS_KEPT);
       return value;
     } catch (e) {
@@ -112,7 +115,13 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
     }
   };
 
-  const invocation = (userId: string, channelId: string, name: string, args: readonly string[], localeHint?: string): CommandInvocation => ({
+  const invocation = (
+    userId: string,
+    channelId: string,
+    name: string,
+    args: readonly string[],
+    localeHint?: string,
+  ): CommandInvocation => ({
     platform: 'slack',
     userId,
     chatId: channelId,
@@ -147,7 +156,12 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
     try {
       const { locale: hint } = await userFacts(cmd.user_id, true);
       if (!isCommandName(sub)) {
-        const locale = await router.resolveLocale({ platform: 'slack', userId: cmd.user_id, chatId: cmd.channel_id, ...(hint ? { localeHint: hint } : {}) });
+        const locale = await router.resolveLocale({
+          platform: 'slack',
+          userId: cmd.user_id,
+          chatId: cmd.channel_id,
+          ...(hint ? { localeHint: hint } : {}),
+        });
         const text = services.translator.t(locale)('slack:usage', { sub, command, subcommands: COMMAND_NAMES.join(', ') });
         await respond({ response_type: 'ephemeral', text: escapeSlack(text) });
         return;
@@ -170,14 +184,20 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
       // between two people is in a channel the bot is not in), never a channel for an ephemeral one.
       const chartTo = reply.message.image ? (inChannel ? cmd.channel_id : await dmOf(cmd.user_id)) : undefined;
       const note = refused ? t('slack:announceRule') : chartTo && chartTo !== cmd.channel_id ? t('slack:chartSentToDm') : undefined;
-      const payload = renderSlack(note ? { ...reply.message, footer: [reply.message.footer, note].filter(Boolean).join('\n') } : reply.message);
+      const payload = renderSlack(
+        note ? { ...reply.message, footer: [reply.message.footer, note].filter(Boolean).join('\n') } : reply.message,
+      );
       await respond({ response_type: inChannel ? 'in_channel' : 'ephemeral', text: payload.text, blocks: payload.blocks });
       if (chartTo && reply.message.image)
-        await uploadChart(client, { channel: chartTo, image: reply.message.image }).catch((e: unknown) => log.warn({ err: e, channel: chartTo }, 'chart upload to Slack failed (files:write scope?)'));
+        await uploadChart(client, { channel: chartTo, image: reply.message.image }).catch((e: unknown) =>
+          log.warn({ err: e, channel: chartTo }, 'chart upload to Slack failed (files:write scope?)'),
+        );
     } catch (e) {
       log.error({ err: e, sub }, 'slash command failed');
       const locale = services.defaultLocale;
-      await respond({ response_type: 'ephemeral', text: escapeSlack(services.translator.t(locale)('errors.internal')) }).catch(() => undefined);
+      await respond({ response_type: 'ephemeral', text: escapeSlack(services.translator.t(locale)('errors.internal')) }).catch(
+        () => undefined,
+      );
     }
   });
 

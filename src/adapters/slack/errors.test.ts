@@ -73,13 +73,20 @@ describe('errors thrown by the real WebClient are classified', () => {
 
   it('invalid blocks → permanent', async () => {
     const blocks = [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }];
-    expect(await caught(client.chat.postMessage({ channel: 'C2', text: 'x', blocks }))).toMatchObject({ kind: 'permanent', code: 'invalid_blocks' });
+    expect(await caught(client.chat.postMessage({ channel: 'C2', text: 'x', blocks }))).toMatchObject({
+      kind: 'permanent',
+      code: 'invalid_blocks',
+    });
   });
 
   it('a 503 → transient, a refused connection → transient', async () => {
     emu.failNext('chat.postMessage', 503);
     expect(await caught(post('C2'))).toMatchObject({ kind: 'transient', code: 'http_503' });
-    const nowhere = new WebClient('xoxb-test', { slackApiUrl: 'http://127.0.0.1:9/api/', rejectRateLimitedCalls: true, retryConfig: { retries: 0 } });
+    const nowhere = new WebClient('xoxb-test', {
+      slackApiUrl: 'http://127.0.0.1:9/api/',
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+    });
     expect(await caught(post('C2', nowhere))).toMatchObject({ kind: 'transient', code: 'request_error' });
   });
 });

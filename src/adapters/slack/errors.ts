@@ -4,7 +4,15 @@ import { DeliveryError, type DeliveryErrorKind } from '../../core/errors.ts';
  * Slack answers most failures with HTTP 200 `{ok:false,error}`; @slack/web-api turns them into
  * `slack_webapi_platform_error` with `data.error` (docs/platforms.md §5, api.slack.com/methods/chat.postMessage#errors).
  */
-const GONE = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'account_inactive', 'user_not_found', 'user_disabled', 'cannot_dm_bot']);
+const GONE = new Set([
+  'channel_not_found',
+  'not_in_channel',
+  'is_archived',
+  'account_inactive',
+  'user_not_found',
+  'user_disabled',
+  'cannot_dm_bot',
+]);
 const AUTH = new Set(['token_revoked', 'invalid_auth', 'not_authed', 'token_expired']);
 const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'ratelimited_retry']);
 
@@ -84,6 +92,11 @@ export const classifyResponseUrlError = (e: unknown): DeliveryError => {
   if (status === undefined) return make('transient', typeof err.code === 'string' ? err.code : 'request_error', e);
   if (status === 429) return make('rate_limited', 'ratelimited', e, seconds(err.response?.headers?.['retry-after']) ?? 1000);
   const body = err.response?.data as { error?: unknown } | string | undefined;
-  const error = typeof body === 'object' && typeof body?.error === 'string' ? body.error : typeof body === 'string' && /^[a-z_]{3,40}$/.test(body) ? body : `http_${status}`;
+  const error =
+    typeof body === 'object' && typeof body?.error === 'string'
+      ? body.error
+      : typeof body === 'string' && /^[a-z_]{3,40}$/.test(body)
+        ? body
+        : `http_${status}`;
   return make(status >= 500 ? 'transient' : 'permanent', error, e);
 };

@@ -19,5 +19,7 @@ const MAX_ALT = 1000;
 export const uploadChart = async (client: WebClient, upload: ChartUpload): Promise<void> => {
   const alt = [...upload.image.alt].slice(0, MAX_ALT).join('');
   const base = { file: upload.image.png, filename: 'chart.png', title: alt.slice(0, 250), alt_text: alt };
-  await client.filesUploadV2(upload.threadTs ? { ...base, channel_id: upload.channel, thread_ts: upload.threadTs } : { ...base, channel_id: upload.channel });
+  await client.filesUploadV2(
+    upload.threadTs ? { ...base, channel_id: upload.channel, thread_ts: upload.threadTs } : { ...base, channel_id: upload.channel },
+  );
 };

@@ -3,7 +3,10 @@ import { startTestApp, type TestApp } from '../../../test/helpers/app.ts';
 import { validateBlocks, mentionsIn, textsOf } from '../../../test/emulators/slack/validate.ts';
 import { buildHomeView, HOME_ACTIONS } from './home.ts';
 
-const components = Array.from({ length: 130 }, (_, i) => `  - { id: c${i}, name: { en: "<!channel> Component ${i}", zh-CN: "组件 ${i}" } }`).join('\n');
+const components = Array.from(
+  { length: 130 },
+  (_, i) => `  - { id: c${i}, name: { en: "<!channel> Component ${i}", zh-CN: "组件 ${i}" } }`,
+).join('\n');
 
 describe('App Home view', () => {
   let t: TestApp;
@@ -26,7 +29,12 @@ describe('App Home view', () => {
   });
 
   it('offers unsubscribe for what the user has, and a stop-all button, in the user’s language', () => {
-    const view = buildHomeView(t.app.router.services, 'zh-CN', '/statusrelay', { platform: 'slack', userId: 'U1', components: ['c1'], createdAt: '2026-01-01T00:00:00Z' });
+    const view = buildHomeView(t.app.router.services, 'zh-CN', '/statusrelay', {
+      platform: 'slack',
+      userId: 'U1',
+      components: ['c1'],
+      createdAt: '2026-01-01T00:00:00Z',
+    });
     expect(buttons(view).slice(0, 2)).toEqual([`${HOME_ACTIONS.subscribe}:c0`, `${HOME_ACTIONS.unsubscribe}:c1`]);
     expect(JSON.stringify(view.blocks)).toContain('停止所有私信');
     expect(validateBlocks(view.blocks, 100)).toEqual([]);

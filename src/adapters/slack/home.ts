@@ -13,7 +13,12 @@ export const ALL_COMPONENTS = ' all';
  * The App Home tab: the current status (the `/status` answer) and, per component, whether the user
  * gets direct messages for it, with a subscribe/unsubscribe button (handled as block_actions).
  */
-export const buildHomeView = (services: CommandServices, locale: string, command: string, subscription: Subscription | undefined): HomeView => {
+export const buildHomeView = (
+  services: CommandServices,
+  locale: string,
+  command: string,
+  subscription: Subscription | undefined,
+): HomeView => {
   const t = services.translator.t(locale);
   const status = renderSlack(statusReply(services, locale)).blocks;
   const ctx = services.renderContext(services.now());
@@ -31,7 +36,10 @@ export const buildHomeView = (services: CommandServices, locale: string, command
   const blocks: KnownBlock[] = [
     ...status,
     { type: 'divider' },
-    { type: 'header', text: { type: 'plain_text', text: truncateEscaped(escapeSlack(t('slack:home.yourSubscriptions')), SLACK_LIMITS.headerText) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncateEscaped(escapeSlack(t('slack:home.yourSubscriptions')), SLACK_LIMITS.headerText) },
+    },
     { type: 'section', text: { type: 'mrkdwn', text: escapeSlack(summary), verbatim: true } },
   ];
   if (ids.length === 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(t('slack:home.noComponents')) }] });
@@ -42,11 +50,21 @@ export const buildHomeView = (services: CommandServices, locale: string, command
     const state = tracked.get(id) ? t(`componentStatus.${tracked.get(id)!.status}`) : '—';
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: truncateEscaped(`*${escapeSlack(name(id))}* · ${escapeSlack(state)}${on ? ` · _${escapeSlack(t('slack:home.subscribed'))}_` : ''}`, SLACK_LIMITS.sectionText), verbatim: true },
+      text: {
+        type: 'mrkdwn',
+        text: truncateEscaped(
+          `*${escapeSlack(name(id))}* · ${escapeSlack(state)}${on ? ` · _${escapeSlack(t('slack:home.subscribed'))}_` : ''}`,
+          SLACK_LIMITS.sectionText,
+        ),
+        verbatim: true,
+      },
       accessory: {
         type: 'button',
         action_id: on ? HOME_ACTIONS.unsubscribe : HOME_ACTIONS.subscribe,
-        text: { type: 'plain_text', text: truncateEscaped(escapeSlack(t(on ? 'slack:home.unsubscribe' : 'slack:home.subscribe')), SLACK_LIMITS.buttonText) },
+        text: {
+          type: 'plain_text',
+          text: truncateEscaped(escapeSlack(t(on ? 'slack:home.unsubscribe' : 'slack:home.subscribe')), SLACK_LIMITS.buttonText),
+        },
         value: id,
         ...(on ? {} : { style: 'primary' as const }),
       },
@@ -55,7 +73,15 @@ export const buildHomeView = (services: CommandServices, locale: string, command
   if (subscription)
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', action_id: HOME_ACTIONS.unsubscribe, style: 'danger', value: ALL_COMPONENTS, text: { type: 'plain_text', text: escapeSlack(t('slack:home.unsubscribeAll')) } }],
+      elements: [
+        {
+          type: 'button',
+          action_id: HOME_ACTIONS.unsubscribe,
+          style: 'danger',
+          value: ALL_COMPONENTS,
+          text: { type: 'plain_text', text: escapeSlack(t('slack:home.unsubscribeAll')) },
+        },
+      ],
     });
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(t('slack:home.hint', { command })) }] });
   return { type: 'home', blocks: blocks.slice(0, SLACK_LIMITS.homeBlocks) };

@@ -32,7 +32,8 @@ export interface SlackAdapterOptions {
 /** bolt's Logger interface over our pino child (bolt and the WebClient share it). */
 const boltLogger = (log: Logger): BoltLogger => {
   let level = LogLevel.INFO;
-  const line = (msg: unknown[]) => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
+  const line = (msg: unknown[]) =>
+    msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
   return {
     debug: (...m: unknown[]) => log.debug(line(m)),
     info: (...m: unknown[]) => log.debug(line(m)),
@@ -88,14 +89,25 @@ export class SlackAdapter implements ChatAdapter {
         receiver.requestListener(rc.req, rc.res);
       });
     }
-    registerSlackHandlers(this.bolt, { router: ctx.commands, client: this.bolt.client, log: ctx.log, command: o.command, replies: ctx.replies });
+    registerSlackHandlers(this.bolt, {
+      router: ctx.commands,
+      client: this.bolt.client,
+      log: ctx.log,
+      command: o.command,
+      replies: ctx.replies,
+    });
     this.bolt.error(async (e) => ctx.log.error({ err: e }, 'Slack handler failed'));
     try {
       await this.connect();
     } catch (e) {
       const err = classifySlackError(e);
       this.status = 'down';
-      ctx.log.error({ code: err.code }, err.kind === 'auth' ? 'Slack refused a token (SLACK_BOT_TOKEN or SLACK_APP_TOKEN): Slack is down until it is fixed' : 'could not reach Slack at start; retrying');
+      ctx.log.error(
+        { code: err.code },
+        err.kind === 'auth'
+          ? 'Slack refused a token (SLACK_BOT_TOKEN or SLACK_APP_TOKEN): Slack is down until it is fixed'
+          : 'could not reach Slack at start; retrying',
+      );
       this.recoverLater();
     }
   }
@@ -168,7 +180,12 @@ export class SlackAdapter implements ChatAdapter {
       await uploadChart(this.client, { channel, image, ...(threadTs ? { threadTs } : {}) });
     } catch (e) {
       const err = classifySlackError(e);
-      this.log?.warn({ code: err.code, channel }, err.code === 'missing_scope' ? 'chart not shared: the Slack app lacks the files:write scope (see slack-app-manifest.yaml)' : 'chart upload to Slack failed');
+      this.log?.warn(
+        { code: err.code, channel },
+        err.code === 'missing_scope'
+          ? 'chart not shared: the Slack app lacks the files:write scope (see slack-app-manifest.yaml)'
+          : 'chart upload to Slack failed',
+      );
     }
   }
 
@@ -212,7 +229,10 @@ export class SlackAdapter implements ChatAdapter {
 export const createSlackAdapter = (config: AppConfig): SlackAdapter => {
   const env = config.env;
   if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET)
-    throw new ConfigError('SLACK_SIGNING_SECRET', 'required with SLACK_BOT_TOKEN in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode');
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      'required with SLACK_BOT_TOKEN in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
+    );
   return new SlackAdapter({
     token: env.SLACK_BOT_TOKEN!,
     ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),

@@ -4,8 +4,16 @@ import type { MessageModel } from '../../i18n/message.ts';
 import { validateBlocks, textsOf, mentionsIn } from '../../../test/emulators/slack/validate.ts';
 import { chunkEscaped, escapeSlack, renderSlack, truncateEscaped, SLACK_LIMITS } from './render.ts';
 
-const base: MessageModel = { locale: 'en', dir: 'ltr', severity: 'major', title: 'Chatter · Major incident · Investigating', fields: [], advice: [] };
-const HOSTILE = '<!channel> <!here> <!everyone> <@U123|boss> <!subteam^S1|@ops> <https://evil.example|click> & *b* _i_ ~s~ `c` <b>x</b> @everyone مرحبا 👩‍👩‍👧‍👦 ';
+const base: MessageModel = {
+  locale: 'en',
+  dir: 'ltr',
+  severity: 'major',
+  title: 'Chatter · Major incident · Investigating',
+  fields: [],
+  advice: [],
+};
+const HOSTILE =
+  '<!channel> <!here> <!everyone> <@U123|boss> <!subteam^S1|@ops> <https://evil.example|click> & *b* _i_ ~s~ `c` <b>x</b> @everyone مرحبا 👩‍👩‍👧‍👦 ';
 
 /** Slack would accept it and nobody would be pinged. */
 const acceptable = (m: MessageModel) => {
@@ -66,7 +74,13 @@ describe('renderSlack', () => {
   });
 
   it('keeps hostile text inert and within every limit (12,000 characters, Arabic, emoji, ZWJ)', () => {
-    const p = acceptable({ ...base, title: HOSTILE.repeat(5), headline: HOSTILE.repeat(40), body: HOSTILE.repeat(200).slice(0, 12_000), footer: HOSTILE.repeat(40) });
+    const p = acceptable({
+      ...base,
+      title: HOSTILE.repeat(5),
+      headline: HOSTILE.repeat(40),
+      body: HOSTILE.repeat(200).slice(0, 12_000),
+      footer: HOSTILE.repeat(40),
+    });
     expect(JSON.stringify(p.blocks)).toContain('&lt;!channel&gt;');
     expect((p.blocks[0] as { text: { text: string } }).text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
   });
@@ -76,7 +90,9 @@ describe('renderSlack', () => {
     acceptable({ ...base, fields: fields.map((f) => ({ ...f, value: 'x'.repeat(2500) })) });
     const advice = Array.from({ length: 200 }, (_, i) => `Advice ${i} ${'y'.repeat(100)}`);
     const p = acceptable({ ...base, fields, advice, link: { label: 'Status', url: 'https://s.example' } });
-    expect(p.blocks.filter((b) => b.type === 'section' && b.fields).map((b) => (b as { fields: unknown[] }).fields.length)).toEqual([10, 10, 5]);
+    expect(p.blocks.filter((b) => b.type === 'section' && b.fields).map((b) => (b as { fields: unknown[] }).fields.length)).toEqual([
+      10, 10, 5,
+    ]);
     expect(p.blocks.at(-1)!.type).toBe('actions');
   });
 
@@ -87,9 +103,22 @@ describe('renderSlack', () => {
   it('accepts any text (property)', () => {
     const text = fc.string({ unit: 'grapheme', maxLength: 4000 });
     fc.assert(
-      fc.property(text, text, fc.array(fc.record({ label: text, value: text, inline: fc.boolean() }), { maxLength: 30 }), fc.array(text, { maxLength: 20 }), (headline, body, fields, advice) => {
-        acceptable({ ...base, title: headline.slice(0, 300) || 'x', headline: headline || undefined, body: body || undefined, fields, advice });
-      }),
+      fc.property(
+        text,
+        text,
+        fc.array(fc.record({ label: text, value: text, inline: fc.boolean() }), { maxLength: 30 }),
+        fc.array(text, { maxLength: 20 }),
+        (headline, body, fields, advice) => {
+          acceptable({
+            ...base,
+            title: headline.slice(0, 300) || 'x',
+            headline: headline || undefined,
+            body: body || undefined,
+            fields,
+            advice,
+          });
+        },
+      ),
       { numRuns: 60 },
     );
   });

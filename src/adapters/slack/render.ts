@@ -90,10 +90,20 @@ export const renderSlack = (m: MessageModel): SlackPayload => {
   if (m.link && m.link.url.length <= SLACK_LIMITS.url && /^https?:\/\//i.test(m.link.url)) {
     blocks.push({
       type: 'actions',
-      elements: [{ type: 'button', action_id: 'sr_link', text: plain(truncateEscaped(escapeSlack(m.link.label.trim() || m.link.url), SLACK_LIMITS.buttonText)), url: m.link.url }],
+      elements: [
+        {
+          type: 'button',
+          action_id: 'sr_link',
+          text: plain(truncateEscaped(escapeSlack(m.link.label.trim() || m.link.url), SLACK_LIMITS.buttonText)),
+          url: m.link.url,
+        },
+      ],
     });
   }
-  return { text: truncateEscaped(escapeSlack(toPlainText({ ...m, body: m.body ? truncateEscaped(m.body, 1500) : undefined })), SLACK_LIMITS.text), blocks: fitBlocks(blocks) };
+  return {
+    text: truncateEscaped(escapeSlack(toPlainText({ ...m, body: m.body ? truncateEscaped(m.body, 1500) : undefined })), SLACK_LIMITS.text),
+    blocks: fitBlocks(blocks),
+  };
 };
 
 /** Keeps the first blocks and the closing ones (footer, link) within the count and size budgets. */

@@ -20,15 +20,34 @@ describe('parseCommand', () => {
 describe('toInvocation', () => {
   it('maps private chats to dm and everything else to channel, with thread and language hint', () => {
     const admin = async () => true;
-    const dm = toInvocation({ chat: { id: 5, type: 'private' }, userId: 5, parsed: { command: 'status', args: [] }, languageCode: 'zh-hans', isChannelAdmin: admin });
+    const dm = toInvocation({
+      chat: { id: 5, type: 'private' },
+      userId: 5,
+      parsed: { command: 'status', args: [] },
+      languageCode: 'zh-hans',
+      isChannelAdmin: admin,
+    });
     expect(dm).toMatchObject({ platform: 'telegram', userId: '5', chatId: '5', chatKind: 'dm', localeHint: 'zh-hans' });
-    const topic = toInvocation({ chat: { id: -100, type: 'supergroup' }, userId: 5, threadId: 7, parsed: { command: 'announce', args: ['on'] }, isChannelAdmin: admin });
+    const topic = toInvocation({
+      chat: { id: -100, type: 'supergroup' },
+      userId: 5,
+      threadId: 7,
+      parsed: { command: 'announce', args: ['on'] },
+      isChannelAdmin: admin,
+    });
     expect(topic).toMatchObject({ chatKind: 'channel', chatId: '-100', threadId: '7' });
     expect(topic.localeHint).toBeUndefined();
   });
 
   it('treats creator and administrator as admins only', () => {
-    expect(['creator', 'administrator', 'member', 'restricted', 'left', 'kicked'].map(isAdminStatus)).toEqual([true, true, false, false, false, false]);
+    expect(['creator', 'administrator', 'member', 'restricted', 'left', 'kicked'].map(isAdminStatus)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
@@ -38,7 +57,15 @@ describe('inline keyboards', () => {
     expect(decodePick(encodePick({ action: 'subscribe' }))).toEqual({ action: 'subscribe' });
     expect(encodePick({ action: 'status', componentId: 'x'.repeat(60) })).toBeUndefined();
     expect(decodePick('something else')).toBeUndefined();
-    const kb = pickKeyboard('subscribe', [{ id: 'messaging', name: 'Messaging' }, { id: 'y'.repeat(80), name: 'Too long' }, { id: 'calls', name: 'Calls' }], 'All');
+    const kb = pickKeyboard(
+      'subscribe',
+      [
+        { id: 'messaging', name: 'Messaging' },
+        { id: 'y'.repeat(80), name: 'Too long' },
+        { id: 'calls', name: 'Calls' },
+      ],
+      'All',
+    );
     expect(kb?.inline_keyboard.map((row) => row.map((b) => b.text))).toEqual([['All', 'Messaging'], ['Calls']]);
   });
 });
@@ -48,7 +75,12 @@ describe('commandRegistrations', () => {
     const translator = await Translator.create();
     const regs = commandRegistrations(['en', 'zh-CN'], 'en', (l) => translator.t(l));
     expect(regs.map((r) => `${r.scope.type}|${r.language_code ?? ''}`)).toEqual([
-      'default|', 'default|en', 'default|zh', 'all_chat_administrators|', 'all_chat_administrators|en', 'all_chat_administrators|zh',
+      'default|',
+      'default|en',
+      'default|zh',
+      'all_chat_administrators|',
+      'all_chat_administrators|en',
+      'all_chat_administrators|zh',
     ]);
     for (const r of regs) {
       expect(r.commands.some((c) => c.command === 'announce')).toBe(r.scope.type === 'all_chat_administrators');

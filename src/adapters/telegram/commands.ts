@@ -88,7 +88,11 @@ export const decodePick = (data: string | undefined): Pick | undefined => {
 };
 
 /** Two buttons a row; the first is "all"/"overall" when given. Components whose id does not fit are left out. */
-export const pickKeyboard = (action: Pick['action'], components: readonly { id: string; name: string }[], allLabel?: string): InlineKeyboardMarkup | undefined => {
+export const pickKeyboard = (
+  action: Pick['action'],
+  components: readonly { id: string; name: string }[],
+  allLabel?: string,
+): InlineKeyboardMarkup | undefined => {
   const buttons: InlineKeyboardButton[] = [];
   const add = (text: string, componentId?: string) => {
     const data = encodePick({ action, ...(componentId ? { componentId } : {}) });
@@ -124,16 +128,26 @@ export interface CommandRegistration {
  * members never see it. Telegram's `language_code` is two letters (docs/platforms.md §4): "zh" gets
  * zh-CN's texts; the first offered locale of a language wins.
  */
-export const commandRegistrations = (offered: readonly string[], defaultLocale: string, t: (locale: string) => TFunction): CommandRegistration[] => {
+export const commandRegistrations = (
+  offered: readonly string[],
+  defaultLocale: string,
+  t: (locale: string) => TFunction,
+): CommandRegistration[] => {
   const languages = new Map<string, string>();
   for (const locale of offered) {
     const two = locale.split('-')[0]!.toLowerCase();
     if (/^[a-z]{2}$/.test(two) && !languages.has(two)) languages.set(two, locale);
   }
   const list = (locale: string, admin: boolean): BotCommand[] =>
-    COMMAND_NAMES.filter((c) => admin || c !== 'announce').map((c) => ({ command: c, description: String(t(locale)(`commands.${c}`)).slice(0, 256) }));
+    COMMAND_NAMES.filter((c) => admin || c !== 'announce').map((c) => ({
+      command: c,
+      description: String(t(locale)(`commands.${c}`)).slice(0, 256),
+    }));
   const out: CommandRegistration[] = [];
-  for (const [scope, admin] of [[{ type: 'default' }, false], [{ type: 'all_chat_administrators' }, true]] as const) {
+  for (const [scope, admin] of [
+    [{ type: 'default' }, false],
+    [{ type: 'all_chat_administrators' }, true],
+  ] as const) {
     out.push({ scope, commands: list(defaultLocale, admin) });
     for (const [code, locale] of languages) out.push({ scope, language_code: code, commands: list(locale, admin) });
   }

@@ -34,8 +34,14 @@ export const classifyTelegramError = (e: unknown): DeliveryError => {
     const { code, description, parameters } = e;
     const base = { platform: 'telegram' as const, message: `${code} ${description}`, cause: e };
     if (code === 429)
-      return new DeliveryError({ ...base, kind: 'rate_limited', code: 'too_many_requests', retryAfterMs: Math.max(1, parameters?.retry_after ?? 1) * 1000 });
-    if (code === 401 || code === 404) return new DeliveryError({ ...base, kind: 'auth', code: code === 401 ? 'unauthorized' : 'not_found_token' });
+      return new DeliveryError({
+        ...base,
+        kind: 'rate_limited',
+        code: 'too_many_requests',
+        retryAfterMs: Math.max(1, parameters?.retry_after ?? 1) * 1000,
+      });
+    if (code === 401 || code === 404)
+      return new DeliveryError({ ...base, kind: 'auth', code: code === 401 ? 'unauthorized' : 'not_found_token' });
     if (code === 400 && parameters?.migrate_to_chat_id !== undefined)
       return new DeliveryError({ ...base, kind: 'target_gone', code: 'migrated', movedToChatId: String(parameters.migrate_to_chat_id) });
     if (code === 403) return new DeliveryError({ ...base, kind: 'target_gone', code: codeOf(description) });

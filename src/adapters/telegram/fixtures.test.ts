@@ -30,13 +30,24 @@ describe.runIf(sharedFixturesPresent(DIR))('telegram rendering of real status-pa
         const incident = parseIncident(raw, 'fixture');
         const update = incident.updates.at(-1);
         const event: StatusEvent = {
-          type: 'incident', id: `${file}:${incident.key}`, phase: 'updated', incident, ...(update ? { update } : {}),
-          components: incident.componentIds.map((id) => ({ id, name: id, status: 'major_outage' })), severity: incident.impact, at: update?.createdAt ?? incident.startedAt,
+          type: 'incident',
+          id: `${file}:${incident.key}`,
+          phase: 'updated',
+          incident,
+          ...(update ? { update } : {}),
+          components: incident.componentIds.map((id) => ({ id, name: id, status: 'major_outage' })),
+          severity: incident.impact,
+          at: update?.createdAt ?? incident.startedAt,
         };
         for (const locale of SUPPORTED_LOCALES) {
           const m = renderEvent(event, locale, {
-            translator, serviceName: 'Chatter', timezone: 'UTC', now: '2026-01-01T00:00:00Z', fallbackLocale: 'en',
-            componentName: (c) => c.name, adviceFor: () => ['check_connectivity', 'retry_later'],
+            translator,
+            serviceName: 'Chatter',
+            timezone: 'UTC',
+            now: '2026-01-01T00:00:00Z',
+            fallbackLocale: 'en',
+            componentName: (c) => c.name,
+            adviceFor: () => ['check_connectivity', 'retry_later'],
           });
           const parsed = parseHtml(renderTelegram(m).text);
           expect(parsed.text.length, `${file} ${incident.key} ${locale}`).toBeLessThanOrEqual(MESSAGE_LIMIT);

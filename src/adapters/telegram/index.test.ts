@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText, parseEnv } from '../../core/config.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import { TelegramEmulator } from '../../../test/emulators/telegram/server.ts';
-import type { TelegramAdapter} from './index.ts';
+import type { TelegramAdapter } from './index.ts';
 import { createTelegramAdapter, webhookTarget } from './index.ts';
 
 /** The adapter's own calls against the emulator, without an App around it. */
@@ -10,7 +10,15 @@ import { createTelegramAdapter, webhookTarget } from './index.ts';
 const emu = new TelegramEmulator(undefined, { limits: { chatBurst: 20 } });
 let adapter: TelegramAdapter;
 const FORUM = -1005;
-const msg = (title: string, image?: Buffer): MessageModel => ({ locale: 'en', dir: 'ltr', severity: 'minor', title, fields: [], advice: [], ...(image ? { image: { png: image, alt: title } } : {}) });
+const msg = (title: string, image?: Buffer): MessageModel => ({
+  locale: 'en',
+  dir: 'ltr',
+  severity: 'minor',
+  title,
+  fields: [],
+  advice: [],
+  ...(image ? { image: { png: image, alt: title } } : {}),
+});
 
 beforeAll(async () => {
   await emu.start();
@@ -27,7 +35,9 @@ describe('TelegramAdapter', () => {
 
   it('registers commands without being started (status-relay register-commands)', async () => {
     await adapter.registerCommands();
-    expect(emu.world.commands.get('all_chat_administrators|zh')?.find((c) => c.command === 'announce')?.description).toMatch(/[\u4e00-\u9fff]/);
+    expect(emu.world.commands.get('all_chat_administrators|zh')?.find((c) => c.command === 'announce')?.description).toMatch(
+      /[\u4e00-\u9fff]/,
+    );
     expect(emu.world.commands.size).toBe(6);
   });
 
@@ -57,7 +67,10 @@ describe('TelegramAdapter', () => {
   });
 
   it('throws typed errors and stops cleanly even when never started', async () => {
-    await expect(adapter.send({ platform: 'telegram', chatId: '404', kind: 'dm' }, msg('x'))).rejects.toMatchObject({ kind: 'target_gone', code: 'chat_not_found' });
+    await expect(adapter.send({ platform: 'telegram', chatId: '404', kind: 'dm' }, msg('x'))).rejects.toMatchObject({
+      kind: 'target_gone',
+      code: 'chat_not_found',
+    });
     await adapter.stop();
     expect(adapter.state()).toBe('down');
   });

@@ -41,7 +41,6 @@ export const webhookTarget = (url: string): string => {
 export const webhookSecretOf = (s: TelegramSettings): string =>
   s.webhookSecret ?? createHash('sha256').update(`status-relay-webhook:${s.token}`).digest('hex');
 
-
 /**
  * Telegram through telegraf: long polling by default (launch() is not awaited — it only resolves
  * when polling stops, docs/platforms.md §7), or updates on our own HTTP server at POST /telegram/webhook.
@@ -80,7 +79,9 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     const bot = this.bot;
     if (!this.attached) {
       this.attached = true;
-      bot.catch((err, c) => ctx.log.error({ err: classifyTelegramError(err).message, update: c.update.update_id }, 'telegram update failed'));
+      bot.catch((err, c) =>
+        ctx.log.error({ err: classifyTelegramError(err).message, update: c.update.update_id }, 'telegram update failed'),
+      );
       new UpdateHandlers(ctx.commands, this, ctx.log).attach(bot);
       if (this.settings.webhookUrl) ctx.http.add('POST', WEBHOOK_PATH, (rc) => this.onWebhook(rc));
     }
@@ -93,12 +94,18 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
       bot.botInfo = await bot.telegram.getMe();
     } catch (e) {
       const err = classifyTelegramError(e);
-      if (err.kind === 'auth') throw new Error('TELEGRAM_BOT_TOKEN: Telegram refused the token (401): copy it again from @BotFather (/mybots → API Token)');
+      if (err.kind === 'auth')
+        throw new Error('TELEGRAM_BOT_TOKEN: Telegram refused the token (401): copy it again from @BotFather (/mybots → API Token)');
       ctx.log.error({ err: err.message }, 'cannot reach Telegram; retrying in 5 s');
-      this.retryTimer = setTimeout(() => void this.connect(ctx).catch((e2: unknown) => ctx.log.error({ err: String(e2) }, 'telegram start failed')), 5000);
+      this.retryTimer = setTimeout(
+        () => void this.connect(ctx).catch((e2: unknown) => ctx.log.error({ err: String(e2) }, 'telegram start failed')),
+        5000,
+      );
       return;
     }
-    await this.registerCommands().catch((e: unknown) => ctx.log.warn({ err: classifyTelegramError(e).message }, 'setMyCommands failed; commands work but are not listed'));
+    await this.registerCommands().catch((e: unknown) =>
+      ctx.log.warn({ err: classifyTelegramError(e).message }, 'setMyCommands failed; commands work but are not listed'),
+    );
     if (this.settings.webhookUrl) {
       const url = webhookTarget(this.settings.webhookUrl);
       await bot.telegram.setWebhook(url, { secret_token: webhookSecretOf(this.settings), allowed_updates: [...ALLOWED_UPDATES] });
@@ -170,7 +177,12 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   private async post(chatId: string | number, message: MessageModel, extra: Record<string, unknown>): Promise<Message> {
     const bot = this.requireBot();
     const labels = this.labels(message.locale);
-    if (message.image) return bot.telegram.sendPhoto(chatId, { source: message.image.png, filename: 'chart.png' }, { ...renderCaption(message, labels), ...extra });
+    if (message.image)
+      return bot.telegram.sendPhoto(
+        chatId,
+        { source: message.image.png, filename: 'chart.png' },
+        { ...renderCaption(message, labels), ...extra },
+      );
     const { text, ...rest } = renderTelegram(message, labels);
     return bot.telegram.sendMessage(chatId, text, { ...rest, ...extra });
   }
@@ -179,12 +191,19 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     const extra = {
       ...(target.threadId ? { message_thread_id: Number(target.threadId) } : {}),
       // The root may have been deleted by an admin: the update still goes out.
-      ...(options?.replyTo ? { reply_parameters: { message_id: Number(options.replyTo.messageId), allow_sending_without_reply: true } } : {}),
+      ...(options?.replyTo
+        ? { reply_parameters: { message_id: Number(options.replyTo.messageId), allow_sending_without_reply: true } }
+        : {}),
     };
     try {
       // A DM target's chatId is the user id, which is also the id of the private chat with the bot.
       const sent = await this.post(target.chatId, message, extra);
-      return { platform: 'telegram', chatId: String(sent.chat.id), messageId: String(sent.message_id), ...(target.threadId ? { threadId: target.threadId } : {}) };
+      return {
+        platform: 'telegram',
+        chatId: String(sent.chat.id),
+        messageId: String(sent.message_id),
+        ...(target.threadId ? { threadId: target.threadId } : {}),
+      };
     } catch (e) {
       throw classifyTelegramError(e);
     }
@@ -202,7 +221,10 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
       const err = classifyTelegramError(e);
       // The first post was deleted or is too old to edit: the update reply still carries the news.
       if (err.kind === 'permanent' && /message_to_edit_not_found|message_can_t_be_edited/.test(err.code)) {
-        this.log?.warn({ chat: ref.chatId, message: ref.messageId, code: err.code }, 'announcement cannot be edited; the reply carries the update');
+        this.log?.warn(
+          { chat: ref.chatId, message: ref.messageId, code: err.code },
+          'announcement cannot be edited; the reply carries the update',
+        );
         return;
       }
       throw err;
@@ -211,7 +233,13 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
 
   private async editCaption(ref: PostedRef, message: MessageModel, labels: TelegramLabels): Promise<void> {
     try {
-      await this.requireBot().telegram.editMessageCaption(ref.chatId, Number(ref.messageId), undefined, renderCaption(message, labels).caption, { parse_mode: 'HTML' });
+      await this.requireBot().telegram.editMessageCaption(
+        ref.chatId,
+        Number(ref.messageId),
+        undefined,
+        renderCaption(message, labels).caption,
+        { parse_mode: 'HTML' },
+      );
     } catch (e) {
       if (!isNotModified(e)) throw classifyTelegramError(e);
     }
@@ -224,7 +252,11 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
    * handler, because telegraf awaits a whole batch of updates before it polls again, and a webhook
    * request held for a minute would be redelivered.
    */
-  async reply(chatId: number, message: MessageModel, extra: { threadId?: number; replyTo?: number; keyboard?: InlineKeyboardMarkup }): Promise<void> {
+  async reply(
+    chatId: number,
+    message: MessageModel,
+    extra: { threadId?: number; replyTo?: number; keyboard?: InlineKeyboardMarkup },
+  ): Promise<void> {
     const payload = {
       ...(extra.threadId ? { message_thread_id: extra.threadId } : {}),
       ...(extra.replyTo ? { reply_parameters: { message_id: extra.replyTo, allow_sending_without_reply: true } } : {}),
@@ -237,14 +269,23 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     const { text, ...rest } = renderTelegram(message, this.labels(message.locale));
     this.answer(
       this.replyTarget(chatId),
-      () => this.requireBot().telegram.editMessageText(chatId, messageId, undefined, text, { ...rest, ...(keyboard ? { reply_markup: keyboard } : {}) }),
+      () =>
+        this.requireBot().telegram.editMessageText(chatId, messageId, undefined, text, {
+          ...rest,
+          ...(keyboard ? { reply_markup: keyboard } : {}),
+        }),
       { chat: chatId, message: messageId },
     );
   }
 
   /** Private chats have positive ids (the user's), groups and channels negative ones: those get the 20/min cap. */
   private replyTarget(chatId: number, threadId?: number): Target {
-    return { platform: 'telegram', chatId: String(chatId), kind: chatId > 0 ? 'dm' : 'channel', ...(threadId ? { threadId: String(threadId) } : {}) };
+    return {
+      platform: 'telegram',
+      chatId: String(chatId),
+      kind: chatId > 0 ? 'dm' : 'channel',
+      ...(threadId ? { threadId: String(threadId) } : {}),
+    };
   }
 
   private readonly pendingAnswers = new Set<Promise<void>>();
@@ -273,7 +314,8 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
 
   private async onWebhook(rc: RouteContext): Promise<void> {
     const given = rc.req.headers['x-telegram-bot-api-secret-token'];
-    if (typeof given !== 'string' || !sameSecret(given, webhookSecretOf(this.settings))) throw new HttpError(401, 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
+    if (typeof given !== 'string' || !sameSecret(given, webhookSecretOf(this.settings)))
+      throw new HttpError(401, 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
     if (this.current !== 'connected') throw new HttpError(503, 'telegram adapter is not ready');
     // Read outside the try: a body over the limit is the 413 readBody throws, not a parse error.
     const raw = await rc.body();

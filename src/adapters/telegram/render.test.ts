@@ -4,7 +4,14 @@ import { parseHtml } from '../../../test/emulators/telegram/html.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import { CAPTION_LIMIT, MESSAGE_LIMIT, cutText, escapeHtml, renderCaption, renderTelegram } from './render.ts';
 
-const base: MessageModel = { locale: 'en', dir: 'ltr', severity: 'major', title: 'Chatter · Major incident · Investigating', fields: [], advice: [] };
+const base: MessageModel = {
+  locale: 'en',
+  dir: 'ltr',
+  severity: 'major',
+  title: 'Chatter · Major incident · Investigating',
+  fields: [],
+  advice: [],
+};
 const HOSTILE = [
   '<b>bold?</b> <script>alert(1)</script> </i> <a href="javascript:alert(1)">x</a>',
   '& &amp; &lt; < > &#60; &unknown;',
@@ -19,7 +26,14 @@ const shown = (html: string) => parseHtml(html);
 
 describe('renderTelegram', () => {
   it('escapes every untrusted string: hostile text shows literally, with no tag, link or entity of its own', () => {
-    const m: MessageModel = { ...base, headline: HOSTILE, body: HOSTILE, fields: [{ label: 'Affected <x>', value: HOSTILE }], advice: [HOSTILE], footer: HOSTILE };
+    const m: MessageModel = {
+      ...base,
+      headline: HOSTILE,
+      body: HOSTILE,
+      fields: [{ label: 'Affected <x>', value: HOSTILE }],
+      advice: [HOSTILE],
+      footer: HOSTILE,
+    };
     const { text, parse_mode } = renderTelegram(m);
     expect(parse_mode).toBe('HTML');
     const parsed = shown(text);
@@ -31,7 +45,9 @@ describe('renderTelegram', () => {
   });
 
   it('puts the title in bold and links only http(s) URLs', () => {
-    const withLink = shown(renderTelegram({ ...base, link: { label: 'Status page', url: 'https://status.example.com/i/1?a=1&b="2"' } }).text);
+    const withLink = shown(
+      renderTelegram({ ...base, link: { label: 'Status page', url: 'https://status.example.com/i/1?a=1&b="2"' } }).text,
+    );
     expect(withLink.entities[0]).toMatchObject({ type: 'bold', offset: 0 });
     expect(withLink.entities.find((e) => e.type === 'text_link')?.url).toBe('https://status.example.com/i/1?a=1&b=%222%22');
     const js = shown(renderTelegram({ ...base, link: { label: 'Status page', url: 'javascript:alert(1)' } }).text);
@@ -41,7 +57,12 @@ describe('renderTelegram', () => {
 
   it('keeps 12,000 characters within 4096 after parsing, cut at a safe boundary with a link to the full text', () => {
     const body = `${'Über <b> & 👩‍👩‍👧‍👦 انقطاع '.repeat(500)}`.slice(0, 12_000);
-    const m: MessageModel = { ...base, headline: 'Messages delayed', body, link: { label: 'Status page', url: 'https://status.example.com/incidents/1' } };
+    const m: MessageModel = {
+      ...base,
+      headline: 'Messages delayed',
+      body,
+      link: { label: 'Status page', url: 'https://status.example.com/incidents/1' },
+    };
     const parsed = shown(renderTelegram(m, { fullText: 'Read the full text', shortened: '(shortened)' }).text);
     expect(parsed.text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
     expect(parsed.text.length).toBeGreaterThan(MESSAGE_LIMIT - 400);
@@ -66,14 +87,29 @@ describe('renderTelegram', () => {
   });
 
   it('never produces HTML the server refuses, nor text over the limit, whatever the strings (property)', () => {
-    const str = fc.string({ unit: fc.constantFrom('<', '>', '&', ';', '#', '"', 'a', ' ', '\n', '👩‍👧', '\u200d', 'ع', '\ud800', '*', '_'), maxLength: 300 });
+    const str = fc.string({
+      unit: fc.constantFrom('<', '>', '&', ';', '#', '"', 'a', ' ', '\n', '👩‍👧', '\u200d', 'ع', '\ud800', '*', '_'),
+      maxLength: 300,
+    });
     fc.assert(
-      fc.property(str, str, fc.string({ maxLength: 6000 }), fc.array(fc.tuple(str, str), { maxLength: 12 }), (title, headline, body, fields) => {
-        const m: MessageModel = { ...base, title: title || 't', headline, body, fields: fields.map(([label, value]) => ({ label, value })) };
-        const parsed = shown(renderTelegram(m).text);
-        expect(parsed.text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
-        expect(shown(renderCaption(m).caption).text.length).toBeLessThanOrEqual(CAPTION_LIMIT);
-      }),
+      fc.property(
+        str,
+        str,
+        fc.string({ maxLength: 6000 }),
+        fc.array(fc.tuple(str, str), { maxLength: 12 }),
+        (title, headline, body, fields) => {
+          const m: MessageModel = {
+            ...base,
+            title: title || 't',
+            headline,
+            body,
+            fields: fields.map(([label, value]) => ({ label, value })),
+          };
+          const parsed = shown(renderTelegram(m).text);
+          expect(parsed.text.length).toBeLessThanOrEqual(MESSAGE_LIMIT);
+          expect(shown(renderCaption(m).caption).text.length).toBeLessThanOrEqual(CAPTION_LIMIT);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -54,7 +54,10 @@ const link = (label: string, url: string): Piece => {
   const href = safeUrl(url);
   return href ? { html: `<a href="${escapeAttr(href)}">${escapeHtml(label)}</a>`, length: label.length } : text(`${label}: ${url}`);
 };
-const join = (pieces: readonly Piece[]): Piece => ({ html: pieces.map((p) => p.html).join(''), length: pieces.reduce((n, p) => n + p.length, 0) });
+const join = (pieces: readonly Piece[]): Piece => ({
+  html: pieces.map((p) => p.html).join(''),
+  length: pieces.reduce((n, p) => n + p.length, 0),
+});
 const NL = text('\n');
 const PARAGRAPH = text('\n\n');
 
@@ -90,7 +93,11 @@ const header = (m: MessageModel, headlineMax: number): Piece[] => {
 const details = (m: MessageModel, fieldMax: number): Piece[][] => {
   const blocks: Piece[][] = [];
   if (m.fields.length) {
-    const lines = m.fields.flatMap((f, i) => [...(i ? [NL] : []), wrap('b', `${cutText(f.label, 100)}:`), text(` ${cutText(f.value, fieldMax)}`)]);
+    const lines = m.fields.flatMap((f, i) => [
+      ...(i ? [NL] : []),
+      wrap('b', `${cutText(f.label, 100)}:`),
+      text(` ${cutText(f.value, fieldMax)}`),
+    ]);
     blocks.push(lines);
   }
   if (m.advice.length) {
@@ -148,4 +155,5 @@ export const renderCaption = (m: MessageModel, labels: TelegramLabels = DEFAULT_
 });
 
 /** Length of the rendered text after entity parsing (tests, preview). */
-export const visibleLength = (m: MessageModel, limit = MESSAGE_LIMIT, labels: TelegramLabels = DEFAULT_LABELS): number => renderHtml(m, limit, labels).length;
+export const visibleLength = (m: MessageModel, limit = MESSAGE_LIMIT, labels: TelegramLabels = DEFAULT_LABELS): number =>
+  renderHtml(m, limit, labels).length;

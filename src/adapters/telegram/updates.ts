@@ -4,11 +4,25 @@ import type { Logger } from 'pino';
 import type { CommandRouter } from '../../commands/router.ts';
 import type { CommandReply } from '../../commands/context.ts';
 import type { MessageModel } from '../../i18n/message.ts';
-import { decodePick, decodeStartPayload, isAdminStatus, knownComponents, parseCommand, pickKeyboard, toInvocation, type ChatInfo, type ParsedCommand } from './commands.ts';
+import {
+  decodePick,
+  decodeStartPayload,
+  isAdminStatus,
+  knownComponents,
+  parseCommand,
+  pickKeyboard,
+  toInvocation,
+  type ChatInfo,
+  type ParsedCommand,
+} from './commands.ts';
 
 /** How the adapter posts and edits command answers (escaping, limits, photos, 429 handling). */
 export interface ReplySink {
-  reply(chatId: number, message: MessageModel, extra: { threadId?: number; replyTo?: number; keyboard?: InlineKeyboardMarkup }): Promise<void>;
+  reply(
+    chatId: number,
+    message: MessageModel,
+    extra: { threadId?: number; replyTo?: number; keyboard?: InlineKeyboardMarkup },
+  ): Promise<void>;
   editReply(chatId: number, messageId: number, message: MessageModel, keyboard?: InlineKeyboardMarkup): Promise<void>;
 }
 
@@ -42,7 +56,11 @@ export class UpdateHandlers {
     // A deep link (`t.me/<bot>?start=subscribe-messaging`) does what its payload says, in one tap.
     const parsed = (command.command === 'start' && decodeStartPayload(command.args[0])) || command;
     const chat = message.chat as ChatInfo;
-    const where: Where = { chat, messageId: message.message_id, ...(message.is_topic_message && message.message_thread_id ? { threadId: message.message_thread_id } : {}) };
+    const where: Where = {
+      chat,
+      messageId: message.message_id,
+      ...(message.is_topic_message && message.message_thread_id ? { threadId: message.message_thread_id } : {}),
+    };
     const from = message.from;
     const inChannel = chat.type === 'channel';
     // Anonymous group admins post as the group itself (sender_chat = chat): they are admins too.
@@ -57,18 +75,34 @@ export class UpdateHandlers {
     await this.run(where, parsed, userId, from?.language_code, isChannelAdmin, ctx.botInfo?.username);
   }
 
-  private async run(where: Where, parsed: ParsedCommand, userId: number, languageCode: string | undefined, isChannelAdmin: () => Promise<boolean>, botName?: string): Promise<void> {
+  private async run(
+    where: Where,
+    parsed: ParsedCommand,
+    userId: number,
+    languageCode: string | undefined,
+    isChannelAdmin: () => Promise<boolean>,
+    botName?: string,
+  ): Promise<void> {
     const inv = toInvocation({ chat: where.chat, userId, parsed, threadId: where.threadId, languageCode, isChannelAdmin });
     const locale = await this.router.resolveLocale(inv);
     const t = this.router.services.translator.t(locale);
-    const extra = { ...(where.threadId ? { threadId: where.threadId } : {}), ...(where.chat.type !== 'private' ? { replyTo: where.messageId } : {}) };
+    const extra = {
+      ...(where.threadId ? { threadId: where.threadId } : {}),
+      ...(where.chat.type !== 'private' ? { replyTo: where.messageId } : {}),
+    };
     const pickable = where.chat.type !== 'channel' && parsed.args.length === 0;
     // docs/contract.md §5: a bare /subscribe subscribes to everything at once; its keyboard narrows it to one component.
     const reply = await this.router.handle(inv);
     if (reply.quiet) return;
-    const keyboard = pickable && (parsed.command === 'status' || parsed.command === 'subscribe') ? pickKeyboard(parsed.command, knownComponents(this.router, reply.locale)) : undefined;
+    const keyboard =
+      pickable && (parsed.command === 'status' || parsed.command === 'subscribe')
+        ? pickKeyboard(parsed.command, knownComponents(this.router, reply.locale))
+        : undefined;
     const message = keyboard && parsed.command === 'subscribe' ? { ...reply.message, footer: t('telegram:pickSubscribe') } : reply.message;
-    await this.sink.reply(where.chat.id, this.withDmHint({ ...reply, message }, parsed, where, botName), { ...extra, ...(keyboard ? { keyboard } : {}) });
+    await this.sink.reply(where.chat.id, this.withDmHint({ ...reply, message }, parsed, where, botName), {
+      ...extra,
+      ...(keyboard ? { keyboard } : {}),
+    });
   }
 
   /** A subscription confirmed in a group only works once the user has started a private chat. */
@@ -82,7 +116,12 @@ export class UpdateHandlers {
     const message = query.message && 'chat' in query.message ? query.message : undefined;
     if (!pick || !message) {
       // A menu from an older version, or one too old to carry its message: say so instead of spinning.
-      const locale = await this.router.resolveLocale({ platform: 'telegram', userId: String(query.from.id), chatId: String(query.from.id), localeHint: query.from.language_code });
+      const locale = await this.router.resolveLocale({
+        platform: 'telegram',
+        userId: String(query.from.id),
+        chatId: String(query.from.id),
+        localeHint: query.from.language_code,
+      });
       await ctx.answerCbQuery(this.router.services.translator.t(locale)('telegram:stale'));
       return;
     }
@@ -102,13 +141,21 @@ export class UpdateHandlers {
     if (pick.action === 'subscribe') {
       // Telegram shows the answer as a toast (≤ 200 characters); the menu becomes the confirmation.
       await ctx.answerCbQuery(reply.message.title.slice(0, 200));
-      await this.sink.editReply(chat.id, message.message_id, this.withDmHint(reply, { command: 'subscribe', args: [] }, { chat, messageId: message.message_id }, ctx.botInfo?.username));
+      await this.sink.editReply(
+        chat.id,
+        message.message_id,
+        this.withDmHint(reply, { command: 'subscribe', args: [] }, { chat, messageId: message.message_id }, ctx.botInfo?.username),
+      );
       return;
     }
     await ctx.answerCbQuery();
     const t = this.router.services.translator.t(reply.locale);
     const components = knownComponents(this.router, reply.locale);
-    const keyboard = pickKeyboard('status', pick.componentId ? components.filter((c) => c.id !== pick.componentId) : components, pick.componentId ? t('telegram:overall') : undefined);
+    const keyboard = pickKeyboard(
+      'status',
+      pick.componentId ? components.filter((c) => c.id !== pick.componentId) : components,
+      pick.componentId ? t('telegram:overall') : undefined,
+    );
     await this.sink.editReply(chat.id, message.message_id, reply.message, keyboard);
     this.log.debug({ chat: chat.id, pick }, 'status menu answered');
   }

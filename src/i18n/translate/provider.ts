@@ -1,4 +1,3 @@
-
 /** Machine translation of source text (incident names and updates) into one of our locales. */
 export interface TranslationProvider {
   readonly name: 'libretranslate' | 'deepl';
@@ -65,7 +64,8 @@ const post = async (cfg: ProviderConfig, path: string, body: unknown, headers: R
 };
 
 const strings = (value: unknown, count: number, provider: string): string[] => {
-  if (!Array.isArray(value) || value.length !== count || value.some((v) => typeof v !== 'string')) throw new TranslationError(provider, 200, 'unexpected response shape');
+  if (!Array.isArray(value) || value.length !== count || value.some((v) => typeof v !== 'string'))
+    throw new TranslationError(provider, 200, 'unexpected response shape');
   return value as string[];
 };
 
@@ -74,7 +74,13 @@ export const libreTranslate = (cfg: ProviderConfig): TranslationProvider => ({
   name: 'libretranslate',
   async translate(texts, locale) {
     if (texts.length === 0) return [];
-    const body = { q: texts, source: 'auto', target: LIBRE_CODES[locale] ?? locale.split('-')[0], format: 'text', ...(cfg.key ? { api_key: cfg.key } : {}) };
+    const body = {
+      q: texts,
+      source: 'auto',
+      target: LIBRE_CODES[locale] ?? locale.split('-')[0],
+      format: 'text',
+      ...(cfg.key ? { api_key: cfg.key } : {}),
+    };
     const res = (await post(cfg, '/translate', body)) as { translatedText?: unknown };
     return strings(res.translatedText, texts.length, 'libretranslate');
   },
@@ -86,7 +92,9 @@ export const deepl = (cfg: ProviderConfig): TranslationProvider => ({
   async translate(texts, locale) {
     if (texts.length === 0) return [];
     const body = { text: texts, target_lang: DEEPL_CODES[locale] ?? locale.split('-')[0]!.toUpperCase() };
-    const res = (await post(cfg, '/v2/translate', body, cfg.key ? { authorization: `DeepL-Auth-Key ${cfg.key}` } : {})) as { translations?: unknown };
+    const res = (await post(cfg, '/v2/translate', body, cfg.key ? { authorization: `DeepL-Auth-Key ${cfg.key}` } : {})) as {
+      translations?: unknown;
+    };
     const list = Array.isArray(res.translations) ? res.translations.map((t: unknown) => (t as { text?: unknown } | null)?.text) : undefined;
     return strings(list, texts.length, 'deepl');
   },

@@ -61,7 +61,10 @@ export class TranslationService {
         });
         if (missing.length === 0) return;
         try {
-          const out = await this.provider.translate(missing.map((i) => unique[i]!), locale);
+          const out = await this.provider.translate(
+            missing.map((i) => unique[i]!),
+            locale,
+          );
           await Promise.all(
             missing.map(async (i, n) => {
               this.remember(keys[i]!, out[n]!);
@@ -69,7 +72,10 @@ export class TranslationService {
             }),
           );
         } catch (e) {
-          this.log.warn({ provider: this.provider.name, locale, err: (e as Error).message }, 'translation failed: the original text is shown');
+          this.log.warn(
+            { provider: this.provider.name, locale, err: (e as Error).message },
+            'translation failed: the original text is shown',
+          );
         }
       }),
     );

@@ -24,7 +24,16 @@ const incident: Incident = {
   componentIds: [],
   updates: [{ id: 'u1', status: 'investigating', body: 'We are looking into it.', createdAt: '2026-03-02T09:00:00.000Z' }],
 };
-const event: StatusEvent = { type: 'incident', id: 'e1', phase: 'opened', incident, update: incident.updates[0]!, components: [], severity: 'major', at: '2026-03-02T09:00:00.000Z' };
+const event: StatusEvent = {
+  type: 'incident',
+  id: 'e1',
+  phase: 'opened',
+  incident,
+  update: incident.updates[0]!,
+  components: [],
+  severity: 'major',
+  at: '2026-03-02T09:00:00.000Z',
+};
 
 let translator: Translator;
 let store: Store;
@@ -49,7 +58,12 @@ const ctxWith = (service?: TranslationService): RenderContext => ({
   ...(service ? { translated: (text: string, locale: string) => service.cached(text, locale) } : {}),
 });
 
-const cfg = (fake: TranslateFake, provider: ProviderConfig['provider'], key = KEY): ProviderConfig => ({ provider, url: fake.url, key, timeout: 1500 });
+const cfg = (fake: TranslateFake, provider: ProviderConfig['provider'], key = KEY): ProviderConfig => ({
+  provider,
+  url: fake.url,
+  key,
+  timeout: 1500,
+});
 
 describe.each([
   ['libretranslate', startLibreTranslate, { de: 'de', 'zh-TW': 'zh-Hant', 'pt-BR': 'pt', ar: 'ar' }],
@@ -63,7 +77,8 @@ describe.each([
   it('translates incident text per locale with the API’s language codes, and keeps the original one tap away', async () => {
     const service = new TranslationService(createProvider(cfg(fake, provider)), store.namespace(`scratch-tr-${provider}-1`), log);
     await service.prefetch(translatableTexts(event), ['de', 'zh-TW', 'pt-BR', 'ar']);
-    for (const [locale, code] of Object.entries(codes)) expect(service.cached(incident.name, locale)).toBe(fakeTranslation(code, incident.name));
+    for (const [locale, code] of Object.entries(codes))
+      expect(service.cached(incident.name, locale)).toBe(fakeTranslation(code, incident.name));
     const m = renderEvent(event, 'de', ctxWith(service));
     expect(m.headline).toBe(fakeTranslation(codes.de, incident.name));
     expect(m.body).toBe(fakeTranslation(codes.de, 'We are looking into it.'));
@@ -89,17 +104,30 @@ describe.each([
     ['the quota is exhausted', 'quota', KEY, /HTTP (429|456)/],
     ['the key is wrong', 'ok', 'wrong-key', /HTTP 403/],
     ['the server never answers', 'hang', KEY, /request failed/],
-  ] as const)('shows the original under localized framing when %s, and logs no key', async (_what, mode, key, logged) => {
-    fake.mode = mode;
-    const service = new TranslationService(createProvider(cfg(fake, provider, key)), store.namespace(`scratch-tr-${provider}-${mode}-${key}`), log);
-    await service.prefetch(translatableTexts(event), ['ja']);
-    expect(service.cached(incident.name, 'ja')).toBeUndefined();
-    const text = toPlainText(renderEvent(event, 'ja', ctxWith(service)));
-    expect(text.split('\n').slice(0, 4)).toEqual(['🟠 Chatter · 重大な障害 · 調査中', 'Messages are delayed', '', 'We are looking into it.']);
-    expect(text).not.toContain('原文');
-    expect(warnings.join('\n')).toMatch(logged);
-    expect(warnings.join('\n')).not.toContain(key);
-  }, 15_000);
+  ] as const)(
+    'shows the original under localized framing when %s, and logs no key',
+    async (_what, mode, key, logged) => {
+      fake.mode = mode;
+      const service = new TranslationService(
+        createProvider(cfg(fake, provider, key)),
+        store.namespace(`scratch-tr-${provider}-${mode}-${key}`),
+        log,
+      );
+      await service.prefetch(translatableTexts(event), ['ja']);
+      expect(service.cached(incident.name, 'ja')).toBeUndefined();
+      const text = toPlainText(renderEvent(event, 'ja', ctxWith(service)));
+      expect(text.split('\n').slice(0, 4)).toEqual([
+        '🟠 Chatter · 重大な障害 · 調査中',
+        'Messages are delayed',
+        '',
+        'We are looking into it.',
+      ]);
+      expect(text).not.toContain('原文');
+      expect(warnings.join('\n')).toMatch(logged);
+      expect(warnings.join('\n')).not.toContain(key);
+    },
+    15_000,
+  );
 
   it('throws a TranslationError for a language the API does not offer (Hindi on this fake) and falls back', async () => {
     const p = createProvider(cfg(fake, provider));

@@ -13,7 +13,14 @@ const own = (file: string): string => readFileSync(join(import.meta.dirname, '..
 describe('feed parsing (own fixtures)', () => {
   it('Atom: updates oldest first, "Update" keeps the status, year inferred across New Year, the HTML inside the XML decoded once', () => {
     const [open, old] = parseFeed(own('history.atom'), 'fd');
-    expect(open).toMatchObject({ key: 'fd:open1', kind: 'incident', status: 'identified', name: 'Messages & calls delayed', url: 'https://status.relay-test.example/incidents/open1', startedAt: '2026-01-02T09:30:00.000Z' });
+    expect(open).toMatchObject({
+      key: 'fd:open1',
+      kind: 'incident',
+      status: 'identified',
+      name: 'Messages & calls delayed',
+      url: 'https://status.relay-test.example/incidents/open1',
+      startedAt: '2026-01-02T09:30:00.000Z',
+    });
     expect(open!.resolvedAt).toBeUndefined();
     expect(open!.updates.map((u) => [u.status, u.body])).toEqual([
       ['identified', 'A database node failed.'],
@@ -24,7 +31,13 @@ describe('feed parsing (own fixtures)', () => {
 
   it('RSS: maintenance labels make a maintenance; PST times become UTC', () => {
     const [m] = parseFeed(own('history.rss'), 'fd');
-    expect(m).toMatchObject({ key: 'fd:mnt1', kind: 'maintenance', status: 'in_progress', impact: 'maintenance', startedAt: '2026-01-08T20:00:00.000Z' });
+    expect(m).toMatchObject({
+      key: 'fd:mnt1',
+      kind: 'maintenance',
+      status: 'in_progress',
+      impact: 'maintenance',
+      startedAt: '2026-01-08T20:00:00.000Z',
+    });
     expect(m!.updates[0]!.body).toBe("We will upgrade the database & you won't be able to log in.");
   });
 
@@ -42,12 +55,36 @@ describe('feed parsing (own fixtures)', () => {
 describe('real feeds from ../shared/fixtures/statuspage-feed', () => {
   const dir = 'statuspage-feed';
   const EXPECT: Record<string, { entries: number; first: Record<string, unknown>; open: number }> = {
-    'atlassian-statuspage-history-2019-11.atom.xml': { entries: 25, open: 0, first: { key: 'fd:lcvzzk0mgfw3', status: 'resolved', startedAt: '2019-11-21T01:00:00.000Z' } },
-    'digitalocean-history-2019-10.atom.xml': { entries: 25, open: 0, first: { key: 'fd:w4j2nj1trtsg', status: 'resolved', kind: 'incident' } },
-    'digitalocean-history-2020-01.rss.xml': { entries: 25, open: 1, first: { key: 'fd:2yyk6j58xcxh', kind: 'maintenance', status: 'completed', startedAt: '2020-01-09T14:27:00.000Z' } },
-    'github-history-2019-11.atom.xml': { entries: 25, open: 0, first: { key: 'fd:w7wlzstc8wss', status: 'resolved', resolvedAt: '2019-11-20T03:25:00.000Z' } },
-    'parse-history-2014-01.rss.xml': { entries: 17, open: 0, first: { key: 'fd:lzf7mjchpy20', status: 'resolved', startedAt: '2014-01-01T16:17:00.000Z' } },
-    'symantec-wss-history-2020-01.atom.xml': { entries: 25, open: 4, first: { key: 'fd:nn13t2d7hr8s', kind: 'maintenance', status: 'scheduled' } },
+    'atlassian-statuspage-history-2019-11.atom.xml': {
+      entries: 25,
+      open: 0,
+      first: { key: 'fd:lcvzzk0mgfw3', status: 'resolved', startedAt: '2019-11-21T01:00:00.000Z' },
+    },
+    'digitalocean-history-2019-10.atom.xml': {
+      entries: 25,
+      open: 0,
+      first: { key: 'fd:w4j2nj1trtsg', status: 'resolved', kind: 'incident' },
+    },
+    'digitalocean-history-2020-01.rss.xml': {
+      entries: 25,
+      open: 1,
+      first: { key: 'fd:2yyk6j58xcxh', kind: 'maintenance', status: 'completed', startedAt: '2020-01-09T14:27:00.000Z' },
+    },
+    'github-history-2019-11.atom.xml': {
+      entries: 25,
+      open: 0,
+      first: { key: 'fd:w7wlzstc8wss', status: 'resolved', resolvedAt: '2019-11-20T03:25:00.000Z' },
+    },
+    'parse-history-2014-01.rss.xml': {
+      entries: 17,
+      open: 0,
+      first: { key: 'fd:lzf7mjchpy20', status: 'resolved', startedAt: '2014-01-01T16:17:00.000Z' },
+    },
+    'symantec-wss-history-2020-01.atom.xml': {
+      entries: 25,
+      open: 4,
+      first: { key: 'fd:nn13t2d7hr8s', kind: 'maintenance', status: 'scheduled' },
+    },
   };
   it.runIf(sharedFixturesPresent(dir))('every file parses into the right incidents, with clean text', () => {
     const files = sharedFixtureFiles(dir, '.xml');
@@ -57,10 +94,16 @@ describe('real feeds from ../shared/fixtures/statuspage-feed', () => {
       const e = EXPECT[f]!;
       expect(list, f).toHaveLength(e.entries);
       expect(list[0], f).toMatchObject(e.first);
-      expect(list.filter((i) => !isClosedStatus(i.status)), f).toHaveLength(e.open);
+      expect(
+        list.filter((i) => !isClosedStatus(i.status)),
+        f,
+      ).toHaveLength(e.open);
       for (const i of list) {
         expect(i.updates.length, `${f} ${i.key}`).toBeGreaterThan(0);
-        expect([...i.updates].sort((a, b) => a.createdAt.localeCompare(b.createdAt)), f).toEqual(i.updates);
+        expect(
+          [...i.updates].sort((a, b) => a.createdAt.localeCompare(b.createdAt)),
+          f,
+        ).toEqual(i.updates);
         for (const u of i.updates) {
           expect(STORY_STATUSES_FOR_TEST).toContain(u.status);
           expect(u.body, `${f} ${i.key}`).not.toMatch(/<\/?(p|br|strong|small|var)\b|&amp;|&nbsp;|&lt;/);
@@ -93,7 +136,12 @@ announce:
   - { platform: console, channel: "#ops" }
 `);
     const source = t.app.sources.get('fd') as unknown as { pollOnce(ctx: unknown): Promise<void> };
-    const ctx = { emit: (c: Parameters<TestApp['app']['ingest']>[0]) => t!.app.ingest(c).then(() => undefined), log: t.app.log, signal: new AbortController().signal, health: { state: 'pending' } };
+    const ctx = {
+      emit: (c: Parameters<TestApp['app']['ingest']>[0]) => t!.app.ingest(c).then(() => undefined),
+      log: t.app.log,
+      signal: new AbortController().signal,
+      health: { state: 'pending' },
+    };
     // The source's own first poll (started by the app) is the baseline.
     for (let i = 0; i < 500 && t.app.sourceHealth.get('fd')?.state !== 'ok'; i++) await new Promise((r) => setTimeout(r, 20));
     await t.app.drained();
@@ -101,7 +149,8 @@ announce:
     expect(t.app.tracker.openIncidents().map((i) => i.key)).toEqual(['fd:open1']);
 
     const now = new Date();
-    const stamp = (d: Date) => `${d.toUTCString().slice(8, 11)} <var data-var='date'>${d.getUTCDate()}</var>, <var data-var='time'>${d.toISOString().slice(11, 16)}</var> UTC`;
+    const stamp = (d: Date) =>
+      `${d.toUTCString().slice(8, 11)} <var data-var='date'>${d.getUTCDate()}</var>, <var data-var='time'>${d.toISOString().slice(11, 16)}</var> UTC`;
     const entry = (status: string, text: string) =>
       `<entry><id>tag:x,2005:Incident/9</id><published>${now.toISOString()}</published><link rel="alternate" href="https://status.relay-test.example/incidents/new9"/><title>Uploads failing</title><content type="html">${escapeXml(`<p><small>${stamp(now)}</small><br><strong>${status}</strong> - ${text}</p>`)}</content></entry>`;
     body = own('history.atom').replace('<entry>', `${entry('Investigating', 'Uploads fail for some users.')}<entry>`);

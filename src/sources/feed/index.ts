@@ -37,7 +37,9 @@ export class FeedSource implements StatusSource {
       if (fresh) {
         const now = new Date().toISOString();
         const incidents = parseFeed(fresh.text, this.id, now);
-        const recentlyClosed = incidents.filter((i) => isClosedStatus(i.status) && Date.parse(i.resolvedAt ?? i.startedAt) >= this.startedAt - this.config.interval);
+        const recentlyClosed = incidents.filter(
+          (i) => isClosedStatus(i.status) && Date.parse(i.resolvedAt ?? i.startedAt) >= this.startedAt - this.config.interval,
+        );
         for (const incident of recentlyClosed) await ctx.emit({ kind: 'incident', sourceId: this.id, incident, at: now });
         // Closed entries ride along: one still open for us closes with its own final text, even if it closed while we were down.
         await ctx.emit({ kind: 'snapshot', sourceId: this.id, components: [], incidents, at: now });

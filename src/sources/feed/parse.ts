@@ -24,7 +24,36 @@ const LABELS: Record<string, StoryStatus | 'update'> = {
 };
 const MAINTENANCE = new Set<string>(['scheduled', 'in_progress', 'verifying', 'completed']);
 /** Zone abbreviations Statuspage prints (pages choose their zone). Offsets in hours. */
-const ZONES: Record<string, number> = { UTC: 0, GMT: 0, Z: 0, PST: -8, PDT: -7, MST: -7, MDT: -6, CST: -6, CDT: -5, EST: -5, EDT: -4, AKST: -9, AKDT: -8, HST: -10, BST: 1, CET: 1, CEST: 2, EET: 2, EEST: 3, IST: 5.5, SGT: 8, HKT: 8, JST: 9, KST: 9, AEST: 10, AEDT: 11, NZST: 12, NZDT: 13 };
+const ZONES: Record<string, number> = {
+  UTC: 0,
+  GMT: 0,
+  Z: 0,
+  PST: -8,
+  PDT: -7,
+  MST: -7,
+  MDT: -6,
+  CST: -6,
+  CDT: -5,
+  EST: -5,
+  EDT: -4,
+  AKST: -9,
+  AKDT: -8,
+  HST: -10,
+  BST: 1,
+  CET: 1,
+  CEST: 2,
+  EET: 2,
+  EEST: 3,
+  IST: 5.5,
+  SGT: 8,
+  HKT: 8,
+  JST: 9,
+  KST: 9,
+  AEST: 10,
+  AEDT: 11,
+  NZST: 12,
+  NZDT: 13,
+};
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 const UPDATE_RE = /<small>([\s\S]*?)<\/small>\s*<br\s*\/?>\s*<strong>([^<]+)<\/strong>\s*-\s*([\s\S]*?)<\/p>/gi;
@@ -60,7 +89,12 @@ const text = (v: unknown): string => {
 };
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', textNodeName: '#text', isArray: (name) => name === 'entry' || name === 'item' || name === 'link' });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  textNodeName: '#text',
+  isArray: (name) => name === 'entry' || name === 'item' || name === 'link',
+});
 
 const entriesOf = (xml: string): RawEntry[] => {
   let doc: Record<string, unknown>;
@@ -75,21 +109,39 @@ const entriesOf = (xml: string): RawEntry[] => {
       const e = raw as Record<string, unknown>;
       const links = list(e.link) as Record<string, unknown>[];
       const alternate = links.find((l) => (l['@_rel'] ?? 'alternate') === 'alternate') ?? links[0];
-      return { id: text(e.id), title: text(e.title), ...(alternate?.['@_href'] ? { link: String(alternate['@_href']) } : {}), published: text(e.published) || text(e.updated), html: text(e.content) };
+      return {
+        id: text(e.id),
+        title: text(e.title),
+        ...(alternate?.['@_href'] ? { link: String(alternate['@_href']) } : {}),
+        published: text(e.published) || text(e.updated),
+        html: text(e.content),
+      };
     });
   const channel = (doc.rss as Record<string, unknown> | undefined)?.channel as Record<string, unknown> | undefined;
   if (channel)
     return list(channel.item).map((raw) => {
       const e = raw as Record<string, unknown>;
       const link = text(list(e.link)[0]);
-      return { id: text(e.guid) || link, title: text(e.title), ...(link ? { link } : {}), published: text(e.pubDate), html: text(e.description) };
+      return {
+        id: text(e.guid) || link,
+        title: text(e.title),
+        ...(link ? { link } : {}),
+        published: text(e.pubDate),
+        html: text(e.description),
+      };
     });
   throw new PayloadError('not an Atom <feed> or RSS <rss><channel>');
 };
 
 const idOf = (e: RawEntry): string => {
   const code = /\/incidents\/([A-Za-z0-9]+)/.exec(e.link ?? e.id)?.[1];
-  return code ?? createHash('sha256').update(e.id || e.title).digest('hex').slice(0, 16);
+  return (
+    code ??
+    createHash('sha256')
+      .update(e.id || e.title)
+      .digest('hex')
+      .slice(0, 16)
+  );
 };
 
 export const parseFeed = (xml: string, sourceId: string, now = new Date().toISOString()): Incident[] => {

@@ -1,11 +1,24 @@
 import { z } from 'zod';
 import { PayloadError } from '../../core/errors.ts';
-import { CAUSES, COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SEVERITIES, type Incident, type StatusChange } from '../../core/model.ts';
+import {
+  CAUSES,
+  COMPONENT_STATUSES,
+  INCIDENT_STATUSES,
+  MAINTENANCE_STATUSES,
+  SEVERITIES,
+  type Incident,
+  type StatusChange,
+} from '../../core/model.ts';
 import { htmlToText } from '../../core/text.ts';
 import { describeZodError } from '../../core/errors.ts';
 import type { SourceContext, StatusSource } from '../source.ts';
 
-const isoTime = z.string().refine((v) => Number.isFinite(Date.parse(v)) && Math.abs(Date.parse(v)) <= 8.64e15, 'expected an ISO-8601 time such as 2026-12-01T22:00:00Z');
+const isoTime = z
+  .string()
+  .refine(
+    (v) => Number.isFinite(Date.parse(v)) && Math.abs(Date.parse(v)) <= 8.64e15,
+    'expected an ISO-8601 time such as 2026-12-01T22:00:00Z',
+  );
 
 export const newIncidentSchema = z.strictObject({
   name: z.string().min(1).max(500),
@@ -35,7 +48,12 @@ const parse = <T>(schema: z.ZodType<T>, body: unknown): T => {
   return r.data;
 };
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'incident';
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 40) || 'incident';
 
 /** Incidents written by people through the admin API or `status-relay incident …`. */
 export class ManualSource implements StatusSource {
@@ -64,7 +82,10 @@ export class ManualSource implements StatusSource {
       ...(b.scheduledFor ? { scheduledFor: new Date(b.scheduledFor).toISOString() } : {}),
       ...(b.scheduledUntil ? { scheduledUntil: new Date(b.scheduledUntil).toISOString() } : {}),
     };
-    return { id, changes: [{ kind: 'incident', sourceId: this.id, incident, at: now }, ...this.componentChanges(b.components, b.componentStatus, now)] };
+    return {
+      id,
+      changes: [{ kind: 'incident', sourceId: this.id, incident, at: now }, ...this.componentChanges(b.components, b.componentStatus, now)],
+    };
   }
 
   update(existing: Incident, body: unknown, now = new Date().toISOString()): StatusChange[] {
@@ -75,15 +96,31 @@ export class ManualSource implements StatusSource {
       status: b.status,
       ...(b.impact ? { impact: b.impact } : {}),
       componentIds: b.components ? [...new Set([...existing.componentIds, ...b.components])] : existing.componentIds,
-      updates: [{ id: `${existing.key.slice(this.id.length + 1)}:${existing.updates.length + 1}`, status: b.status, body: htmlToText(b.message), createdAt: now }],
+      updates: [
+        {
+          id: `${existing.key.slice(this.id.length + 1)}:${existing.updates.length + 1}`,
+          status: b.status,
+          body: htmlToText(b.message),
+          createdAt: now,
+        },
+      ],
       ...(closed ? { resolvedAt: now } : {}),
     };
     const status = b.componentStatus ?? (closed ? 'operational' : undefined);
     return [{ kind: 'incident', sourceId: this.id, incident, at: now }, ...this.componentChanges(incident.componentIds, status, now)];
   }
 
-  private componentChanges(components: readonly string[], status: (typeof COMPONENT_STATUSES)[number] | undefined, now: string): StatusChange[] {
+  private componentChanges(
+    components: readonly string[],
+    status: (typeof COMPONENT_STATUSES)[number] | undefined,
+    now: string,
+  ): StatusChange[] {
     if (!status) return [];
-    return components.map((name) => ({ kind: 'component', sourceId: this.id, component: { id: name, name, status, updatedAt: now }, at: now }));
+    return components.map((name) => ({
+      kind: 'component',
+      sourceId: this.id,
+      component: { id: name, name, status, updatedAt: now },
+      at: now,
+    }));
   }
 }

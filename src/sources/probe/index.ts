@@ -18,10 +18,16 @@ const codeOf = (e: unknown): string | undefined => {
 export const classifyError = (e: unknown, timedOut: boolean): FailureKind => {
   if (timedOut || (e as Error)?.name === 'TimeoutError') return 'timeout';
   const code = codeOf(e) ?? '';
-  const message = `${(e as Error)?.message ?? ''} ${((e as { cause?: Error }).cause?.message ?? '')}`;
+  const message = `${(e as Error)?.message ?? ''} ${(e as { cause?: Error }).cause?.message ?? ''}`;
   if (code === 'ECONNREFUSED') return 'refused';
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return 'dns';
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || /other side closed|socket hang up|terminated/i.test(message)) return 'reset';
+  if (
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'UND_ERR_SOCKET' ||
+    /other side closed|socket hang up|terminated/i.test(message)
+  )
+    return 'reset';
   if (/CERT|TLS|SSL|EPROTO|SELF_SIGNED|UNABLE_TO_VERIFY|HOSTNAME/i.test(code) || /ssl|tls|certificate/i.test(message)) return 'tls';
   if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT') return 'timeout';
   return 'other';
@@ -75,7 +81,9 @@ export class ProbeSource implements StatusSource {
   }
 
   async start(ctx: SourceContext): Promise<void> {
-    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { onError: (err) => ctx.log.warn({ err }, 'could not record this check; the next one tries again') });
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), {
+      onError: (err) => ctx.log.warn({ err }, 'could not record this check; the next one tries again'),
+    });
   }
 
   /** One check: samples first, then the status change (if the check confirmed one). */
@@ -88,7 +96,10 @@ export class ProbeSource implements StatusSource {
     const samples: KpiSampleInput[] = [{ component, metric: 'up', value: r.failure ? 0 : 1, at }];
     // A timeout or refused connection has no response time: it would only measure our own timeout.
     if (r.latencyMs !== undefined) {
-      samples.push({ component, metric: 'response_time_ms', value: r.responseMs, at }, { component, metric: 'latency_ms', value: r.latencyMs, at });
+      samples.push(
+        { component, metric: 'response_time_ms', value: r.responseMs, at },
+        { component, metric: 'latency_ms', value: r.latencyMs, at },
+      );
     }
     await ctx.recordSamples?.(samples);
     ctx.health.state = r.failure ? 'error' : 'ok';
@@ -102,7 +113,12 @@ export class ProbeSource implements StatusSource {
     const changed = this.state.observe(r);
     if (changed) {
       ctx.log.info({ component, status: changed, failure: r.failure }, 'probe changed the component status');
-      await ctx.emit({ kind: 'component', sourceId: this.id, component: { id: component, name: component, status: changed, updatedAt: at }, at });
+      await ctx.emit({
+        kind: 'component',
+        sourceId: this.id,
+        component: { id: component, name: component, status: changed, updatedAt: at },
+        at,
+      });
     }
     return r;
   }

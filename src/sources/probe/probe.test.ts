@@ -54,7 +54,10 @@ class BadServer {
   }
 }
 
-const probeConfig = (url: string, over: Partial<Extract<SourceConfig, { type: 'probe' }>> = {}): Extract<SourceConfig, { type: 'probe' }> => ({
+const probeConfig = (
+  url: string,
+  over: Partial<Extract<SourceConfig, { type: 'probe' }>> = {},
+): Extract<SourceConfig, { type: 'probe' }> => ({
   id: 'api-probe',
   type: 'probe',
   component: 'api',
@@ -143,12 +146,27 @@ describe('probe status: confirmation counts, no flapping', () => {
 
   it('single bad samples of every kind never change the status', async () => {
     // (An error-rate threshold of 50 % so that only the confirmation counts are tested here.)
-    const { emitted } = await run(['ok', 'ok', '5xx', 'ok', 'reset', 'ok', 'slow', 'ok', 'wrongbody', 'ok', 'hang', 'ok', 'ok'], { errorRatePercent: 50 });
+    const { emitted } = await run(['ok', 'ok', '5xx', 'ok', 'reset', 'ok', 'slow', 'ok', 'wrongbody', 'ok', 'hang', 'ok', 'ok'], {
+      errorRatePercent: 50,
+    });
     expect(emitted).toEqual(['operational']);
   });
 
   it('goes down after 3 failures in a row and up after 2 successes, once each', async () => {
-    const { emitted, statuses, samples, health } = await run(['ok', 'ok', 'reset', '5xx', 'hang', 'hang', 'ok', 'reset', 'reset', 'ok', 'ok', 'ok']);
+    const { emitted, statuses, samples, health } = await run([
+      'ok',
+      'ok',
+      'reset',
+      '5xx',
+      'hang',
+      'hang',
+      'ok',
+      'reset',
+      'reset',
+      'ok',
+      'ok',
+      'ok',
+    ]);
     expect(emitted).toEqual(['operational', 'major_outage', 'operational']);
     expect(statuses[4]).toBe('major_outage');
     expect(statuses[6]).toBe('major_outage'); // one success is not a recovery

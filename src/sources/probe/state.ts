@@ -67,7 +67,8 @@ export class ProbeState {
     if (this.failStreak >= this.t.failuresToDown) return 'major_outage';
     if (this.badStreak >= this.t.failuresToDown) return this.status === 'major_outage' ? 'major_outage' : 'degraded_performance';
     // Degraded by sporadic errors: recovered only once their rate is back under the threshold.
-    if (this.goodStreak >= this.t.successesToUp) return tooManyErrors && this.status === 'degraded_performance' ? 'degraded_performance' : 'operational';
+    if (this.goodStreak >= this.t.successesToUp)
+      return tooManyErrors && this.status === 'degraded_performance' ? 'degraded_performance' : 'operational';
     if (this.status === 'operational' && tooManyErrors) return 'degraded_performance';
     return this.status;
   }

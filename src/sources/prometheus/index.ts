@@ -12,7 +12,10 @@ const responseSchema = z.discriminatedUnion('status', [
   z.looseObject({
     status: z.literal('success'),
     data: z.discriminatedUnion('resultType', [
-      z.looseObject({ resultType: z.literal('vector'), result: z.array(z.looseObject({ metric: z.record(z.string(), z.string()), value: sampleValue })) }),
+      z.looseObject({
+        resultType: z.literal('vector'),
+        result: z.array(z.looseObject({ metric: z.record(z.string(), z.string()), value: sampleValue })),
+      }),
       z.looseObject({ resultType: z.literal('scalar'), result: sampleValue }),
       z.looseObject({ resultType: z.literal('matrix'), result: z.array(z.unknown()) }),
       z.looseObject({ resultType: z.literal('string'), result: z.unknown() }),
@@ -56,7 +59,9 @@ export class PrometheusSource implements StatusSource {
   }
 
   async start(ctx: SourceContext): Promise<void> {
-    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), { onError: (err) => ctx.log.warn({ err }, 'could not record this check; the next one tries again') });
+    pollEvery(ctx.signal, this.config.interval, () => this.pollOnce(ctx), {
+      onError: (err) => ctx.log.warn({ err }, 'could not record this check; the next one tries again'),
+    });
   }
 
   async pollOnce(ctx: SourceContext): Promise<KpiSampleInput[]> {
@@ -65,7 +70,10 @@ export class PrometheusSource implements StatusSource {
     const at = new Date().toISOString();
     for (const q of this.config.queries) {
       try {
-        const res = await this.fetchImpl(queryUrl(this.config.url, q.query), { headers: { accept: 'application/json', 'user-agent': 'status-relay' }, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]) });
+        const res = await this.fetchImpl(queryUrl(this.config.url, q.query), {
+          headers: { accept: 'application/json', 'user-agent': 'status-relay' },
+          signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(15_000)]),
+        });
         // Prometheus answers 400/422/503 with a JSON error body worth reading.
         const json: unknown = await res.json().catch(() => ({ status: 'error', error: `HTTP ${res.status}` }));
         const { value, error } = valueOf(json);

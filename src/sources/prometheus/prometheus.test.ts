@@ -8,9 +8,22 @@ import { PrometheusSource } from './index.ts';
 
 /** A local fake of Prometheus' /api/v1/query: answers by the query text, as the real API would. */
 const ANSWERS: Record<string, { status: number; body: unknown }> = {
-  'histogram_quantile(0.95, rate(http_seconds_bucket[5m])) * 1000': { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [{ metric: { pod: 'a' }, value: [1, '200'] }, { metric: { pod: 'b' }, value: [1, '400'] }, { metric: { pod: 'c' }, value: [1, 'NaN'] }] } } },
+  'histogram_quantile(0.95, rate(http_seconds_bucket[5m])) * 1000': {
+    status: 200,
+    body: {
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [
+          { metric: { pod: 'a' }, value: [1, '200'] },
+          { metric: { pod: 'b' }, value: [1, '400'] },
+          { metric: { pod: 'c' }, value: [1, 'NaN'] },
+        ],
+      },
+    },
+  },
   'scalar(errors)': { status: 200, body: { status: 'success', data: { resultType: 'scalar', result: [1, '4.1'] } } },
-  'empty': { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [] } } },
+  empty: { status: 200, body: { status: 'success', data: { resultType: 'vector', result: [] } } },
   'bad(': { status: 400, body: { status: 'error', errorType: 'bad_data', error: 'parse error at char 5' } },
 };
 const seen: string[] = [];
@@ -30,11 +43,19 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const run = async (queries: { component: string; metric: 'response_time_ms' | 'error_rate_percent' | 'latency_ms' | 'uptime_percent'; query: string }[]) => {
+const run = async (
+  queries: { component: string; metric: 'response_time_ms' | 'error_rate_percent' | 'latency_ms' | 'uptime_percent'; query: string }[],
+) => {
   const recorded: KpiSampleInput[] = [];
   const health: SourceHealth = { state: 'pending' };
   const source = new PrometheusSource({ id: 'prom', type: 'prometheus', url: base, interval: 60_000, queries });
-  await source.pollOnce({ emit: async () => undefined, recordSamples: async (s) => void recorded.push(...s), log: pino({ level: 'silent' }), signal: new AbortController().signal, health });
+  await source.pollOnce({
+    emit: async () => undefined,
+    recordSamples: async (s) => void recorded.push(...s),
+    log: pino({ level: 'silent' }),
+    signal: new AbortController().signal,
+    health,
+  });
   return { recorded, health };
 };
 

@@ -22,10 +22,19 @@ class NotFound extends Error {}
  * `scheduled-maintenances.json`). Statuspage keeps maintenances as incidents, so the per-id
  * endpoint is asked first for both kinds, the list of the story's kind second.
  */
-export const fetchFinalState = async (base: string, story: Incident, sourceId: string, fetchImpl: typeof fetch, signal: AbortSignal): Promise<FinalState> => {
+export const fetchFinalState = async (
+  base: string,
+  story: Incident,
+  sourceId: string,
+  fetchImpl: typeof fetch,
+  signal: AbortSignal,
+): Promise<FinalState> => {
   const id = story.key.slice(sourceId.length + 1);
   const getJson = async (url: string): Promise<unknown> => {
-    const res = await fetchImpl(url, { headers: { accept: 'application/json', 'user-agent': 'status-relay' }, signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
+    const res = await fetchImpl(url, {
+      headers: { accept: 'application/json', 'user-agent': 'status-relay' },
+      signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]),
+    });
     if (res.status === 404 || res.status === 410) throw new NotFound();
     if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
     const text = await res.text();

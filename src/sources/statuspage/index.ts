@@ -75,7 +75,10 @@ export class StatuspageSource implements StatusSource {
    * update reaches readers with its own words. A story whose state could not be fetched stays as
    * it was for a few polls (`complete: false`), rather than closing with the previous update's text.
    */
-  private async withFinalStates(summary: Extract<StatusChange, { kind: 'snapshot' }>, ctx: SourceContext): Promise<{ change: StatusChange; complete: boolean }> {
+  private async withFinalStates(
+    summary: Extract<StatusChange, { kind: 'snapshot' }>,
+    ctx: SourceContext,
+  ): Promise<{ change: StatusChange; complete: boolean }> {
     const present = new Set(summary.incidents.map((i) => i.key));
     const open = ctx.openStories?.() ?? this.lastOpen;
     this.lastOpen = summary.incidents.filter((i) => !isClosedStatus(i.status));
@@ -91,17 +94,26 @@ export class StatuspageSource implements StatusSource {
         continue;
       }
       if (state.kind === 'gone') {
-        ctx.log.info({ incident: story.key }, 'a story left the summary and the page no longer lists it; closing it without a final update');
+        ctx.log.info(
+          { incident: story.key },
+          'a story left the summary and the page no longer lists it; closing it without a final update',
+        );
         continue;
       }
       const failures = (this.finalStateFailures.get(story.key) ?? 0) + 1;
       if (failures >= FINAL_STATE_ATTEMPTS) {
         this.finalStateFailures.delete(story.key);
-        ctx.log.warn({ incident: story.key, err: state.reason }, 'could not fetch the final state of a story that left the summary; closing it without its final update');
+        ctx.log.warn(
+          { incident: story.key, err: state.reason },
+          'could not fetch the final state of a story that left the summary; closing it without its final update',
+        );
         continue;
       }
       this.finalStateFailures.set(story.key, failures);
-      ctx.log.warn({ incident: story.key, attempt: failures, err: state.reason }, 'could not fetch the final state of a story that left the summary; asking again next poll');
+      ctx.log.warn(
+        { incident: story.key, attempt: failures, err: state.reason },
+        'could not fetch the final state of a story that left the summary; asking again next poll',
+      );
       extra.push(story);
       complete = false;
     }

@@ -62,7 +62,13 @@ export const toIso = (value: unknown, fallback?: string): string => {
   throw new PayloadError(`invalid timestamp ${JSON.stringify(value)}`);
 };
 
-const lower = (v: unknown): string => (typeof v === 'string' ? v.trim().toLowerCase().replace(/[\s-]+/g, '_') : '');
+const lower = (v: unknown): string =>
+  typeof v === 'string'
+    ? v
+        .trim()
+        .toLowerCase()
+        .replace(/[\s-]+/g, '_')
+    : '';
 
 export const componentStatusOf = (v: unknown): ComponentStatus | undefined => {
   const s = lower(v);
@@ -123,10 +129,11 @@ export const parseIncident = (raw: unknown, sourceId: string): Incident => {
   const componentIds = (Array.isArray(r.components) ? r.components : [])
     .filter((c): c is RawComponent => isObject(c) && (typeof c.id === 'string' || typeof c.name === 'string'))
     .map((c) => c.id ?? c.name!);
-  for (const u of updates) for (const a of u.affectedComponents ?? []) {
-    const ref = a.id ?? a.name;
-    if (!componentIds.includes(ref)) componentIds.push(ref);
-  }
+  for (const u of updates)
+    for (const a of u.affectedComponents ?? []) {
+      const ref = a.id ?? a.name;
+      if (!componentIds.includes(ref)) componentIds.push(ref);
+    }
   const incident: Incident = {
     key: `${sourceId}:${r.id}`,
     sourceId,
@@ -149,7 +156,8 @@ export const parseIncident = (raw: unknown, sourceId: string): Incident => {
 export const parseComponents = (list: unknown): ComponentState[] => {
   if (!Array.isArray(list)) throw new PayloadError('components is not a list');
   const groups = new Map<string, string>();
-  for (const c of list as RawComponent[]) if (c && typeof c === 'object' && c.group === true && typeof c.id === 'string') groups.set(c.id, String(c.name ?? ''));
+  for (const c of list as RawComponent[])
+    if (c && typeof c === 'object' && c.group === true && typeof c.id === 'string') groups.set(c.id, String(c.name ?? ''));
   const out: ComponentState[] = [];
   for (const c of list as RawComponent[]) {
     if (!c || typeof c !== 'object' || c.group === true || typeof c.id !== 'string' || typeof c.name !== 'string') continue;
@@ -168,7 +176,11 @@ export const parseComponents = (list: unknown): ComponentState[] => {
 };
 
 /** `/api/v2/summary.json` → one snapshot. */
-export const parseSummary = (json: unknown, sourceId: string, at = new Date().toISOString()): Extract<StatusChange, { kind: 'snapshot' }> => {
+export const parseSummary = (
+  json: unknown,
+  sourceId: string,
+  at = new Date().toISOString(),
+): Extract<StatusChange, { kind: 'snapshot' }> => {
   if (!isObject(json) || !isObject(json.page)) throw new PayloadError('not a Statuspage summary: "page" is missing');
   const incidents = [
     ...(Array.isArray(json.incidents) ? json.incidents : []),
@@ -189,7 +201,11 @@ export const parseStatuspageWebhook = (json: unknown, sourceId: string, at = new
   if (isObject(json.incident)) return [{ kind: 'incident', sourceId, incident: parseIncident(json.incident, sourceId), at }];
   if (isObject(json.component_update) || isObject(json.component)) {
     const c = (isObject(json.component) ? json.component : {}) as RawComponent;
-    const u = (isObject(json.component_update) ? json.component_update : {}) as { new_status?: string; component_id?: string; created_at?: string };
+    const u = (isObject(json.component_update) ? json.component_update : {}) as {
+      new_status?: string;
+      component_id?: string;
+      created_at?: string;
+    };
     const status = componentStatusOf(u.new_status ?? c.status);
     const id = c.id ?? u.component_id;
     if (!status || typeof id !== 'string') throw new PayloadError('component_update needs component id and new_status');

@@ -28,11 +28,18 @@ const run = async (tracker: Tracker, changes: StatusChange[]): Promise<StatusEve
   return events;
 };
 
-const emptyBaseline = (sourceId: string): StatusChange => ({ kind: 'snapshot', sourceId, components: [], incidents: [], at: '2000-01-01T00:00:00.000Z' });
+const emptyBaseline = (sourceId: string): StatusChange => ({
+  kind: 'snapshot',
+  sourceId,
+  components: [],
+  incidents: [],
+  at: '2000-01-01T00:00:00.000Z',
+});
 
 /** Any Statuspage API payload: summary, components, incidents, maintenances, status, an incidents array, or one element. */
 const changesOf = (json: unknown, sourceId: string): StatusChange[] => {
-  if (Array.isArray(json)) return json.map((i) => ({ kind: 'incident', sourceId, incident: parseIncident(i, sourceId), at: '2026-01-01T00:00:00.000Z' }));
+  if (Array.isArray(json))
+    return json.map((i) => ({ kind: 'incident', sourceId, incident: parseIncident(i, sourceId), at: '2026-01-01T00:00:00.000Z' }));
   const o = json as Record<string, unknown>;
   // `incidents.json` (page + the 50 most recent) is a list of stories, not the summary's present state.
   if (o.page && !('components' in o) && Array.isArray(o.incidents)) return changesOf(o.incidents, sourceId);
@@ -50,10 +57,20 @@ describe('Statuspage parsing (own fixtures)', () => {
       { id: 'c3', name: 'Login', status: 'degraded_performance', updatedAt: '2026-03-02T09:10:00.000Z' },
     ]);
     const incident = change.incidents[0]!;
-    expect(incident).toMatchObject({ key: 'page:inc1', name: 'Messages & media delayed', status: 'identified', impact: 'major', startedAt: '2026-03-02T09:00:00.000Z', url: 'https://stspg.io/abc', componentIds: ['c1'] });
+    expect(incident).toMatchObject({
+      key: 'page:inc1',
+      name: 'Messages & media delayed',
+      status: 'identified',
+      impact: 'major',
+      startedAt: '2026-03-02T09:00:00.000Z',
+      url: 'https://stspg.io/abc',
+      componentIds: ['c1'],
+    });
     expect(incident.updates.map((u) => u.id)).toEqual(['u1', 'u2']);
     expect(incident.updates[1]!.body).toBe('Root cause found.\n\nA database (https://example.com/db) node failed.\nFailover running.');
-    expect(incident.updates[1]!.affectedComponents).toEqual([{ id: 'c1', name: 'Messaging', oldStatus: 'partial_outage', newStatus: 'major_outage' }]);
+    expect(incident.updates[1]!.affectedComponents).toEqual([
+      { id: 'c1', name: 'Messaging', oldStatus: 'partial_outage', newStatus: 'major_outage' },
+    ]);
   });
 
   it('turns the first summary into a baseline and later changes into one story', async () => {
@@ -65,15 +82,22 @@ describe('Statuspage parsing (own fixtures)', () => {
     for (const c of recovered.components) c.status = 'operational';
     recovered.incidents = [];
     const events = await run(tracker, [parseSummary(recovered, 'page', '2026-03-02T10:00:00.000Z')]);
-    expect(events.map((e) => (e.type === 'incident' ? `${e.type}:${e.phase}:${e.incident.key}` : `${e.type}:${e.component.id}:${e.previous}>${e.component.status}`))).toEqual([
-      'incident:resolved:page:inc1',
-      'component:Login:degraded_performance>operational',
-    ]);
+    expect(
+      events.map((e) =>
+        e.type === 'incident'
+          ? `${e.type}:${e.phase}:${e.incident.key}`
+          : `${e.type}:${e.component.id}:${e.previous}>${e.component.status}`,
+      ),
+    ).toEqual(['incident:resolved:page:inc1', 'component:Login:degraded_performance>operational']);
   });
 
   it('reads a component webhook', () => {
     const [change] = parseStatuspageWebhook(own('webhook-component.json'), 'hooks');
-    expect(change).toMatchObject({ kind: 'component', component: { id: 'c2', name: 'Calls', status: 'partial_outage' }, at: '2026-03-02T09:00:00.000Z' });
+    expect(change).toMatchObject({
+      kind: 'component',
+      component: { id: 'c2', name: 'Calls', status: 'partial_outage' },
+      at: '2026-03-02T09:00:00.000Z',
+    });
   });
 
   it.each([
@@ -100,13 +124,26 @@ describe('Statuspage API payloads from ../shared/fixtures/statuspage-api', () =>
     'atc0005-intercom-components-groups.json': { incidents: [], components: 0 },
     'atc0005-qualys-components-major-outage-maintenance.json': { incidents: [], components: 5 },
     'platformpal-telerik-2016-incidents-array-crlf-bodies.json': {
-      incidents: ['resolved:resolved:3', 'resolved:resolved:3', 'resolved:resolved:2', 'resolved:resolved:4', 'resolved:resolved:2', 'resolved:resolved:3', 'completed:completed:3', 'resolved:resolved:2', 'resolved:resolved:3'],
+      incidents: [
+        'resolved:resolved:3',
+        'resolved:resolved:3',
+        'resolved:resolved:2',
+        'resolved:resolved:4',
+        'resolved:resolved:2',
+        'resolved:resolved:3',
+        'completed:completed:3',
+        'resolved:resolved:2',
+        'resolved:resolved:3',
+      ],
       components: 0,
     },
     'rapid7-github-summary-2019-12-operational.json': { incidents: [], components: 0 },
     'rapid7-github-summary-2020-04-02-major-outage.json': { incidents: ['opened:investigating:2'], components: 6 },
     'stactus-components-github-2024-09-17.json': { incidents: [], components: 0 },
-    'stactus-incidents-github-2024-09-16-multi-update-html-br.json': { incidents: ['resolved:resolved:6', 'resolved:resolved:6'], components: 0 },
+    'stactus-incidents-github-2024-09-16-multi-update-html-br.json': {
+      incidents: ['resolved:resolved:6', 'resolved:resolved:6'],
+      components: 0,
+    },
     'whadup-github-incident-resolved-6-updates.element.json': { incidents: ['resolved:resolved:6'], components: 0 },
     'whadup-github-incidents-unresolved-empty.json': { incidents: [], components: 0 },
     'whadup-github-scheduled-maintenance-completed-html-body.element.json': { incidents: ['completed:completed:4'], components: 0 },
@@ -142,7 +179,10 @@ describe('Statuspage API payloads from ../shared/fixtures/statuspage-api', () =>
   it('folds component changes that belong to an incident into its story (instructure)', async () => {
     const { tracker } = await freshTracker();
     await run(tracker, [emptyBaseline('page')]);
-    const events = await run(tracker, changesOf(readSharedJson('statuspage-api', 'atc0005-instructure-summary-2021-12-07-aws-outage-11-updates-groups.json'), 'page'));
+    const events = await run(
+      tracker,
+      changesOf(readSharedJson('statuspage-api', 'atc0005-instructure-summary-2021-12-07-aws-outage-11-updates-groups.json'), 'page'),
+    );
     const incident = events.find((e) => e.type === 'incident')!;
     if (incident.type !== 'incident') throw new Error();
     const covered = new Set(incident.incident.componentIds);
@@ -156,7 +196,11 @@ describe('Statuspage webhooks from ../shared/fixtures/statuspage-webhook', () =>
     return;
   }
   it('covers every file', () => {
-    expect(sharedFixtureFiles('statuspage-webhook')).toEqual(['zulip-component-status-update.json', 'zulip-incident-created.json', 'zulip-incident-resolved-2-updates.json']);
+    expect(sharedFixtureFiles('statuspage-webhook')).toEqual([
+      'zulip-component-status-update.json',
+      'zulip-incident-created.json',
+      'zulip-incident-resolved-2-updates.json',
+    ]);
   });
 
   it('incident created → opened; the same incident resolved → resolved; delivered twice → once', async () => {
@@ -167,20 +211,37 @@ describe('Statuspage webhooks from ../shared/fixtures/statuspage-webhook', () =>
     expect(first.map((e) => e.type === 'incident' && `${e.phase}:${e.incident.status}`)).toEqual(['opened:identified']);
     expect(await run(tracker, created)).toEqual([]);
     const done = await run(tracker, resolved);
-    expect(done.map((e) => e.type === 'incident' && `${e.phase}:${e.incident.key}:${e.incident.updates.length}`)).toEqual(['resolved:hooks:z3lct0r596n4:2']);
+    expect(done.map((e) => e.type === 'incident' && `${e.phase}:${e.incident.key}:${e.incident.updates.length}`)).toEqual([
+      'resolved:hooks:z3lct0r596n4:2',
+    ]);
     expect(await run(tracker, resolved)).toEqual([]);
   });
 
   it('component update → one component event, old and new status from the payload', async () => {
     const { tracker } = await freshTracker();
-    const events = await run(tracker, parseStatuspageWebhook(readSharedJson('statuspage-webhook', 'zulip-component-status-update.json'), 'hooks'));
+    const events = await run(
+      tracker,
+      parseStatuspageWebhook(readSharedJson('statuspage-webhook', 'zulip-component-status-update.json'), 'hooks'),
+    );
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'component', previous: 'operational', component: { name: 'Database component', status: 'under_maintenance' }, severity: 'maintenance' });
+    expect(events[0]).toMatchObject({
+      type: 'component',
+      previous: 'operational',
+      component: { name: 'Database component', status: 'under_maintenance' },
+      severity: 'maintenance',
+    });
   });
 });
 
 describe('components', () => {
   it('ignores rows without id, name or a known status', () => {
-    expect(parseComponents([{ id: 'a' }, { name: 'b', status: 'operational' }, { id: 'c', name: 'C', status: 'weird' }, { id: 'd', name: 'D', status: 'Major Outage' }])).toEqual([{ id: 'd', name: 'D', status: 'major_outage' }]);
+    expect(
+      parseComponents([
+        { id: 'a' },
+        { name: 'b', status: 'operational' },
+        { id: 'c', name: 'C', status: 'weird' },
+        { id: 'd', name: 'D', status: 'Major Outage' },
+      ]),
+    ).toEqual([{ id: 'd', name: 'D', status: 'major_outage' }]);
   });
 });

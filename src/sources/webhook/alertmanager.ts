@@ -33,8 +33,32 @@ export const alertGroupSchema = z.looseObject({
 });
 export type AlertGroup = z.infer<typeof alertGroupSchema>;
 
-const SEVERITY: Record<string, Severity> = { critical: 'critical', page: 'critical', p0: 'critical', p1: 'critical', fatal: 'critical', major: 'major', error: 'major', high: 'major', p2: 'major', warning: 'minor', warn: 'minor', minor: 'minor', medium: 'minor', p3: 'minor', info: 'none', low: 'none', none: 'none' };
-const STATUS_OF: Record<Severity, ComponentStatus> = { critical: 'major_outage', major: 'partial_outage', minor: 'degraded_performance', none: 'degraded_performance', maintenance: 'under_maintenance' };
+const SEVERITY: Record<string, Severity> = {
+  critical: 'critical',
+  page: 'critical',
+  p0: 'critical',
+  p1: 'critical',
+  fatal: 'critical',
+  major: 'major',
+  error: 'major',
+  high: 'major',
+  p2: 'major',
+  warning: 'minor',
+  warn: 'minor',
+  minor: 'minor',
+  medium: 'minor',
+  p3: 'minor',
+  info: 'none',
+  low: 'none',
+  none: 'none',
+};
+const STATUS_OF: Record<Severity, ComponentStatus> = {
+  critical: 'major_outage',
+  major: 'partial_outage',
+  minor: 'degraded_performance',
+  none: 'degraded_performance',
+  maintenance: 'under_maintenance',
+};
 
 /** Alertmanager writes nanoseconds and "0001-01-01T00:00:00Z" for "not yet". */
 export const alertTime = (v: string | undefined): string | undefined => {
@@ -67,7 +91,12 @@ export const alertsToChanges = (group: AlertGroup, sourceId: string, now: string
     const startedAt = alertTime(a.startsAt) ?? now;
     const endedAt = firing ? undefined : (alertTime(a.endsAt) ?? now);
     const at = endedAt ?? startedAt;
-    const id = a.fingerprint || createHash('sha256').update(JSON.stringify(Object.entries(all).sort())).digest('hex').slice(0, 16);
+    const id =
+      a.fingerprint ||
+      createHash('sha256')
+        .update(JSON.stringify(Object.entries(all).sort()))
+        .digest('hex')
+        .slice(0, 16);
     const name = plain(notes.summary ?? all.alertname ?? options.title ?? 'Alert') || 'Alert';
     // A resolved alert still carries the annotations of its last firing evaluation ("error rate above
     // 5 %"): they describe the problem, so the resolution must not repeat them as its own words.

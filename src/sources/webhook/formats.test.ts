@@ -9,7 +9,8 @@ import { parseAlertmanager } from './alertmanager.ts';
 import { parseGrafana } from './grafana.ts';
 
 const NOW = '2026-05-02T12:00:00.000Z';
-const own = (dir: string, file: string): unknown => JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', dir, file), 'utf8'));
+const own = (dir: string, file: string): unknown =>
+  JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', dir, file), 'utf8'));
 const incidents = (cs: StatusChange[]): Incident[] => cs.flatMap((c) => (c.kind === 'incident' ? [c.incident] : []));
 const components = (cs: StatusChange[]) => cs.flatMap((c) => (c.kind === 'component' ? [`${c.component.id}=${c.component.status}`] : []));
 
@@ -17,7 +18,15 @@ describe('instatus (own fixtures)', () => {
   it('title-case incident with mixed body/markdown, affected components and HTML in the name', () => {
     const cs = parseInstatus(own('instatus', 'incident-monitoring-title-case.json'), 'ins', NOW);
     const [i] = incidents(cs);
-    expect(i).toMatchObject({ key: 'ins:inc-1', kind: 'incident', name: 'Messages delayed', status: 'monitoring', impact: 'major', componentIds: ['c-msg', 'c-web'], url: 'https://relay-test.instatus.com/inc-1' });
+    expect(i).toMatchObject({
+      key: 'ins:inc-1',
+      kind: 'incident',
+      name: 'Messages delayed',
+      status: 'monitoring',
+      impact: 'major',
+      componentIds: ['c-msg', 'c-web'],
+      url: 'https://relay-test.instatus.com/inc-1',
+    });
     expect(i!.updates.map((u) => [u.id, u.status, u.body])).toEqual([
       ['u1', 'investigating', 'Messages are slow.'],
       ['u2', 'monitoring', 'A fix is out; we are **watching**.'],
@@ -27,7 +36,13 @@ describe('instatus (own fixtures)', () => {
 
   it('maintenance in progress with its window; component MINOROUTAGE → partial outage', () => {
     const [m] = incidents(parseInstatus(own('instatus', 'maintenance-in-progress.json'), 'ins', NOW));
-    expect(m).toMatchObject({ kind: 'maintenance', status: 'in_progress', impact: 'maintenance', scheduledFor: '2026-05-03T01:00:00.000Z', scheduledUntil: '2026-05-03T02:00:00.000Z' });
+    expect(m).toMatchObject({
+      kind: 'maintenance',
+      status: 'in_progress',
+      impact: 'maintenance',
+      scheduledFor: '2026-05-03T01:00:00.000Z',
+      scheduledUntil: '2026-05-03T02:00:00.000Z',
+    });
     expect(components(parseInstatus(own('instatus', 'component-minoroutage.json'), 'ins', NOW))).toEqual(['c-calls=partial_outage']);
   });
 
@@ -52,7 +67,10 @@ describe('alertmanager and grafana (own fixtures)', () => {
     expect(list[1]!.resolvedAt).toBe('2026-05-02T09:45:00.000Z');
     expect(components(cs)).toEqual(['messaging=major_outage', 'calls=operational']);
     // Another label name maps differently.
-    expect(components(parseAlertmanager(own('alertmanager', 'two-components-firing-and-resolved.json'), 'am', NOW, 'alertname'))).toEqual(['ApiErrors=major_outage', 'DiskFull=degraded_performance']);
+    expect(components(parseAlertmanager(own('alertmanager', 'two-components-firing-and-resolved.json'), 'am', NOW, 'alertname'))).toEqual([
+      'ApiErrors=major_outage',
+      'DiskFull=degraded_performance',
+    ]);
   });
 
   it('grafana: title as fallback name, kpi_metric values become KPI samples', () => {
@@ -72,7 +90,8 @@ describe('alertmanager and grafana (own fixtures)', () => {
 describe('real payloads from ../shared/fixtures', () => {
   const INSTATUS: Record<string, (cs: StatusChange[]) => void> = {
     'instatus-webhook-component-majoroutage.json': (cs) => expect(components(cs)).toEqual(['cmr9osz9s1c9p0rqfgeiwp97t=major_outage']),
-    'instatus-webhook-component-undermaintenance.json': (cs) => expect(components(cs)).toEqual(['cmr9ot5ld15is1aqfjptygehv=under_maintenance']),
+    'instatus-webhook-component-undermaintenance.json': (cs) =>
+      expect(components(cs)).toEqual(['cmr9ot5ld15is1aqfjptygehv=under_maintenance']),
     'instatus-webhook-incident-created-investigating.json': (cs) => {
       expect(incidents(cs)[0]).toMatchObject({ name: 'test', status: 'investigating', componentIds: [] });
       expect(incidents(cs)[0]!.updates[0]!.body).toContain('Kevin Fang');
@@ -84,7 +103,12 @@ describe('real payloads from ../shared/fixtures', () => {
       expect(components(cs)).toContain('cmr9osz9s1c9p0rqfgeiwp97t=major_outage');
     },
     'instatus-webhook-maintenance-planned.json': (cs) => {
-      expect(incidents(cs)[0]).toMatchObject({ kind: 'maintenance', status: 'scheduled', scheduledFor: '2026-07-07T08:00:00.000Z', scheduledUntil: '2026-07-07T09:00:00.000Z' });
+      expect(incidents(cs)[0]).toMatchObject({
+        kind: 'maintenance',
+        status: 'scheduled',
+        scheduledFor: '2026-07-07T08:00:00.000Z',
+        scheduledUntil: '2026-07-07T09:00:00.000Z',
+      });
       expect(components(cs)).toEqual([]);
     },
   };
@@ -98,12 +122,21 @@ describe('real payloads from ../shared/fixtures', () => {
       expect(components(cs)).toEqual(['andromeda=major_outage']);
     },
     'prometheus-msteams-prom-post-request-firing.json': (cs) => {
-      expect(incidents(cs)[0]).toMatchObject({ name: 'Server High Memory usage', status: 'investigating', impact: 'minor', startedAt: '2018-03-07T11:33:21.873Z' });
+      expect(incidents(cs)[0]).toMatchObject({
+        name: 'Server High Memory usage',
+        status: 'investigating',
+        impact: 'minor',
+        startedAt: '2018-03-07T11:33:21.873Z',
+      });
       expect(components(cs)).toEqual([]);
     },
     'poc-docker-firing-truncatedAlerts.json': (cs) => expect(incidents(cs)[0]).toMatchObject({ status: 'investigating', impact: 'major' }),
     'dingtalk-doc-escaped-backslashes-edited.json': (cs) => {
-      expect(incidents(cs)[0]).toMatchObject({ key: 'am:4e4c4c3d872bf6d8', impact: 'critical', name: expect.stringContaining('Instance is down') });
+      expect(incidents(cs)[0]).toMatchObject({
+        key: 'am:4e4c4c3d872bf6d8',
+        impact: 'critical',
+        name: expect.stringContaining('Instance is down'),
+      });
     },
   };
   const GRAFANA: Record<string, (r: { changes: StatusChange[] }) => void> = {
@@ -112,9 +145,14 @@ describe('real payloads from ../shared/fixtures', () => {
       expect(components(changes)).toEqual(['us-1=degraded_performance', 'eu-1=degraded_performance']);
     },
     'zulip-alert-9-resolved.json': ({ changes }) => {
-      expect(incidents(changes)[0]).toMatchObject({ status: 'resolved', resolvedAt: '2022-06-17T00:51:24.067Z', name: 'This is a summary field, failure on <no value>' });
+      expect(incidents(changes)[0]).toMatchObject({
+        status: 'resolved',
+        resolvedAt: '2022-06-17T00:51:24.067Z',
+        name: 'This is a summary field, failure on <no value>',
+      });
     },
-    'zulip-alert-values-v11-firing.json': ({ changes }) => expect(incidents(changes)[0]).toMatchObject({ status: 'investigating', name: 'High memory usage', impact: 'minor' }),
+    'zulip-alert-values-v11-firing.json': ({ changes }) =>
+      expect(incidents(changes)[0]).toMatchObject({ status: 'investigating', name: 'High memory usage', impact: 'minor' }),
   };
 
   const table = [

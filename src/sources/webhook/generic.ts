@@ -50,13 +50,21 @@ export type GenericPayload = z.infer<typeof genericSchema>;
 
 /** Without an explicit updateId, the same status and text is the same update: a sender's retry is not news. */
 const defaultUpdateId = (status: string, message: string, at: string | undefined): string =>
-  `${status}:${createHash('sha256').update(`${message}|${at ?? ''}`).digest('hex').slice(0, 16)}`;
+  `${status}:${createHash('sha256')
+    .update(`${message}|${at ?? ''}`)
+    .digest('hex')
+    .slice(0, 16)}`;
 
-export const parseGeneric = (json: unknown, sourceId: string, now = new Date().toISOString()): { changes: StatusChange[]; samples: KpiSampleInput[] } => {
+export const parseGeneric = (
+  json: unknown,
+  sourceId: string,
+  now = new Date().toISOString(),
+): { changes: StatusChange[]; samples: KpiSampleInput[] } => {
   const result = genericSchema.safeParse(json);
   if (!result.success) throw new PayloadError(describeZodError(result.error));
   const p = result.data;
-  if (!p.components && !p.incident && !p.samples) throw new PayloadError('body: send at least one of "components", "incident" or "samples"');
+  if (!p.components && !p.incident && !p.samples)
+    throw new PayloadError('body: send at least one of "components", "incident" or "samples"');
   const changes: StatusChange[] = [];
   if (p.incident) {
     const i = p.incident;
@@ -74,7 +82,9 @@ export const parseGeneric = (json: unknown, sourceId: string, now = new Date().t
         impact: i.kind === 'maintenance' ? 'maintenance' : i.impact,
         startedAt: i.startedAt ? new Date(i.startedAt).toISOString() : at,
         componentIds: i.components,
-        updates: [{ id: i.updateId ?? defaultUpdateId(i.status, i.message, i.at), status: i.status, body: htmlToText(i.message), createdAt: at }],
+        updates: [
+          { id: i.updateId ?? defaultUpdateId(i.status, i.message, i.at), status: i.status, body: htmlToText(i.message), createdAt: at },
+        ],
         ...(i.cause ? { cause: i.cause } : {}),
         ...(i.url ? { url: i.url } : {}),
         ...(i.scheduledFor ? { scheduledFor: new Date(i.scheduledFor).toISOString() } : {}),
@@ -85,6 +95,11 @@ export const parseGeneric = (json: unknown, sourceId: string, now = new Date().t
   }
   // After the incident, so that its components' changes are part of its story (docs/contract.md §7).
   for (const c of p.components ?? [])
-    changes.push({ kind: 'component', sourceId, component: { id: c.id ?? c.name, name: c.name, status: c.status, updatedAt: now }, at: now });
+    changes.push({
+      kind: 'component',
+      sourceId,
+      component: { id: c.id ?? c.name, name: c.name, status: c.status, updatedAt: now },
+      at: now,
+    });
   return { changes, samples: p.samples ?? [] };
 };

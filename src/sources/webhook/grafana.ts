@@ -13,14 +13,21 @@ import type { KpiSampleInput } from '../../kpi/model.ts';
 export const grafanaSchema = alertGroupSchema.extend({
   title: z.string().optional(),
   state: z.string().optional(),
-  alerts: z.array(alertGroupSchema.shape.alerts.element.extend({ values: z.record(z.string(), z.number().nullable()).nullable().optional() })).max(10_000),
+  alerts: z
+    .array(alertGroupSchema.shape.alerts.element.extend({ values: z.record(z.string(), z.number().nullable()).nullable().optional() }))
+    .max(10_000),
 });
 
 const METRICS = ['response_time_ms', 'error_rate_percent', 'latency_ms', 'uptime_percent', 'up'] as const;
 type Metric = (typeof METRICS)[number];
 const isMetric = (v: string | undefined): v is Metric => (METRICS as readonly string[]).includes(v ?? '');
 
-export const parseGrafana = (json: unknown, sourceId: string, now: string, componentLabel: string): { changes: StatusChange[]; samples: KpiSampleInput[] } => {
+export const parseGrafana = (
+  json: unknown,
+  sourceId: string,
+  now: string,
+  componentLabel: string,
+): { changes: StatusChange[]; samples: KpiSampleInput[] } => {
   const r = grafanaSchema.safeParse(json);
   if (!r.success) throw new PayloadError(describeZodError(r.error));
   const g = r.data;

@@ -37,7 +37,6 @@ export const WEBHOOK_PARSERS: Partial<Record<WebhookFormat, WebhookParser>> = {
   grafana: (json, cfg, now) => parseGrafana(json, cfg.id, now, cfg.componentLabel),
 };
 
-
 const header = (req: WebhookRequest, name: string): string | undefined => {
   const v = req.headers[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
@@ -74,7 +73,8 @@ const hmacHex = (secret: string, ...parts: (string | Buffer)[]): string => {
   return h.digest('hex');
 };
 
-const REQUIRE_TIMESTAMP_HINT = 'this source has requireTimestamp: true: sign "<timestamp>.<raw body>" into X-Signature-256 and send the timestamp in X-Signature-Timestamp';
+const REQUIRE_TIMESTAMP_HINT =
+  'this source has requireTimestamp: true: sign "<timestamp>.<raw body>" into X-Signature-256 and send the timestamp in X-Signature-Timestamp';
 
 /**
  * docs/contract.md §4: `X-Signature-256: sha256=<hex HMAC of raw body>`, or `Authorization: Bearer <secret>` /
@@ -94,13 +94,20 @@ export const verifySignature = (req: WebhookRequest, secret: string, options?: S
     const bearer = /^Bearer\s+(\S+)\s*$/i.exec(header(req, 'authorization') ?? '')?.[1];
     const offered = bearer ?? token ?? undefined;
     if (offered === undefined)
-      throw new WebhookAuthError(`missing X-Signature-256 header${options?.grafana ? ' (or X-Grafana-Alerting-Signature)' : ''} (or Authorization: Bearer, or ?token=)`);
-    if (options?.requireTimestamp) throw new WebhookAuthError(`${bearer !== undefined ? 'Authorization: Bearer' : '?token='} is not accepted: ${REQUIRE_TIMESTAMP_HINT}`);
+      throw new WebhookAuthError(
+        `missing X-Signature-256 header${options?.grafana ? ' (or X-Grafana-Alerting-Signature)' : ''} (or Authorization: Bearer, or ?token=)`,
+      );
+    if (options?.requireTimestamp)
+      throw new WebhookAuthError(
+        `${bearer !== undefined ? 'Authorization: Bearer' : '?token='} is not accepted: ${REQUIRE_TIMESTAMP_HINT}`,
+      );
     if (!sameSecret(offered, secret)) throw new WebhookAuthError(bearer !== undefined ? 'invalid bearer token' : 'invalid token');
     return { method: bearer !== undefined ? 'bearer' : 'token' };
   }
-  if (timestamp === undefined && options?.requireTimestamp) throw new WebhookAuthError(`missing X-Signature-Timestamp: ${REQUIRE_TIMESTAMP_HINT}`);
-  if (timestamp !== undefined && !/^\d{1,12}$/.test(timestamp)) throw new WebhookAuthError('invalid X-Signature-Timestamp: expected Unix seconds');
+  if (timestamp === undefined && options?.requireTimestamp)
+    throw new WebhookAuthError(`missing X-Signature-Timestamp: ${REQUIRE_TIMESTAMP_HINT}`);
+  if (timestamp !== undefined && !/^\d{1,12}$/.test(timestamp))
+    throw new WebhookAuthError('invalid X-Signature-Timestamp: expected Unix seconds');
   const expected = sig
     ? `sha256=${timestamp === undefined ? hmacHex(secret, req.body) : hmacHex(secret, `${timestamp}.`, req.body)}`
     : timestamp === undefined
@@ -109,7 +116,9 @@ export const verifySignature = (req: WebhookRequest, secret: string, options?: S
   if (!sameSecret((sig ?? grafanaSig)!.trim().toLowerCase(), expected)) throw new WebhookAuthError('invalid signature');
   // Checked after the signature, so only a holder of the secret learns that the time was the problem.
   if (timestamp !== undefined && options && Math.abs(options.nowMs - Number(timestamp) * 1000) > options.replayWindowMs)
-    throw new WebhookAuthError('X-Signature-Timestamp is outside the replay window: check the sender\'s clock, or this is a replayed request');
+    throw new WebhookAuthError(
+      "X-Signature-Timestamp is outside the replay window: check the sender's clock, or this is a replayed request",
+    );
   return { method: 'hmac', replayKey: expected };
 };
 

@@ -1,6 +1,15 @@
 import { PayloadError } from '../../core/errors.ts';
 import { htmlToText } from '../../core/text.ts';
-import { worstStatus, type AffectedComponent, type ComponentStatus, type Incident, type IncidentUpdate, type Severity, type StatusChange, type StoryStatus } from '../../core/model.ts';
+import {
+  worstStatus,
+  type AffectedComponent,
+  type ComponentStatus,
+  type Incident,
+  type IncidentUpdate,
+  type Severity,
+  type StatusChange,
+  type StoryStatus,
+} from '../../core/model.ts';
 import { toIso } from '../statuspage/parse.ts';
 
 /**
@@ -34,7 +43,14 @@ const STORY: Record<string, StoryStatus> = {
   verifying: 'verifying',
   completed: 'completed',
 };
-const IMPACT: Record<string, Severity> = { majoroutage: 'critical', partialoutage: 'major', minoroutage: 'major', degradedperformance: 'minor', undermaintenance: 'maintenance', operational: 'none' };
+const IMPACT: Record<string, Severity> = {
+  majoroutage: 'critical',
+  partialoutage: 'major',
+  minoroutage: 'major',
+  degradedperformance: 'minor',
+  undermaintenance: 'maintenance',
+  operational: 'none',
+};
 
 export const instatusComponentStatus = (v: unknown): ComponentStatus | undefined => COMPONENT[letters(v)];
 
@@ -58,7 +74,9 @@ const parseStory = (raw: Obj, kind: Incident['kind'], sourceId: string, now: str
       const newStatus = instatusComponentStatus(a.status);
       return { id: str(a.id) ?? str(a.name)!, name: str(a.name) ?? str(a.id)!, ...(newStatus ? { newStatus } : {}) };
     });
-  const rawUpdates = (Array.isArray(raw.incident_updates) ? raw.incident_updates : Array.isArray(raw.maintenance_updates) ? raw.maintenance_updates : []).filter(isObj);
+  const rawUpdates = (
+    Array.isArray(raw.incident_updates) ? raw.incident_updates : Array.isArray(raw.maintenance_updates) ? raw.maintenance_updates : []
+  ).filter(isObj);
   const updates: IncidentUpdate[] = rawUpdates
     .filter((u) => str(u.id))
     .map((u) => ({
@@ -83,7 +101,11 @@ const parseStory = (raw: Obj, kind: Incident['kind'], sourceId: string, now: str
     startedAt,
     componentIds: affected.map((a) => a.id!),
     updates,
-    ...(resolvedAt ? { resolvedAt: toIso(resolvedAt, now) } : status === 'resolved' || status === 'completed' ? { resolvedAt: toIso(str(raw.updated_at), now) } : {}),
+    ...(resolvedAt
+      ? { resolvedAt: toIso(resolvedAt, now) }
+      : status === 'resolved' || status === 'completed'
+        ? { resolvedAt: toIso(str(raw.updated_at), now) }
+        : {}),
     ...(kind === 'maintenance' && str(raw.maintenance_start_date) ? { scheduledFor: toIso(str(raw.maintenance_start_date), now) } : {}),
     ...(kind === 'maintenance' && str(raw.maintenance_end_date) ? { scheduledUntil: toIso(str(raw.maintenance_end_date), now) } : {}),
     ...(url && /^https?:\/\//.test(url) ? { url } : {}),
@@ -99,7 +121,13 @@ export const parseInstatus = (json: unknown, sourceId: string, now: string): Sta
     // The incident lists its components' current states: keep the tracker's component states in step.
     if (kind === 'incident')
       for (const a of incident.updates.at(-1)?.affectedComponents ?? [])
-        if (a.newStatus) changes.push({ kind: 'component', sourceId, component: { id: a.id!, name: a.name, status: a.newStatus }, at: incident.updates.at(-1)!.createdAt });
+        if (a.newStatus)
+          changes.push({
+            kind: 'component',
+            sourceId,
+            component: { id: a.id!, name: a.name, status: a.newStatus },
+            at: incident.updates.at(-1)!.createdAt,
+          });
     return changes;
   }
   if (isObj(json.component_update) || isObj(json.component)) {

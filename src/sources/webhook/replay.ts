@@ -32,12 +32,15 @@ export class ReplayGuard {
   async claim(sourceId: string, auth: WebhookAuth, memoryMs: number): Promise<ReplayClaim> {
     if (!auth.replayKey) return NO_CLAIM;
     const key = createHash('sha256').update(`${sourceId}\n${auth.replayKey}`).digest('hex');
-    if (this.inFlight.has(key)) throw new WebhookReplayError('this signed request is being recorded right now (a duplicate or a replay): it is refused');
+    if (this.inFlight.has(key))
+      throw new WebhookReplayError('this signed request is being recorded right now (a duplicate or a replay): it is refused');
     this.inFlight.add(key);
     try {
       const acceptedAt = await this.seen.get<string>(key);
       if (acceptedAt !== undefined)
-        throw new WebhookReplayError(`this signed request was already accepted at ${acceptedAt} (a replay): a sender that repeats a push must sign it again with a new X-Signature-Timestamp`);
+        throw new WebhookReplayError(
+          `this signed request was already accepted at ${acceptedAt} (a replay): a sender that repeats a push must sign it again with a new X-Signature-Timestamp`,
+        );
     } catch (e) {
       this.inFlight.delete(key);
       throw e;

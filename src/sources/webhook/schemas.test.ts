@@ -9,20 +9,56 @@ import { WEBHOOK_PARSERS, type WebhookFormat } from './index.ts';
 const NOW = '2026-05-02T12:00:00.000Z';
 const SECRET = 'schema-test-secret';
 type WebhookConfig = Extract<SourceConfig, { type: 'webhook' }>;
-const configOf = (format: WebhookFormat): WebhookConfig => ({ id: format, type: 'webhook', format, secret: SECRET, componentLabel: 'component', replayWindow: 300_000 }) as WebhookConfig;
+const configOf = (format: WebhookFormat): WebhookConfig =>
+  ({ id: format, type: 'webhook', format, secret: SECRET, componentLabel: 'component', replayWindow: 300_000 }) as WebhookConfig;
 const parse = (format: WebhookFormat, json: unknown) => WEBHOOK_PARSERS[format]!(json, configOf(format), NOW);
 
 /** Each format's wrong-typed bodies and the field the 400 must name. */
 const WRONG: readonly (readonly [WebhookFormat, string, unknown, string])[] = [
   ['statuspage', 'incident name is a number', { incident: { id: 'i1', name: 5, incident_updates: [] } }, 'incident.name'],
-  ['statuspage', 'updates are a string', { incident: { id: 'i1', name: 'Down', incident_updates: 'investigating' } }, 'incident.incident_updates'],
-  ['statuspage', 'an update body is a number', { incident: { id: 'i1', name: 'Down', incident_updates: [{ id: 'u1', body: 3 }] } }, 'incident.incident_updates[0].body'],
-  ['statuspage', 'component new_status is a number', { component_update: { component_id: 'c1', new_status: 7 } }, 'component_update.new_status'],
+  [
+    'statuspage',
+    'updates are a string',
+    { incident: { id: 'i1', name: 'Down', incident_updates: 'investigating' } },
+    'incident.incident_updates',
+  ],
+  [
+    'statuspage',
+    'an update body is a number',
+    { incident: { id: 'i1', name: 'Down', incident_updates: [{ id: 'u1', body: 3 }] } },
+    'incident.incident_updates[0].body',
+  ],
+  [
+    'statuspage',
+    'component new_status is a number',
+    { component_update: { component_id: 'c1', new_status: 7 } },
+    'component_update.new_status',
+  ],
   ['statuspage', 'neither incident nor component_update', { page: { id: 'p' } }, '"incident" or "component_update"'],
-  ['instatus', 'incident name is a number and updates a string', { incident: { id: 'i1', name: 42, incident_updates: 'string' } }, 'incident.'],
-  ['instatus', 'a maintenance update id is a number', { maintenance: { id: 'm1', name: 'Upgrade', maintenance_updates: [{ id: 1 }] } }, 'maintenance.maintenance_updates[0].id'],
-  ['instatus', 'affected components are an object', { incident: { id: 'i1', name: 'Down', affected_components: { id: 'c' } } }, 'incident.affected_components'],
-  ['instatus', 'component new_status is a boolean', { component_update: { component_id: 'c1', new_status: false } }, 'component_update.new_status'],
+  [
+    'instatus',
+    'incident name is a number and updates a string',
+    { incident: { id: 'i1', name: 42, incident_updates: 'string' } },
+    'incident.',
+  ],
+  [
+    'instatus',
+    'a maintenance update id is a number',
+    { maintenance: { id: 'm1', name: 'Upgrade', maintenance_updates: [{ id: 1 }] } },
+    'maintenance.maintenance_updates[0].id',
+  ],
+  [
+    'instatus',
+    'affected components are an object',
+    { incident: { id: 'i1', name: 'Down', affected_components: { id: 'c' } } },
+    'incident.affected_components',
+  ],
+  [
+    'instatus',
+    'component new_status is a boolean',
+    { component_update: { component_id: 'c1', new_status: false } },
+    'component_update.new_status',
+  ],
   ['alertmanager', 'alerts is a string', { alerts: 'firing' }, 'alerts'],
   ['alertmanager', 'a label value is a number', { alerts: [{ status: 'firing', labels: { severity: 1 } }] }, 'alerts[0].labels.severity'],
   ['alertmanager', 'startsAt is a number', { alerts: [{ status: 'firing', labels: {}, startsAt: 5 }] }, 'alerts[0].startsAt'],
@@ -60,23 +96,34 @@ describe('vendor webhook schemas accept the real payloads', () => {
   ];
   for (const [format, dir] of shared) {
     const files = sharedFixtureFiles(dir);
-    it.skipIf(!sharedFixturesPresent(dir))(`${format}: every file of ../shared/fixtures/${dir}${sharedFixturesPresent(dir) ? '' : ` ${NOT_RUN(dir)}`}`, () => {
-      expect(files.length).toBeGreaterThan(0);
-      for (const f of files) expect(() => parse(format, readSharedJson(dir, f)), f).not.toThrow();
-    });
+    it.skipIf(!sharedFixturesPresent(dir))(
+      `${format}: every file of ../shared/fixtures/${dir}${sharedFixturesPresent(dir) ? '' : ` ${NOT_RUN(dir)}`}`,
+      () => {
+        expect(files.length).toBeGreaterThan(0);
+        for (const f of files) expect(() => parse(format, readSharedJson(dir, f)), f).not.toThrow();
+      },
+    );
   }
 });
 
 describe('a wrong-typed webhook over HTTP: 400 naming the field, nothing stored or announced', () => {
   let t: TestApp;
   beforeAll(async () => {
-    const sources = (['statuspage', 'instatus', 'alertmanager', 'grafana', 'generic'] as const).map((f) => `  - { id: ${f}, type: webhook, format: ${f}, secret: ${SECRET} }`).join('\n');
-    t = await startTestApp(`service: { name: Chatter, locales: [en] }\nsources:\n${sources}\nannounce:\n  - { platform: console, chat: ops }\n`);
+    const sources = (['statuspage', 'instatus', 'alertmanager', 'grafana', 'generic'] as const)
+      .map((f) => `  - { id: ${f}, type: webhook, format: ${f}, secret: ${SECRET} }`)
+      .join('\n');
+    t = await startTestApp(
+      `service: { name: Chatter, locales: [en] }\nsources:\n${sources}\nannounce:\n  - { platform: console, chat: ops }\n`,
+    );
   });
   afterAll(() => t.stop());
 
   it.each(WRONG)('%s: %s', async (format, _what, body, field) => {
-    const res = await fetch(`${t.baseUrl}/webhooks/${format}?token=${SECRET}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${t.baseUrl}/webhooks/${format}?token=${SECRET}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toContain(field);
   });

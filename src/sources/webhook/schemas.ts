@@ -57,7 +57,13 @@ const statuspageIncident = z.looseObject({
 export const statuspageWebhookSchema = z.union([
   z.looseObject({ incident: statuspageIncident }),
   z.looseObject({
-    component_update: z.looseObject({ id: optionalText, component_id: optionalText, old_status: optionalText, new_status: text, created_at: time }),
+    component_update: z.looseObject({
+      id: optionalText,
+      component_id: optionalText,
+      old_status: optionalText,
+      new_status: text,
+      created_at: time,
+    }),
     component: statuspageComponent.partial({ id: true }).optional(),
   }),
 ]);

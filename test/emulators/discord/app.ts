@@ -24,18 +24,29 @@ export interface DiscordRig {
  * A running App whose Discord adapter (the real discord.js client) is logged in to a fresh
  * emulator. `yaml` gets the emulator to create channels before the config is written.
  */
-export const startDiscordRig = async (yaml: (emu: DiscordEmulator) => string, options: Pick<AppOptions, 'kpi' | 'storeTimeoutMs'> = {}): Promise<DiscordRig> => {
+export const startDiscordRig = async (
+  yaml: (emu: DiscordEmulator) => string,
+  options: Pick<AppOptions, 'kpi' | 'storeTimeoutMs'> = {},
+): Promise<DiscordRig> => {
   const e = await new DiscordEmulator().start();
   const text = yaml(e);
-  const t = await startTestApp(text, {
-    DISCORD_TOKEN: e.token,
-    DISCORD_APPLICATION_ID: e.applicationId,
-    DISCORD_API_URL: e.apiUrl,
-    DISCORD_GUILD_ID: e.guildId,
-    ADMIN_API_TOKEN: ADMIN_TOKEN,
-  }, options);
+  const t = await startTestApp(
+    text,
+    {
+      DISCORD_TOKEN: e.token,
+      DISCORD_APPLICATION_ID: e.applicationId,
+      DISCORD_API_URL: e.apiUrl,
+      DISCORD_GUILD_ID: e.guildId,
+      ADMIN_API_TOKEN: ADMIN_TOKEN,
+    },
+    options,
+  );
   const call = async (path: string, body: Json): Promise<Json> => {
-    const res = await fetch(`${t.baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${t.baseUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const json = (await res.json()) as Json;
     if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;

@@ -19,9 +19,15 @@ const checkName = (name: unknown, path: (string | number)[]): FormError | undefi
 };
 
 const checkDescription = (d: unknown, path: (string | number)[]): FormError | undefined =>
-  typeof d !== 'string' || d.length < 1 || d.length > 100 ? bad(path, 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.') : undefined;
+  typeof d !== 'string' || d.length < 1 || d.length > 100
+    ? bad(path, 'BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.')
+    : undefined;
 
-const checkLocalized = (map: unknown, path: (string | number)[], each: (v: unknown, p: (string | number)[]) => FormError | undefined): FormError | undefined => {
+const checkLocalized = (
+  map: unknown,
+  path: (string | number)[],
+  each: (v: unknown, p: (string | number)[]) => FormError | undefined,
+): FormError | undefined => {
   if (map === undefined || map === null) return undefined;
   for (const [k, v] of Object.entries(map as Json)) {
     if (!LOCALES.has(k)) return bad([...path, k], 'ENUM_TYPE_COERCE', `Value "${k}" is not a valid enum value.`);
@@ -44,10 +50,12 @@ const checkOptions = (options: unknown, path: (string | number)[]): FormError | 
       checkLocalized(o.name_localizations, [...at, 'name_localizations'], checkName) ??
       checkLocalized(o.description_localizations, [...at, 'description_localizations'], checkDescription);
     if (e) return e;
-    if (o.required && optionalSeen) return bad(at, 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', 'Required options must be placed before non-required options');
+    if (o.required && optionalSeen)
+      return bad(at, 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', 'Required options must be placed before non-required options');
     if (!o.required) optionalSeen = true;
     const choices = o.choices as Json[] | undefined;
-    if (choices && o.autocomplete) return bad(at, 'APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE', 'Autocomplete cannot be set with choices');
+    if (choices && o.autocomplete)
+      return bad(at, 'APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE', 'Autocomplete cannot be set with choices');
     if (choices && choices.length > 25) return bad([...at, 'choices'], 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.');
     for (const [j, c] of (choices ?? []).entries()) {
       const ce =
@@ -72,9 +80,14 @@ export const validateCommands = (list: Json[]): FormError | undefined => {
       checkLocalized(c.description_localizations, [i, 'description_localizations'], checkDescription) ??
       checkOptions(c.options, [i, 'options']);
     if (e) return e;
-    if (c.default_member_permissions !== undefined && c.default_member_permissions !== null && !/^\d+$/.test(String(c.default_member_permissions)))
+    if (
+      c.default_member_permissions !== undefined &&
+      c.default_member_permissions !== null &&
+      !/^\d+$/.test(String(c.default_member_permissions))
+    )
       return bad([i, 'default_member_permissions'], 'NUMBER_TYPE_COERCE', 'Value is not a valid permission integer.');
-    if (names.has(String(c.name))) return bad([i, 'name'], 'APPLICATION_COMMANDS_DUPLICATE_NAME', 'Application command names must be unique');
+    if (names.has(String(c.name)))
+      return bad([i, 'name'], 'APPLICATION_COMMANDS_DUPLICATE_NAME', 'Application command names must be unique');
     names.add(String(c.name));
   }
   return undefined;

@@ -11,7 +11,11 @@ describe('Discord emulator', () => {
   afterAll(() => emu.stop());
 
   const rest = (method: string, path: string, body?: unknown, token = emu.token) =>
-    fetch(`${emu.apiUrl}/v10${path}`, { method, headers: { authorization: `Bot ${token}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    fetch(`${emu.apiUrl}/v10${path}`, {
+      method,
+      headers: { authorization: `Bot ${token}`, 'content-type': 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
 
   const frames = (ws: WebSocket) => {
     const queue: { op: number; t?: string; d: Record<string, unknown> }[] = [];

@@ -8,7 +8,12 @@ import { EmuState, snowflake, type EmuChannel, type EmuInteraction, type EmuMess
 export type { EmuChannel, EmuInteraction, EmuMessage, Json };
 
 /** Permission bits (https://discord.com/developers/docs/topics/permissions). */
-export const PERMS = { ManageChannels: 1n << 4n, SendMessages: 1n << 11n, ViewChannel: 1n << 10n, UseApplicationCommands: 1n << 31n } as const;
+export const PERMS = {
+  ManageChannels: 1n << 4n,
+  SendMessages: 1n << 11n,
+  ViewChannel: 1n << 10n,
+  UseApplicationCommands: 1n << 31n,
+} as const;
 export const MEMBER_PERMS = PERMS.ViewChannel | PERMS.SendMessages | PERMS.UseApplicationCommands;
 
 export interface InteractOptions {
@@ -42,7 +47,13 @@ export class DiscordEmulator {
     this.state = new EmuState({ id: snowflake(), username: 'Status Relay' });
     this.limits = new RateLimits(options.rules ?? DEFAULT_RULES);
     const wsUrl = () => `ws://127.0.0.1:${this.port}/gateway`;
-    this.gateway = new Gateway({ botUser: this.state.botUser, applicationId: this.applicationId, token: this.token, url: wsUrl, onChange: () => this.state.emit('gateway') });
+    this.gateway = new Gateway({
+      botUser: this.state.botUser,
+      applicationId: this.applicationId,
+      token: this.token,
+      url: wsUrl,
+      onChange: () => this.state.emit('gateway'),
+    });
     const rest = new Rest(this.state, this.limits, { token: this.token, applicationId: this.applicationId, gatewayUrl: wsUrl });
     this.server = createServer((req, res) => {
       rest.handle(req, res).catch((e: unknown) => res.writeHead(500).end(JSON.stringify({ message: String(e), code: 0 })));
@@ -71,7 +82,15 @@ export class DiscordEmulator {
 
   addChannel(init: { threads?: boolean; access?: boolean; name?: string } = {}): string {
     const id = snowflake();
-    this.state.channels.set(id, { id, type: 0, guildId: this.guildId, name: init.name ?? `channel-${id.slice(-4)}`, threadsAllowed: init.threads ?? true, access: init.access ?? true, archived: false });
+    this.state.channels.set(id, {
+      id,
+      type: 0,
+      guildId: this.guildId,
+      name: init.name ?? `channel-${id.slice(-4)}`,
+      threadsAllowed: init.threads ?? true,
+      access: init.access ?? true,
+      archived: false,
+    });
     return id;
   }
 
@@ -141,11 +160,26 @@ export class DiscordEmulator {
     if (!user) throw new Error(`emulator: unknown user ${o.userId}`);
     const apiUser = { id: user.id, username: user.username, discriminator: '0', avatar: null, global_name: user.username };
     const registered = [...this.state.commands.values()].flat().find((c) => c.name === o.name);
-    const dm = o.channelId ? undefined : (this.state.dmChannelOf(user.id) ?? { id: snowflake(), type: 1 as const, name: '', recipientId: user.id, threadsAllowed: false, access: true, archived: false });
+    const dm = o.channelId
+      ? undefined
+      : (this.state.dmChannelOf(user.id) ?? {
+          id: snowflake(),
+          type: 1 as const,
+          name: '',
+          recipientId: user.id,
+          threadsAllowed: false,
+          access: true,
+          archived: false,
+        });
     if (dm) this.state.channels.set(dm.id, dm);
     const channel = o.channelId ? this.state.channels.get(o.channelId) : dm;
     if (!channel) throw new Error(`emulator: unknown channel ${o.channelId}`);
-    const options = Object.entries(o.options ?? {}).map(([name, value]) => ({ name, type: 3, value, ...(o.focused === name ? { focused: true } : {}) }));
+    const options = Object.entries(o.options ?? {}).map(([name, value]) => ({
+      name,
+      type: 3,
+      value,
+      ...(o.focused === name ? { focused: true } : {}),
+    }));
     const id = snowflake();
     const token = `aW50ZXJhY3Rpb24${id}${Math.random().toString(36).slice(2)}`;
     const inGuild = Boolean(o.channelId);
@@ -169,7 +203,18 @@ export class DiscordEmulator {
             guild_id: this.guildId,
             guild_locale: 'en-US',
             guild: { id: this.guildId, locale: 'en-US', features: [] },
-            member: { user: apiUser, roles: [], permissions: String(o.permissions ?? MEMBER_PERMS), joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, nick: null, avatar: null, pending: false },
+            member: {
+              user: apiUser,
+              roles: [],
+              permissions: String(o.permissions ?? MEMBER_PERMS),
+              joined_at: new Date(0).toISOString(),
+              deaf: false,
+              mute: false,
+              flags: 0,
+              nick: null,
+              avatar: null,
+              pending: false,
+            },
           }
         : { user: apiUser }),
     };
@@ -180,7 +225,9 @@ export class DiscordEmulator {
     this.state.interactions.set(id, interaction);
     if (!this.gateway.dispatch('INTERACTION_CREATE', payload)) throw new Error('emulator: no gateway client is connected');
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`emulator: /${o.name} got no answer within ${timeoutMs} ms`)), timeoutMs)));
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`emulator: /${o.name} got no answer within ${timeoutMs} ms`)), timeoutMs)),
+    );
     try {
       return await Promise.race([interaction.done, timeout]);
     } finally {

@@ -40,7 +40,8 @@ export interface Verdict {
 
 const MAJOR = /^\/(?:channels|guilds)\/(\d+)|^\/webhooks\/(\d+\/[^/]+)/;
 
-export const routeOf = (path: string): string => path.replace(/\/\d{5,}/g, '/:id').replace(/\/webhooks\/:id\/[^/]+/, '/webhooks/:id/:token');
+export const routeOf = (path: string): string =>
+  path.replace(/\/\d{5,}/g, '/:id').replace(/\/webhooks\/:id\/[^/]+/, '/webhooks/:id/:token');
 
 export class RateLimits {
   private readonly buckets = new Map<string, Window>();
@@ -48,7 +49,10 @@ export class RateLimits {
   /** Forced 429s queued by tests: the next request to the route gets one. */
   private readonly forced: { route: string; retryAfterS: number; global: boolean }[] = [];
 
-  constructor(public rules: RateLimitRules = DEFAULT_RULES, private readonly clock: () => number = Date.now) {}
+  constructor(
+    public rules: RateLimitRules = DEFAULT_RULES,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   force(route: string, retryAfterS: number, global = false): void {
     this.forced.push({ route, retryAfterS, global });

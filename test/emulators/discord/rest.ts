@@ -74,7 +74,13 @@ export class Rest {
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v10/, '');
     const method = req.method ?? 'GET';
     const parsed = await parseBody(req).catch(() => undefined);
-    const record = { method, path, body: parsed?.body, status: 0 } as { method: string; path: string; body: Json | undefined; status: number; code?: number };
+    const record = { method, path, body: parsed?.body, status: 0 } as {
+      method: string;
+      path: string;
+      body: Json | undefined;
+      status: number;
+      code?: number;
+    };
     this.state.requests.push(record);
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     const answer = (r: Reply) => {
@@ -87,11 +93,19 @@ export class Rest {
       this.state.emit('request', record);
     };
     const tokenRoute = path.startsWith('/interactions/') || path.startsWith('/webhooks/');
-    if (!tokenRoute && req.headers.authorization !== `Bot ${this.opts.token}`) return answer({ status: 401, body: { message: '401: Unauthorized', code: 0 } });
+    if (!tokenRoute && req.headers.authorization !== `Bot ${this.opts.token}`)
+      return answer({ status: 401, body: { message: '401: Unauthorized', code: 0 } });
     const verdict = this.limits.check(method, path);
     Object.assign(headers, verdict.headers);
     if (verdict.limited)
-      return answer({ status: 429, body: { message: 'You are being rate limited.', retry_after: Number(verdict.limited.retryAfterS.toFixed(3)), global: verdict.limited.global } });
+      return answer({
+        status: 429,
+        body: {
+          message: 'You are being rate limited.',
+          retry_after: Number(verdict.limited.retryAfterS.toFixed(3)),
+          global: verdict.limited.global,
+        },
+      });
     const key = `${method} ${routeOf(path)}`;
     const fault = this.state.faults.findIndex((f) => f.route === key);
     if (fault >= 0) {
@@ -111,7 +125,14 @@ export class Rest {
     const s = this.state;
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/gateway/bot')
-      return { status: 200, body: { url: this.opts.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 } } };
+      return {
+        status: 200,
+        body: {
+          url: this.opts.gatewayUrl(),
+          shards: 1,
+          session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+        },
+      };
     if ((m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path))) {
       if (m[1] !== this.opts.applicationId) throw E.missingAccess();
       const scope = m[2] ?? 'global';
@@ -120,19 +141,48 @@ export class Rest {
       const list = p.body as unknown as Json[];
       const bad = validateCommands(list);
       if (bad) return bad;
-      const stored = list.map((c) => ({ ...c, id: snowflake(), application_id: this.opts.applicationId, version: snowflake(), ...(m![2] ? { guild_id: m![2] } : {}) }));
+      const stored = list.map((c) => ({
+        ...c,
+        id: snowflake(),
+        application_id: this.opts.applicationId,
+        version: snowflake(),
+        ...(m![2] ? { guild_id: m![2] } : {}),
+      }));
       s.commands.set(scope, stored);
       s.emit('commands', scope);
       return { status: 200, body: stored };
     }
     // https://discord.com/developers/docs/resources/user#get-current-user: a bot token answers with the bot's user.
     if (method === 'GET' && path === '/users/@me')
-      return { status: 200, body: { id: s.botUser.id, username: s.botUser.username, discriminator: '0000', global_name: null, avatar: null, bot: true, mfa_enabled: false, flags: 0, public_flags: 0, verified: true, email: null } };
+      return {
+        status: 200,
+        body: {
+          id: s.botUser.id,
+          username: s.botUser.username,
+          discriminator: '0000',
+          global_name: null,
+          avatar: null,
+          bot: true,
+          mfa_enabled: false,
+          flags: 0,
+          public_flags: 0,
+          verified: true,
+          email: null,
+        },
+      };
     if (method === 'POST' && path === '/users/@me/channels') {
       const id = String(p.body.recipient_id ?? '');
       if (!s.users.has(id)) throw new RestError(404, 10013, 'Unknown User');
       const existing = s.dmChannelOf(id);
-      const ch = existing ?? { id: snowflake(), type: 1 as const, name: '', recipientId: id, threadsAllowed: false, access: true, archived: false };
+      const ch = existing ?? {
+        id: snowflake(),
+        type: 1 as const,
+        name: '',
+        recipientId: id,
+        threadsAllowed: false,
+        access: true,
+        archived: false,
+      };
       s.channels.set(ch.id, ch);
       return { status: 200, body: s.toApiChannel(ch) };
     }
@@ -143,7 +193,8 @@ export class Rest {
       if (!msg || msg.channelId !== m[1]) throw E.unknownMessage();
       return { status: 200, body: this.editMessage(msg, p) };
     }
-    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST') return this.startThread(m[1]!, m[2]!, p.body);
+    if ((m = /^\/channels\/(\d+)\/messages\/(\d+)\/threads$/.exec(path)) && method === 'POST')
+      return this.startThread(m[1]!, m[2]!, p.body);
     if ((m = /^\/channels\/(\d+)$/.exec(path)) && method === 'PATCH') {
       const ch = this.channel(m[1]!);
       if (typeof p.body.archived === 'boolean') ch.archived = p.body.archived;
@@ -163,7 +214,12 @@ export class Rest {
       if (!i.callbackType) throw E.unknownMessage();
       const bad = validateMessage(p.body, { create: !i.reply, files: p.files.length });
       if (bad) return bad;
-      if (!i.reply) i.reply = this.newMessage(String((i.payload.channel as Json).id), p, Number(p.body.flags ?? 0) | (i.callbackType === 5 ? i.deferredFlags : 0));
+      if (!i.reply)
+        i.reply = this.newMessage(
+          String((i.payload.channel as Json).id),
+          p,
+          Number(p.body.flags ?? 0) | (i.callbackType === 5 ? i.deferredFlags : 0),
+        );
       else this.editMessage(i.reply, p);
       i.finish();
       return { status: 200, body: s.toApiMessage(i.reply) };
@@ -187,7 +243,9 @@ export class Rest {
     if (ref) {
       const target = this.state.messages.get(String(ref.message_id));
       if (!target || target.channelId !== channelId)
-        throw new RestError(400, 50035, 'Invalid Form Body', { message_reference: { _errors: [{ code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }] } });
+        throw new RestError(400, 50035, 'Invalid Form Body', {
+          message_reference: { _errors: [{ code: 'MESSAGE_REFERENCE_UNKNOWN_MESSAGE', message: 'Unknown message' }] },
+        });
     }
     // Posting in an archived (not locked) thread unarchives it, as Discord does.
     if (ch.type === 11 && ch.archived) ch.archived = false;
@@ -240,9 +298,20 @@ export class Rest {
     if (this.state.channels.has(messageId)) throw new RestError(400, 160004, 'A thread has already been created for this message');
     const name = body.name;
     if (typeof name !== 'string' || name.length < 1 || name.length > 100)
-      throw new RestError(400, 50035, 'Invalid Form Body', { name: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' }] } });
+      throw new RestError(400, 50035, 'Invalid Form Body', {
+        name: { _errors: [{ code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' }] },
+      });
     // A thread started from a message has the message's id.
-    const thread = { id: messageId, type: 11 as const, guildId: ch.guildId!, parentId: channelId, name, threadsAllowed: false, access: true, archived: false };
+    const thread = {
+      id: messageId,
+      type: 11 as const,
+      guildId: ch.guildId!,
+      parentId: channelId,
+      name,
+      threadsAllowed: false,
+      access: true,
+      archived: false,
+    };
     this.state.channels.set(thread.id, thread);
     this.state.emit('channel', thread);
     return { status: 201, body: this.state.toApiChannel(thread) };
@@ -266,14 +335,26 @@ export class Rest {
       i.deferredFlags = Number(data.flags ?? 0);
     } else if (type === 8) {
       const choices = (data.choices ?? []) as { name: string; value: string }[];
-      if (choices.length > 25) throw new RestError(400, 50035, 'Invalid Form Body', { data: { choices: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }] } } });
+      if (choices.length > 25)
+        throw new RestError(400, 50035, 'Invalid Form Body', {
+          data: { choices: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }] } },
+        });
       i.callbackType = 8;
       i.choices = choices;
       i.finish();
-    } else throw new RestError(400, 50035, 'Invalid Form Body', { type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: `Value must be one of (1, 4, 5, 6, 7, 8, 9, 10, 12).` }] } });
+    } else
+      throw new RestError(400, 50035, 'Invalid Form Body', {
+        type: { _errors: [{ code: 'BASE_TYPE_CHOICES', message: `Value must be one of (1, 4, 5, 6, 7, 8, 9, 10, 12).` }] },
+      });
     i.callbackAt = Date.now();
     if (query.get('with_response') === 'true')
-      return { status: 200, body: { interaction: { id, type: i.payload.type }, resource: { type, ...(i.reply ? { message: this.state.toApiMessage(i.reply) } : {}) } } };
+      return {
+        status: 200,
+        body: {
+          interaction: { id, type: i.payload.type },
+          resource: { type, ...(i.reply ? { message: this.state.toApiMessage(i.reply) } : {}) },
+        },
+      };
     return { status: 204 };
   }
 }

@@ -109,7 +109,11 @@ export class EmuState extends EventEmitter {
       content: m.content,
       embeds: m.embeds,
       components: m.components,
-      attachments: m.attachments.map((a) => ({ ...a, url: `https://cdn.invalid/${a.id}/${a.filename}`, proxy_url: `https://cdn.invalid/${a.id}` })),
+      attachments: m.attachments.map((a) => ({
+        ...a,
+        url: `https://cdn.invalid/${a.id}/${a.filename}`,
+        proxy_url: `https://cdn.invalid/${a.id}`,
+      })),
       mentions: [],
       mention_roles: [],
       mention_everyone: m.pingedEveryone,
@@ -125,7 +129,13 @@ export class EmuState extends EventEmitter {
   toApiChannel(c: EmuChannel): Json {
     if (c.type === 1) {
       const u = this.users.get(c.recipientId!);
-      return { id: c.id, type: 1, last_message_id: null, flags: 0, recipients: [{ id: c.recipientId, username: u?.username ?? 'user', discriminator: '0', avatar: null, global_name: null }] };
+      return {
+        id: c.id,
+        type: 1,
+        last_message_id: null,
+        flags: 0,
+        recipients: [{ id: c.recipientId, username: u?.username ?? 'user', discriminator: '0', avatar: null, global_name: null }],
+      };
     }
     return {
       id: c.id,
@@ -133,7 +143,18 @@ export class EmuState extends EventEmitter {
       guild_id: c.guildId,
       name: c.name,
       ...(c.parentId ? { parent_id: c.parentId, owner_id: this.botUser.id } : { position: 0, permission_overwrites: [] }),
-      ...(c.type === 11 ? { thread_metadata: { archived: c.archived, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false }, message_count: this.messagesIn(c.id).length, member_count: 1 } : {}),
+      ...(c.type === 11
+        ? {
+            thread_metadata: {
+              archived: c.archived,
+              auto_archive_duration: 1440,
+              archive_timestamp: new Date().toISOString(),
+              locked: false,
+            },
+            message_count: this.messagesIn(c.id).length,
+            member_count: 1,
+          }
+        : {}),
     };
   }
 }

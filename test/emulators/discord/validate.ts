@@ -47,10 +47,16 @@ const checkEmbeds = (embeds: unknown): FormError | undefined => {
       (footer ? required(footer.text, 2048, at('footer', 'text')) : undefined) ??
       (author ? required(author.name, 256, at('author', 'name')) : undefined) ??
       (fields.length > 25 ? problem(at('fields'), 'BASE_TYPE_MAX_LENGTH', 'Must be 25 or fewer in length.') : undefined) ??
-      fields.map((f, j) => required(f.name, 256, at('fields', String(j), 'name')) ?? required(f.value, 1024, at('fields', String(j), 'value'))).find(Boolean);
+      fields
+        .map((f, j) => required(f.name, 256, at('fields', String(j), 'name')) ?? required(f.value, 1024, at('fields', String(j), 'value')))
+        .find(Boolean);
     if (bad) return bad;
-    if (e.color !== undefined && (typeof e.color !== 'number' || e.color < 0 || e.color > 0xffffff)) return problem(at('color'), 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 16777215.');
-    total += [e.title, e.description, footer?.text, author?.name, ...fields.flatMap((f) => [f.name, f.value])].reduce<number>((n, s) => n + (typeof s === 'string' ? s.length : 0), 0);
+    if (e.color !== undefined && (typeof e.color !== 'number' || e.color < 0 || e.color > 0xffffff))
+      return problem(at('color'), 'NUMBER_TYPE_MAX', 'int value should be less than or equal to 16777215.');
+    total += [e.title, e.description, footer?.text, author?.name, ...fields.flatMap((f) => [f.name, f.value])].reduce<number>(
+      (n, s) => n + (typeof s === 'string' ? s.length : 0),
+      0,
+    );
   }
   if (total > 6000) return problem(['embeds'], 'MAX_EMBED_SIZE_EXCEEDED', 'Embed size exceeds maximum size of 6000');
   return undefined;
@@ -58,7 +64,8 @@ const checkEmbeds = (embeds: unknown): FormError | undefined => {
 
 const checkComponents = (components: unknown): FormError | undefined => {
   if (components === undefined || components === null) return undefined;
-  if (!Array.isArray(components) || components.length > 5) return problem(['components'], 'BASE_TYPE_MAX_LENGTH', 'Must be 5 or fewer in length.');
+  if (!Array.isArray(components) || components.length > 5)
+    return problem(['components'], 'BASE_TYPE_MAX_LENGTH', 'Must be 5 or fewer in length.');
   for (const [i, row] of components.entries()) {
     const r = row as Json;
     const children = r.components as Json[] | undefined;
@@ -70,8 +77,10 @@ const checkComponents = (components: unknown): FormError | undefined => {
       const bad = maxLen(c.label, 80, [...at, 'label']);
       if (bad) return bad;
       if (c.style === 5) {
-        if (typeof c.url !== 'string' || !/^(https?|discord):\/\/\S+$/.test(c.url) || c.url.length > 512) return problem([...at, 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
-        if (c.custom_id !== undefined) return problem([...at, 'custom_id'], 'COMPONENT_LAYOUT_WIDTH_EXCEEDED', 'A link button cannot have a custom_id');
+        if (typeof c.url !== 'string' || !/^(https?|discord):\/\/\S+$/.test(c.url) || c.url.length > 512)
+          return problem([...at, 'url'], 'URL_TYPE_INVALID_URL', 'Not a well formed URL.');
+        if (c.custom_id !== undefined)
+          return problem([...at, 'custom_id'], 'COMPONENT_LAYOUT_WIDTH_EXCEEDED', 'A link button cannot have a custom_id');
       } else if (typeof c.custom_id !== 'string') return problem([...at, 'custom_id'], 'BASE_TYPE_REQUIRED', 'This field is required');
     }
   }
@@ -87,15 +96,27 @@ const checkAllowedMentions = (am: unknown): FormError | undefined => {
   const list = (parse ?? []) as string[];
   // Documented: `parse` is mutually exclusive with the `users`/`roles` lists.
   if ((list.includes('users') && a.users !== undefined) || (list.includes('roles') && a.roles !== undefined))
-    return problem(['allowed_mentions'], 'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE', 'parse:["users"] and users: [ids...] are mutually exclusive.');
+    return problem(
+      ['allowed_mentions'],
+      'MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE',
+      'parse:["users"] and users: [ids...] are mutually exclusive.',
+    );
   return undefined;
 };
 
 /** Validates a create/edit body; `create` also requires something to show. */
 export const validateMessage = (body: Json, options: { create: boolean; files: number }): FormError | undefined => {
-  const bad = maxLen(body.content, 2000, ['content']) ?? checkEmbeds(body.embeds) ?? checkComponents(body.components) ?? checkAllowedMentions(body.allowed_mentions);
+  const bad =
+    maxLen(body.content, 2000, ['content']) ??
+    checkEmbeds(body.embeds) ??
+    checkComponents(body.components) ??
+    checkAllowedMentions(body.allowed_mentions);
   if (bad) return bad;
-  const empty = !body.content && !(Array.isArray(body.embeds) && body.embeds.length) && !(Array.isArray(body.components) && body.components.length) && options.files === 0;
+  const empty =
+    !body.content &&
+    !(Array.isArray(body.embeds) && body.embeds.length) &&
+    !(Array.isArray(body.components) && body.components.length) &&
+    options.files === 0;
   if (options.create && empty && !body.sticker_ids) return { status: 400, body: { code: 50006, message: 'Cannot send an empty message' } };
   return undefined;
 };

@@ -154,7 +154,11 @@ export class SlackEmulator extends EventEmitter {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`slack emulator: condition not met in ${timeoutMs} ms; calls: ${this.calls.map((c) => `${c.method}${c.ok ? '' : `!${c.error}`}`).join(' ')}`));
+        reject(
+          new Error(
+            `slack emulator: condition not met in ${timeoutMs} ms; calls: ${this.calls.map((c) => `${c.method}${c.ok ? '' : `!${c.error}`}`).join(' ')}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -187,7 +191,9 @@ export class SlackEmulator extends EventEmitter {
     const envelope_id = `env-${++this.seq}`;
     return new Promise((resolve) => {
       this.acks.set(envelope_id, resolve);
-      ws.send(JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }));
+      ws.send(
+        JSON.stringify({ envelope_id, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' }),
+      );
     });
   }
 
@@ -206,7 +212,14 @@ export class SlackEmulator extends EventEmitter {
       if (msg.envelope_id) this.acks.delete(msg.envelope_id);
       ack?.(msg.payload ?? {});
     });
-    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'emu', approximate_connection_time: 3600 }, connection_info: { app_id: 'A0EMU' } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: 1,
+        debug_info: { host: 'emu', approximate_connection_time: 3600 },
+        connection_info: { app_id: 'A0EMU' },
+      }),
+    );
     this.emit('call');
   }
 
@@ -227,7 +240,12 @@ export class SlackEmulator extends EventEmitter {
     if (url.pathname.startsWith('/response/')) {
       const id = url.pathname.slice('/response/'.length);
       const issued = this.responseUrls.get(id);
-      const error = !issued || Date.now() - issued.issuedAt > RESPONSE_URL_LIFETIME_MS ? 'expired_url' : issued.uses >= RESPONSE_URL_USES ? 'used_url' : undefined;
+      const error =
+        !issued || Date.now() - issued.issuedAt > RESPONSE_URL_LIFETIME_MS
+          ? 'expired_url'
+          : issued.uses >= RESPONSE_URL_USES
+            ? 'used_url'
+            : undefined;
       if (error) {
         this.refusedResponses.push({ id, error });
         send({ status: 404, body: { ok: false, error } });
@@ -250,7 +268,13 @@ export class SlackEmulator extends EventEmitter {
     const injected = this.injected.get(method);
     this.injected.delete(method);
     const result = injected ?? this.authorize(req, method) ?? this.tier(method) ?? this.dispatch(method, args);
-    this.calls.push({ method, args, ok: result.body.ok === true, status: result.status ?? 200, ...(typeof result.body.error === 'string' ? { error: result.body.error } : {}) });
+    this.calls.push({
+      method,
+      args,
+      ok: result.body.ok === true,
+      status: result.status ?? 200,
+      ...(typeof result.body.error === 'string' ? { error: result.body.error } : {}),
+    });
     send(result);
     this.emit('call');
   }
@@ -282,7 +306,12 @@ export class SlackEmulator extends EventEmitter {
     const now = Date.now();
     const w = (this.tierWindows.get(method) ?? []).filter((t) => now - t < 60_000);
     this.tierWindows.set(method, w);
-    if (w.length >= limit) return { status: 429, headers: { 'retry-after': String(Math.max(1, Math.ceil((w[0]! + 60_000 - now) / 1000))) }, body: { ok: false, error: 'ratelimited' } };
+    if (w.length >= limit)
+      return {
+        status: 429,
+        headers: { 'retry-after': String(Math.max(1, Math.ceil((w[0]! + 60_000 - now) / 1000))) },
+        body: { ok: false, error: 'ratelimited' },
+      };
     w.push(now);
     return undefined;
   }
@@ -292,7 +321,17 @@ export class SlackEmulator extends EventEmitter {
       case 'apps.connections.open':
         return { body: { ok: true, url: `${this.baseUrl.replace(/^http/, 'ws')}/link/?ticket=${++this.seq}` } };
       case 'auth.test':
-        return { body: { ok: true, url: 'https://emulated.slack.com/', team: 'Emu', user: 'statusrelay', team_id: 'T0EMU', user_id: 'UBOT', bot_id: 'BBOT' } };
+        return {
+          body: {
+            ok: true,
+            url: 'https://emulated.slack.com/',
+            team: 'Emu',
+            user: 'statusrelay',
+            team_id: 'T0EMU',
+            user_id: 'UBOT',
+            bot_id: 'BBOT',
+          },
+        };
       case 'chat.postMessage':
         return this.postMessage(a);
       case 'chat.update':
@@ -302,13 +341,29 @@ export class SlackEmulator extends EventEmitter {
       case 'conversations.info': {
         const c = this.channels.get(String(a.channel));
         if (!c || c.deleted) return fail('channel_not_found');
-        return { body: { ok: true, channel: { id: c.id, creator: c.creator ?? 'UCREATOR', is_archived: Boolean(c.archived), is_im: c.id.startsWith('D') } } };
+        return {
+          body: {
+            ok: true,
+            channel: { id: c.id, creator: c.creator ?? 'UCREATOR', is_archived: Boolean(c.archived), is_im: c.id.startsWith('D') },
+          },
+        };
       }
       case 'users.info': {
         const u = this.users.get(String(a.user));
         if (!u) return fail('user_not_found');
         const withLocale = a.include_locale === true;
-        return { body: { ok: true, user: { id: u.id, deleted: Boolean(u.deleted), is_admin: Boolean(u.is_admin), is_owner: Boolean(u.is_owner), ...(withLocale && u.locale ? { locale: u.locale } : {}) } } };
+        return {
+          body: {
+            ok: true,
+            user: {
+              id: u.id,
+              deleted: Boolean(u.deleted),
+              is_admin: Boolean(u.is_admin),
+              is_owner: Boolean(u.is_owner),
+              ...(withLocale && u.locale ? { locale: u.locale } : {}),
+            },
+          },
+        };
       }
       case 'files.getUploadURLExternal':
         return this.scope('files:write') ?? this.uploadUrl(a);
@@ -373,7 +428,8 @@ export class SlackEmulator extends EventEmitter {
    */
   private completeUpload(a: Record<string, unknown>): Result {
     const list = a.files;
-    if (!Array.isArray(list) || list.length === 0) return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: files'] } });
+    if (!Array.isArray(list) || list.length === 0)
+      return fail('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: files'] } });
     const files: EmuFile[] = [];
     for (const entry of list as unknown[]) {
       const id = typeof entry === 'object' && entry !== null ? (entry as { id?: unknown }).id : undefined;
@@ -393,7 +449,12 @@ export class SlackEmulator extends EventEmitter {
       const file = files[i]!;
       file.completed = true;
       if (typeof entry.title === 'string') file.title = entry.title;
-      if (channel) file.shares.push({ channel, ...(thread ? { thread_ts: thread } : {}), ...(typeof a.initial_comment === 'string' ? { initial_comment: a.initial_comment } : {}) });
+      if (channel)
+        file.shares.push({
+          channel,
+          ...(thread ? { thread_ts: thread } : {}),
+          ...(typeof a.initial_comment === 'string' ? { initial_comment: a.initial_comment } : {}),
+        });
     });
     return { body: { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? f.filename })) } };
   }
@@ -446,10 +507,20 @@ export class SlackEmulator extends EventEmitter {
     if (thread && !this.messages.some((m) => m.channel === channel && m.ts === thread)) return fail('thread_not_found');
     this.lastPost.set(channel, now);
     const ts = `${Math.floor(now / 1000)}.${String(++this.seq).padStart(6, '0')}`;
-    const message: EmuMessage = { channel, ts, text: String(a.text ?? ''), blocks: a.blocks, edits: [], ...(thread ? { thread_ts: thread } : {}), ...(a.reply_broadcast === true ? { reply_broadcast: true } : {}) };
+    const message: EmuMessage = {
+      channel,
+      ts,
+      text: String(a.text ?? ''),
+      blocks: a.blocks,
+      edits: [],
+      ...(thread ? { thread_ts: thread } : {}),
+      ...(a.reply_broadcast === true ? { reply_broadcast: true } : {}),
+    };
     this.messages.push(message);
     this.mentions.push(...mentionsIn(textsOf(a.text, a.blocks)));
-    return { body: { ok: true, channel, ts, message: { type: 'message', text: message.text, ts, ...(thread ? { thread_ts: thread } : {}) } } };
+    return {
+      body: { ok: true, channel, ts, message: { type: 'message', text: message.text, ts, ...(thread ? { thread_ts: thread } : {}) } },
+    };
   }
 
   private update(a: Record<string, unknown>): Result {

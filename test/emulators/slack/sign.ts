@@ -16,7 +16,13 @@ export interface PostOptions {
   readonly timestampSec?: number;
 }
 
-const post = async (url: string, secret: string, body: string, contentType: string, o: PostOptions = {}): Promise<{ status: number; text: string }> => {
+const post = async (
+  url: string,
+  secret: string,
+  body: string,
+  contentType: string,
+  o: PostOptions = {},
+): Promise<{ status: number; text: string }> => {
   const headers = { 'content-type': contentType, ...(o.unsigned ? {} : signSlack(secret, body, o.timestampSec)) };
   const res = await fetch(url, { method: 'POST', headers, body });
   return { status: res.status, text: await res.text() };
@@ -47,7 +53,12 @@ export const postSlashCommand = (eventsUrl: string, secret: string, cmd: SlashCo
 };
 
 /** A block_actions click from App Home: form field `payload` holding JSON. */
-export const postBlockAction = (eventsUrl: string, secret: string, a: { user_id: string; action_id: string; value: string; response_url?: string }, o?: PostOptions) => {
+export const postBlockAction = (
+  eventsUrl: string,
+  secret: string,
+  a: { user_id: string; action_id: string; value: string; response_url?: string },
+  o?: PostOptions,
+) => {
   const payload = {
     type: 'block_actions',
     team: { id: 'T0EMU', domain: 'emu' },
@@ -57,10 +68,25 @@ export const postBlockAction = (eventsUrl: string, secret: string, a: { user_id:
     container: { type: 'view', view_id: 'V1' },
     trigger_id: `trig.${Date.now()}`,
     view: { id: 'V1', type: 'home' },
-    actions: [{ type: 'button', action_id: a.action_id, block_id: 'b1', value: a.value, text: { type: 'plain_text', text: 'x' }, action_ts: `${Date.now() / 1000}` }],
+    actions: [
+      {
+        type: 'button',
+        action_id: a.action_id,
+        block_id: 'b1',
+        value: a.value,
+        text: { type: 'plain_text', text: 'x' },
+        action_ts: `${Date.now() / 1000}`,
+      },
+    ],
     ...(a.response_url ? { response_url: a.response_url } : {}),
   };
-  return post(eventsUrl, secret, new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', o);
+  return post(
+    eventsUrl,
+    secret,
+    new URLSearchParams({ payload: JSON.stringify(payload) }).toString(),
+    'application/x-www-form-urlencoded',
+    o,
+  );
 };
 
 /** An Events API callback (JSON body). */

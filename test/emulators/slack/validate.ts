@@ -6,7 +6,19 @@
 
 type Json = Record<string, unknown>;
 
-const KNOWN_BLOCKS = new Set(['header', 'section', 'context', 'actions', 'divider', 'image', 'rich_text', 'input', 'file', 'video', 'markdown']);
+const KNOWN_BLOCKS = new Set([
+  'header',
+  'section',
+  'context',
+  'actions',
+  'divider',
+  'image',
+  'rich_text',
+  'input',
+  'file',
+  'video',
+  'markdown',
+]);
 
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -26,7 +38,8 @@ const element = (e: unknown, at: string, errors: string[]): void => {
     textObject(e.text, `${at}/text`, 75, errors, 'plain_text');
     if (e.url !== undefined && (typeof e.url !== 'string' || e.url.length > 3000 || !/^https?:\/\//.test(e.url)))
       errors.push(`[ERROR] must be a valid URL [json-pointer:${at}/url]`);
-    if (typeof e.value === 'string' && e.value.length > 2000) errors.push(`[ERROR] must be less than 2001 characters [json-pointer:${at}/value]`);
+    if (typeof e.value === 'string' && e.value.length > 2000)
+      errors.push(`[ERROR] must be less than 2001 characters [json-pointer:${at}/value]`);
   }
 };
 
@@ -37,7 +50,8 @@ export const validateBlocks = (blocks: unknown, maxBlocks: number): string[] => 
   if (blocks.length > maxBlocks) errors.push(`[ERROR] no more than ${maxBlocks} items allowed [json-pointer:/blocks]`);
   blocks.forEach((b, i) => {
     const at = `/blocks/${i}`;
-    if (!isObj(b) || typeof b.type !== 'string' || !KNOWN_BLOCKS.has(b.type)) return void errors.push(`[ERROR] unsupported type [json-pointer:${at}/type]`);
+    if (!isObj(b) || typeof b.type !== 'string' || !KNOWN_BLOCKS.has(b.type))
+      return void errors.push(`[ERROR] unsupported type [json-pointer:${at}/type]`);
     switch (b.type) {
       case 'header':
         textObject(b.text, `${at}/text`, 150, errors, 'plain_text');
@@ -46,18 +60,21 @@ export const validateBlocks = (blocks: unknown, maxBlocks: number): string[] => 
         if (b.text === undefined && b.fields === undefined) errors.push(`[ERROR] must provide text or fields [json-pointer:${at}]`);
         if (b.text !== undefined) textObject(b.text, `${at}/text`, 3000, errors);
         if (b.fields !== undefined) {
-          if (!Array.isArray(b.fields) || b.fields.length > 10) errors.push(`[ERROR] no more than 10 items allowed [json-pointer:${at}/fields]`);
+          if (!Array.isArray(b.fields) || b.fields.length > 10)
+            errors.push(`[ERROR] no more than 10 items allowed [json-pointer:${at}/fields]`);
           else b.fields.forEach((f, j) => textObject(f, `${at}/fields/${j}`, 2000, errors));
         }
         if (b.accessory !== undefined) element(b.accessory, `${at}/accessory`, errors);
         break;
       }
       case 'context':
-        if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10) errors.push(`[ERROR] must have 1 to 10 items [json-pointer:${at}/elements]`);
+        if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 10)
+          errors.push(`[ERROR] must have 1 to 10 items [json-pointer:${at}/elements]`);
         else b.elements.forEach((e, j) => textObject(e, `${at}/elements/${j}`, 3000, errors));
         break;
       case 'actions':
-        if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 25) errors.push(`[ERROR] must have 1 to 25 items [json-pointer:${at}/elements]`);
+        if (!Array.isArray(b.elements) || b.elements.length === 0 || b.elements.length > 25)
+          errors.push(`[ERROR] must have 1 to 25 items [json-pointer:${at}/elements]`);
         else b.elements.forEach((e, j) => element(e, `${at}/elements/${j}`, errors));
         break;
     }

@@ -33,7 +33,10 @@ describe('MarkdownV2 parse mode', () => {
     expect(() => parseMarkdownV2('*bold')).toThrow("Can't find end of Bold entity at byte offset 0");
     expect(parseMarkdownV2('*b* \\. [l](https://x.example)')).toEqual({
       text: 'b . l',
-      entities: [{ type: 'bold', offset: 0, length: 1 }, { type: 'text_link', offset: 4, length: 1, url: 'https://x.example' }],
+      entities: [
+        { type: 'bold', offset: 0, length: 1 },
+        { type: 'text_link', offset: 4, length: 1, url: 'https://x.example' },
+      ],
     });
   });
 });
@@ -60,8 +63,15 @@ describe('HTTP API', () => {
   afterEach(() => emu?.stop());
 
   const call = async (method: string, body: unknown, token = emu!.token) => {
-    const res = await fetch(`${emu!.apiRoot}/bot${token}/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    return { status: res.status, json: (await res.json()) as { ok: boolean; result?: unknown; description?: string; parameters?: Record<string, number> } };
+    const res = await fetch(`${emu!.apiRoot}/bot${token}/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: res.status,
+      json: (await res.json()) as { ok: boolean; result?: unknown; description?: string; parameters?: Record<string, number> },
+    };
   };
 
   it('answers like the Bot API: limits after parsing, 401, 404, not modified, long polling and 409 with a webhook', async () => {
@@ -70,7 +80,9 @@ describe('HTTP API', () => {
     emu.addGroup(-1, 'G');
     expect((await call('getMe', {}, '1:bad')).status).toBe(401);
     expect((await call('noSuchMethod', {})).json.description).toBe('Not Found');
-    expect((await call('sendMessage', { chat_id: -1, text: '<b></b>   ', parse_mode: 'HTML' })).json.description).toBe('Bad Request: message text is empty');
+    expect((await call('sendMessage', { chat_id: -1, text: '<b></b>   ', parse_mode: 'HTML' })).json.description).toBe(
+      'Bad Request: message text is empty',
+    );
     expect((await call('sendMessage', { chat_id: -1, text: `<b>${'x'.repeat(4096)}</b>`, parse_mode: 'HTML' })).json.ok).toBe(true);
     expect((await call('sendMessage', { chat_id: -1, text: 'x'.repeat(4097) })).json.description).toBe('Bad Request: message is too long');
     const same = await call('editMessageText', { chat_id: -1, message_id: 1, text: `<b>${'x'.repeat(4096)}</b>`, parse_mode: 'HTML' });
@@ -80,7 +92,9 @@ describe('HTTP API', () => {
     emu.userSays({ id: 7, first_name: 'U' }, -1, '/status');
     const got = await poll;
     expect((got.json.result as { message: { text: string } }[])[0]!.message.text).toBe('/status');
-    expect((await call('setWebhook', { url: 'http://example.com/hook' })).json.description).toBe('Bad Request: bad webhook: An HTTPS URL must be provided for webhook');
+    expect((await call('setWebhook', { url: 'http://example.com/hook' })).json.description).toBe(
+      'Bad Request: bad webhook: An HTTPS URL must be provided for webhook',
+    );
     await call('setWebhook', { url: 'https://example.com/hook', secret_token: 'abc' });
     expect((await call('getUpdates', {})).status).toBe(409);
   });

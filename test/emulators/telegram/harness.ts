@@ -33,7 +33,10 @@ announce:
  * was paced with a 429) edits the root again with the same text, which the adapter takes as done.
  */
 export const refusals = (emu: TelegramEmulator): string[] =>
-  emu.rejected().filter((c) => !/message is not modified/.test(c.description ?? '')).map((c) => `${c.method}: ${c.description}`);
+  emu
+    .rejected()
+    .filter((c) => !/message is not modified/.test(c.description ?? ''))
+    .map((c) => `${c.method}: ${c.description}`);
 
 export interface Harness {
   readonly emu: TelegramEmulator;
@@ -45,15 +48,27 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export const startHarness = async (env: Record<string, string> = {}, yaml = YAML, options: Parameters<typeof startTestApp>[2] = {}): Promise<Harness> => {
+export const startHarness = async (
+  env: Record<string, string> = {},
+  yaml = YAML,
+  options: Parameters<typeof startTestApp>[2] = {},
+): Promise<Harness> => {
   const emu = new TelegramEmulator();
   await emu.start();
   for (const u of Object.values(USERS)) emu.addUser(u);
   emu.addGroup(GROUP, 'Chatter users', { members: { [USERS.alice.id]: 'administrator', [USERS.bob.id]: 'member' } });
   emu.addChannel(CHANNEL, 'Chatter status', 'chatter_status');
-  const app = await startTestApp(yaml, { TELEGRAM_BOT_TOKEN: emu.token, TELEGRAM_API_ROOT: emu.apiRoot, ADMIN_API_TOKEN: ADMIN_TOKEN, ...env }, options);
+  const app = await startTestApp(
+    yaml,
+    { TELEGRAM_BOT_TOKEN: emu.token, TELEGRAM_API_ROOT: emu.apiRoot, ADMIN_API_TOKEN: ADMIN_TOKEN, ...env },
+    options,
+  );
   const incident = async (body: Record<string, unknown>) => {
-    const res = await fetch(`${app.baseUrl}/webhooks/hooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${app.baseUrl}/webhooks/hooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
   };
   const command = async (user: EmuUser, chatId: number, text: string) => {
@@ -75,5 +90,14 @@ export const startHarness = async (env: Record<string, string> = {}, yaml = YAML
 
 /** A generic-webhook incident on `messaging` (docs/contract.md §4, src/sources/webhook/generic.ts). */
 export const outage = (id: string, status: string, message: string, extra: Record<string, unknown> = {}) => ({
-  incident: { id, name: 'Messages delayed', status, impact: 'major', message, components: ['messaging'], url: `https://status.example.com/incidents/${id}`, ...extra },
+  incident: {
+    id,
+    name: 'Messages delayed',
+    status,
+    impact: 'major',
+    message,
+    components: ['messaging'],
+    url: `https://status.example.com/incidents/${id}`,
+    ...extra,
+  },
 });

@@ -21,9 +21,22 @@ export interface Parsed {
 export class EntityParseError extends Error {}
 
 const TAGS: Record<string, string> = {
-  a: 'text_link', b: 'bold', strong: 'bold', i: 'italic', em: 'italic', s: 'strikethrough', strike: 'strikethrough',
-  del: 'strikethrough', u: 'underline', ins: 'underline', 'tg-spoiler': 'spoiler', span: 'spoiler', 'tg-emoji': 'custom_emoji',
-  pre: 'pre', code: 'code', blockquote: 'blockquote',
+  a: 'text_link',
+  b: 'bold',
+  strong: 'bold',
+  i: 'italic',
+  em: 'italic',
+  s: 'strikethrough',
+  strike: 'strikethrough',
+  del: 'strikethrough',
+  u: 'underline',
+  ins: 'underline',
+  'tg-spoiler': 'spoiler',
+  span: 'spoiler',
+  'tg-emoji': 'custom_emoji',
+  pre: 'pre',
+  code: 'code',
+  blockquote: 'blockquote',
 };
 
 const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"' };
@@ -143,7 +156,8 @@ export const parseHtml = (s: string): Parsed => {
           href = undefined;
         }
         // An invalid URL does not fail the request: the text stays, the link is dropped.
-        if (href && /^(https?|tg|ton):$/.test(href.protocol)) entities.push({ type: 'text_link', offset: top.offset, length, url: href.href });
+        if (href && /^(https?|tg|ton):$/.test(href.protocol))
+          entities.push({ type: 'text_link', offset: top.offset, length, url: href.href });
       } else entities.push({ type: TAGS[top.tag]!, offset: top.offset, length, ...(top.language ? { language: top.language } : {}) });
     }
   }

@@ -8,10 +8,23 @@ import { EntityParseError, type Entity, type Parsed } from './html.ts';
  */
 
 const NAMES: Record<string, string> = {
-  '*': 'Bold', _: 'Italic', __: 'Underline', '~': 'Strikethrough', '||': 'Spoiler', '`': 'Code', '```': 'Pre', '[': 'TextUrl',
+  '*': 'Bold',
+  _: 'Italic',
+  __: 'Underline',
+  '~': 'Strikethrough',
+  '||': 'Spoiler',
+  '`': 'Code',
+  '```': 'Pre',
+  '[': 'TextUrl',
 };
 const TYPES: Record<string, string> = {
-  '*': 'bold', _: 'italic', __: 'underline', '~': 'strikethrough', '||': 'spoiler', '`': 'code', '```': 'pre',
+  '*': 'bold',
+  _: 'italic',
+  __: 'underline',
+  '~': 'strikethrough',
+  '||': 'spoiler',
+  '`': 'code',
+  '```': 'pre',
 };
 const RESERVED = '_*[]()~`>#+-=|{}.!';
 

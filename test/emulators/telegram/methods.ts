@@ -81,7 +81,8 @@ export class Methods {
     for (const row of m?.inline_keyboard ?? [])
       for (const b of row) {
         if (!b.text) throw bad('BUTTON_TEXT_INVALID');
-        if (b.callback_data !== undefined && (Buffer.byteLength(b.callback_data) < 1 || Buffer.byteLength(b.callback_data) > 64)) throw bad('BUTTON_DATA_INVALID');
+        if (b.callback_data !== undefined && (Buffer.byteLength(b.callback_data) < 1 || Buffer.byteLength(b.callback_data) > 64))
+          throw bad('BUTTON_DATA_INVALID');
       }
     return m;
   }
@@ -99,7 +100,8 @@ export class Methods {
     const rp = obj<{ message_id?: number; allow_sending_without_reply?: boolean }>(p.reply_parameters);
     const replyTo = num(rp?.message_id ?? p.reply_to_message_id);
     const replyExists = replyTo !== undefined && this.world.find(chat.id, replyTo) !== undefined;
-    if (replyTo !== undefined && !replyExists && !(rp?.allow_sending_without_reply ?? p.allow_sending_without_reply)) throw bad('message to be replied not found');
+    if (replyTo !== undefined && !replyExists && !(rp?.allow_sending_without_reply ?? p.allow_sending_without_reply))
+      throw bad('message to be replied not found');
     const replyMarkup = this.markup(p.reply_markup);
     this.rate(chat);
     const m: EmuMessage = this.world.store({
@@ -147,7 +149,10 @@ export class Methods {
   }
 
   private applyEdit(chat: EmuChat, m: EmuMessage, parsed: Parsed, raw: string, markup: unknown): unknown {
-    const same = m.text === parsed.text && JSON.stringify(m.entities) === JSON.stringify(parsed.entities) && JSON.stringify(m.replyMarkup) === JSON.stringify(markup);
+    const same =
+      m.text === parsed.text &&
+      JSON.stringify(m.entities) === JSON.stringify(parsed.entities) &&
+      JSON.stringify(m.replyMarkup) === JSON.stringify(markup);
     if (same) throw bad(NOT_MODIFIED);
     this.writable(chat);
     this.rate(chat);
@@ -230,7 +235,8 @@ export class Methods {
       throw bad('bad webhook: Failed to resolve host: Name or service not known');
     }
     // Telegram demands HTTPS; this emulator also takes http:// to 127.0.0.1 for local tests.
-    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && u.hostname === '127.0.0.1')) throw bad('bad webhook: An HTTPS URL must be provided for webhook');
+    if (u.protocol !== 'https:' && !(u.protocol === 'http:' && u.hostname === '127.0.0.1'))
+      throw bad('bad webhook: An HTTPS URL must be provided for webhook');
     const secret = typeof p.secret_token === 'string' ? p.secret_token : undefined;
     if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(secret)) throw bad('secret token contains unallowed characters');
     const allowed = obj<string[]>(p.allowed_updates);

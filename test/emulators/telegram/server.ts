@@ -2,7 +2,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApiError, Methods, type Params } from './methods.ts';
 import { LimitBook, REAL_LIMITS, type EmulatorLimits } from './limits.ts';
-import { World, type ApiCall, type CallbackAnswer, type EmuChat, type EmuMessage, type EmuUser, type MemberStatus, type Update } from './world.ts';
+import {
+  World,
+  type ApiCall,
+  type CallbackAnswer,
+  type EmuChat,
+  type EmuMessage,
+  type EmuUser,
+  type MemberStatus,
+  type Update,
+} from './world.ts';
 
 export type { ApiCall, CallbackAnswer, EmuChat, EmuMessage, EmuUser, MemberStatus } from './world.ts';
 
@@ -28,7 +37,12 @@ export class TelegramEmulator {
     readonly token = '123456:TEST-token_for-the-emulator',
     options: { botUsername?: string; limits?: Partial<EmulatorLimits> } = {},
   ) {
-    this.world = new World({ id: Number(token.split(':')[0]), first_name: 'Status Relay', username: options.botUsername ?? 'status_relay_bot', is_bot: true });
+    this.world = new World({
+      id: Number(token.split(':')[0]),
+      first_name: 'Status Relay',
+      username: options.botUsername ?? 'status_relay_bot',
+      is_bot: true,
+    });
     this.limits = new LimitBook({ ...REAL_LIMITS, ...options.limits });
     this.methods = new Methods(this.world, this.limits);
   }
@@ -51,8 +65,17 @@ export class TelegramEmulator {
     return this.world.addUser(user);
   }
 
-  addGroup(id: number, title: string, opts: { type?: 'group' | 'supergroup'; forumTopics?: number[]; members?: Record<number, MemberStatus> } = {}): EmuChat {
-    const chat = this.world.addChat({ id, type: opts.type ?? 'supergroup', title, ...(opts.forumTopics ? { is_forum: true, topics: opts.forumTopics } : {}) });
+  addGroup(
+    id: number,
+    title: string,
+    opts: { type?: 'group' | 'supergroup'; forumTopics?: number[]; members?: Record<number, MemberStatus> } = {},
+  ): EmuChat {
+    const chat = this.world.addChat({
+      id,
+      type: opts.type ?? 'supergroup',
+      title,
+      ...(opts.forumTopics ? { is_forum: true, topics: opts.forumTopics } : {}),
+    });
     for (const [uid, status] of Object.entries(opts.members ?? {})) chat.members.set(Number(uid), status);
     return chat;
   }
@@ -94,7 +117,17 @@ export class TelegramEmulator {
   /** An administrator posts `text` in a channel (no `from`, `sender_chat` is the channel). */
   channelPost(chatId: number, text: string): EmuMessage {
     const chat = this.world.chat(chatId);
-    const m = this.world.store({ message_id: chat.nextMessageId++, chatId, fromBot: false, date: Math.floor(Date.now() / 1000), text, entities: commandEntity(text), raw: text, isPhoto: false, edits: 0 });
+    const m = this.world.store({
+      message_id: chat.nextMessageId++,
+      chatId,
+      fromBot: false,
+      date: Math.floor(Date.now() / 1000),
+      text,
+      entities: commandEntity(text),
+      raw: text,
+      isPhoto: false,
+      edits: 0,
+    });
     this.deliver({ channel_post: this.world.messageObject(m) });
     return m;
   }
@@ -103,10 +136,21 @@ export class TelegramEmulator {
   pressButton(user: EmuUser, message: EmuMessage, data: string, timeoutMs = 15_000): Promise<CallbackAnswer> {
     const id = this.world.newCallbackId();
     const answered = new Promise<CallbackAnswer>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`emulator: callback query ${id} (${data}) was not answered in ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`emulator: callback query ${id} (${data}) was not answered in ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.world.callbacks.set(id, { resolve: (a) => (clearTimeout(timer), resolve(a)) });
     });
-    this.deliver({ callback_query: { id, from: { is_bot: false, ...user }, message: this.world.messageObject(message), chat_instance: `ci${message.chatId}`, data } });
+    this.deliver({
+      callback_query: {
+        id,
+        from: { is_bot: false, ...user },
+        message: this.world.messageObject(message),
+        chat_instance: `ci${message.chatId}`,
+        data,
+      },
+    });
     return answered;
   }
 
@@ -214,7 +258,9 @@ export class TelegramEmulator {
         const status = this.outageStatus;
         this.world.record({ method, params, status, ok: false, description: PROXY_PAGES[status] ?? 'Bad Gateway' });
         res.writeHead(status, { 'content-type': 'text/html', server: 'nginx' });
-        res.end(`<html>\r\n<head><title>${status} ${PROXY_PAGES[status] ?? 'Bad Gateway'}</title></head>\r\n<body>\r\n<center><h1>${status} ${PROXY_PAGES[status] ?? 'Bad Gateway'}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`);
+        res.end(
+          `<html>\r\n<head><title>${status} ${PROXY_PAGES[status] ?? 'Bad Gateway'}</title></head>\r\n<body>\r\n<center><h1>${status} ${PROXY_PAGES[status] ?? 'Bad Gateway'}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`,
+        );
         return;
       }
       if (token !== this.token) throw new ApiError(401, 'Unauthorized');
@@ -228,14 +274,27 @@ export class TelegramEmulator {
       reply(200, { ok: true, result });
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError(500, `Internal Server Error: ${(e as Error).message}`);
-      this.world.record({ method, params, status: err.code, ok: false, description: err.description, ...(err.parameters?.retry_after ? { retryAfter: err.parameters.retry_after } : {}) });
-      reply(err.code, { ok: false, error_code: err.code, description: err.description, ...(err.parameters ? { parameters: err.parameters } : {}) });
+      this.world.record({
+        method,
+        params,
+        status: err.code,
+        ok: false,
+        description: err.description,
+        ...(err.parameters?.retry_after ? { retryAfter: err.parameters.retry_after } : {}),
+      });
+      reply(err.code, {
+        ok: false,
+        error_code: err.code,
+        description: err.description,
+        ...(err.parameters ? { parameters: err.parameters } : {}),
+      });
     }
   }
 
   private call(method: string, p: Params): unknown {
     const methods = this.methods as unknown as Record<string, ((p: Params) => unknown) | undefined>;
-    if (method === 'getMe') return { ...this.world.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+    if (method === 'getMe')
+      return { ...this.world.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
     if (method === 'sendChatAction' || method === 'deleteMessage' || method === 'close') return true;
     const fn = method !== 'resolveChat' ? methods[method] : undefined;
     if (typeof fn !== 'function') throw new ApiError(404, 'Not Found');
@@ -244,7 +303,11 @@ export class TelegramEmulator {
 
   /** Long polling: answers at once when updates wait, else when one arrives or `timeout` s pass. */
   private async getUpdates(p: Params, res: ServerResponse): Promise<unknown> {
-    if (this.world.webhook) throw new ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+    if (this.world.webhook)
+      throw new ApiError(
+        409,
+        "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+      );
     const offset = Number(p.offset ?? 0);
     const limit = Math.min(100, Number(p.limit ?? 100));
     const timeout = Math.min(50, Number(p.timeout ?? 0));
@@ -274,7 +337,12 @@ export class TelegramEmulator {
 }
 
 /** nginx's reason phrases for the statuses a failing upstream produces. */
-const PROXY_PAGES: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Temporarily Unavailable', 504: 'Gateway Time-out' };
+const PROXY_PAGES: Record<number, string> = {
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Temporarily Unavailable',
+  504: 'Gateway Time-out',
+};
 
 const commandEntity = (text: string) => {
   const m = /^\/[A-Za-z0-9_]+(@[A-Za-z0-9_]+)?/.exec(text);

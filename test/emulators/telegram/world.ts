@@ -90,10 +90,23 @@ export class World extends EventEmitter {
 
   addUser(user: EmuUser): EmuChat {
     this.users.set(user.id, user);
-    return this.addChat({ id: user.id, type: 'private', first_name: user.first_name, ...(user.username ? { username: user.username } : {}) });
+    return this.addChat({
+      id: user.id,
+      type: 'private',
+      first_name: user.first_name,
+      ...(user.username ? { username: user.username } : {}),
+    });
   }
 
-  addChat(init: { id: number; type: ChatType; title?: string; username?: string; first_name?: string; is_forum?: boolean; topics?: number[] }): EmuChat {
+  addChat(init: {
+    id: number;
+    type: ChatType;
+    title?: string;
+    username?: string;
+    first_name?: string;
+    is_forum?: boolean;
+    topics?: number[];
+  }): EmuChat {
     const { topics, ...rest } = init;
     const chat: EmuChat = {
       ...rest,
@@ -137,7 +150,11 @@ export class World extends EventEmitter {
       chat: this.chatObject(chat),
       ...(chat.type === 'channel' ? { sender_chat: this.chatObject(chat) } : from ? { from: { is_bot: false, ...from } } : {}),
       ...(m.isPhoto
-        ? { photo: [{ file_id: `photo-${m.chatId}-${m.message_id}`, file_unique_id: `u${m.message_id}`, width: 800, height: 400 }], caption: m.text, caption_entities: m.entities }
+        ? {
+            photo: [{ file_id: `photo-${m.chatId}-${m.message_id}`, file_unique_id: `u${m.message_id}`, width: 800, height: 400 }],
+            caption: m.text,
+            caption_entities: m.entities,
+          }
         : { text: m.text, ...(m.entities.length ? { entities: m.entities } : {}) }),
       ...(m.threadId ? { message_thread_id: m.threadId, is_topic_message: true } : {}),
       ...(m.replyTo ? { reply_to_message: { message_id: m.replyTo, date: m.date, chat: this.chatObject(chat) } } : {}),

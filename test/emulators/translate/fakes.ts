@@ -26,14 +26,17 @@ const send = (res: ServerResponse, status: number, body: unknown) => {
   res.end(JSON.stringify(body));
 };
 
-const start = async (handle: (fake: TranslateFake, req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) => void): Promise<TranslateFake> => {
+const start = async (
+  handle: (fake: TranslateFake, req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>) => void,
+): Promise<TranslateFake> => {
   const open = new Set<ServerResponse>();
   const fake: TranslateFake = { url: '', calls: [], mode: 'ok', close: async () => undefined };
   const server: Server = createServer((req, res) => {
     void readJson(req).then((body) => {
       fake.calls.push({ path: req.url ?? '', body: body ?? {}, auth: req.headers.authorization });
       if (fake.mode === 'hang') return void open.add(res);
-      if (!body || req.headers['content-type'] !== 'application/json') return send(res, 400, { error: 'Invalid request: expected a JSON body' });
+      if (!body || req.headers['content-type'] !== 'application/json')
+        return send(res, 400, { error: 'Invalid request: expected a JSON body' });
       handle(fake, req, res, body);
     });
   });
@@ -62,7 +65,10 @@ export const startLibreTranslate = (key: string): Promise<TranslateFake> => {
     const target = String(body.target);
     if (!languages.has(target)) return send(res, 400, { error: `${target} is not supported` });
     if (body.source !== 'auto' || body.format !== 'text' || !Array.isArray(body.q)) return send(res, 400, { error: 'Invalid request' });
-    send(res, 200, { translatedText: (body.q as string[]).map((t) => fakeTranslation(target, t)), detectedLanguage: (body.q as string[]).map(() => ({ confidence: 90, language: 'en' })) });
+    send(res, 200, {
+      translatedText: (body.q as string[]).map((t) => fakeTranslation(target, t)),
+      detectedLanguage: (body.q as string[]).map(() => ({ confidence: 90, language: 'en' })),
+    });
   });
 };
 
@@ -77,6 +83,8 @@ export const startDeepL = (key: string): Promise<TranslateFake> => {
     const target = String(body.target_lang);
     if (!languages.has(target)) return send(res, 400, { message: "Value for 'target_lang' not supported." });
     if (!Array.isArray(body.text)) return send(res, 400, { message: "Parameter 'text' not specified." });
-    send(res, 200, { translations: (body.text as string[]).map((t) => ({ detected_source_language: 'EN', text: fakeTranslation(target, t) })) });
+    send(res, 200, {
+      translations: (body.text as string[]).map((t) => ({ detected_source_language: 'EN', text: fakeTranslation(target, t) })),
+    });
   });
 };
