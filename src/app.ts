@@ -276,6 +276,7 @@ export class App {
       timezone: this.config.service.timezone,
       now,
       fallbackLocale: this.defaultLocale,
+      ...(this.config.service.publicUrl ? { publicUrl: this.config.service.publicUrl } : {}),
       componentName: (c, locale) => this.catalog.localizedName(c.id, locale, this.defaultLocale) ?? c.name,
       adviceFor: (event) => adviceFor(event, this.config.advice, this.catalog),
       ...(this.translations ? { translated: (text: string, locale: string) => this.translations?.cached(text, locale) } : {}),
@@ -359,6 +360,7 @@ export class App {
       },
       log: this.log.child({ part: 'digest' }),
       now: () => Date.parse(this.now()),
+      ...(cfg.service.publicUrl ? { publicUrl: cfg.service.publicUrl } : {}),
     });
     await this.digest.load();
   }

@@ -99,6 +99,7 @@ export const statusReply = (services: CommandServices, locale: string, component
     fields,
     ...(advice.size ? { adviceTitle: t('announce.advice') } : {}),
     advice: [...advice].map((k) => t(`advice.${k}`)),
+    ...(ctx.publicUrl ? { link: { label: t('announce.statusPage'), url: ctx.publicUrl } } : {}),
     footer: t('announce.updatedAt', { time: formatDateTime(now, locale, ctx.timezone) }),
   };
 };

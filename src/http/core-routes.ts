@@ -10,6 +10,7 @@ import { createMetrics } from './metrics.ts';
 import { QueueFullError } from '../storage/queue.ts';
 import type { ApiStatus } from '../kpi/api.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { registerWebRoutes } from '../web/routes.ts';
 import {
   incidentListQuerySchema,
   toApiIncident,
@@ -169,6 +170,9 @@ export const registerCoreRoutes = (app: App): void => {
     if (!incident) throw new HttpError(404, `no incident "${ctx.params.id}": GET /api/incidents lists the known ones`);
     ctx.json(200, toApiIncident(incident));
   });
+
+  // The public status page, its feeds, badges and Statuspage-compatible API (docs/status-page.md).
+  registerWebRoutes(app);
 
   // Built per request from the routes registered so far: adapters add theirs at start.
   r.add('GET', '/openapi.json', (ctx) => ctx.json(200, buildOpenApiDocument(r.list(), app.config.service.name)));

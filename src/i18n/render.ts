@@ -31,6 +31,8 @@ export interface RenderContext {
   adviceFor(event: StatusEvent): readonly string[];
   /** Localized KPI fields for the event's components, when the KPI engine knows any. */
   kpiFields?(componentIds: readonly string[], locale: string): readonly MessageField[];
+  /** `service.publicUrl`: the link of a story whose source has no page of its own. */
+  readonly publicUrl?: string;
   /** Machine translation of source text into the locale, when one was fetched before rendering. */
   translated?(text: string, locale: string): string | undefined;
 }
@@ -61,6 +63,14 @@ const latestBody = (incident: Incident, event: StatusEvent): string | undefined 
   if (!last || (isClosedStatus(incident.status) && !isClosedStatus(last.status))) return undefined;
   return last.body || undefined;
 };
+
+/** The story on our own status page (`GET /incidents/:id`), under `service.publicUrl`. */
+export const publicIncidentUrl = (publicUrl: string, key: string): string =>
+  new URL(`incidents/${encodeURIComponent(key)}`, publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).href;
+
+/** The source's own page for the story, else ours when `service.publicUrl` is set. */
+const storyUrl = (incident: Incident, ctx: RenderContext): string | undefined =>
+  incident.url ?? (ctx.publicUrl ? publicIncidentUrl(ctx.publicUrl, incident.key) : undefined);
 
 /** event + locale → MessageModel. Pure. */
 export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderContext): MessageModel => {
@@ -174,7 +184,7 @@ export const renderEvent = (event: StatusEvent, locale: string, ctx: RenderConte
     fields,
     ...(advice.length ? { adviceTitle: t('announce.advice') } : {}),
     advice,
-    ...(incident.url ? { link: { label: t('announce.statusPage'), url: incident.url } } : {}),
+    ...(storyUrl(incident, ctx) ? { link: { label: t('announce.statusPage'), url: storyUrl(incident, ctx)! } } : {}),
     footer: `${t('announce.updatedAt', { time: formatDateTime(ctx.now, locale, ctx.timezone) })}${machine ? ` · ${t('translate.machine')}` : ''}`,
   };
 };

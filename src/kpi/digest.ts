@@ -64,6 +64,8 @@ export interface DigestDeps {
   readonly post: (event: StatusEvent, recipients: readonly DigestRecipient[]) => Promise<void>;
   readonly log: Logger;
   readonly now?: () => number;
+  /** `service.publicUrl`: the digest links to the status page. */
+  readonly publicUrl?: string;
 }
 
 const DIGEST_PREFIX = 'digest:';
@@ -247,6 +249,7 @@ export class DigestService {
       severity: 'none' as const,
       title: t('digest.title', { service: this.deps.serviceName }),
       advice: [],
+      ...(this.deps.publicUrl ? { link: { label: t('announce.statusPage'), url: this.deps.publicUrl } } : {}),
     };
     if (!d) return { ...base, fields: [] };
     const fmt = (n: Numbers): string => {

@@ -117,6 +117,11 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     this.current = 'connected';
   }
 
+  /** The bot's @username once connected: the status page's `t.me/<bot>?start=` link. */
+  username(): string | undefined {
+    return this.bot.botInfo?.username;
+  }
+
   private runPolling(bot: Telegraf): void {
     this.polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((e: unknown) => {
       if (this.stopped) return;
