@@ -14,8 +14,6 @@ export interface PageComponent {
   readonly status: ComponentStatus;
   /** Daily uptime %, oldest first (90 days); undefined where there is no data. */
   readonly days: readonly (number | undefined)[];
-  /** 90-day uptime % of the component, when known. */
-  readonly total?: number;
   /** The same KPI fields as chat messages, per window (honest about coverage: `kpiFields`). */
   readonly kpis: readonly { readonly window: KpiWindow; readonly fields: readonly MessageField[] }[];
 }
@@ -99,14 +97,12 @@ export const gatherPage = async (app: App, locale: string, now: string): Promise
         window,
         fields: kpiFields(await figuresFor(app, c.id, window), locale, app.translator, app.config.service.timezone, { uptimeDigits: 2 }),
       });
-    const total = app.kpiService ? (await app.kpiService.engine.summary([c.id], '90d')).uptimePercent : undefined;
     components.push({
       id: c.id,
       name: ctx.componentName(c, locale),
       ...(c.groupName ? { group: c.groupName } : {}),
       status: c.status,
       days: app.kpiService ? await app.kpiService.dailyUptime(c.id, 90) : Array.from({ length: 90 }, () => undefined),
-      ...(total !== undefined ? { total } : {}),
       kpis,
     });
   }

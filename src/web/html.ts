@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TFunction } from 'i18next';
-import { isClosedStatus, severityOfComponent, type ComponentStatus, type Incident } from '../core/model.ts';
-import { SEVERITY_ICON, titleIcon, type MessageModel } from '../i18n/message.ts';
+import { isClosedStatus, severityOfComponent, type ComponentStatus, type Incident, type Severity } from '../core/model.ts';
+import type { MessageModel } from '../i18n/message.ts';
 import { stripAllBidi } from '../i18n/bidi.ts';
 import { formatDateTime, formatDuration, formatPercent } from '../i18n/format.ts';
 import type { Translator } from '../i18n/i18n.ts';
@@ -29,9 +29,9 @@ const paragraphs = (s: string): string =>
 export const CSS = `:root{color-scheme:light dark;--bg:#fff;--fg:#1b1f24;--mute:#4a525c;--line:#d0d5db;--card:#f6f8fa;--link:#0a58ca;--ok:#1a7f37;--minor:#9a6700;--major:#bc4c00;--bad:#cf222e;--none:#8c959f}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--mute:#a8b1bb;--line:#3d444d;--card:#161b22;--link:#6cb6ff;--ok:#3fb950;--minor:#d29922;--major:#f0883e;--bad:#ff7b72;--none:#6e7681}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important;scroll-behavior:auto!important}}
-*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,"Noto Sans","Noto Sans CJK SC","Noto Sans Arabic",sans-serif}
+*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,"Noto Sans","Noto Sans CJK SC","Noto Sans Arabic","DejaVu Sans",sans-serif}
 a{color:var(--link)}a:focus-visible,summary:focus-visible{outline:3px solid var(--link);outline-offset:2px}
-.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:var(--bg);padding:4px 8px}
+.skip,.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%);white-space:nowrap}.skip:focus{width:auto;height:auto;clip-path:none;inset-inline-start:8px;top:8px;background:var(--bg);padding:4px 8px}
 header,main,footer{max-width:60rem;margin:0 auto;padding:0 1rem}header{display:flex;flex-wrap:wrap;gap:.5rem 1rem;align-items:baseline;justify-content:space-between;padding-top:1rem}
 h1{font-size:1.5rem;margin:.25rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem}h3{font-size:1.05rem;margin:.5rem 0}
 nav ul,.plain{list-style:none;margin:0;padding:0;display:flex;flex-wrap:wrap;gap:.25rem .75rem}
@@ -45,6 +45,12 @@ ol.tl{list-style:none;padding:0;margin:.5rem 0;border-inline-start:3px solid var
 details summary{cursor:pointer}footer{padding:2rem 1rem;color:var(--mute)}`;
 
 export const CSS_HASH = `sha256-${createHash('sha256').update(CSS).digest('base64')}`;
+
+/**
+ * The page's status marks: shapes that text fonts carry (chat's emoji need an emoji font, which a
+ * server-rendered page cannot count on), so status shows as shape and word as well as colour.
+ */
+export const PAGE_ICON: Record<Severity, string> = { none: '✓', maintenance: '⚙', minor: '⚠', major: '▲', critical: '✕' };
 
 /** The bar classes: colour and, never colour alone, height. */
 const band = (u: number | undefined): number => (u === undefined ? 4 : u >= 99.9 ? 0 : u >= 99 ? 1 : u >= 95 ? 2 : 3);
@@ -67,7 +73,9 @@ const uptimeBars = (c: PageComponent, d: PageData, t: TFunction): string => {
     );
   const bad = c.days.flatMap((u, i) => (u !== undefined && u < 99.9 ? [`${dayLabel(i)} (${formatPercent(u, d.locale, 2)})`] : []));
   const missing = c.days.filter((u) => u === undefined).length;
-  const total = c.total === undefined ? t('kpi.notEnoughData') : formatPercent(c.total, d.locale, 2);
+  // The 90-day uptime as the KPI fields state it: over less data, its label says what it covers.
+  const field = c.kpis.find((k) => k.window === '90d')?.fields[0];
+  const total = field ? stripAllBidi(`${field.label}: ${field.value}`) : t('kpi.notEnoughData');
   const days = [
     bad.length ? t('web:downtimeDays', { list: bad.slice(-10).join(', ') }) : t('web:noDowntimeDays'),
     ...(missing ? [t('web:daysNoData', { count: missing })] : []),
@@ -82,12 +90,12 @@ const uptimeBars = (c: PageComponent, d: PageData, t: TFunction): string => {
 };
 
 const statusWord = (s: ComponentStatus, t: TFunction): string =>
-  `<span class="st s-${s}"><span aria-hidden="true">${SEVERITY_ICON[severityOfComponent(s)]} </span>${esc(t(`componentStatus.${s}`))}</span>`;
+  `<span class="st s-${s}"><span aria-hidden="true">${PAGE_ICON[severityOfComponent(s)]} </span>${esc(t(`componentStatus.${s}`))}</span>`;
 
 const kpiTable = (c: PageComponent, t: TFunction): string => {
   const rows = c.kpis.filter((k) => k.fields.length);
   if (!rows.length) return `<p class="mute">${esc(t('kpi.notEnoughData'))}</p>`;
-  return `<table><caption class="skip">${esc(t('web:kpis'))}: ${bdi(c.name)}</caption><thead><tr><th scope="col">${esc(t('web:window'))}</th><th scope="col">${esc(t('web:figures'))}</th></tr></thead><tbody>${rows
+  return `<table><caption class="vh">${esc(t('web:kpis'))}: ${bdi(c.name)}</caption><thead><tr><th scope="col">${esc(t('web:window'))}</th><th scope="col">${esc(t('web:figures'))}</th></tr></thead><tbody>${rows
     .map(
       (k) =>
         `<tr><th scope="row">${esc(t(`kpi.window.${k.window}`))}</th><td>${k.fields.map((f) => `${esc(stripAllBidi(f.label))}: ${bdi(f.value)}`).join('<br>')}</td></tr>`,
@@ -114,7 +122,7 @@ const componentsSection = (d: PageData, t: TFunction): string => {
 /** A chat message model as HTML: the same words as every platform's message. */
 export const messageHtml = (m: MessageModel, level: 1 | 2 | 3, href?: string): string => {
   const title = `${esc(stripAllBidi(m.title))}`;
-  const heading = `<h${level}><span aria-hidden="true">${titleIcon(m)} </span>${href ? `<a href="${esc(href)}">${title}</a>` : title}</h${level}>`;
+  const heading = `<h${level}><span aria-hidden="true">${PAGE_ICON[m.severity]} </span>${href ? `<a href="${esc(href)}">${title}</a>` : title}</h${level}>`;
   return [
     heading,
     m.headline ? `<p><strong>${bdi(m.headline)}</strong></p>` : '',
@@ -166,7 +174,7 @@ export const renderHome = (d: PageData, translator: Translator): string => {
   const labels = { telegram: t('web:telegram'), discord: t('web:discord') };
   const main = [
     `<h1>${esc(stripAllBidi(t('web:pageTitle', { service: d.service })))}</h1>`,
-    `<p class="overall s-${d.overall}" role="status"><span aria-hidden="true">${SEVERITY_ICON[severityOfComponent(d.overall)]} </span>${esc(t(`overall.${d.overall}`))}</p>`,
+    `<p class="overall s-${d.overall}" role="status"><span aria-hidden="true">${PAGE_ICON[severityOfComponent(d.overall)]} </span>${esc(t(`overall.${d.overall}`))}</p>`,
     `<section aria-labelledby="incidents"><h2 id="incidents">${esc(t('status.openIncidents'))}</h2>${d.open.length ? d.open.map((s) => storyCard(s, d, t)).join('') : `<p>${esc(t('status.noIncidents'))}</p>`}</section>`,
     advice.length
       ? `<section aria-labelledby="advice"><h2 id="advice">${esc(t('web:whatYouCanDo'))}</h2><ul>${advice.map((a) => `<li>${esc(stripAllBidi(a))}</li>`).join('')}</ul></section>`
