@@ -141,9 +141,9 @@ const fileSchema = z.strictObject({
             ),
         )
         .min(1)
-        .default(["'none'"]),
+        .optional(),
     })
-    .default({ name: 'Our service', locales: ['en'], timezone: 'UTC', frameAncestors: ["'none'"] }),
+    .default({ name: 'Our service', locales: ['en'], timezone: 'UTC' }),
   components: z.array(componentSchema).default([]),
   sources: z.array(sourceSchema).default([]),
   announce: z.array(announceSchema).default([]),

@@ -93,7 +93,7 @@ export const registerWebRoutes = (app: App, now: () => string = () => new Date()
     return s;
   };
   const offered = () => app.config.service.locales;
-  const html = pageHeaders(app.config.service.frameAncestors);
+  const html = pageHeaders(app.config.service.frameAncestors ?? ["'none'"]);
   const negotiate = (ctx: RouteContext) => {
     const { locale, chosen } = pageLocale(ctx.req, ctx.url.searchParams, offered(), app.defaultLocale);
     const headers: Record<string, string> = {
