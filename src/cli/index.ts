@@ -45,6 +45,7 @@ const banner = (app: App, http: { host: string; port: number }, demo: boolean): 
     `  adapters: ${[...app.adapters.keys()].join(', ') || 'none'}`,
     `  store:    ${app.store.location}`,
     `  http:     http://${http.host === '0.0.0.0' ? '127.0.0.1' : http.host}:${http.port}  (/healthz /readyz /metrics /api/status)`,
+    `  page:     ${cfg.service.publicUrl ?? `http://${http.host === '0.0.0.0' ? '127.0.0.1' : http.host}:${http.port}/`}  (the public status page; /feed.atom /api/v2/summary.json)`,
     ...configWarnings(cfg).map((w) => `  warning:  ${w}`),
   ];
   if (demo || app.adapters.size === 0 || [...app.adapters.keys()].every((p) => p === 'console'))
