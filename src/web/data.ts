@@ -80,10 +80,49 @@ export const pageComponents = (app: App, now: string): ComponentState[] => {
   return [...out, ...tracked.values()];
 };
 
-const figuresFor = async (app: App, id: string, window: KpiWindow): Promise<KpiFigures | undefined> => {
+/**
+ * How long a window's figures are reused between state changes. A 90-day summary merges 90 daily
+ * rollups (~15 ms a component): recomputing 20 of them per page view would cost far more than the
+ * page. The 24 h window moves with every minute; the long ones change by hundredths in minutes.
+ * Any change of a status or story drops them all (`forgetFigures`), so a new outage shows at once.
+ */
+export const FIGURES_TTL_MS: Record<KpiWindow, number> = { '24h': 60_000, '7d': 300_000, '30d': 300_000, '90d': 300_000 };
+
+interface Memo {
+  readonly figures: KpiFigures | undefined;
+  readonly days?: readonly (number | undefined)[];
+  readonly at: number;
+}
+const memos = new WeakMap<App, Map<string, Memo>>();
+const memoOf = (app: App): Map<string, Memo> => {
+  let m = memos.get(app);
+  if (!m) memos.set(app, (m = new Map()));
+  return m;
+};
+
+/** Drops the reused figures: the state changed. */
+export const forgetFigures = (app: App): void => memoOf(app).clear();
+
+const figuresFor = async (app: App, id: string, window: KpiWindow, now: number): Promise<KpiFigures | undefined> => {
   const engine = app.kpiService?.engine;
   if (!engine) return undefined;
-  return toFigures(window === '24h' ? engine.recentSummary([id]) : await engine.summary([id], window));
+  const memo = memoOf(app);
+  const key = `${id}|${window}`;
+  const hit = memo.get(key);
+  if (hit && now - hit.at < FIGURES_TTL_MS[window]) return hit.figures;
+  const figures = toFigures(window === '24h' ? engine.recentSummary([id]) : await engine.summary([id], window));
+  memo.set(key, { figures, at: now });
+  return figures;
+};
+
+const daysFor = async (app: App, id: string, now: number): Promise<readonly (number | undefined)[]> => {
+  if (!app.kpiService) return Array.from({ length: 90 }, () => undefined);
+  const memo = memoOf(app);
+  const hit = memo.get(`${id}|days`);
+  if (hit?.days && now - hit.at < FIGURES_TTL_MS['24h']) return hit.days;
+  const days = await app.kpiService.dailyUptime(id, 90);
+  memo.set(`${id}|days`, { figures: undefined, days, at: now });
+  return days;
 };
 
 /** Reads the state and the KPI engine once for a page in one language. */
@@ -95,14 +134,16 @@ export const gatherPage = async (app: App, locale: string, now: string): Promise
     for (const window of KPI_WINDOWS)
       kpis.push({
         window,
-        fields: kpiFields(await figuresFor(app, c.id, window), locale, app.translator, app.config.service.timezone, { uptimeDigits: 2 }),
+        fields: kpiFields(await figuresFor(app, c.id, window, Date.parse(now)), locale, app.translator, app.config.service.timezone, {
+          uptimeDigits: 2,
+        }),
       });
     components.push({
       id: c.id,
       name: ctx.componentName(c, locale),
       ...(c.groupName ? { group: c.groupName } : {}),
       status: c.status,
-      days: app.kpiService ? await app.kpiService.dailyUptime(c.id, 90) : Array.from({ length: 90 }, () => undefined),
+      days: await daysFor(app, c.id, Date.parse(now)),
       kpis,
     });
   }

@@ -5,7 +5,7 @@ import type { ComponentStatus } from '../core/model.ts';
 import { formatPercent } from '../i18n/format.ts';
 import { stripAllBidi } from '../i18n/bidi.ts';
 import { KPI_WINDOWS, type KpiWindow } from '../kpi/model.ts';
-import { gatherPage, pageComponents, storyOf, type PageData } from './data.ts';
+import { forgetFigures, gatherPage, pageComponents, storyOf, type PageData } from './data.ts';
 import { CSS_HASH, HISTORY_PAGE_SIZE, renderHistory, renderHome, renderIncident, renderNotFound } from './html.ts';
 import { LANG_COOKIE, pageLocale } from './lang.ts';
 import { atomFeed, rssFeed } from './feeds.ts';
@@ -36,11 +36,11 @@ interface Cached {
  * What a page depends on: every component's status, every story's step, and the minute (KPIs
  * and "updated at" move with time). A change to any of them renders the page again.
  */
-const stateOf = (app: App, now: string): string => {
+const stateOf = (app: App, now: string, withMinute = true): string => {
   const h = createHash('sha1');
   for (const c of app.tracker.currentComponents()) h.update(`${c.id}=${c.status};`);
   for (const i of app.tracker.knownIncidents(Date.parse(now))) h.update(`${i.key}=${i.status}/${i.updates.length}/${i.resolvedAt ?? ''};`);
-  h.update(now.slice(0, 16));
+  if (withMinute) h.update(now.slice(0, 16));
   return h.digest('base64url');
 };
 
@@ -84,11 +84,16 @@ export const registerWebRoutes = (app: App, now: () => string = () => new Date()
   const r = app.http.router;
   const cache = new PageCache();
   let lastState = '';
+  let lastStories = '';
   const state = (at: string): string => {
     const s = stateOf(app, at);
     if (s !== lastState) {
       cache.keepOnly(s);
       lastState = s;
+      // A status or story changed (not only the minute): the KPI figures are read afresh.
+      const stories = stateOf(app, at, false);
+      if (stories !== lastStories) forgetFigures(app);
+      lastStories = stories;
     }
     return s;
   };
