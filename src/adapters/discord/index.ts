@@ -5,7 +5,7 @@ import type { AppConfig } from '../../core/config.ts';
 import type { Target } from '../../core/model.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import { Translator } from '../../i18n/i18n.ts';
-import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
+import { localesOf, type AdapterContext, type AdapterState, type ChatAdapter, type PostedRef, type SendOptions } from '../adapter.ts';
 import { NO_MENTIONS, renderDiscord, threadName, type DiscordPayload } from './render.ts';
 import { GONE_CODES, THREAD_EXISTS, classifyDiscordError, discordCode } from './errors.ts';
 import { buildCommandDefinitions } from './commands.ts';
@@ -19,8 +19,8 @@ export interface DiscordSettings {
   readonly apiUrl: string;
   /** Register commands to this guild (instant) instead of globally. */
   readonly guildId?: string;
-  /** service.locales, for `register-commands` run without a started adapter. */
-  readonly locales?: readonly string[];
+  /** `service.locales` and the default locale, for `register-commands` run without a started adapter. */
+  readonly locales?: { readonly offered: readonly string[]; readonly defaultLocale: string };
   /** The bot's global request limit (Discord: 50/s); discord.js paces its own queue by it. */
   readonly globalRequestsPerSecond?: number;
 }
@@ -113,7 +113,7 @@ export class DiscordAdapter implements ChatAdapter {
   async registerCommands(): Promise<void> {
     const services = this.ctx?.commands.services;
     const translator = services?.translator ?? (await Translator.create());
-    const offered = services?.offeredLocales ?? this.settings.locales ?? ['en'];
+    const offered = services?.offeredLocales ?? this.settings.locales?.offered ?? ['en'];
     const body = buildCommandDefinitions(offered, (l) => translator.t(l));
     const rest = this.client?.rest ?? new REST({ api: this.settings.apiUrl, retries: 0 }).setToken(this.settings.token);
     const { applicationId, guildId } = this.settings;
@@ -247,7 +247,7 @@ export const discordSettings = (config: Pick<AppConfig, 'env' | 'service' | 'del
     token: env.DISCORD_TOKEN,
     applicationId: env.DISCORD_APPLICATION_ID,
     apiUrl: env.DISCORD_API_URL,
-    locales: config.service.locales,
+    locales: localesOf(config),
     ...(globalPerSecond ? { globalRequestsPerSecond: globalPerSecond } : {}),
     ...(env.DISCORD_GUILD_ID ? { guildId: env.DISCORD_GUILD_ID } : {}),
   };

@@ -10,7 +10,7 @@ import { telegramUpdateSchema, type TelegramAccepted } from '../../http/schemas.
 import type { AppConfig } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors.ts';
 import { Translator } from '../../i18n/i18n.ts';
-import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
+import { localesOf, type AdapterContext, type AdapterState, type ChatAdapter, type PostedRef, type SendOptions } from '../adapter.ts';
 import { DEFAULT_LABELS, renderCaption, renderTelegram, type TelegramLabels } from './render.ts';
 import { classifyTelegramError, isNoTextToEdit, isNotModified } from './errors.ts';
 import { commandRegistrations } from './commands.ts';
@@ -19,7 +19,7 @@ import { TelegramInbound, type ReplySink } from './inbound.ts';
 export interface TelegramSettings {
   readonly token: string;
   /** Bot API base URL (`TELEGRAM_API_ROOT`): api.telegram.org, a self-hosted Bot API server or an emulator. */
-  readonly apiRoot: string;
+  readonly apiUrl: string;
   /** Webhook mode when set: the public URL Telegram posts updates to (`TELEGRAM_WEBHOOK_URL`). */
   readonly webhookUrl?: string;
   readonly webhookSecret?: string;
@@ -62,7 +62,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   constructor(private readonly settings: TelegramSettings) {
     this.leaderOnly = !settings.webhookUrl;
     // webhookReply off: answers must go through the API so that their errors are seen.
-    this.bot = new Telegraf(settings.token, { telegram: { apiRoot: settings.apiRoot, webhookReply: false }, handlerTimeout: 60_000 });
+    this.bot = new Telegraf(settings.token, { telegram: { apiRoot: settings.apiUrl, webhookReply: false }, handlerTimeout: 60_000 });
   }
 
   private get log(): Logger | undefined {
@@ -350,13 +350,12 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
 export const telegramSettings = (config: Pick<AppConfig, 'env' | 'service'>): TelegramSettings => {
   const env = config.env;
   if (!env.TELEGRAM_BOT_TOKEN) throw new ConfigError('TELEGRAM_BOT_TOKEN', 'is required for Telegram (BotFather → /newbot)');
-  const offered = config.service.locales;
   return {
     token: env.TELEGRAM_BOT_TOKEN,
-    apiRoot: env.TELEGRAM_API_ROOT,
+    apiUrl: env.TELEGRAM_API_ROOT,
     ...(env.TELEGRAM_WEBHOOK_URL ? { webhookUrl: env.TELEGRAM_WEBHOOK_URL } : {}),
     ...(env.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: env.TELEGRAM_WEBHOOK_SECRET } : {}),
-    locales: { offered, defaultLocale: offered.includes(env.DEFAULT_LOCALE) ? env.DEFAULT_LOCALE : offered[0]! },
+    locales: localesOf(config),
   };
 };
 
