@@ -13,8 +13,8 @@ import { chatKey, userKey, type ChannelAnnouncement } from './core/recipients.ts
 import { openStore, type Store } from './storage/store.ts';
 import { ExpirySweeper, type SweeperOptions } from './storage/sweeper.ts';
 import { Translator } from './i18n/i18n.ts';
-import { renderEvent, renderHeldSummary, type RenderContext, type KpiFigures } from './i18n/render.ts';
-import type { MessageField, MessageModel } from './i18n/message.ts';
+import { buildDigest, buildHeldSummary, RenderCache, type KpiFigures, type RenderContext } from './messages/index.ts';
+import type { MessageField } from './i18n/message.ts';
 import { Outbox, jobId, type NewJob } from './delivery/outbox.ts';
 import { FlapGuard } from './core/flap.ts';
 import { Leadership, type LeadershipOptions } from './fleet/leadership.ts';
@@ -37,7 +37,7 @@ import type { SourceHealth, StatusSource } from './sources/source.ts';
 import { ManualSource } from './sources/manual/index.ts';
 import { KpiService } from './kpi/service.ts';
 import { DigestService } from './kpi/digest.ts';
-import { kpiFields } from './kpi/fields.ts';
+import { ANNOUNCEMENT_KPI_FIELDS, kpiFields } from './kpi/fields.ts';
 import { createProvider } from './i18n/translate/provider.ts';
 import { TranslationService, translatableTexts } from './i18n/translate/service.ts';
 
@@ -206,8 +206,11 @@ export class App {
       this.adapters,
       this.limiter,
       {
-        render: (event, locale) => this.digest?.render(event, locale) ?? this.renderCached(event, locale),
-        renderHeldSummary: (events, locale) => renderHeldSummary(events, locale, this.renderContext(this.now())),
+        render: (event, locale) =>
+          event.type !== 'digest'
+            ? this.renderCache.event(event, locale)
+            : (this.digest?.render(event, locale) ?? buildDigest({ data: undefined }, locale, this.renderContext(this.now()))),
+        renderHeldSummary: (events, locale) => buildHeldSummary(events, locale, this.renderContext(this.now())),
         onTargetGone: (target, origin) => this.forgetTarget(target, origin),
         onTargetMoved: (from, to, origin) => this.moveTarget(from, to, origin),
       },
@@ -250,23 +253,10 @@ export class App {
     registerCoreRoutes(this);
   }
 
-  private readonly renderCache = new Map<string, MessageModel>();
-
-  /**
-   * Rendering is pure, and a broadcast sends one event in a few locales to thousands of targets:
-   * render each (event, locale) once per minute (the footer shows the minute).
-   */
-  private renderCached(event: StatusEvent, locale: string): MessageModel {
-    const now = this.now();
-    const key = `${event.id}|${locale}|${now.slice(0, 16)}`;
-    let model = this.renderCache.get(key);
-    if (!model) {
-      if (this.renderCache.size > 256) this.renderCache.clear();
-      model = renderEvent(event, locale, this.renderContext(now));
-      this.renderCache.set(key, model);
-    }
-    return model;
-  }
+  private readonly renderCache = new RenderCache(
+    (now) => this.renderContext(now),
+    () => this.now(),
+  );
 
   renderContext(now: string): RenderContext {
     const kpi = this.kpiCache;
@@ -659,6 +649,6 @@ export class App {
 }
 
 const kpiFieldsOf = (f: KpiFigures | undefined, locale: string, translator: Translator, timezone: string): MessageField[] =>
-  kpiFields(f, locale, translator, timezone, { uptimeDigits: 2 });
+  kpiFields(f, locale, translator, timezone, ANNOUNCEMENT_KPI_FIELDS);
 
 export type { KpiWindow };
