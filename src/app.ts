@@ -51,8 +51,6 @@ export interface AppOptions {
   readonly now?: () => string;
   /** Leader lease timing (tests shorten it). */
   readonly leadership?: LeadershipOptions;
-  /** Flap control: at most `maxPerWindow` announcements per component per window, then one summary once still for `settleMs`. */
-  readonly flap?: { windowMs: number; maxPerWindow: number; settleMs: number };
   /** Wall clock for quiet hours (tests). */
   readonly clock?: () => number;
   /** Bound of each source's ingest queue (a full one answers 503 + Retry-After). */
@@ -122,7 +120,7 @@ export class App {
     this.log = options.logger ?? createLogger(env.LOG_LEVEL, secrets);
     this.http = new HttpServer(this.log);
     this.now = options.now ?? (() => new Date().toISOString());
-    const flap = options.flap ?? { windowMs: config.flap.window, maxPerWindow: config.flap.maxPerWindow, settleMs: config.flap.settle };
+    const flap = { windowMs: config.flap.window, maxPerWindow: config.flap.maxPerWindow, settleMs: config.flap.settle };
     // The store opens in init(); the guard reads and writes it only from the leader's first term on.
     this.flaps = new FlapGuard(flap, () => this.store.namespace('flaps'));
   }
