@@ -67,7 +67,7 @@ export class KpiService implements KpiProvider {
     return out as ApiKpiWindows;
   }
 
-  /** Synchronous 24 h figures for announcements (`app.kpiCache`). */
+  /** Synchronous 24 h figures for announcements (the render context's `kpiFields`, src/app.ts). */
   cached(ids: readonly string[]): KpiFigures | undefined {
     return this.engine.cached(ids);
   }
