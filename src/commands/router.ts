@@ -1,5 +1,6 @@
 import { matchLocale } from '../i18n/locales.ts';
 import { buildCommandReply, buildKpiReply, type CommandReplyInput } from '../messages/index.ts';
+import type { Platform } from '../core/model.ts';
 import { chatKey, userKey, type ChannelAnnouncement, type Subscription, type UserPrefs } from '../core/recipients.ts';
 import { formatList } from '../i18n/format.ts';
 import { statusReply } from './status.ts';
@@ -46,6 +47,11 @@ export class CommandRouter {
     if (prefs?.platformLocale) return prefs.platformLocale;
     const channel = await s.announcements.get<ChannelAnnouncement>(chatKey(inv.platform, inv.chatId, inv.threadId)).catch(() => undefined);
     return channel?.locale ?? s.defaultLocale;
+  }
+
+  /** A user's subscription, for views that show it (Slack's App Home): adapters never read the store themselves. */
+  subscriptionOf(platform: Platform, userId: string): Promise<Subscription | undefined> {
+    return this.services.subscriptions.get<Subscription>(userKey(platform, userId));
   }
 
   async handle(inv: CommandInvocation): Promise<CommandReply> {
