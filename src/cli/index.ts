@@ -10,7 +10,7 @@ import { renderEvent } from '../i18n/render.ts';
 import { ComponentCatalog } from '../core/components.ts';
 import { adviceFor } from '../core/advice.ts';
 import { PLATFORMS, type Platform } from '../core/model.ts';
-import { runConsoleCommand } from '../adapters/console/commands.ts';
+import { runConsoleCommand } from '../adapters/console/inbound.ts';
 import { toPlainText } from '../i18n/message.ts';
 import { openStore } from '../storage/store.ts';
 import type { Subscription } from '../core/recipients.ts';
@@ -147,7 +147,8 @@ export const buildCli = (): Command => {
     .addOption(new Option('--locale <code>', 'language').default('en').choices([...SUPPORTED_LOCALES]))
     .addOption(new Option('--platform <name>', 'platform renderer').default('console').choices([...PLATFORMS]))
     .action(async (file: string, opts: { locale: string; platform: Platform }) => {
-      const { PREVIEWERS, readEventFile } = await import('./preview.ts');
+      const { readEventFile } = await import('./preview.ts');
+      const { PLATFORM_REGISTRY } = await import('../adapters/registry.ts');
       const cfg = config();
       let event;
       try {
@@ -166,7 +167,7 @@ export const buildCli = (): Command => {
         componentName: (c, l) => catalog.localizedName(c.id, l, 'en') ?? c.name,
         adviceFor: (e) => adviceFor(e, cfg.advice, catalog),
       });
-      console.log(PREVIEWERS[opts.platform](model));
+      console.log(await PLATFORM_REGISTRY[opts.platform].preview(model));
     });
   const incident = program.command('incident').description("write manual incidents through the running bot's admin API");
   const adminCall = async (path: string, body: unknown, url?: string) => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { parseDuration } from './duration.ts';
 import { httpUrl } from './url.ts';
-import { COMPONENT_STATUSES, SEVERITIES, CAUSES } from './model.ts';
+import { COMPONENT_STATUSES, SEVERITIES, CAUSES, PLATFORMS } from './model.ts';
 import { SUPPORTED_LOCALES, isSupportedLocale } from '../i18n/locales.ts';
 
 const duration = (fallback: string) =>
@@ -87,7 +87,7 @@ const severity = z.enum(SEVERITIES);
 
 const announceSchema = z
   .strictObject({
-    platform: z.enum(['telegram', 'slack', 'discord', 'console']),
+    platform: z.enum(PLATFORMS),
     chat: z.string().optional(),
     channel: z.string().optional(),
     thread: z.string().optional(),
@@ -179,10 +179,10 @@ const fileSchema = z.strictObject({
       /** Before 0.2 a message was dropped after this many attempts; now ignored (a warning at start): `maxAge` decides. */
       maxAttempts: z.number().int().min(1).optional(),
       deadTargetAttempts: z.number().int().min(1).max(3).default(3),
-      /** Per-platform pacing; defaults are the documented limits (docs/platforms.md §1). */
+      /** Per-platform pacing; defaults are the documented limits (each adapter's limits.ts, docs/platforms.md §1). */
       limits: z
         .partialRecord(
-          z.enum(['telegram', 'slack', 'discord', 'console']),
+          z.enum(PLATFORMS),
           z.strictObject({
             globalPerSecond: z.number().positive().optional(),
             perChatIntervalMs: z.number().min(0).optional(),
@@ -364,3 +364,15 @@ export const maskSecrets = (config: AppConfig): unknown => {
   };
   return mask(config, '');
 };
+
+/**
+ * The language of messages nobody chose one for: `DEFAULT_LOCALE` when the service offers it (the
+ * demo offers every language), else the first of `service.locales`.
+ */
+export const defaultLocaleOf = (config: Pick<AppConfig, 'service' | 'env' | 'demo'>): string =>
+  config.service.locales.includes(config.env.DEFAULT_LOCALE) || config.demo ? config.env.DEFAULT_LOCALE : config.service.locales[0]!;
+
+/** Every language a message may be rendered in: the offered ones and any configured channel's. */
+export const messageLocalesOf = (config: Pick<AppConfig, 'service' | 'announce'>): string[] => [
+  ...new Set([...config.service.locales, ...config.announce.flatMap((a) => (a.locale ? [a.locale] : []))]),
+];

@@ -1,5 +1,5 @@
 import { isClosedStatus, worstStatus, type ComponentState, type ComponentStatus, type Incident, type Severity } from '../core/model.ts';
-import { publicIncidentUrl } from '../i18n/render.ts';
+import { publicIncidentUrl } from '../messages/announcement.ts';
 
 /**
  * This service's own state in the shapes of Atlassian Statuspage's public API v2
