@@ -192,3 +192,26 @@ describe('page weight', () => {
     }
   });
 });
+
+describe('subscribe section', () => {
+  it('links to the Telegram bot (t.me/<bot>?start=) once it is connected, and to no platform that is off', async () => {
+    const { TelegramEmulator } = await import('../../test/emulators/telegram/server.ts');
+    const emu = new TelegramEmulator();
+    await emu.start();
+    const t = await startTestApp(OUTAGE_YAML(), { TELEGRAM_BOT_TOKEN: emu.token, TELEGRAM_API_ROOT: emu.apiRoot });
+    try {
+      const html = await (await fetch(`${t.baseUrl}/?lang=en`)).text();
+      expect(html).toContain('<a href="https://t.me/status_relay_bot?start=subscribe" rel="noopener">Follow on Telegram</a>');
+      expect(html).not.toContain('discord.com');
+    } finally {
+      await t.stop();
+      await emu.stop();
+    }
+    const off = await startTestApp(OUTAGE_YAML());
+    try {
+      expect(await (await fetch(`${off.baseUrl}/?lang=en`)).text()).not.toContain('Get updates');
+    } finally {
+      await off.stop();
+    }
+  });
+});
