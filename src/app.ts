@@ -32,6 +32,7 @@ import { ANNOUNCEMENT_KPI_FIELDS, kpiFields } from './kpi/fields.ts';
 import { HttpServer } from './http/server.ts';
 import { registerCoreRoutes } from './http/core-routes.ts';
 import { registerWebRoutes } from './web/routes.ts';
+import type { StatusPageDeps } from './web/deps.ts';
 import type { ChatAdapter } from './adapters/adapter.ts';
 import { ADAPTERS } from './adapters/registry.ts';
 import { ConsoleAdapter } from './adapters/console/index.ts';
@@ -91,6 +92,7 @@ interface Parts {
   readonly leaderLoops: LeaderLoops;
   readonly sweeper: ExpirySweeper;
   readonly renderContext: (now: string) => RenderContext;
+  readonly statusPage: StatusPageDeps;
 }
 
 /**
@@ -145,6 +147,10 @@ export class App {
   }
   get tracker(): Tracker {
     return this.built().tracker;
+  }
+  /** What the status page reads (tests and bench/page.ts gather pages through it). */
+  get statusPage(): StatusPageDeps {
+    return this.built().statusPage;
   }
   get fanout(): Fanout {
     return this.built().fanout;
@@ -420,6 +426,21 @@ export class App {
       leaderLoops,
       sweeper,
       renderContext,
+      statusPage: {
+        router: this.http.router,
+        service: cfg.service,
+        components: cfg.components,
+        defaultLocale: this.defaultLocale,
+        status: tracker,
+        translator,
+        catalog,
+        renderContext,
+        kpi: () => kpiService,
+        subscribe: {
+          telegramBot: () => (this.adapters.get('telegram') as { username?: () => string | undefined } | undefined)?.username?.(),
+          discordApplicationId: () => (this.adapters.has('discord') ? cfg.env.DISCORD_APPLICATION_ID : undefined),
+        },
+      },
     };
 
     registerCoreRoutes({
@@ -462,7 +483,7 @@ export class App {
       },
     });
     // The public status page, its feeds, badges and Statuspage-compatible API (docs/status-page.md).
-    registerWebRoutes(this);
+    registerWebRoutes(this.parts.statusPage);
   }
 
   /** What rendering needs at `now` (the CLI preview and tests render through it). */
