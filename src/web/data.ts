@@ -129,13 +129,15 @@ const daysFor = async (deps: StatusPageDeps, id: string, now: number): Promise<r
 /** Reads the state and the KPI engine once for a page in one language. */
 export const gatherPage = async (deps: StatusPageDeps, locale: string, now: string): Promise<PageData> => {
   const ctx = deps.renderContext(now);
+  // 20 components × 4 windows share a handful of labels: each is looked up once for this page.
+  const translator = deps.translator.memoized();
   const components: PageComponent[] = [];
   for (const c of pageComponents(deps, now)) {
     const kpis = [];
     for (const window of KPI_WINDOWS)
       kpis.push({
         window,
-        fields: kpiFields(await figuresFor(deps, c.id, window, Date.parse(now)), locale, deps.translator, deps.service.timezone, {
+        fields: kpiFields(await figuresFor(deps, c.id, window, Date.parse(now)), locale, translator, deps.service.timezone, {
           uptimeDigits: 2,
         }),
       });
