@@ -29,6 +29,7 @@ import { CommandRouter } from './commands/router.ts';
 import type { KpiProvider, KpiSampleInput, KpiWindow } from './kpi/model.ts';
 import { HttpServer } from './http/server.ts';
 import { registerCoreRoutes } from './http/core-routes.ts';
+import { registerAdminRoutes } from './http/admin-routes.ts';
 import type { ChatAdapter } from './adapters/adapter.ts';
 import { ADAPTERS } from './adapters/registry.ts';
 import { ConsoleAdapter } from './adapters/console/index.ts';
@@ -40,6 +41,7 @@ import { DigestService } from './kpi/digest.ts';
 import { kpiFields } from './kpi/fields.ts';
 import { createProvider } from './i18n/translate/provider.ts';
 import { TranslationService, translatableTexts } from './i18n/translate/service.ts';
+import { Authoring } from './authoring/service.ts';
 
 export interface AppOptions {
   readonly logger?: Logger;
@@ -98,6 +100,8 @@ export class App {
   replies!: ReplyPacer;
   router!: CommandRouter;
   manual!: ManualSource;
+  /** Incidents written from chat and `/admin` (src/authoring/). */
+  authoring!: Authoring;
   private chain: Promise<unknown> = Promise.resolve();
   readonly flaps: FlapGuard;
   private flapTimer: NodeJS.Timeout | undefined;
@@ -247,7 +251,21 @@ export class App {
     this.manual = new ManualSource(manualConfig?.id ?? 'manual');
     for (const sc of cfg.sources) this.sources.set(sc.id, sc.type === 'manual' ? this.manual : createSource(sc));
     if (!manualConfig) this.sources.set(this.manual.id, this.manual);
+    this.authoring = new Authoring({
+      authors: cfg.authors,
+      locales: this.translationLocales,
+      translator: this.translator,
+      tracker: this.tracker,
+      manual: this.manual,
+      store: this.store,
+      log: this.log.child({ part: 'authoring' }),
+      renderContext: (now) => this.renderContext(now),
+      ingest: (change) => this.ingest(change),
+      translations: this.translations,
+      now: this.now,
+    });
     registerCoreRoutes(this);
+    registerAdminRoutes(this);
   }
 
   private readonly renderCache = new Map<string, MessageModel>();

@@ -1,4 +1,5 @@
 import type { App } from '../app.ts';
+import type { Actor } from '../authoring/authors.ts';
 import { PayloadError, describeZodError } from '../core/errors.ts';
 import { isClosedStatus, type Incident } from '../core/model.ts';
 import { sameSecret } from '../core/secrets.ts';
@@ -42,6 +43,9 @@ const jsonBody = async (ctx: RouteContext): Promise<unknown> => {
     throw new HttpError(400, `body is not valid JSON: ${(e as Error).message}`);
   }
 };
+
+/** The admin API knows a token, not a person: its audit entries say so (docs/authoring.md). */
+const API_ACTOR: Actor = { platform: 'api', userId: 'ADMIN_API_TOKEN' };
 
 const READYZ_STORE_TIMEOUT_MS = 1_000;
 
@@ -184,6 +188,7 @@ export const registerCoreRoutes = (app: App): void => {
       throw e;
     }
     for (const change of opened.changes) await app.ingest(change);
+    await app.authoring.recordAudit(`${app.manual.id}:${opened.id}`, 'opened', opened.changes, API_ACTOR, 'admin API');
     const created: IncidentCreated = { id: opened.id, key: `${app.manual.id}:${opened.id}` };
     ctx.json(201, created);
   });
@@ -202,6 +207,8 @@ export const registerCoreRoutes = (app: App): void => {
       throw e;
     }
     for (const change of changes) await app.ingest(change);
+    const closed = changes.some((c) => c.kind === 'incident' && isClosedStatus(c.incident.status));
+    await app.authoring.recordAudit(existing.key, closed ? 'resolved' : 'updated', changes, API_ACTOR, 'admin API');
     const accepted: UpdateAccepted = { id, accepted: true };
     ctx.json(202, accepted);
   });

@@ -97,7 +97,7 @@ const allComponentSchemas = (): Record<string, JsonSchema> =>
 interface ResponseDoc {
   readonly description: string;
   /** A JSON body of this schema; `text` for a text/plain body; absent for no body. */
-  readonly body?: ResponseSchemaName | 'text' | 'any-json';
+  readonly body?: ResponseSchemaName | 'text' | 'html' | 'any-json';
   readonly headers?: Record<string, { readonly description: string; readonly schema: JsonSchema }>;
 }
 
@@ -272,6 +272,36 @@ export const ROUTE_DOCS: Readonly<Record<string, OperationDoc>> = {
       503: RESPONSES.storeDown,
     },
   },
+  'GET /admin': {
+    operationId: 'getAdmin',
+    summary: 'The web incident composer',
+    description:
+      "HTML for people (docs/authoring.md): the login form, or with the `sr_admin` session cookie the composer, its preview, the incident list and the audit log. `?incident=<key>` shows that incident's audit log; `?lang=` the language.",
+    tags: ['admin'],
+    security: [{ adminSession: [] }, {}],
+    responses: {
+      200: { description: 'The login form or the composer.', body: 'html' },
+      404: { description: 'The composer is off (ADMIN_API_TOKEN unset).', body: 'html' },
+    },
+  },
+  'POST /admin': {
+    operationId: 'postAdmin',
+    summary: "The composer's forms",
+    description:
+      'Form-encoded, field `action`: `login` (with `token` = ADMIN_API_TOKEN; sets the HttpOnly, SameSite=Strict session cookie), and, with the session cookie and its `csrf` token, `logout`, `new-incident`, `new-maintenance`, `edit`, `resolve`, `preview`, `publish`, `discard`.',
+    tags: ['admin'],
+    security: [{ adminSession: [] }, {}],
+    requestBody: { description: 'An HTML form.', content: { 'application/x-www-form-urlencoded': { type: 'object' } } },
+    responses: {
+      200: { description: 'The composer with the preview.', body: 'html' },
+      303: { description: 'Done: see the composer (login, logout, publish, new, edit).' },
+      400: { description: 'The draft is not valid yet: the page says which field.', body: 'html' },
+      401: { description: 'Wrong token, or no session: the login form.', body: 'html' },
+      403: { description: "The CSRF token is missing or not this session's: nothing was changed.", body: 'html' },
+      404: { description: 'The composer is off (ADMIN_API_TOKEN unset), or the incident is not open.', body: 'html' },
+      413: RESPONSES.tooLarge,
+    },
+  },
   'POST /webhooks/:sourceId': {
     operationId: 'pushWebhook',
     summary: 'Status ingest from a webhook source',
@@ -351,6 +381,12 @@ export const ROUTE_DOCS: Readonly<Record<string, OperationDoc>> = {
 };
 
 const SECURITY_SCHEMES = {
+  adminSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'sr_admin',
+    description: 'The `/admin` session, set by a login with ADMIN_API_TOKEN.',
+  },
   adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN. When it is unset the admin API is off and answers 404.' },
   webhookSignature: {
     type: 'apiKey',
@@ -396,6 +432,7 @@ export const openApiPath = (pattern: string): string => pattern.replace(/:([A-Za
 const mediaFor = (body: ResponseDoc['body']): Record<string, { schema: JsonSchema }> | undefined => {
   if (body === undefined) return undefined;
   if (body === 'text') return { 'text/plain': { schema: { type: 'string' } } };
+  if (body === 'html') return { 'text/html': { schema: { type: 'string' } } };
   if (body === 'any-json') return { 'application/json': { schema: {} } };
   return { 'application/json': { schema: schemaRef(body) } };
 };
@@ -496,6 +533,7 @@ export const buildOpenApiDocument = (
       { name: 'incidents', description: 'The admin API (bearer ADMIN_API_TOKEN).' },
       { name: 'webhooks', description: 'Status ingest from monitoring and status pages.' },
       { name: 'platforms', description: 'Where chat platforms deliver to the bot.' },
+      { name: 'admin', description: 'The web incident composer (HTML, session cookie).' },
       { name: 'meta', description: 'This document.' },
     ],
   };
