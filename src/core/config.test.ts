@@ -3,7 +3,7 @@ import { parseConfigText, parseEnv, maskSecrets, loadConfig } from './config.ts'
 import { ConfigError } from './errors.ts';
 
 /** The docs/contract.md §3 example, verbatim: it must be accepted as written. */
-export const SPEC_EXAMPLE = `
+export const README_EXAMPLE = `
 service:
   name: Chatter                 # shown in every message
   locales: [en, zh-CN]          # languages offered; the first is the default
@@ -39,7 +39,7 @@ const message = (fn: () => unknown): string => {
 
 describe('config file', () => {
   it('accepts the docs/contract.md §3 example as written, with durations and ${VAR} expanded', () => {
-    const cfg = parseConfigText(SPEC_EXAMPLE, { WEBHOOK_SECRET: 's3cret', ALERTS_TOKEN: 'al3rts' });
+    const cfg = parseConfigText(README_EXAMPLE, { WEBHOOK_SECRET: 's3cret', ALERTS_TOKEN: 'al3rts' });
     expect(cfg.service).toEqual({ name: 'Chatter', locales: ['en', 'zh-CN'], timezone: 'UTC' });
     expect(cfg.sources.map((s) => s.type)).toEqual(['statuspage', 'webhook', 'webhook', 'probe']);
     const page = cfg.sources[0]!;
@@ -130,7 +130,7 @@ describe('environment', () => {
 
   it('masks secrets in check-config output', () => {
     const cfg = {
-      ...parseConfigText(SPEC_EXAMPLE, { WEBHOOK_SECRET: 'hunter22', ALERTS_TOKEN: 'al3rts-t0ken' }),
+      ...parseConfigText(README_EXAMPLE, { WEBHOOK_SECRET: 'hunter22', ALERTS_TOKEN: 'al3rts-t0ken' }),
       env: parseEnv({ TELEGRAM_BOT_TOKEN: '123:ABCDEF', ADMIN_API_TOKEN: 'adm1n-t0ken', STORE_URL: 'postgres://u:pw@db/x' }),
       demo: false,
     };

@@ -1,7 +1,7 @@
 import { parseConfigText, type AppConfig } from '../core/config.ts';
 import { DEMO_SCRIPT } from './simulated-page.ts';
 
-/** The demo's config: the SPEC story's service in all twelve languages, announced in two, the console as the only platform. */
+/** The demo's config: the README's example service in all twelve languages, announced in two, the console as the only platform. */
 export const demoConfig = (base: AppConfig, pageUrl: string, fast: boolean): AppConfig => {
   // One digest right after the story ends (a one-off time instead of a daily cron).
   const storySeconds = DEMO_SCRIPT.at(-1)!.at / (fast ? 6 : 1);

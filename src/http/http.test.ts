@@ -49,7 +49,7 @@ describe('HTTP routes', () => {
     expect(t.app.outbox.depth()).toBe(0);
   };
 
-  it('answers /healthz and /readyz with the SPEC body', async () => {
+  it('answers /healthz and /readyz with the body documented in docs/api.md', async () => {
     expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
     const ready = await fetch(`${t.baseUrl}/readyz`);
     expect(ready.status).toBe(200);

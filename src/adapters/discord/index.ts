@@ -76,7 +76,7 @@ export class DiscordAdapter implements ChatAdapter {
       rest: {
         api: this.settings.apiUrl,
         // discord.js would sleep through rate limits and retry 5xx three times by itself. Delivery
-        // owns retries and pacing (DESIGN: adapters never retry), so on delivery routes a rate
+        // owns retries and pacing (docs/architecture.md: adapters never retry), so on delivery routes a rate
         // limit throws a RateLimitError that becomes `rate_limited` with its retry-after, and
         // failures surface at once. discord.js still reads X-RateLimit-* headers, so a bucket known
         // to be empty is refused locally, before a 429 can count toward the invalid-request limit.
