@@ -408,6 +408,7 @@ export class App {
       commands: this.router,
       http: this.http.router,
       replies: this.replies,
+      authoring: this.authoring,
     });
   }
 

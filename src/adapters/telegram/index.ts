@@ -14,6 +14,7 @@ import { DEFAULT_LABELS, renderCaption, renderTelegram, type TelegramLabels } fr
 import { classifyTelegramError, isNoTextToEdit, isNotModified } from './errors.ts';
 import { commandRegistrations } from './commands.ts';
 import { UpdateHandlers, type ReplySink } from './updates.ts';
+import { TelegramAuthoring } from './authoring.ts';
 
 export interface TelegramSettings {
   readonly token: string;
@@ -82,7 +83,8 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
       bot.catch((err, c) =>
         ctx.log.error({ err: classifyTelegramError(err).message, update: c.update.update_id }, 'telegram update failed'),
       );
-      new UpdateHandlers(ctx.commands, this, ctx.log).attach(bot);
+      const flow = ctx.authoring ? new TelegramAuthoring(ctx.authoring, ctx.commands, this, ctx.log) : undefined;
+      new UpdateHandlers(ctx.commands, this, ctx.log, flow).attach(bot);
       if (this.settings.webhookUrl) ctx.http.add('POST', WEBHOOK_PATH, (rc) => this.onWebhook(rc));
     }
     await this.connect(ctx);

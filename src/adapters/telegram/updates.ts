@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { CommandRouter } from '../../commands/router.ts';
 import type { CommandReply } from '../../commands/context.ts';
 import type { MessageModel } from '../../i18n/message.ts';
+import type { TelegramAuthoring } from './authoring.ts';
 import {
   decodePick,
   decodeStartPayload,
@@ -41,6 +42,8 @@ export class UpdateHandlers {
     private readonly router: CommandRouter,
     private readonly sink: ReplySink,
     private readonly log: Logger,
+    /** Writing incidents in a private chat (src/adapters/telegram/authoring.ts): asked first. */
+    private readonly flow?: TelegramAuthoring,
   ) {}
 
   attach(bot: Telegraf): void {
@@ -51,6 +54,7 @@ export class UpdateHandlers {
 
   private async onMessage(ctx: Context, message: Message): Promise<void> {
     if (!('text' in message)) return;
+    if (this.flow && (await this.flow.onMessage(ctx, message))) return;
     const command = parseCommand(message.text, ctx.botInfo?.username);
     if (!command) return;
     // A deep link (`t.me/<bot>?start=subscribe-messaging`) does what its payload says, in one tap.
@@ -112,6 +116,7 @@ export class UpdateHandlers {
   }
 
   private async onCallback(ctx: Context, query: CallbackQuery): Promise<void> {
+    if (this.flow && (await this.flow.onCallback(ctx, query))) return;
     const pick = decodePick('data' in query ? query.data : undefined);
     const message = query.message && 'chat' in query.message ? query.message : undefined;
     if (!pick || !message) {
