@@ -256,6 +256,7 @@ export class App {
       locales: this.translationLocales,
       translator: this.translator,
       tracker: this.tracker,
+      catalog: this.catalog,
       manual: this.manual,
       store: this.store,
       log: this.log.child({ part: 'authoring' }),

@@ -11,6 +11,7 @@ import {
   type StatusEvent,
 } from '../core/model.ts';
 import type { Tracker } from '../core/tracker.ts';
+import type { ComponentCatalog } from '../core/components.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import { renderEvent, type RenderContext } from '../i18n/render.ts';
@@ -31,6 +32,7 @@ export interface AuthoringDeps {
   readonly locales: readonly string[];
   readonly translator: Translator;
   readonly tracker: Tracker;
+  readonly catalog: ComponentCatalog;
   readonly manual: ManualSource;
   readonly store: Store;
   readonly log: Logger;
@@ -84,6 +86,18 @@ export class Authoring {
   constructor(private readonly deps: AuthoringDeps) {
     this.drafts = new DraftStore(deps.store.namespace('drafts'));
     this.audit = new AuditLog(deps.store.namespace('incident-audit'));
+  }
+
+  get authors(): AuthorsConfig {
+    return this.deps.authors;
+  }
+
+  /** Components a responder can pick: configured ones first, then those the sources reported, named in the locale. */
+  components(locale: string): { id: string; name: string }[] {
+    const names = new Map(this.deps.tracker.currentComponents().map((c) => [c.id, c.name]));
+    const ids = [...new Set([...this.deps.catalog.configuredIds(), ...names.keys()])];
+    const ctx = this.deps.renderContext(this.deps.now());
+    return ids.map((id) => ({ id, name: ctx.componentName({ id, name: names.get(id) ?? id }, locale) }));
   }
 
   /** Checked on every step of every surface. */

@@ -11,6 +11,8 @@ import { buildHomeView, HOME_ACTIONS, ALL_COMPONENTS } from './home.ts';
 import { classifyResponseUrlError } from './errors.ts';
 import type { ReplyPacer } from '../../delivery/reply-pacer.ts';
 import { setBounded } from '../../core/bounded.ts';
+import type { Authoring } from '../../authoring/service.ts';
+import { SlackAuthoring, registerSlackAuthoring } from './authoring.ts';
 
 /** users.info answers kept for a minute; bounded so a large workspace does not grow memory for good. */
 const USER_FACTS_KEPT = 5_000;
@@ -44,6 +46,8 @@ export interface SlackCommandDeps {
   readonly log: Logger;
   readonly command: string;
   readonly replies: ReplyPacer;
+  /** Writing incidents (src/adapters/slack/authoring.ts): `/statusrelay incident|maintenance` and its modal. */
+  readonly authoring?: Authoring;
 }
 
 /**
@@ -134,6 +138,20 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
     isChannelAdmin: () => mayManage(userId, channelId),
   });
 
+  const flow = deps.authoring
+    ? new SlackAuthoring({
+        authoring: deps.authoring,
+        router,
+        client,
+        log,
+        localeOf: async (userId, channelId) => {
+          const { locale: hint } = await userFacts(userId, true);
+          return router.resolveLocale({ platform: 'slack', userId, chatId: channelId, ...(hint ? { localeHint: hint } : {}) });
+        },
+      })
+    : undefined;
+  if (flow) registerSlackAuthoring(bolt, flow, log);
+
   bolt.command(command, async ({ command: cmd, ack, respond: post }) => {
     await ack();
     const receivedAt = Date.now();
@@ -154,6 +172,7 @@ export const registerSlackHandlers = (bolt: App, deps: SlackCommandDeps): void =
     };
     const { sub, args, share } = parseSlashText(cmd.text);
     try {
+      if (flow && (sub === 'incident' || sub === 'maintenance')) return await flow.onCommand(cmd, sub, respond);
       const { locale: hint } = await userFacts(cmd.user_id, true);
       if (!isCommandName(sub)) {
         const locale = await router.resolveLocale({

@@ -95,6 +95,7 @@ export class SlackAdapter implements ChatAdapter {
       log: ctx.log,
       command: o.command,
       replies: ctx.replies,
+      ...(ctx.authoring ? { authoring: ctx.authoring } : {}),
     });
     this.bolt.error(async (e) => ctx.log.error({ err: e }, 'Slack handler failed'));
     try {
