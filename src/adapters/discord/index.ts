@@ -24,6 +24,7 @@ import type { CommandReply } from '../../commands/context.ts';
 import { NO_MENTIONS, renderDiscord, threadName, type DiscordPayload } from './render.ts';
 import { GONE_CODES, THREAD_EXISTS, classifyDiscordError, discordCode } from './errors.ts';
 import { buildCommandDefinitions, componentChoices, toInvocation } from './commands.ts';
+import { DiscordAuthoring, incidentCommandDefinition } from './authoring.ts';
 
 export interface DiscordSettings {
   readonly token: string;
@@ -63,6 +64,9 @@ export class DiscordAdapter implements ChatAdapter {
    * Bounded; forgetting costs one thread-creation call that answers 160004 "already exists".
    */
   private readonly replyMode = new Map<string, 'thread' | 'reply'>();
+
+  /** Writing incidents: `/incident`, its modal and buttons. */
+  private flow: DiscordAuthoring | undefined;
 
   constructor(private readonly settings: DiscordSettings) {}
 
@@ -134,7 +138,8 @@ export class DiscordAdapter implements ChatAdapter {
     const services = this.ctx?.commands.services;
     const translator = services?.translator ?? (await Translator.create());
     const offered = services?.offeredLocales ?? this.settings.locales ?? ['en'];
-    const body = buildCommandDefinitions(offered, (l) => translator.t(l));
+    // `/incident` (src/adapters/discord/authoring.ts) beside the commands everyone has.
+    const body = [...buildCommandDefinitions(offered, (l) => translator.t(l)), incidentCommandDefinition(offered, (l) => translator.t(l))];
     const rest = this.client?.rest ?? new REST({ api: this.settings.apiUrl, retries: 0 }).setToken(this.settings.token);
     const { applicationId, guildId } = this.settings;
     // Bulk overwrite: one call, and commands we no longer offer disappear. Guild commands update at once.
@@ -255,6 +260,7 @@ export class DiscordAdapter implements ChatAdapter {
     const ctx = this.ctx;
     if (!ctx) return;
     try {
+      if (ctx.authoring && (await (this.flow ??= new DiscordAuthoring(ctx.authoring, ctx.commands, ctx.log)).handle(i))) return;
       if (i.isAutocomplete()) await this.autocomplete(i);
       else if (i.isChatInputCommand()) await this.command(i);
     } catch (e) {
