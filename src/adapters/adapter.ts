@@ -3,6 +3,7 @@ import type { Platform, Target } from '../core/model.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import type { CommandRouter } from '../commands/router.ts';
 import type { HttpRoutes } from '../http/routes.ts';
+import type { AppConfig } from '../core/config.ts';
 import type { ReplyPacer } from '../delivery/reply-pacer.ts';
 import type { Authoring } from '../authoring/service.ts';
 
@@ -55,3 +56,9 @@ export interface ChatAdapter {
   /** Re-registers chat commands with the platform (start-up and `register-commands`). */
   registerCommands?(): Promise<void>;
 }
+
+/** The languages an adapter registers its commands in before the app runs (`register-commands`): `service.locales` and the default. */
+export const localesOf = (config: Pick<AppConfig, 'env' | 'service'>): { offered: readonly string[]; defaultLocale: string } => {
+  const offered = config.service.locales;
+  return { offered, defaultLocale: offered.includes(config.env.DEFAULT_LOCALE) ? config.env.DEFAULT_LOCALE : offered[0]! };
+};

@@ -1,43 +1,58 @@
 import type { AppConfig } from '../core/config.ts';
 import type { Platform } from '../core/model.ts';
+import type { PlatformLimits } from '../delivery/rate-limit.ts';
 import type { ChatAdapter } from './adapter.ts';
+import { CONSOLE_PACING } from './console/limits.ts';
+import { TELEGRAM_PACING } from './telegram/limits.ts';
+import { SLACK_PACING } from './slack/limits.ts';
+import { DISCORD_PACING } from './discord/limits.ts';
 
 /**
- * Builds a platform's adapter when its settings are present; undefined when the platform is off.
- * SDKs are imported only for the platforms in use: discord.js, bolt and telegraf together weigh
- * about 90 MB of memory.
+ * One platform: its documented pacing, whether the config turns it on, and how its adapter is
+ * built. Every adapter folder has the same shape (docs/architecture.md "Adapters"): `index.ts` exports
+ * `<platform>Settings(config)` and `create<Platform>Adapter(settings)`; `limits.ts` the pacing.
  */
+export interface PlatformEntry {
+  readonly pacing: PlatformLimits;
+  /** A cheap check of the config: no SDK is loaded for a platform that is off. */
+  readonly enabled: (config: AppConfig) => boolean;
+  /**
+   * Loads the adapter (and its SDK: discord.js, bolt and telegraf together weigh about 90 MB of
+   * memory) and builds it. Incomplete settings throw a ConfigError naming the setting.
+   */
+  readonly build: (config: AppConfig) => Promise<ChatAdapter>;
+}
+
+/** The literal registry: a platform without an entry fails to compile. Adding a platform is its folder plus one entry here. */
+export const PLATFORM_REGISTRY = {
+  console: {
+    pacing: CONSOLE_PACING,
+    enabled: (c) => c.demo || c.announce.some((a) => a.platform === 'console'),
+    build: async (c) => import('./console/index.ts').then((m) => m.createConsoleAdapter(m.consoleSettings(c))),
+  },
+  telegram: {
+    pacing: TELEGRAM_PACING,
+    enabled: (c) => Boolean(c.env.TELEGRAM_BOT_TOKEN),
+    build: async (c) => import('./telegram/index.ts').then((m) => m.createTelegramAdapter(m.telegramSettings(c))),
+  },
+  slack: {
+    pacing: SLACK_PACING,
+    enabled: (c) => Boolean(c.env.SLACK_BOT_TOKEN),
+    build: async (c) => import('./slack/index.ts').then((m) => m.createSlackAdapter(m.slackSettings(c))),
+  },
+  discord: {
+    pacing: DISCORD_PACING,
+    enabled: (c) => Boolean(c.env.DISCORD_TOKEN),
+    build: async (c) => import('./discord/index.ts').then((m) => m.createDiscordAdapter(m.discordSettings(c))),
+  },
+} satisfies Record<Platform, PlatformEntry>;
+
+/** Builds a platform's adapter when the config turns it on; undefined when the platform is off. */
 export type AdapterFactory = (config: AppConfig) => Promise<ChatAdapter | undefined>;
 
-/** The literal registry: a platform without a factory fails to compile. */
-export const ADAPTERS = {
-  console: async (config) => {
-    if (!config.demo && !config.announce.some((a) => a.platform === 'console')) return undefined;
-    const { ConsoleAdapter } = await import('./console/index.ts');
-    return new ConsoleAdapter();
-  },
-  telegram: async (config) => {
-    if (!config.env.TELEGRAM_BOT_TOKEN) return undefined;
-    const { createTelegramAdapter } = await import('./telegram/index.ts');
-    return createTelegramAdapter(config);
-  },
-  slack: async (config) => {
-    if (!config.env.SLACK_BOT_TOKEN) return undefined;
-    const { createSlackAdapter } = await import('./slack/index.ts');
-    return createSlackAdapter(config);
-  },
-  discord: async (config) => {
-    if (!config.env.DISCORD_TOKEN) return undefined;
-    const { DiscordAdapter } = await import('./discord/index.ts');
-    return new DiscordAdapter({
-      token: config.env.DISCORD_TOKEN,
-      applicationId: config.env.DISCORD_APPLICATION_ID!,
-      apiUrl: config.env.DISCORD_API_URL,
-      locales: config.service.locales,
-      ...(config.delivery.limits.discord?.globalPerSecond
-        ? { globalRequestsPerSecond: config.delivery.limits.discord.globalPerSecond }
-        : {}),
-      ...(config.env.DISCORD_GUILD_ID ? { guildId: config.env.DISCORD_GUILD_ID } : {}),
-    });
-  },
-} satisfies Record<Platform, AdapterFactory>;
+export const ADAPTERS = Object.fromEntries(
+  Object.entries(PLATFORM_REGISTRY).map(([platform, entry]: [string, PlatformEntry]) => [
+    platform,
+    async (config: AppConfig) => (entry.enabled(config) ? entry.build(config) : undefined),
+  ]),
+) as Record<Platform, AdapterFactory>;

@@ -10,7 +10,7 @@ import { renderEvent } from '../i18n/render.ts';
 import { ComponentCatalog } from '../core/components.ts';
 import { adviceFor } from '../core/advice.ts';
 import { PLATFORMS, type Platform } from '../core/model.ts';
-import { runConsoleCommand } from '../adapters/console/commands.ts';
+import { runConsoleCommand } from '../adapters/console/inbound.ts';
 import { toPlainText } from '../i18n/message.ts';
 import { openStore } from '../storage/store.ts';
 import type { Subscription } from '../core/recipients.ts';

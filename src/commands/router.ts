@@ -1,4 +1,5 @@
 import { matchLocale } from '../i18n/locales.ts';
+import type { Platform } from '../core/model.ts';
 import { ERROR_ICON, INFO_ICON, type MessageModel } from '../i18n/message.ts';
 import { chatKey, userKey, type ChannelAnnouncement, type Subscription, type UserPrefs } from '../core/recipients.ts';
 import { formatList } from '../i18n/format.ts';
@@ -47,6 +48,11 @@ export class CommandRouter {
     if (prefs?.platformLocale) return prefs.platformLocale;
     const channel = await s.announcements.get<ChannelAnnouncement>(chatKey(inv.platform, inv.chatId, inv.threadId)).catch(() => undefined);
     return channel?.locale ?? s.defaultLocale;
+  }
+
+  /** A user's subscription, for views that show it (Slack's App Home): adapters never read the store themselves. */
+  subscriptionOf(platform: Platform, userId: string): Promise<Subscription | undefined> {
+    return this.services.subscriptions.get<Subscription>(userKey(platform, userId));
   }
 
   async handle(inv: CommandInvocation): Promise<CommandReply> {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.ts';
 import { parseDuration } from './duration.ts';
 import { httpUrl } from './url.ts';
-import { COMPONENT_STATUSES, SEVERITIES, CAUSES } from './model.ts';
+import { COMPONENT_STATUSES, SEVERITIES, CAUSES, PLATFORMS } from './model.ts';
 import { SUPPORTED_LOCALES, isSupportedLocale } from '../i18n/locales.ts';
 import { authorsSchema } from '../authoring/authors.ts';
 
@@ -88,7 +88,7 @@ const severity = z.enum(SEVERITIES);
 
 const announceSchema = z
   .strictObject({
-    platform: z.enum(['telegram', 'slack', 'discord', 'console']),
+    platform: z.enum(PLATFORMS),
     chat: z.string().optional(),
     channel: z.string().optional(),
     thread: z.string().optional(),
@@ -168,10 +168,10 @@ const fileSchema = z.strictObject({
       /** Before 0.2 a message was dropped after this many attempts; now ignored (a warning at start): `maxAge` decides. */
       maxAttempts: z.number().int().min(1).optional(),
       deadTargetAttempts: z.number().int().min(1).max(3).default(3),
-      /** Per-platform pacing; defaults are the documented limits (docs/platforms.md §1). */
+      /** Per-platform pacing; defaults are the documented limits (each adapter's limits.ts, docs/platforms.md §1). */
       limits: z
         .partialRecord(
-          z.enum(['telegram', 'slack', 'discord', 'console']),
+          z.enum(PLATFORMS),
           z.strictObject({
             globalPerSecond: z.number().positive().optional(),
             perChatIntervalMs: z.number().min(0).optional(),

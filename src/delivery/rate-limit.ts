@@ -1,6 +1,7 @@
 import type { Platform, Target } from '../core/model.ts';
+import { PLATFORM_REGISTRY } from '../adapters/registry.ts';
 
-/** Documented platform limits (docs/platforms.md §1). Tunable; adaptive on 429 through `pause`. */
+/** Documented platform limits (each adapter's `limits.ts`, docs/platforms.md §1). Tunable; adaptive on 429 through `penalize`. */
 export interface PlatformLimits {
   /** Messages per second over the whole bot. */
   readonly globalPerSecond: number;
@@ -18,12 +19,10 @@ const WINDOW_MS = 1025;
 /** Minimum gap between two requests of a platform, as a share of the even spacing (1 / limit). */
 const SPACING = 0.85;
 
-export const DEFAULT_LIMITS: Record<Platform, PlatformLimits> = {
-  telegram: { globalPerSecond: 30, perChatIntervalMs: 1000, perGroupPerMinute: 20 },
-  discord: { globalPerSecond: 50, perChatIntervalMs: 200 },
-  slack: { globalPerSecond: 20, perChatIntervalMs: 1000 },
-  console: { globalPerSecond: 1000, perChatIntervalMs: 0 },
-};
+/** Each platform's documented pacing, as its adapter states it (`src/adapters/<platform>/limits.ts`). */
+export const DEFAULT_LIMITS = Object.fromEntries(
+  Object.entries(PLATFORM_REGISTRY).map(([platform, entry]) => [platform, entry.pacing]),
+) as Record<Platform, PlatformLimits>;
 
 /**
  * Decides when the next message may go, so that we send at the platform's pace instead of

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
-import { runConsoleCommand } from '../adapters/console/commands.ts';
+import { runConsoleCommand } from '../adapters/console/inbound.ts';
 import type { ConsoleAdapter } from '../adapters/console/index.ts';
 import type { ComponentStatus } from '../core/model.ts';
 import type { MessageModel } from '../i18n/message.ts';

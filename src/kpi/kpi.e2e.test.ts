@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
-import { runConsoleCommand } from '../adapters/console/commands.ts';
+import { runConsoleCommand } from '../adapters/console/inbound.ts';
 import { toPlainText } from '../i18n/message.ts';
 import type { ConsoleAdapter } from '../adapters/console/index.ts';
 import { apiStatusSchema } from './api.ts';

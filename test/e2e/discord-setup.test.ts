@@ -98,7 +98,7 @@ describe('Discord adapter start-up and shutdown', () => {
       applicationId: emu.applicationId,
       apiUrl: emu.apiUrl,
       guildId: emu.guildId,
-      locales: ['en', 'zh-CN'],
+      locales: { offered: ['en', 'zh-CN'], defaultLocale: 'en' },
     });
     await adapter.registerCommands();
     expect(emu.sessions()).toBe(0);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { SlackEmulator } from '../emulators/slack/server.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 
 const YAML = `
 service: { name: Chatter, locales: [en, zh-CN] }
@@ -47,11 +48,21 @@ describe('Slack in Socket Mode (SLACK_APP_TOKEN)', () => {
     expect(await t.app.store.namespace('subscriptions').get('slack:UZH')).toMatchObject({ components: ['messaging'] });
   });
 
-  it('reports down when apps.connections.open refuses the app token', async () => {
-    const bad = await startTestApp(YAML, { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-revoked', SLACK_API_URL: emu.apiUrl });
+  it('stops start-up with one line naming SLACK_APP_TOKEN when apps.connections.open refuses it', async () => {
+    const bad = await startTestApp(
+      YAML,
+      { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_APP_TOKEN: 'xapp-revoked', SLACK_API_URL: emu.apiUrl },
+      { start: false },
+    );
     try {
+      const err = await bad.app.start().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).setting).toBe('SLACK_APP_TOKEN');
+      expect((err as Error).message).not.toContain('xapp-revoked');
       expect(bad.app.adapters.get('slack')!.state()).toBe('down');
-      expect((await fetch(`${bad.baseUrl}/readyz`)).status).toBe(503);
     } finally {
       await bad.stop();
     }

@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { SlackEmulator, type EmuMessage } from '../emulators/slack/server.ts';
 import { postBlockAction, postEvent, postSlashCommand, type PostOptions } from '../emulators/slack/sign.ts';
 import { chatKey, userKey } from '../../src/core/recipients.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 
 const SECRET = 'test-signing-secret';
 const ADMIN = 'admin-token';
@@ -222,17 +223,24 @@ describe('Slack end to end (bolt + WebClient against the emulator)', () => {
 });
 
 describe('Slack with a refused token', () => {
-  it('reports down in /readyz when auth.test says invalid_auth, and when a send says token_revoked', async () => {
+  it('stops start-up with one line naming SLACK_BOT_TOKEN when auth.test says invalid_auth, and reports down when a send says token_revoked', async () => {
     const emu = await new SlackEmulator().start();
-    const bad = await startTestApp('service: { name: Chatter }', {
-      SLACK_BOT_TOKEN: 'xoxb-unknown',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: emu.apiUrl,
-    });
+    const bad = await startTestApp(
+      'service: { name: Chatter }',
+      { SLACK_BOT_TOKEN: 'xoxb-unknown', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: emu.apiUrl },
+      { start: false },
+    );
     try {
-      const res = await fetch(`${bad.baseUrl}/readyz`);
-      expect(res.status).toBe(503);
-      expect(((await res.json()) as { adapters: Record<string, string> }).adapters.slack).toBe('down');
+      const err = await bad.app.start().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).setting).toBe('SLACK_BOT_TOKEN');
+      expect((err as Error).message).not.toContain('xoxb-unknown');
+      // No retry loop: one auth.test, then nothing.
+      expect(emu.calls.filter((c) => c.method === 'auth.test')).toHaveLength(1);
+      expect(bad.app.adapters.get('slack')!.state()).toBe('down');
     } finally {
       await bad.stop();
     }

@@ -1,14 +1,10 @@
 import { expect } from 'vitest';
-import { renderSlack, SLACK_LIMITS } from '../../src/adapters/slack/render.ts';
-import { renderDiscord, DISCORD_LIMITS } from '../../src/adapters/discord/render.ts';
-import {
-  renderTelegram,
-  renderCaption,
-  safeUrl,
-  DEFAULT_LABELS,
-  MESSAGE_LIMIT,
-  CAPTION_LIMIT,
-} from '../../src/adapters/telegram/render.ts';
+import { renderSlack } from '../../src/adapters/slack/render.ts';
+import { SLACK_LIMITS } from '../../src/adapters/slack/limits.ts';
+import { renderDiscord } from '../../src/adapters/discord/render.ts';
+import { DISCORD_LIMITS } from '../../src/adapters/discord/limits.ts';
+import { renderTelegram, renderCaption, safeUrl, DEFAULT_LABELS } from '../../src/adapters/telegram/render.ts';
+import { TELEGRAM_LIMITS } from '../../src/adapters/telegram/limits.ts';
 import { parseHtml } from '../emulators/telegram/html.ts';
 import type { MessageModel } from '../../src/i18n/message.ts';
 import { STRICT } from './arbitraries.ts';
@@ -114,8 +110,8 @@ const OUR_TAGS = /<\/?(b|i)>|<a href="[^"<>]*">|<\/a>/g;
 export const checkTelegram = (m: MessageModel): void => {
   const allowedUrl = m.link ? safeUrl(m.link.url) : undefined;
   for (const [html, limit] of [
-    [renderTelegram(m).text, MESSAGE_LIMIT],
-    [renderCaption(m).caption, CAPTION_LIMIT],
+    [renderTelegram(m).text, TELEGRAM_LIMITS.message],
+    [renderCaption(m).caption, TELEGRAM_LIMITS.caption],
   ] as const) {
     expect(html).not.toMatch(LONE_SURROGATE);
     expect(html.replace(OUR_TAGS, '')).not.toMatch(/[<>]/);

@@ -1,8 +1,10 @@
 import fc from 'fast-check';
 import { describe, it, expect } from 'vitest';
 import { renderSlack } from '../../src/adapters/slack/render.ts';
-import { threadName, DISCORD_LIMITS } from '../../src/adapters/discord/render.ts';
-import { renderCaption, CAPTION_LIMIT } from '../../src/adapters/telegram/render.ts';
+import { threadName } from '../../src/adapters/discord/render.ts';
+import { DISCORD_LIMITS } from '../../src/adapters/discord/limits.ts';
+import { renderCaption } from '../../src/adapters/telegram/render.ts';
+import { TELEGRAM_LIMITS } from '../../src/adapters/telegram/limits.ts';
 import { parseHtml } from '../emulators/telegram/html.ts';
 import type { MessageModel } from '../../src/i18n/message.ts';
 import { configureFuzz, FUZZ_TIMEOUT, hostileMessage, hostileMessageOf, hostileString, runs } from './arbitraries.ts';
@@ -63,7 +65,7 @@ describe('fuzz: platform renderers on hostile MessageModels', () => {
       const fields = [...Array.from({ length: 4 }, () => ({ label: 'L', value: 'x'.repeat(200) })), { label: 'L', value: 'x'.repeat(k) }];
       const m: MessageModel = { ...base, fields, body: 'b'.repeat(60), link: { label: 'More', url: 'https://status.example/i/1' } };
       const length = parseHtml(renderCaption(m).caption).text.length;
-      if (length > CAPTION_LIMIT) over.push(length);
+      if (length > TELEGRAM_LIMITS.caption) over.push(length);
     }
     expect(over).toEqual([]);
   });

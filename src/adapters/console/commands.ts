@@ -1,22 +1,10 @@
-import type { CommandRouter } from '../../commands/router.ts';
-import type { CommandReply } from '../../commands/context.ts';
+/** The console's command vocabulary, pure: a typed line, "/status messaging", split into words. */
+export interface ParsedLine {
+  readonly command: string;
+  readonly args: string[];
+}
 
-/** Runs a typed command line ("/status messaging") as a console user, for the demo and tests. */
-export const runConsoleCommand = async (
-  router: CommandRouter,
-  line: string,
-  userId = 'console-user',
-  localeHint?: string,
-): Promise<CommandReply> => {
+export const parseConsoleLine = (line: string): ParsedLine => {
   const [command = '', ...args] = line.trim().split(/\s+/);
-  return router.handle({
-    platform: 'console',
-    userId,
-    chatId: userId,
-    chatKind: 'dm',
-    command,
-    args,
-    ...(localeHint ? { localeHint } : {}),
-    isChannelAdmin: async () => true,
-  });
+  return { command, args };
 };

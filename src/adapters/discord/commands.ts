@@ -5,13 +5,11 @@ import {
   InteractionContextType,
   Locale,
   PermissionFlagsBits,
-  type AutocompleteInteraction,
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
   type APIApplicationCommandBasicOption,
   type APIApplicationCommandOptionChoice,
 } from 'discord.js';
-import type { CommandRouter } from '../../commands/router.ts';
 import { COMMAND_NAMES, KPI_WINDOWS, type CommandInvocation, type CommandName } from '../../commands/context.ts';
 import { truncate } from './render.ts';
 
@@ -174,31 +172,4 @@ export const toInvocation = (i: ChatInputCommandInteraction): CommandInvocation 
     // Checked again here: a server can override default_member_permissions for any role.
     isChannelAdmin: async () => Boolean(i.memberPermissions?.has(PermissionFlagsBits.ManageChannels)),
   };
-};
-
-/**
- * Choices for the component option while the user types: known components whose id or name
- * (in the user's language) contains the last word typed; earlier words are kept.
- */
-export const componentChoices = async (
-  router: CommandRouter,
-  i: AutocompleteInteraction,
-): Promise<APIApplicationCommandOptionChoice<string>[]> => {
-  const s = router.services;
-  const locale = await router.resolveLocale({ platform: 'discord', userId: i.user.id, chatId: i.channelId ?? '', localeHint: i.locale });
-  const typed = String(i.options.getFocused());
-  const before = typed.split(/[\s,]+/);
-  const last = (before.pop() ?? '').toLowerCase();
-  const prefix = before.filter(Boolean).join(' ');
-  const ctx = s.renderContext(s.now());
-  const tracked = new Map(s.tracker.currentComponents().map((c) => [c.id, c.name]));
-  const ids = [...new Set([...s.catalog.configuredIds(), ...tracked.keys()])];
-  return ids
-    .map((id) => ({ id, name: ctx.componentName({ id, name: tracked.get(id) ?? id }, locale) }))
-    .filter((c) => !last || c.id.toLowerCase().includes(last) || c.name.toLowerCase().includes(last))
-    .slice(0, 25)
-    .map((c) => ({
-      name: truncate(c.name === c.id ? c.id : `${c.name} (${c.id})`, 100),
-      value: truncate(prefix ? `${prefix} ${c.id}` : c.id, 100),
-    }));
 };

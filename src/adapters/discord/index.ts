@@ -1,30 +1,17 @@
 import { once } from 'node:events';
-import {
-  AttachmentBuilder,
-  Client,
-  DiscordAPIError,
-  DiscordjsErrorCodes,
-  Events,
-  GatewayIntentBits,
-  MessageFlags,
-  PermissionFlagsBits,
-  REST,
-  Routes,
-  type APIMessage,
-  type AutocompleteInteraction,
-  type ChatInputCommandInteraction,
-  type Interaction,
-} from 'discord.js';
+import { Client, DiscordAPIError, DiscordjsErrorCodes, Events, GatewayIntentBits, REST, Routes, type APIMessage } from 'discord.js';
 import { ConfigError } from '../../core/errors.ts';
+import type { AppConfig } from '../../core/config.ts';
 import type { Target } from '../../core/model.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import { Translator } from '../../i18n/i18n.ts';
-import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
-import type { CommandReply } from '../../commands/context.ts';
+import { localesOf, type AdapterContext, type AdapterState, type ChatAdapter, type PostedRef, type SendOptions } from '../adapter.ts';
 import { NO_MENTIONS, renderDiscord, threadName, type DiscordPayload } from './render.ts';
 import { GONE_CODES, THREAD_EXISTS, classifyDiscordError, discordCode } from './errors.ts';
-import { buildCommandDefinitions, componentChoices, toInvocation } from './commands.ts';
-import { DiscordAuthoring, incidentCommandDefinition } from './authoring.ts';
+import { buildCommandDefinitions } from './commands.ts';
+import { DiscordInbound } from './inbound.ts';
+import { incidentCommandDefinition } from './authoring.ts';
+import { DISCORD_PACING } from './limits.ts';
 
 export interface DiscordSettings {
   readonly token: string;
@@ -33,22 +20,14 @@ export interface DiscordSettings {
   readonly apiUrl: string;
   /** Register commands to this guild (instant) instead of globally. */
   readonly guildId?: string;
-  /** service.locales, for `register-commands` run without a started adapter. */
-  readonly locales?: readonly string[];
+  /** `service.locales` and the default locale, for `register-commands` run without a started adapter. */
+  readonly locales?: { readonly offered: readonly string[]; readonly defaultLocale: string };
   /** The bot's global request limit (Discord: 50/s); discord.js paces its own queue by it. */
   readonly globalRequestsPerSecond?: number;
 }
 
 /** Routes delivery calls: a 429 there must reach delivery (which owns pacing) instead of being slept on. */
 const DELIVERY_ROUTES = /^\/(channels|users\/@me\/channels)/;
-/**
- * Commands whose answer may take longer than Discord's 3-second window (chart rendering, KPI
- * queries): deferred at once. Others answer in the one initial response, which the global limit
- * does not count, and are deferred only when their answer is late (DEFER_AFTER_MS).
- */
-const SLOW_COMMANDS = new Set(['kpi']);
-/** Answer within this or defer: Discord invalidates the interaction token after 3 s without a response. */
-const DEFER_AFTER_MS = 1500;
 const REPLY_MODES_KEPT = 10_000;
 
 /** Discord through discord.js 14: embeds in channels and DMs, threads for updates, slash commands. */
@@ -64,9 +43,6 @@ export class DiscordAdapter implements ChatAdapter {
    * Bounded; forgetting costs one thread-creation call that answers 160004 "already exists".
    */
   private readonly replyMode = new Map<string, 'thread' | 'reply'>();
-
-  /** Writing incidents: `/incident`, its modal and buttons. */
-  private flow: DiscordAuthoring | undefined;
 
   constructor(private readonly settings: DiscordSettings) {}
 
@@ -89,11 +65,12 @@ export class DiscordAdapter implements ChatAdapter {
         // Delivery paces to the bot's global limit (50/s unless configured); discord.js's own global
         // queue is kept as a safety net just above it, since two limiters at the same rate in
         // series, out of phase, would lose some 15 % of the throughput.
-        globalRequestsPerSecond: Math.ceil((this.settings.globalRequestsPerSecond ?? 50) * 1.2),
+        globalRequestsPerSecond: Math.ceil((this.settings.globalRequestsPerSecond ?? DISCORD_PACING.globalPerSecond) * 1.2),
       },
     });
     this.client = client;
-    client.on(Events.InteractionCreate, (i) => void this.onInteraction(i));
+    const inbound = new DiscordInbound(ctx);
+    client.on(Events.InteractionCreate, (i) => void inbound.dispatch(i));
     client.on(Events.ShardReconnecting, () => (this.status = 'connecting'));
     client.on(Events.ShardDisconnect, () => (this.status = this.status === 'down' ? 'down' : 'connecting'));
     client.on(Events.ShardResume, () => (this.status = 'connected'));
@@ -137,7 +114,7 @@ export class DiscordAdapter implements ChatAdapter {
   async registerCommands(): Promise<void> {
     const services = this.ctx?.commands.services;
     const translator = services?.translator ?? (await Translator.create());
-    const offered = services?.offeredLocales ?? this.settings.locales ?? ['en'];
+    const offered = services?.offeredLocales ?? this.settings.locales?.offered ?? ['en'];
     // `/incident` (src/adapters/discord/authoring.ts) beside the commands everyone has.
     const body = [...buildCommandDefinitions(offered, (l) => translator.t(l)), incidentCommandDefinition(offered, (l) => translator.t(l))];
     const rest = this.client?.rest ?? new REST({ api: this.settings.apiUrl, retries: 0 }).setToken(this.settings.token);
@@ -255,82 +232,28 @@ export class DiscordAdapter implements ChatAdapter {
     );
     return { platform: 'discord', chatId: root.chatId, messageId: sent.id };
   }
-
-  private async onInteraction(i: Interaction): Promise<void> {
-    const ctx = this.ctx;
-    if (!ctx) return;
-    try {
-      if (ctx.authoring && (await (this.flow ??= new DiscordAuthoring(ctx.authoring, ctx.commands, ctx.log)).handle(i))) return;
-      if (i.isAutocomplete()) await this.autocomplete(i);
-      else if (i.isChatInputCommand()) await this.command(i);
-    } catch (e) {
-      ctx.log.warn({ code: discordCode(e), err: (e as Error).message }, 'discord interaction failed');
-    }
-  }
-
-  private async autocomplete(i: AutocompleteInteraction): Promise<void> {
-    await i.respond(await componentChoices(this.ready().ctx.commands, i));
-  }
-
-  private async command(i: ChatInputCommandInteraction): Promise<void> {
-    const { ctx } = this.ready();
-    const receivedAt = Date.now();
-    const inv = toInvocation(i);
-    // Only a successful /announce is public; everything else is for the asker only.
-    const publicAnswer = i.commandName === 'announce' && Boolean(i.memberPermissions?.has(PermissionFlagsBits.ManageChannels));
-    const deferFlags = publicAnswer ? {} : { flags: MessageFlags.Ephemeral as const };
-    // Discord's clock stamped the interaction (its snowflake): one that reached us late, behind a
-    // crowd or a busy process, has less of its 3 s left, so the race below gets less time too.
-    const age = Math.max(0, receivedAt - i.createdTimestamp);
-    if (SLOW_COMMANDS.has(i.commandName) || age >= DEFER_AFTER_MS) await i.deferReply(deferFlags);
-    // Settled either way, so a failing command still gets an answer instead of a dead interaction.
-    const work = ctx.commands.handle(inv).then(
-      (reply): { reply: CommandReply } => ({ reply }),
-      (error: unknown): { error: unknown } => ({ error }),
-    );
-    let timer: NodeJS.Timeout | undefined;
-    const quick = i.deferred
-      ? undefined
-      : await Promise.race([work, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), DEFER_AFTER_MS - age)))]);
-    clearTimeout(timer);
-    if (!i.deferred && !quick) await i.deferReply(deferFlags);
-    const outcome = quick ?? (await work);
-    let reply: CommandReply;
-    if ('reply' in outcome) reply = outcome.reply;
-    else {
-      ctx.log.error({ command: i.commandName, err: (outcome.error as Error).message }, 'command failed');
-      const locale = await ctx.commands.resolveLocale(inv).catch(() => ctx.commands.services.defaultLocale);
-      const title = ctx.commands.services.translator.t(locale)('errors.internal');
-      reply = {
-        message: { locale, dir: ctx.commands.services.translator.dir(locale), severity: 'none', icon: '⚠️', title, fields: [], advice: [] },
-        ephemeral: true,
-        locale,
-      };
-    }
-    const { payload, files } = renderDiscord(reply.message);
-    const body = {
-      embeds: payload.embeds,
-      components: payload.components,
-      allowedMentions: NO_MENTIONS,
-      files: files.map((f) => new AttachmentBuilder(f.data, { name: f.name })),
-    };
-    if (!i.deferred) {
-      await i.reply({ ...body, ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral as const } : {}) });
-      return;
-    }
-    // The follow-up is a webhook call, which the bot's global limit counts: it takes a slot of the
-    // pacer like a broadcast, ahead of them. Its bucket is the interaction's own token.
-    const followUp: Target = { platform: 'discord', chatId: `interaction:${i.id}`, kind: 'dm' };
-    await ctx.replies.send(
-      followUp,
-      async () => {
-        try {
-          await i.editReply(body);
-        } catch (e) {
-          throw classifyDiscordError(e);
-        }
-      },
-      { receivedAt },
-    );
-  }
 }
+
+/** The settings from the environment; an incomplete set is a ConfigError naming what is missing. */
+export const discordSettings = (config: Pick<AppConfig, 'env' | 'service' | 'delivery'>): DiscordSettings => {
+  const env = config.env;
+  if (!env.DISCORD_TOKEN)
+    throw new ConfigError('DISCORD_TOKEN', 'is required for Discord (Developer Portal → your application → Bot → Reset Token)');
+  if (!env.DISCORD_APPLICATION_ID)
+    throw new ConfigError(
+      'DISCORD_APPLICATION_ID',
+      'is required with DISCORD_TOKEN (Developer Portal → your application → General Information → Application ID)',
+    );
+  const globalPerSecond = config.delivery.limits.discord?.globalPerSecond;
+  return {
+    token: env.DISCORD_TOKEN,
+    applicationId: env.DISCORD_APPLICATION_ID,
+    apiUrl: env.DISCORD_API_URL,
+    locales: localesOf(config),
+    ...(globalPerSecond ? { globalRequestsPerSecond: globalPerSecond } : {}),
+    ...(env.DISCORD_GUILD_ID ? { guildId: env.DISCORD_GUILD_ID } : {}),
+  };
+};
+
+/** The factory the registry calls. */
+export const createDiscordAdapter = (settings: DiscordSettings): DiscordAdapter => new DiscordAdapter(settings);

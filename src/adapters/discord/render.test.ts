@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { MessageModel } from '../../i18n/message.ts';
 import { validateMessage, pingsEveryone } from '../../../test/emulators/discord/validate.ts';
-import { DISCORD_LIMITS, escapeDiscord, renderDiscord, SEVERITY_COLOUR, threadName, truncate } from './render.ts';
+import { escapeDiscord, renderDiscord, SEVERITY_COLOUR, threadName, truncate } from './render.ts';
+import { DISCORD_LIMITS } from './limits.ts';
 
 const base: MessageModel = {
   locale: 'en',

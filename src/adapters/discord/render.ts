@@ -11,24 +11,7 @@ import type { Severity } from '../../core/model.ts';
 import { httpUrl } from '../../core/url.ts';
 import { truncate as truncateText } from '../../core/text.ts';
 import { titleIcon, type MessageModel } from '../../i18n/message.ts';
-
-/**
- * Discord's documented limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
- * We count UTF-16 code units (JS `.length`), which is never less than what Discord counts, so a
- * payload that fits here fits there.
- */
-export const DISCORD_LIMITS = {
-  content: 2000,
-  title: 256,
-  description: 4096,
-  fields: 25,
-  fieldName: 256,
-  fieldValue: 1024,
-  footer: 2048,
-  embedTotal: 6000,
-  buttonLabel: 80,
-  threadName: 100,
-} as const;
+import { DISCORD_LIMITS } from './limits.ts';
 
 export const SEVERITY_COLOUR: Record<Severity, number> = {
   none: 0x2ecc71,

@@ -1,9 +1,11 @@
 import type { HomeView, KnownBlock } from '@slack/types';
 import type { CommandServices } from '../../commands/context.ts';
 import { statusReply } from '../../commands/status.ts';
+import { knownComponents } from '../../commands/known-components.ts';
 import type { Subscription } from '../../core/recipients.ts';
 import { formatList } from '../../i18n/format.ts';
-import { SLACK_LIMITS, escapeSlack, renderSlack, truncateEscaped } from './render.ts';
+import { escapeSlack, renderSlack, truncateEscaped } from './render.ts';
+import { SLACK_LIMITS } from './limits.ts';
 
 export const HOME_ACTIONS = { subscribe: 'sr_home_subscribe', unsubscribe: 'sr_home_unsubscribe' } as const;
 /** Button value meaning "every component" (component ids from config cannot contain a space). */
@@ -22,9 +24,9 @@ export const buildHomeView = (
   const t = services.translator.t(locale);
   const status = renderSlack(statusReply(services, locale)).blocks;
   const ctx = services.renderContext(services.now());
-  const tracked = new Map(services.tracker.currentComponents().map((c) => [c.id, c]));
-  const ids = [...new Set([...services.catalog.configuredIds(), ...tracked.keys()])];
-  const name = (id: string) => ctx.componentName({ id, name: tracked.get(id)?.name ?? id }, locale);
+  const known = new Map(knownComponents(services, locale).map((c) => [c.id, c]));
+  const ids = [...known.keys()];
+  const name = (id: string) => known.get(id)?.name ?? ctx.componentName({ id, name: id }, locale);
   const all = subscription !== undefined && subscription.components.length === 0;
   const mine = new Set(all ? ids : (subscription?.components ?? []));
   const summary = !subscription
@@ -47,7 +49,8 @@ export const buildHomeView = (
   const room = SLACK_LIMITS.homeBlocks - blocks.length - 2;
   for (const id of ids.slice(0, room)) {
     const on = mine.has(id);
-    const state = tracked.get(id) ? t(`componentStatus.${tracked.get(id)!.status}`) : '—';
+    const status = known.get(id)?.status;
+    const state = status ? t(`componentStatus.${status}`) : '—';
     blocks.push({
       type: 'section',
       text: {

@@ -8,14 +8,14 @@ import type { MessageModel } from '../../i18n/message.ts';
 import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
 import { renderSlack } from './render.ts';
 import { classifySlackError } from './errors.ts';
-import { registerSlackHandlers } from './commands.ts';
+import { attachSlackInbound } from './inbound.ts';
 import { setBounded } from '../../core/bounded.ts';
+import { uploadChart } from './files.ts';
 
 /** conversations.open answers kept (a lost one costs one more call, never a message). */
 const DM_CHANNELS_KEPT = 20_000;
-import { uploadChart } from './files.ts';
 
-export interface SlackAdapterOptions {
+export interface SlackSettings {
   readonly token: string;
   /** HTTP mode: requests to /slack/events are verified with it. */
   readonly signingSecret?: string;
@@ -52,7 +52,7 @@ const boltLogger = (log: Logger): BoltLogger => {
  */
 export class SlackAdapter implements ChatAdapter {
   readonly platform = 'slack' as const;
-  private status: AdapterState = 'connecting';
+  private status: AdapterState = 'down';
   private bolt: BoltApp | undefined;
   private log: Logger | undefined;
   private probe: NodeJS.Timeout | undefined;
@@ -60,7 +60,7 @@ export class SlackAdapter implements ChatAdapter {
   private initialized = false;
   private socketStarted = false;
 
-  constructor(private readonly options: SlackAdapterOptions) {}
+  constructor(private readonly settings: SlackSettings) {}
 
   get client(): WebClient {
     if (!this.bolt) throw new Error('the Slack adapter is not started');
@@ -68,8 +68,9 @@ export class SlackAdapter implements ChatAdapter {
   }
 
   async start(ctx: AdapterContext): Promise<void> {
-    const o = this.options;
+    const o = this.settings;
     this.log = ctx.log;
+    this.status = 'connecting';
     const logger = boltLogger(ctx.log);
     // Our delivery owns retries and 429 waits (README "Guarantees"): the WebClient must throw, not queue or retry.
     const clientOptions: WebClientOptions = { slackApiUrl: o.apiUrl, rejectRateLimitedCalls: true, retryConfig: { retries: 0 }, logger };
@@ -80,7 +81,8 @@ export class SlackAdapter implements ChatAdapter {
       receiver.client.on('reconnecting', () => this.socketState('connecting'));
       this.bolt = new BoltApp({ token: o.token, receiver, clientOptions, logger, deferInitialization: true });
     } else {
-      if (!o.signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+      if (!o.signingSecret)
+        throw new ConfigError('SLACK_SIGNING_SECRET', 'is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
       const receiver = new HTTPReceiver({ signingSecret: o.signingSecret, endpoints: '/slack/events', logger });
       this.bolt = new BoltApp({ token: o.token, receiver, clientOptions, logger, deferInitialization: true });
       ctx.http.add('POST', '/slack/events', async (rc) => {
@@ -89,7 +91,7 @@ export class SlackAdapter implements ChatAdapter {
         receiver.requestListener(rc.req, rc.res);
       });
     }
-    registerSlackHandlers(this.bolt, {
+    attachSlackInbound(this.bolt, {
       router: ctx.commands,
       client: this.bolt.client,
       log: ctx.log,
@@ -98,30 +100,43 @@ export class SlackAdapter implements ChatAdapter {
       ...(ctx.authoring ? { authoring: ctx.authoring } : {}),
     });
     this.bolt.error(async (e) => ctx.log.error({ err: e }, 'Slack handler failed'));
+    const reached: { step: 'bot' | 'app' } = { step: 'bot' };
     try {
-      await this.connect();
+      await this.connect((s) => (reached.step = s));
     } catch (e) {
       const err = classifySlackError(e);
-      this.status = 'down';
-      ctx.log.error(
-        { code: err.code },
-        err.kind === 'auth'
-          ? 'Slack refused a token (SLACK_BOT_TOKEN or SLACK_APP_TOKEN): Slack is down until it is fixed'
-          : 'could not reach Slack at start; retrying',
-      );
+      if (err.kind === 'auth') {
+        // A refused token is a wrong setting, not an outage: start-up stops with one line naming it (no retry loop).
+        this.status = 'down';
+        await this.stop();
+        throw reached.step === 'app'
+          ? new ConfigError(
+              'SLACK_APP_TOKEN',
+              `was refused by Slack (${err.code}): copy the xapp-… token again (Basic Information → App-Level Tokens, scope connections:write)`,
+            )
+          : new ConfigError(
+              'SLACK_BOT_TOKEN',
+              `was refused by Slack (${err.code}): copy the xoxb-… token again (OAuth & Permissions → Bot User OAuth Token)`,
+            );
+      }
+      // Unreachable is an outage: keep trying, reporting "connecting" meanwhile.
+      this.status = 'connecting';
+      ctx.log.error({ code: err.code }, 'could not reach Slack at start; retrying');
       this.recoverLater();
     }
   }
 
   /** bolt's init() is its own auth.test; Socket Mode then opens the WebSocket (apps.connections.open). */
-  private async connect(): Promise<void> {
+  private async connect(at: (step: 'bot' | 'app') => void = () => undefined): Promise<void> {
+    at('bot');
     if (!this.initialized) {
       await this.bolt!.init();
       this.initialized = true;
     } else {
       await this.client.auth.test();
     }
-    if (this.options.appToken && !this.socketStarted) {
+    if (this.settings.appToken && !this.socketStarted) {
+      at('app');
       await this.bolt!.start();
       this.socketStarted = true;
     }
@@ -151,7 +166,7 @@ export class SlackAdapter implements ChatAdapter {
       const channel = replyTo ? replyTo.chatId : target.kind === 'dm' ? await this.openDm(target.chatId) : target.chatId;
       // Replies go under the root (thread_ts of a reply is never used, docs/platforms.md §6).
       const threadTs = replyTo ? (replyTo.threadId ?? replyTo.messageId) : target.threadId;
-      const broadcast = Boolean(replyTo && options?.resolution && this.options.broadcastResolution?.has(target.chatId));
+      const broadcast = Boolean(replyTo && options?.resolution && this.settings.broadcastResolution?.has(target.chatId));
       const base = { channel, text, blocks, unfurl_links: false, unfurl_media: false };
       const res = await this.client.chat.postMessage(threadTs ? { ...base, thread_ts: threadTs, reply_broadcast: broadcast } : base);
       const ts = res.ts ?? '';
@@ -221,25 +236,29 @@ export class SlackAdapter implements ChatAdapter {
           this.log?.info('Slack is reachable and accepts the token again');
         })
         .catch(() => undefined);
-    }, this.options.authProbeMs ?? 60_000);
+    }, this.settings.authProbeMs ?? 60_000);
     this.probe.unref();
   }
 }
 
-/** The registry's factory: Slack is on when SLACK_BOT_TOKEN is set. */
-export const createSlackAdapter = (config: AppConfig): SlackAdapter => {
+/** The settings from the environment and the announce targets; an incomplete set is a ConfigError naming what is missing. */
+export const slackSettings = (config: Pick<AppConfig, 'env' | 'announce'>): SlackSettings => {
   const env = config.env;
+  if (!env.SLACK_BOT_TOKEN) throw new ConfigError('SLACK_BOT_TOKEN', 'is required for Slack (OAuth & Permissions → Bot User OAuth Token)');
   if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET)
     throw new ConfigError(
       'SLACK_SIGNING_SECRET',
       'required with SLACK_BOT_TOKEN in HTTP mode (Basic Information → Signing Secret), or set SLACK_APP_TOKEN for Socket Mode',
     );
-  return new SlackAdapter({
-    token: env.SLACK_BOT_TOKEN!,
+  return {
+    token: env.SLACK_BOT_TOKEN,
     ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
     ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
     apiUrl: env.SLACK_API_URL,
     command: env.SLACK_COMMAND,
     broadcastResolution: new Set(config.announce.filter((a) => a.platform === 'slack' && a.broadcastResolution).map((a) => a.chatId)),
-  });
+  };
 };
+
+/** The factory the registry calls. */
+export const createSlackAdapter = (settings: SlackSettings): SlackAdapter => new SlackAdapter(settings);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { MessageModel } from '../../i18n/message.ts';
 import { validateBlocks, textsOf, mentionsIn } from '../../../test/emulators/slack/validate.ts';
-import { chunkEscaped, escapeSlack, renderSlack, truncateEscaped, SLACK_LIMITS } from './render.ts';
+import { chunkEscaped, escapeSlack, renderSlack, truncateEscaped } from './render.ts';
+import { SLACK_LIMITS } from './limits.ts';
 
 const base: MessageModel = {
   locale: 'en',

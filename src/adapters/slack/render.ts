@@ -1,26 +1,7 @@
 import type { KnownBlock, SectionBlock, MrkdwnElement, PlainTextElement } from '@slack/types';
 import { titleIcon, toPlainText, type MessageModel } from '../../i18n/message.ts';
 import { truncate } from '../../core/text.ts';
-
-/**
- * Slack limits (docs.slack.dev/reference/block-kit/blocks, …/section-block, …/header-block; docs/platforms.md §2).
- * Lengths are checked on the escaped text, since that is what Slack counts.
- */
-export const SLACK_LIMITS = {
-  blocks: 50,
-  homeBlocks: 100,
-  sectionText: 3000,
-  headerText: 150,
-  fields: 10,
-  fieldText: 2000,
-  contextElements: 10,
-  buttonText: 75,
-  url: 3000,
-  /** chat.update refuses `text` over 4,000 characters (api.slack.com/methods/chat.update). */
-  text: 4000,
-  /** Undocumented `msg_blocks_too_long` near 13k characters of blocks in total (bolt-js #2509). */
-  blocksTotal: 12_000,
-} as const;
+import { SLACK_LIMITS } from './limits.ts';
 
 /** Body text we show at most; the link button leads to the full text. */
 const BODY_BUDGET = 6000;

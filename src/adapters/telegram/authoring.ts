@@ -9,8 +9,8 @@ import type { CommandRouter } from '../../commands/router.ts';
 import { PayloadError } from '../../core/errors.ts';
 import { COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, type ComponentStatus } from '../../core/model.ts';
 import { INFO_ICON, type MessageModel } from '../../i18n/message.ts';
-import { isAdminStatus, knownComponents, parseCommand } from './commands.ts';
-import type { ReplySink } from './updates.ts';
+import { isAdminStatus, parseCommand } from './commands.ts';
+import type { ReplySink } from './inbound.ts';
 
 /**
  * Writing incidents in a private chat with the bot (docs/authoring.md): `/incident` or
@@ -192,7 +192,7 @@ export class TelegramAuthoring {
   }
 
   private componentKeyboard(locale: string, t: TFunction, draft: Draft): InlineKeyboardMarkup {
-    const comps = knownComponents(this.router, locale).slice(0, 40);
+    const comps = this.authoring.components(locale).slice(0, 40);
     const buttons = comps.map((c, i) => {
       const s = draft.fields.componentStatuses?.[c.id];
       return {
@@ -267,7 +267,7 @@ export class TelegramAuthoring {
         return true;
       }
       case 'c': {
-        const comp = knownComponents(this.router, locale)[Number(arg)];
+        const comp = this.authoring.components(locale)[Number(arg)];
         if (!comp || !query.message) {
           await ctx.answerCbQuery();
           return true;

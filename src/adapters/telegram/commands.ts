@@ -1,9 +1,12 @@
 import type { BotCommand, BotCommandScope, InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
 import type { TFunction } from 'i18next';
 import { COMMAND_NAMES, type CommandInvocation, type CommandName } from '../../commands/context.ts';
-import type { CommandRouter } from '../../commands/router.ts';
+import { TELEGRAM_LIMITS } from './limits.ts';
 
-/** Telegram input → platform-neutral commands. Pure helpers; the adapter wires them to telegraf. */
+/**
+ * Telegram's command vocabulary, pure: parsing `/status@bot args`, deep links, the inline keyboards'
+ * callback data, and the lists registered with setMyCommands. `inbound.ts` wires them to telegraf.
+ */
 
 export interface ParsedCommand {
   readonly command: CommandName | string;
@@ -24,7 +27,7 @@ export const parseCommand = (text: string | undefined, botUsername: string | und
 // ── deep links ───────────────────────────────────────────────────────────────────────────────
 // `t.me/<bot>?start=<payload>` opens the chat and sends `/start <payload>`; the payload is at most
 // 64 characters of A-Z a-z 0-9 _ - (https://core.telegram.org/bots/features#deep-linking).
-const PAYLOAD = /^[A-Za-z0-9_-]{1,64}$/;
+const PAYLOAD = new RegExp(`^[A-Za-z0-9_-]{1,${TELEGRAM_LIMITS.startPayload}}$`);
 
 /** The deep-link payload that subscribes to one component: `subscribe-<id>`, or base64url for ids with other characters. */
 export const encodeStartPayload = (componentId: string): string | undefined => {
@@ -78,7 +81,7 @@ export type Pick = { readonly action: 'status' | 'subscribe'; readonly component
 
 export const encodePick = (p: Pick): string | undefined => {
   const data = `${PREFIX}:${p.action === 'status' ? 'st' : 'sub'}:${p.componentId ?? '*'}`;
-  return Buffer.byteLength(data, 'utf8') <= 64 ? data : undefined;
+  return Buffer.byteLength(data, 'utf8') <= TELEGRAM_LIMITS.callbackData ? data : undefined;
 };
 
 export const decodePick = (data: string | undefined): Pick | undefined => {
@@ -104,15 +107,6 @@ export const pickKeyboard = (
   const rows: InlineKeyboardButton[][] = [];
   for (let i = 0; i < buttons.length; i += 2) rows.push(buttons.slice(i, i + 2));
   return { inline_keyboard: rows };
-};
-
-/** Components a user can pick: configured ones first, then those the sources reported. */
-export const knownComponents = (router: CommandRouter, locale: string): { id: string; name: string }[] => {
-  const s = router.services;
-  const names = new Map(s.tracker.currentComponents().map((c) => [c.id, c.name]));
-  const ids = [...new Set([...s.catalog.configuredIds(), ...names.keys()])];
-  const ctx = s.renderContext(s.now());
-  return ids.map((id) => ({ id, name: ctx.componentName({ id, name: names.get(id) ?? id }, locale) }));
 };
 
 // ── setMyCommands ────────────────────────────────────────────────────────────────────────────
@@ -141,7 +135,7 @@ export const commandRegistrations = (
   const list = (locale: string, admin: boolean): BotCommand[] =>
     COMMAND_NAMES.filter((c) => admin || c !== 'announce').map((c) => ({
       command: c,
-      description: String(t(locale)(`commands.${c}`)).slice(0, 256),
+      description: String(t(locale)(`commands.${c}`)).slice(0, TELEGRAM_LIMITS.commandDescription),
     }));
   const out: CommandRegistration[] = [];
   for (const [scope, admin] of [

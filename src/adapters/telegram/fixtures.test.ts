@@ -6,7 +6,10 @@ import { SUPPORTED_LOCALES } from '../../i18n/locales.ts';
 import { renderEvent } from '../../i18n/render.ts';
 import type { StatusEvent } from '../../core/model.ts';
 import { parseIncident } from '../../sources/statuspage/parse.ts';
-import { MESSAGE_LIMIT, renderTelegram } from './render.ts';
+import { renderTelegram } from './render.ts';
+import { TELEGRAM_LIMITS } from './limits.ts';
+
+const MESSAGE_LIMIT = TELEGRAM_LIMITS.message;
 
 /** Real status-page incidents (../shared/fixtures) rendered in every locale must pass Telegram's strict parser. */
 const DIR = 'statuspage-api';

@@ -3,7 +3,7 @@ import { parseConfigText, parseEnv } from '../../core/config.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import { TelegramEmulator } from '../../../test/emulators/telegram/server.ts';
 import type { TelegramAdapter } from './index.ts';
-import { createTelegramAdapter, webhookTarget } from './index.ts';
+import { createTelegramAdapter, telegramSettings, webhookTarget } from './index.ts';
 
 /** The adapter's own calls against the emulator, without an App around it. */
 // Pacing is tested elsewhere; here one chat takes a burst of calls.
@@ -24,13 +24,16 @@ beforeAll(async () => {
   await emu.start();
   emu.addGroup(FORUM, 'Forum', { forumTopics: [5] });
   const service = parseConfigText('service: { name: Chatter, locales: [en, zh-CN] }', {}).service;
-  adapter = createTelegramAdapter({ env: parseEnv({ TELEGRAM_BOT_TOKEN: emu.token, TELEGRAM_API_ROOT: emu.apiRoot }), service })!;
+  adapter = createTelegramAdapter(
+    telegramSettings({ env: parseEnv({ TELEGRAM_BOT_TOKEN: emu.token, TELEGRAM_API_ROOT: emu.apiRoot }), service }),
+  );
 });
 afterAll(() => emu.stop());
 
 describe('TelegramAdapter', () => {
-  it('is off without a token', () => {
-    expect(createTelegramAdapter({ env: parseEnv({}), service: parseConfigText('', {}).service })).toBeUndefined();
+  it('names TELEGRAM_BOT_TOKEN when its settings are built without one', () => {
+    const config = { env: parseEnv({}), service: parseConfigText('', {}).service };
+    expect(() => telegramSettings(config)).toThrow(/^TELEGRAM_BOT_TOKEN: /);
   });
 
   it('registers commands without being started (status-relay register-commands)', async () => {

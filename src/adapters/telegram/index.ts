@@ -8,18 +8,19 @@ import type { MessageModel } from '../../i18n/message.ts';
 import { HttpError, type RouteContext } from '../../http/routes.ts';
 import { telegramUpdateSchema, type TelegramAccepted } from '../../http/schemas.ts';
 import type { AppConfig } from '../../core/config.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { Translator } from '../../i18n/i18n.ts';
-import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
+import { localesOf, type AdapterContext, type AdapterState, type ChatAdapter, type PostedRef, type SendOptions } from '../adapter.ts';
 import { DEFAULT_LABELS, renderCaption, renderTelegram, type TelegramLabels } from './render.ts';
 import { classifyTelegramError, isNoTextToEdit, isNotModified } from './errors.ts';
 import { commandRegistrations } from './commands.ts';
-import { UpdateHandlers, type ReplySink } from './updates.ts';
+import { TelegramInbound, type ReplySink } from './inbound.ts';
 import { TelegramAuthoring } from './authoring.ts';
 
 export interface TelegramSettings {
   readonly token: string;
   /** Bot API base URL (`TELEGRAM_API_ROOT`): api.telegram.org, a self-hosted Bot API server or an emulator. */
-  readonly apiRoot: string;
+  readonly apiUrl: string;
   /** Webhook mode when set: the public URL Telegram posts updates to (`TELEGRAM_WEBHOOK_URL`). */
   readonly webhookUrl?: string;
   readonly webhookSecret?: string;
@@ -54,7 +55,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   private readonly bot: Telegraf;
   private attached = false;
   private ctx: AdapterContext | undefined;
-  private current: AdapterState = 'down';
+  private status: AdapterState = 'down';
   private polling: Promise<void> | undefined;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -62,7 +63,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   constructor(private readonly settings: TelegramSettings) {
     this.leaderOnly = !settings.webhookUrl;
     // webhookReply off: answers must go through the API so that their errors are seen.
-    this.bot = new Telegraf(settings.token, { telegram: { apiRoot: settings.apiRoot, webhookReply: false }, handlerTimeout: 60_000 });
+    this.bot = new Telegraf(settings.token, { telegram: { apiRoot: settings.apiUrl, webhookReply: false }, handlerTimeout: 60_000 });
   }
 
   private get log(): Logger | undefined {
@@ -70,13 +71,13 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   }
 
   state(): AdapterState {
-    return this.current;
+    return this.status;
   }
 
   async start(ctx: AdapterContext): Promise<void> {
     this.ctx = ctx;
     this.stopped = false;
-    this.current = 'connecting';
+    this.status = 'connecting';
     const bot = this.bot;
     if (!this.attached) {
       this.attached = true;
@@ -84,7 +85,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
         ctx.log.error({ err: classifyTelegramError(err).message, update: c.update.update_id }, 'telegram update failed'),
       );
       const flow = ctx.authoring ? new TelegramAuthoring(ctx.authoring, ctx.commands, this, ctx.log) : undefined;
-      new UpdateHandlers(ctx.commands, this, ctx.log, flow).attach(bot);
+      new TelegramInbound(ctx.commands, this, ctx.log, flow).attach(bot);
       if (this.settings.webhookUrl) ctx.http.add('POST', WEBHOOK_PATH, (rc) => this.onWebhook(rc));
     }
     await this.connect(ctx);
@@ -96,8 +97,15 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
       bot.botInfo = await bot.telegram.getMe();
     } catch (e) {
       const err = classifyTelegramError(e);
-      if (err.kind === 'auth')
-        throw new Error('TELEGRAM_BOT_TOKEN: Telegram refused the token (401): copy it again from @BotFather (/mybots → API Token)');
+      // A refused token is a wrong setting, not an outage: start-up stops with one line naming it (no retry loop).
+      if (err.kind === 'auth') {
+        this.status = 'down';
+        throw new ConfigError(
+          'TELEGRAM_BOT_TOKEN',
+          `was refused by Telegram (${err.code === 'unauthorized' ? 401 : 404}): copy it again from @BotFather (/mybots → API Token)`,
+        );
+      }
+      // Unreachable is an outage: keep trying, reporting "connecting" meanwhile.
       ctx.log.error({ err: err.message }, 'cannot reach Telegram; retrying in 5 s');
       this.retryTimer = setTimeout(
         () => void this.connect(ctx).catch((e2: unknown) => ctx.log.error({ err: String(e2) }, 'telegram start failed')),
@@ -116,18 +124,24 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
       this.runPolling(bot);
       ctx.log.info({ bot: bot.botInfo.username }, 'telegram connected (long polling)');
     }
-    this.current = 'connected';
+    this.status = 'connected';
   }
 
   private runPolling(bot: Telegraf): void {
     this.polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((e: unknown) => {
       if (this.stopped) return;
       const err = classifyTelegramError(e);
-      this.current = err.kind === 'auth' ? 'down' : 'connecting';
+      if (err.kind === 'auth') {
+        // The token was revoked while running: polling again would only be refused again.
+        this.status = 'down';
+        this.log?.error({ code: err.code }, 'Telegram refused TELEGRAM_BOT_TOKEN: polling stopped; set a valid token and restart');
+        return;
+      }
+      this.status = 'connecting';
       this.log?.error({ err: err.message }, 'telegram polling stopped; restarting in 5 s');
       this.retryTimer = setTimeout(() => {
         if (this.stopped) return;
-        this.current = 'connected';
+        this.status = 'connected';
         this.runPolling(bot);
       }, 5000);
     });
@@ -153,7 +167,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
       }
     }
     this.polling = undefined;
-    this.current = 'down';
+    this.status = 'down';
   }
 
   /** setMyCommands for every scope and offered language (docs/contract.md §7); also without start() for `register-commands`. */
@@ -318,7 +332,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     const given = rc.req.headers['x-telegram-bot-api-secret-token'];
     if (typeof given !== 'string' || !sameSecret(given, webhookSecretOf(this.settings)))
       throw new HttpError(401, 'missing or wrong X-Telegram-Bot-Api-Secret-Token');
-    if (this.current !== 'connected') throw new HttpError(503, 'telegram adapter is not ready');
+    if (this.status !== 'connected') throw new HttpError(503, 'telegram adapter is not ready');
     // Read outside the try: a body over the limit is the 413 readBody throws, not a parse error.
     const raw = await rc.body();
     let json: unknown;
@@ -334,16 +348,18 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   }
 }
 
-/** The registry's factory: Telegram is on when TELEGRAM_BOT_TOKEN is set (docs/contract.md §2). */
-export const createTelegramAdapter = (config: Pick<AppConfig, 'env' | 'service'>): TelegramAdapter | undefined => {
+/** The settings from the environment; a missing token is a ConfigError naming it. */
+export const telegramSettings = (config: Pick<AppConfig, 'env' | 'service'>): TelegramSettings => {
   const env = config.env;
-  if (!env.TELEGRAM_BOT_TOKEN) return undefined;
-  const offered = config.service.locales;
-  return new TelegramAdapter({
+  if (!env.TELEGRAM_BOT_TOKEN) throw new ConfigError('TELEGRAM_BOT_TOKEN', 'is required for Telegram (BotFather → /newbot)');
+  return {
     token: env.TELEGRAM_BOT_TOKEN,
-    apiRoot: env.TELEGRAM_API_ROOT,
+    apiUrl: env.TELEGRAM_API_ROOT,
     ...(env.TELEGRAM_WEBHOOK_URL ? { webhookUrl: env.TELEGRAM_WEBHOOK_URL } : {}),
     ...(env.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: env.TELEGRAM_WEBHOOK_SECRET } : {}),
-    locales: { offered, defaultLocale: offered.includes(env.DEFAULT_LOCALE) ? env.DEFAULT_LOCALE : offered[0]! },
-  });
+    locales: localesOf(config),
+  };
 };
+
+/** The factory the registry calls. */
+export const createTelegramAdapter = (settings: TelegramSettings): TelegramAdapter => new TelegramAdapter(settings);

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseHtml } from '../../../test/emulators/telegram/html.ts';
 import type { MessageModel } from '../../i18n/message.ts';
-import { CAPTION_LIMIT, MESSAGE_LIMIT, cutText, escapeHtml, renderCaption, renderTelegram } from './render.ts';
+import { cutText, escapeHtml, renderCaption, renderTelegram } from './render.ts';
+import { TELEGRAM_LIMITS } from './limits.ts';
+
+const { message: MESSAGE_LIMIT, caption: CAPTION_LIMIT } = TELEGRAM_LIMITS;
 
 const base: MessageModel = {
   locale: 'en',

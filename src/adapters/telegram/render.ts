@@ -1,5 +1,6 @@
 import { titleIcon, type MessageModel } from '../../i18n/message.ts';
 import { httpUrl } from '../../core/url.ts';
+import { TELEGRAM_LIMITS } from './limits.ts';
 
 /**
  * MessageModel → Telegram HTML (parse_mode "HTML"). Pure, no I/O.
@@ -13,8 +14,8 @@ import { httpUrl } from '../../core/url.ts';
  * code units, the unit of Telegram's entity offsets, which is never fewer than the server's count.
  */
 
-export const MESSAGE_LIMIT = 4096;
-export const CAPTION_LIMIT = 1024;
+const MESSAGE_LIMIT: number = TELEGRAM_LIMITS.message;
+const CAPTION_LIMIT: number = TELEGRAM_LIMITS.caption;
 
 /** Localized words the renderer needs; the adapter passes them from the `telegram` namespace. */
 export interface TelegramLabels {

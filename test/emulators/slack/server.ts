@@ -323,9 +323,14 @@ export class SlackEmulator extends EventEmitter {
     });
   }
 
-  /** The next call of `method` gets this answer instead (e.g. a 503 from Slack's edge). */
-  failNext(method: string, status: number, body: Record<string, unknown> = { ok: false, error: 'service_unavailable' }): void {
-    this.injected.set(method, { status, body });
+  /** The next call of `method` gets this answer instead (e.g. a 503 from Slack's edge, a 429 with `retry-after`). */
+  failNext(
+    method: string,
+    status: number,
+    body: Record<string, unknown> = { ok: false, error: 'service_unavailable' },
+    headers?: Record<string, string>,
+  ): void {
+    this.injected.set(method, { status, body, ...(headers ? { headers } : {}) });
   }
 
   /** Open Socket Mode connections (after hello). */

@@ -30,7 +30,7 @@ export class TelegramEmulator {
   apiRoot = '';
   /** Where webhook updates really go (a reverse proxy in front of the bot): the set URL stays public. */
   webhookOverride: string | undefined;
-  private readonly failures: { method: string; code: number; description: string }[] = [];
+  private readonly failures: { method: string; code: number; description: string; parameters?: Record<string, number> }[] = [];
   private outageStatus: number | undefined;
 
   constructor(
@@ -179,9 +179,9 @@ export class TelegramEmulator {
     return status;
   }
 
-  /** The next call of `method` fails like a server in trouble (e.g. 502 Bad Gateway). */
-  failNext(method: string, code: number, description = 'Bad Gateway'): void {
-    this.failures.push({ method, code, description });
+  /** The next call of `method` fails like a server in trouble (e.g. 502 Bad Gateway), or a 429 with `{ retry_after }`. */
+  failNext(method: string, code: number, description = 'Bad Gateway', parameters?: Record<string, number>): void {
+    this.failures.push({ method, code, description, ...(parameters ? { parameters } : {}) });
   }
 
   /**
@@ -267,7 +267,7 @@ export class TelegramEmulator {
       const failure = this.failures.findIndex((f) => f.method === method);
       if (failure >= 0) {
         const f = this.failures.splice(failure, 1)[0]!;
-        throw new ApiError(f.code, f.description);
+        throw new ApiError(f.code, f.description, f.parameters);
       }
       const result = method === 'getUpdates' ? await this.getUpdates(params, res) : this.call(method, params);
       if (method !== 'getUpdates') this.world.record({ method, params, status: 200, ok: true });

@@ -5,11 +5,12 @@ import type { CommandRouter } from '../../commands/router.ts';
 import type { CommandReply } from '../../commands/context.ts';
 import type { MessageModel } from '../../i18n/message.ts';
 import type { TelegramAuthoring } from './authoring.ts';
+import { knownComponents } from '../../commands/known-components.ts';
+import { TELEGRAM_LIMITS } from './limits.ts';
 import {
   decodePick,
   decodeStartPayload,
   isAdminStatus,
-  knownComponents,
   parseCommand,
   pickKeyboard,
   toInvocation,
@@ -34,10 +35,14 @@ interface Where {
 }
 
 /**
- * Maps Telegram updates to the command router: messages in private chats and groups, posts in
- * channels (no `from`; only admins can post, so the poster is an admin), and button presses.
+ * Telegram's inbound side: every update the bot receives (long polling or webhook) is dispatched
+ * here — messages in private chats and groups, posts in channels (no `from`; only admins can post,
+ * so the poster is an admin), and button presses (callback queries). Each becomes a platform-neutral
+ * `CommandInvocation` for the router; the answer goes back through the `ReplySink` (the adapter's
+ * pacer-backed send). Interactive flows (menus, multi-step dialogs) are dispatched from `attach`
+ * too. No store access here: what a command changes, the router stores.
  */
-export class UpdateHandlers {
+export class TelegramInbound {
   constructor(
     private readonly router: CommandRouter,
     private readonly sink: ReplySink,
@@ -100,7 +105,7 @@ export class UpdateHandlers {
     if (reply.quiet) return;
     const keyboard =
       pickable && (parsed.command === 'status' || parsed.command === 'subscribe')
-        ? pickKeyboard(parsed.command, knownComponents(this.router, reply.locale))
+        ? pickKeyboard(parsed.command, knownComponents(this.router.services, reply.locale))
         : undefined;
     const message = keyboard && parsed.command === 'subscribe' ? { ...reply.message, footer: t('telegram:pickSubscribe') } : reply.message;
     await this.sink.reply(where.chat.id, this.withDmHint({ ...reply, message }, parsed, where, botName), {
@@ -145,7 +150,7 @@ export class UpdateHandlers {
     const reply = await this.router.handle(inv);
     if (pick.action === 'subscribe') {
       // Telegram shows the answer as a toast (≤ 200 characters); the menu becomes the confirmation.
-      await ctx.answerCbQuery(reply.message.title.slice(0, 200));
+      await ctx.answerCbQuery(reply.message.title.slice(0, TELEGRAM_LIMITS.callbackToast));
       await this.sink.editReply(
         chat.id,
         message.message_id,
@@ -155,7 +160,7 @@ export class UpdateHandlers {
     }
     await ctx.answerCbQuery();
     const t = this.router.services.translator.t(reply.locale);
-    const components = knownComponents(this.router, reply.locale);
+    const components = knownComponents(this.router.services, reply.locale);
     const keyboard = pickKeyboard(
       'status',
       pick.componentId ? components.filter((c) => c.id !== pick.componentId) : components,
