@@ -2,6 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordRig, type DiscordRig } from '../emulators/discord/app.ts';
 import type { EmuInteraction, EmuMessage, Json } from '../emulators/discord/index.ts';
 import { validateModal } from '../emulators/discord/modals.ts';
+import { buttonsHtml, writeScreenshot } from '../helpers/screenshot.ts';
+import { discordHtml, esc } from '../../src/authoring/web.ts';
+import type { DiscordPayload } from '../../src/adapters/discord/render.ts';
 
 /**
  * Writing an incident on Discord, through discord.js against the emulator: `/incident open`
@@ -98,6 +101,11 @@ describe('writing an incident on Discord', () => {
     expect(preview.pingedEveryone).toBe(false);
     expect(buttonsOf(preview).map((b) => b.custom_id)).toEqual(['sr_inc:pub', 'sr_inc:x']);
     expect(roots()).toEqual([]);
+    await writeScreenshot(
+      'discord',
+      'Discord: the ephemeral preview, one embed per language',
+      `<div class="card"><p>${esc(preview.content)}</p>${discordHtml({ embeds: preview.embeds, components: [], allowed_mentions: { parse: [] } } as DiscordPayload)}${buttonsHtml(buttonsOf(preview).map((b) => String(b.label)))}</div>`,
+    );
 
     // The stranger can neither submit the modal nor press the responder's Publish.
     const forgedSubmit = await rig.emu.submitModal({
@@ -128,6 +136,27 @@ describe('writing an incident on Discord', () => {
   }, 30_000);
 
   it('updates and resolves from the buttons; the modal comes pre-filled; the audit log says who', async () => {
+    // `/incident update <incident>` offers the open incidents as the responder types.
+    const typed = await rig.emu.interact({
+      name: 'incident',
+      subcommand: 'update',
+      options: { incident: 'delayed' },
+      focused: 'incident',
+      userId: responder,
+      channelId: ops,
+      roles: [RESPONDERS],
+    });
+    expect(typed.choices).toEqual([{ name: 'Messages are delayed', value: key }]);
+    const typedByStranger = await rig.emu.interact({
+      name: 'incident',
+      subcommand: 'update',
+      options: { incident: 'delayed' },
+      focused: 'incident',
+      userId: stranger,
+      channelId: ops,
+      roles: [],
+    });
+    expect(typedByStranger.choices).toEqual([]);
     const message = published.reply!;
     expect((await rig.emu.pressButton({ userId: stranger, message, customId: `sr_inc:u:${key}`, roles: [] })).modal).toBeUndefined();
     const edit = await rig.emu.pressButton({ userId: responder, message, customId: `sr_inc:u:${key}`, roles: [RESPONDERS] });

@@ -3,6 +3,9 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { SlackEmulator } from '../emulators/slack/server.ts';
 import { postSlashCommand } from '../emulators/slack/sign.ts';
 import { validateModal } from '../emulators/slack/views.ts';
+import { buttonsHtml, writeScreenshot } from '../helpers/screenshot.ts';
+import { esc, slackHtml } from '../../src/authoring/web.ts';
+import type { SlackPayload } from '../../src/adapters/slack/render.ts';
 
 /**
  * Writing an incident in Slack, through bolt and the WebClient against the emulator: the slash
@@ -173,6 +176,17 @@ describe('writing an incident in Slack', () => {
     expect(preview).toContain('&lt;!channel&gt;');
     expect(emu.mentions).toEqual([]);
     expect(roots('CENGLISH')).toEqual([]);
+    const shown = emu.openView('URESPONDER')!.view as {
+      title: { text: string };
+      submit: { text: string };
+      close: { text: string };
+      blocks: SlackPayload['blocks'];
+    };
+    await writeScreenshot(
+      'slack',
+      'Slack: the preview inside the modal',
+      `<div class="card slack"><h2>${esc(shown.title.text)}</h2>${slackHtml({ text: '', blocks: shown.blocks })}${buttonsHtml([shown.close.text, shown.submit.text])}</div>`,
+    );
 
     const published = await emu.submitView(events, SECRET, 'URESPONDER');
     expect(published.answer).toEqual({ response_action: 'clear' });

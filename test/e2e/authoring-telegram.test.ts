@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { TelegramEmulator, type EmuMessage, type EmuUser } from '../emulators/telegram/server.ts';
+import { buttonsHtml, writeScreenshot } from '../helpers/screenshot.ts';
+import { telegramHtml } from '../../src/authoring/web.ts';
 
 /**
  * Writing an incident in a private chat with the bot, through telegraf against the Telegram
@@ -11,6 +13,7 @@ import { TelegramEmulator, type EmuMessage, type EmuUser } from '../emulators/te
 const RESPONDER: EmuUser = { id: 111, first_name: 'Alice', username: 'alice', language_code: 'en' };
 const STRANGER: EmuUser = { id: 222, first_name: 'Bob', language_code: 'zh-hans' };
 const CHANNEL = -1002000000002;
+const GROUP = -1001000000001;
 
 const YAML = `
 service:
@@ -42,6 +45,7 @@ describe('writing an incident on Telegram', () => {
     emu.addUser(RESPONDER);
     emu.addUser(STRANGER);
     emu.addChannel(CHANNEL, 'Chatter status', 'chatter_status');
+    emu.addGroup(GROUP, 'Chatter ops', { members: { [RESPONDER.id]: 'member' } });
     await start();
   });
   afterAll(async () => {
@@ -73,6 +77,12 @@ describe('writing an incident on Telegram', () => {
     const forgedEdit = await emu.pressButton(STRANGER, refusal, 'ai:r:anything');
     expect(forgedEdit.show_alert).toBe(true);
     expect(await app.app.authoring.drafts.get('telegram', String(STRANGER.id))).toBeUndefined();
+    // In a group the responder is sent to the private chat: incidents are not drafted in public.
+    const before = emu.sent(GROUP).length;
+    emu.userSays(RESPONDER, GROUP, '/incident');
+    const inGroup = await nextFrom(GROUP, before, 'the answer in the group');
+    expect(inGroup.text).toContain('Please write incidents in a private chat with me.');
+    expect(await app.app.authoring.drafts.get('telegram', String(RESPONDER.id))).toBeUndefined();
   });
 
   let incidentId = '';
@@ -126,6 +136,18 @@ describe('writing an incident on Telegram', () => {
     expect(shown[1]).toContain('A router is congested');
     expect(buttons(confirm).map((b) => b.callback_data)).toEqual(['ai:p', 'ai:x']);
     expect(emu.sent(CHANNEL)).toEqual([]);
+    await writeScreenshot(
+      'telegram',
+      'Telegram: the preview in a private chat with the bot',
+      emu
+        .sent(RESPONDER.id)
+        .slice(before)
+        .map(
+          (m) =>
+            `<div class="card"><p>${telegramHtml({ text: m.raw, parse_mode: 'HTML', link_preview_options: { is_disabled: true } })}</p>${buttonsHtml(buttons(m).map((b) => b.text))}</div>`,
+        )
+        .join(''),
+    );
 
     ({ before } = await press(RESPONDER, confirm, 'ai:p'));
     const published = await nextFrom(RESPONDER.id, before, 'the publish confirmation');
