@@ -18,7 +18,7 @@ import {
   type ComponentStatus,
   type Incident,
 } from '../../core/model.ts';
-import { escapeSlack, renderSlack } from './render.ts';
+import { escapeSlack } from './render.ts';
 
 /**
  * Writing incidents in Slack (docs/authoring.md): `/statusrelay incident` (or `maintenance`) opens a
@@ -226,7 +226,6 @@ const fieldsOf = (
 /** The preview: each language's announcement as the channel will show it, then "Publish". */
 const previewView = (
   t: TFunction,
-  deps: SlackAuthoringDeps,
   locales: readonly { locale: string; blocks: KnownBlock[] }[],
   meta: Meta,
   languageName: (l: string) => string,
@@ -243,7 +242,6 @@ const previewView = (
     if (blocks.length + own.length > 100) break;
     blocks.push(...own);
   }
-  void deps;
   return {
     type: 'modal',
     callback_id: SLACK_AUTHORING.callback,
@@ -386,8 +384,7 @@ export class SlackAuthoring {
         response_action: 'update',
         view: previewView(
           t,
-          this.deps,
-          preview.locales.map((l) => ({ locale: l.locale, blocks: renderSlack(l.model).blocks })),
+          preview.locales.map((l) => ({ locale: l.locale, blocks: l.slack.blocks })),
           meta,
           this.languageName(locale),
         ),
