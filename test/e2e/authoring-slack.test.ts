@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { SlackEmulator } from '../emulators/slack/server.ts';
-import { postSlashCommand } from '../emulators/slack/sign.ts';
+import { postEvent, postSlashCommand } from '../emulators/slack/sign.ts';
 import { validateModal } from '../emulators/slack/views.ts';
 import { buttonsHtml, writeScreenshot } from '../helpers/screenshot.ts';
 import { esc, slackHtml } from '../../src/authoring/web.ts';
@@ -226,6 +226,17 @@ describe('writing an incident in Slack', () => {
     expect(t.app.tracker.incident(key)?.status).toBe('monitoring');
     expect(roots('CENGLISH')).toHaveLength(1);
   }, 30_000);
+
+  it('App Home lists the open incidents with Update / Resolve for responders, and not for others', async () => {
+    for (const user of ['URESPONDER', 'USTRANGER']) {
+      expect((await postEvent(events, SECRET, { type: 'app_home_opened', user, tab: 'home', channel: `D${user}` })).status).toBe(200);
+      await emu.waitFor(() => emu.homeViews.get(user));
+    }
+    const home = JSON.stringify(emu.homeViews.get('URESPONDER'));
+    expect(home).toContain('Messages are delayed');
+    expect(home).toContain(`"action_id":"sr_incident_update","text":{"type":"plain_text","text":"Update","emoji":true},"value":"${key}"`);
+    expect(JSON.stringify(emu.homeViews.get('USTRANGER'))).not.toContain('sr_incident_update');
+  });
 
   it('resolves from the button; the story stays one post per channel; the audit log says who', async () => {
     await emu.clickButton(events, SECRET, { user: 'URESPONDER', channel: 'COPS', action_id: 'sr_incident_resolve', value: key });

@@ -283,6 +283,26 @@ export class SlackAuthoring {
     return (l: string) => names.of(l) ?? l;
   }
 
+  /** For a responder's App Home: the open incidents (the ten newest), each with Update / Resolve; nothing for anyone else. */
+  async homeBlocks(userId: string, locale: string): Promise<KnownBlock[]> {
+    const { authoring } = this.deps;
+    if (!(await authoring.mayWrite(await actorOf(this.deps, userId)))) return [];
+    const t = this.deps.router.services.translator.t(locale);
+    const open = authoring.openIncidents().slice(0, 10);
+    const blocks: KnownBlock[] = [{ type: 'header', text: plain(t('authoring:admin.incidents'), 150) }];
+    if (!open.length)
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(t('authoring:admin.noIncidents')), verbatim: true }] });
+    for (const i of open) {
+      const text = `*${escapeSlack(i.name)}* · ${escapeSlack(t(`storyStatus.${i.status}`))}`;
+      blocks.push(
+        ...controls(t, text, i.key).blocks.map((b) =>
+          b.type === 'section' ? { ...b, text: { type: 'mrkdwn' as const, text, verbatim: true } } : b,
+        ),
+      );
+    }
+    return blocks;
+  }
+
   /** `/statusrelay incident|maintenance`: the modal, or the refusal (ephemeral, through the command's response_url). */
   async onCommand(
     cmd: { user_id: string; user_name?: string; channel_id: string; trigger_id: string },
@@ -402,6 +422,8 @@ export class SlackAuthoring {
     const incident = authoring.incident(published.key);
     const text = t('authoring:chat.published', { name: incident?.name ?? published.id });
     // After the ack: the modal closes at once, the confirmation follows.
+    // From App Home there is no channel (meta.c is the user): the modal closing is the confirmation.
+    if (!/^[CGD]/.test(meta.c)) return { response_action: 'clear' };
     setImmediate(() => {
       const message = published.action === 'resolved' ? { text: escapeSlack(text) } : controls(t, text, published.key);
       this.deps.client.chat

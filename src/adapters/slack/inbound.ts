@@ -203,7 +203,10 @@ export const attachSlackInbound = (bolt: App, deps: SlackInboundDeps): void => {
     const { locale: hint } = await userFacts(userId);
     const locale = await router.resolveLocale({ platform: 'slack', userId, chatId: userId, ...(hint ? { localeHint: hint } : {}) });
     const subscription = await router.subscriptionOf('slack', userId);
-    await client.views.publish({ user_id: userId, view: buildHomeView(services, locale, command, subscription) });
+    const view = buildHomeView(services, locale, command, subscription);
+    // Responders also find the open incidents there, each with Update / Resolve (src/adapters/slack/authoring.ts).
+    const responder = flow ? await flow.homeBlocks(userId, locale) : [];
+    await client.views.publish({ user_id: userId, view: { ...view, blocks: [...view.blocks, ...responder].slice(0, 100) } });
   };
 
   bolt.event('app_home_opened', async ({ event }) => {
