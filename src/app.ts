@@ -1,47 +1,49 @@
 import type { Writable } from 'node:stream';
 import { dirname, resolve as resolvePath } from 'node:path';
 import type { Logger } from 'pino';
-import type { AppConfig } from './core/config.ts';
+import { defaultLocaleOf, messageLocalesOf, type AppConfig } from './core/config.ts';
 import { ComponentCatalog } from './core/components.ts';
 import { Tracker } from './core/tracker.ts';
-import { Fanout, type RecipientOrigin } from './core/fanout.ts';
-import { adviceFor } from './core/advice.ts';
+import { Fanout } from './core/fanout.ts';
+import { adviceFor, assertAdviceKeys } from './core/advice.ts';
 import { createLogger } from './core/logger.ts';
 import { configSecrets } from './core/secrets.ts';
-import { targetKey, type Platform, type StatusChange, type StatusEvent, type Target } from './core/model.ts';
-import { chatKey, userKey, type ChannelAnnouncement } from './core/recipients.ts';
+import type { Platform, StatusChange, StatusEvent } from './core/model.ts';
+import { FlapGuard } from './core/flap.ts';
 import { openStore, type Store } from './storage/store.ts';
 import { ExpirySweeper, type SweeperOptions } from './storage/sweeper.ts';
+import { memoryCounter } from './storage/counter.ts';
 import { Translator } from './i18n/i18n.ts';
-import { renderEvent, renderHeldSummary, type RenderContext, type KpiFigures } from './i18n/render.ts';
-import type { MessageField, MessageModel } from './i18n/message.ts';
-import { Outbox, jobId, type NewJob } from './delivery/outbox.ts';
-import { FlapGuard } from './core/flap.ts';
-import { Leadership, type LeadershipOptions } from './fleet/leadership.ts';
-import { IngestInbox } from './fleet/inbox.ts';
+import { buildDigest, buildHeldSummary, RenderCache, type RenderContext } from './messages/index.ts';
+import { Outbox } from './delivery/outbox.ts';
 import { Delivery } from './delivery/delivery.ts';
 import type { BreakerOptions } from './delivery/breaker.ts';
 import { RateLimiter, DEFAULT_LIMITS, type PlatformLimits } from './delivery/rate-limit.ts';
 import { ReplyPacer } from './delivery/reply-pacer.ts';
+import { TargetDirectory } from './delivery/targets.ts';
+import { Leadership, type LeadershipOptions } from './fleet/leadership.ts';
+import { IngestInbox } from './fleet/inbox.ts';
 import { CommandBudget } from './commands/user-limit.ts';
-import { memoryCounter } from './storage/counter.ts';
 import { CommandRouter } from './commands/router.ts';
 import type { KpiProvider, KpiSampleInput, KpiWindow } from './kpi/model.ts';
+import { KpiService } from './kpi/service.ts';
+import { DigestService } from './kpi/digest.ts';
+import { ANNOUNCEMENT_KPI_FIELDS, kpiFields } from './kpi/fields.ts';
 import { HttpServer } from './http/server.ts';
 import { registerCoreRoutes } from './http/core-routes.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
+import { Authoring } from './authoring/service.ts';
 import type { ChatAdapter } from './adapters/adapter.ts';
 import { ADAPTERS } from './adapters/registry.ts';
 import { ConsoleAdapter } from './adapters/console/index.ts';
 import { createSource } from './sources/registry.ts';
 import type { SourceHealth, StatusSource } from './sources/source.ts';
 import { ManualSource } from './sources/manual/index.ts';
-import { KpiService } from './kpi/service.ts';
-import { DigestService } from './kpi/digest.ts';
-import { kpiFields } from './kpi/fields.ts';
 import { createProvider } from './i18n/translate/provider.ts';
 import { TranslationService, translatableTexts } from './i18n/translate/service.ts';
-import { Authoring } from './authoring/service.ts';
+import { Pipeline, jobFor } from './pipeline/pipeline.ts';
+import { KpiEnrichment } from './pipeline/enrich.ts';
+import { LeaderLoops } from './fleet/leader-loops.ts';
 
 export interface AppOptions {
   readonly logger?: Logger;
@@ -53,8 +55,6 @@ export interface AppOptions {
   readonly now?: () => string;
   /** Leader lease timing (tests shorten it). */
   readonly leadership?: LeadershipOptions;
-  /** Flap control: at most `maxPerWindow` announcements per component per window, then one summary once still for `settleMs`. */
-  readonly flap?: { windowMs: number; maxPerWindow: number; settleMs: number };
   /** Wall clock for quiet hours (tests). */
   readonly clock?: () => number;
   /** Bound of each source's ingest queue (a full one answers 503 + Retry-After). */
@@ -71,15 +71,35 @@ export interface AppOptions {
   readonly kpi?: KpiProvider & { record?(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> };
 }
 
-export interface AppMetrics {
-  events: number;
-  changes: number;
-  webhookRejected: number;
+/** Every part `init()` builds: one object, so nothing is half-built and no field is "assigned later". */
+interface Parts {
+  readonly store: Store;
+  readonly translator: Translator;
+  readonly translations: TranslationService | undefined;
+  readonly catalog: ComponentCatalog;
+  readonly tracker: Tracker;
+  readonly outbox: Outbox;
+  readonly inbox: IngestInbox;
+  readonly fanout: Fanout;
+  readonly limiter: RateLimiter;
+  readonly replies: ReplyPacer;
+  readonly delivery: Delivery;
+  readonly router: CommandRouter;
+  readonly manual: ManualSource;
+  /** Incidents written from chat and `/admin` (src/authoring/). */
+  readonly authoring: Authoring;
+  readonly kpiService: KpiService | undefined;
+  readonly digest: DigestService | undefined;
+  readonly pipeline: Pipeline;
+  readonly leaderLoops: LeaderLoops;
+  readonly sweeper: ExpirySweeper;
+  readonly renderContext: (now: string) => RenderContext;
 }
 
 /**
- * Wires the one-way flow: sources → tracker → fan-out → outbox → delivery → adapters, plus the
- * HTTP server and the command router the adapters map their platforms into.
+ * The composition root: builds each stage from the config and hands each the next one's narrow
+ * interface (docs/architecture.md). The work happens in the stages; this class wires them and runs
+ * the instance's lifecycle (start, leader or follower, stop).
  */
 export class App {
   readonly log: Logger;
@@ -87,32 +107,13 @@ export class App {
   readonly adapters = new Map<Platform, ChatAdapter>();
   readonly sources = new Map<string, StatusSource>();
   readonly sourceHealth = new Map<string, SourceHealth>();
+  /** Configured targets found gone or moved in this run (fan-out leaves them out until the next start). */
   readonly pausedTargets = new Set<string>();
-  readonly metrics: AppMetrics = { events: 0, changes: 0, webhookRejected: 0 };
-  store!: Store;
-  translator!: Translator;
-  catalog!: ComponentCatalog;
-  tracker!: Tracker;
-  fanout!: Fanout;
-  outbox!: Outbox;
-  delivery!: Delivery;
-  limiter!: RateLimiter;
-  replies!: ReplyPacer;
-  router!: CommandRouter;
-  manual!: ManualSource;
-  /** Incidents written from chat and `/admin` (src/authoring/). */
-  authoring!: Authoring;
-  private chain: Promise<unknown> = Promise.resolve();
   readonly flaps: FlapGuard;
-  private flapTimer: NodeJS.Timeout | undefined;
-  private inboxTimer: NodeJS.Timeout | undefined;
-  private followerTimer: NodeJS.Timeout | undefined;
-  private reminderTimer: NodeJS.Timeout | undefined;
-  private leading = false;
-  private deliveryStopped: Promise<void> = Promise.resolve();
-  inbox!: IngestInbox;
+  readonly defaultLocale: string;
   leadership: Leadership | undefined;
-  private sweeper: ExpirySweeper | undefined;
+  private parts: Parts | undefined;
+  private followerTimer: NodeJS.Timeout | undefined;
   private readonly abort = new AbortController();
   private readonly now: () => string;
   private started = false;
@@ -121,35 +122,88 @@ export class App {
     readonly config: AppConfig,
     private readonly options: AppOptions = {},
   ) {
-    const env = config.env;
-    const secrets = configSecrets(config);
-    this.log = options.logger ?? createLogger(env.LOG_LEVEL, secrets);
+    this.log = options.logger ?? createLogger(config.env.LOG_LEVEL, configSecrets(config));
     this.http = new HttpServer(this.log);
     this.now = options.now ?? (() => new Date().toISOString());
-    const flap = options.flap ?? { windowMs: config.flap.window, maxPerWindow: config.flap.maxPerWindow, settleMs: config.flap.settle };
+    this.defaultLocale = defaultLocaleOf(config);
     // The store opens in init(); the guard reads and writes it only from the leader's first term on.
-    this.flaps = new FlapGuard(flap, () => this.store.namespace('flaps'));
+    this.flaps = new FlapGuard({ windowMs: config.flap.window, maxPerWindow: config.flap.maxPerWindow, settleMs: config.flap.settle }, () =>
+      this.store.namespace('flaps'),
+    );
   }
 
-  get defaultLocale(): string {
-    return this.config.service.locales.includes(this.config.env.DEFAULT_LOCALE) || this.config.demo
-      ? this.config.env.DEFAULT_LOCALE
-      : this.config.service.locales[0]!;
+  private built(): Parts {
+    if (!this.parts) throw new Error('App.init() has not run');
+    return this.parts;
   }
 
+  get store(): Store {
+    return this.built().store;
+  }
+  get translator(): Translator {
+    return this.built().translator;
+  }
+  get catalog(): ComponentCatalog {
+    return this.built().catalog;
+  }
+  get tracker(): Tracker {
+    return this.built().tracker;
+  }
+  get fanout(): Fanout {
+    return this.built().fanout;
+  }
+  get outbox(): Outbox {
+    return this.built().outbox;
+  }
+  get inbox(): IngestInbox {
+    return this.built().inbox;
+  }
+  get delivery(): Delivery {
+    return this.built().delivery;
+  }
+  get limiter(): RateLimiter {
+    return this.built().limiter;
+  }
+  get replies(): ReplyPacer {
+    return this.built().replies;
+  }
+  get router(): CommandRouter {
+    return this.built().router;
+  }
+  get manual(): ManualSource {
+    return this.built().manual;
+  }
+  get authoring(): Authoring {
+    return this.built().authoring;
+  }
+  get pipeline(): Pipeline {
+    return this.built().pipeline;
+  }
+  /** The built-in KPI engine (absent when `AppOptions.kpi` replaces it). */
+  get kpiService(): KpiService | undefined {
+    return this.parts?.kpiService;
+  }
+  get digest(): DigestService | undefined {
+    return this.parts?.digest;
+  }
+  /** Machine translation of incident text, when `i18n.translate` is configured. */
+  get translations(): TranslationService | undefined {
+    return this.parts?.translations;
+  }
   /** Opens the store and builds every part; does not connect to platforms yet. */
   async init(): Promise<void> {
     const cfg = this.config;
+    const opts = this.options;
     // Before the store opens: a bad overrides folder is a ConfigError with nothing to clean up.
-    this.translator = await Translator.create({
+    const translator = await Translator.create({
       fallbackLocale: 'en',
       ...(cfg.i18n?.overrides
         ? { overridesDir: resolvePath(cfg.configPath ? dirname(cfg.configPath) : process.cwd(), cfg.i18n.overrides) }
         : {}),
     });
     let driverErrorLoggedAt = 0;
-    this.store = await openStore(cfg.env.STORE_URL, {
-      ...(this.options.storeTimeoutMs ? { timeoutMs: this.options.storeTimeoutMs } : {}),
+    const store = await openStore(cfg.env.STORE_URL, {
+      ...(opts.storeTimeoutMs ? { timeoutMs: opts.storeTimeoutMs } : {}),
       // A server that is down reports on every reconnect attempt: log it at most every 30 s.
       onDriverError: (err) => {
         if (Date.now() - driverErrorLoggedAt < 30_000) return;
@@ -157,229 +211,293 @@ export class App {
         this.log.warn({ err: err.message }, 'store connection error');
       },
     });
-    this.sweeper = new ExpirySweeper(this.store, this.log, this.options.sweep);
-    if (cfg.i18n?.translate)
-      this.translations = new TranslationService(createProvider(cfg.i18n.translate), this.store.namespace('translations'), this.log);
-    for (const rule of cfg.advice)
-      for (const key of rule.say)
-        if (!this.translator.has('en', `advice.${key}`))
-          throw new Error(`advice: unknown advice "${key}": use one of the keys in locales/en/translation.json → advice`);
-    this.catalog = new ComponentCatalog(cfg.components);
-    this.tracker = new Tracker(this.store, this.catalog);
-    await this.tracker.load();
-    this.outbox = new Outbox(this.store, {
+    const sweeper = new ExpirySweeper(store, this.log, opts.sweep);
+    const translations = cfg.i18n?.translate
+      ? new TranslationService(createProvider(cfg.i18n.translate), store.namespace('translations'), this.log)
+      : undefined;
+    assertAdviceKeys(cfg.advice, (key) => translator.has('en', key));
+    if (cfg.digest && !this.options.kpi) DigestService.validate(cfg.digest.cron, cfg.service.timezone);
+    const catalog = new ComponentCatalog(cfg.components);
+    const tracker = new Tracker(store, catalog);
+    await tracker.load();
+    const outbox = new Outbox(store, {
       assert: async () => this.leadership?.fence.assert(),
       term: () => this.leadership?.fence.term?.(),
     });
-    this.inbox = new IngestInbox(
-      this.store,
+    const inbox = new IngestInbox(
+      store,
       () => this.sources.keys(),
       this.log.child({ part: 'inbox' }),
-      this.options.ingestQueueLimit ? { limit: this.options.ingestQueueLimit } : {},
+      opts.ingestQueueLimit ? { limit: opts.ingestQueueLimit } : {},
     );
-    if (!this.options.kpi) await this.initKpi();
 
-    const build = async (p: Platform): Promise<ChatAdapter | undefined> => {
-      const adapter: ChatAdapter | undefined = await ADAPTERS[p](cfg);
-      return adapter instanceof ConsoleAdapter && this.options.consoleOut ? new ConsoleAdapter(this.options.consoleOut) : adapter;
-    };
-    const built: ChatAdapter[] = this.options.adapters
-      ? [...this.options.adapters]
-      : (await Promise.all((Object.keys(ADAPTERS) as Platform[]).map(build))).filter((a): a is ChatAdapter => a !== undefined);
-    for (const a of built) this.adapters.set(a.platform, a);
+    for (const a of await this.buildAdapters()) this.adapters.set(a.platform, a);
     for (const a of cfg.announce)
       if (!this.adapters.has(a.platform))
         this.log.warn({ platform: a.platform, chat: a.chatId }, `announce target on ${a.platform}, which is off (no token): ignored`);
+    const enabled = (p: Platform) => this.adapters.has(p);
 
-    this.fanout = new Fanout(this.store, {
+    const componentName = (id: string, locale: string, fallback = id) =>
+      catalog.localizedName(id, locale, this.defaultLocale) ?? tracker.currentComponents().find((c) => c.id === id)?.name ?? fallback;
+    const kpiService = opts.kpi
+      ? undefined
+      : await KpiService.open({
+          store,
+          translator,
+          serviceName: cfg.service.name,
+          timezone: cfg.service.timezone,
+          log: this.log.child({ part: 'kpi' }),
+          componentName: (id, locale) => componentName(id, locale),
+          resolve: (n) => catalog.lookup(n) ?? n,
+          now: () => Date.parse(this.now()),
+        });
+    await kpiService?.noteStatuses(tracker.currentComponents(), Date.parse(this.now()));
+
+    const renderContext = (now: string): RenderContext => ({
+      translator,
+      serviceName: cfg.service.name,
+      timezone: cfg.service.timezone,
+      now,
+      fallbackLocale: this.defaultLocale,
+      componentName: (c, locale) => catalog.localizedName(c.id, locale, this.defaultLocale) ?? c.name,
+      adviceFor: (event) => adviceFor(event, cfg.advice, catalog),
+      ...(translations ? { translated: (text: string, locale: string) => translations.cached(text, locale) } : {}),
+      ...(kpiService
+        ? {
+            kpiFields: (ids: readonly string[], locale: string) =>
+              kpiFields(kpiService.cached(ids), locale, translator, cfg.service.timezone, ANNOUNCEMENT_KPI_FIELDS),
+          }
+        : {}),
+    });
+
+    const fanout = new Fanout(store, {
       announce: cfg.announce,
-      catalog: this.catalog,
+      catalog,
       defaultLocale: this.defaultLocale,
-      enabled: (p) => this.adapters.has(p),
+      enabled,
       paused: this.pausedTargets,
-      ...(this.options.clock ? { now: this.options.clock } : {}),
+      ...(opts.clock ? { now: opts.clock } : {}),
     });
     const limits = { ...DEFAULT_LIMITS };
     for (const [p, l] of Object.entries(cfg.delivery.limits) as [Platform, Partial<PlatformLimits>][]) limits[p] = { ...limits[p], ...l };
-    Object.assign(limits, this.options.limits);
-    this.limiter = new RateLimiter(limits);
-    this.replies = new ReplyPacer(this.limiter, this.log.child({ part: 'replies' }));
-    this.delivery = new Delivery(
-      this.store,
-      this.outbox,
+    Object.assign(limits, opts.limits);
+    const limiter = new RateLimiter(limits);
+    const replies = new ReplyPacer(limiter, this.log.child({ part: 'replies' }));
+    const targets = new TargetDirectory({
+      subscriptions: store.namespace('subscriptions'),
+      announcements: store.namespace('announce'),
+      paused: this.pausedTargets,
+      log: this.log,
+    });
+    // Filled below: the digest renders through delivery, and delivery renders digests through it.
+    let digest: DigestService | undefined;
+    const cache = new RenderCache(renderContext, this.now);
+    const delivery = new Delivery(
+      store,
+      outbox,
       this.adapters,
-      this.limiter,
+      limiter,
       {
-        render: (event, locale) => this.digest?.render(event, locale) ?? this.renderCached(event, locale),
-        renderHeldSummary: (events, locale) => renderHeldSummary(events, locale, this.renderContext(this.now())),
-        onTargetGone: (target, origin) => this.forgetTarget(target, origin),
-        onTargetMoved: (from, to, origin) => this.moveTarget(from, to, origin),
+        render: (event, locale) =>
+          event.type !== 'digest'
+            ? cache.event(event, locale)
+            : (digest?.render(event, locale) ?? buildDigest({ data: undefined }, locale, renderContext(this.now()))),
+        renderHeldSummary: (events, locale) => buildHeldSummary(events, locale, renderContext(this.now())),
+        onTargetGone: (target, origin) => targets.forget(target, origin),
+        onTargetMoved: (from, to, origin) => targets.move(from, to, origin),
       },
       this.log,
       {
         concurrency: 32,
         maxAgeMs: cfg.delivery.maxAge,
-        ...(this.options.breaker ? { breaker: this.options.breaker } : {}),
-        ...(this.options.requeuePollMs ? { requeuePollMs: this.options.requeuePollMs } : {}),
+        ...(opts.breaker ? { breaker: opts.breaker } : {}),
+        ...(opts.requeuePollMs ? { requeuePollMs: opts.requeuePollMs } : {}),
       },
     );
     if (cfg.delivery.maxAttempts !== undefined)
       this.log.warn(
         'delivery.maxAttempts is no longer used: a message is retried until delivery.maxAge (default 24h), then dead-lettered; remove the setting',
       );
-    this.router = new CommandRouter({
+
+    if (kpiService) {
+      digest = new DigestService({
+        kpi: kpiService,
+        kv: store.namespace('kpi-digest'),
+        announcements: store.namespace('announce'),
+        translator,
+        serviceName: cfg.service.name,
+        timezone: cfg.service.timezone,
+        defaultLocale: this.defaultLocale,
+        announce: cfg.digest?.announce === false ? [] : cfg.announce,
+        enabled,
+        paused: this.pausedTargets,
+        componentName,
+        post: async (announcement, recipients) => {
+          await outbox.record(
+            announcement,
+            recipients.map((r) => jobFor(announcement, r)),
+          );
+          delivery.poke();
+        },
+        log: this.log.child({ part: 'digest' }),
+        now: () => Date.parse(this.now()),
+      });
+      await digest.load();
+    }
+
+    const kpiProvider = opts.kpi ?? kpiService;
+    const router = new CommandRouter({
       serviceName: cfg.service.name,
       offeredLocales: cfg.service.locales,
       defaultLocale: this.defaultLocale,
       timezone: cfg.service.timezone,
-      translator: this.translator,
-      tracker: this.tracker,
-      catalog: this.catalog,
-      renderContext: (now) => this.renderContext(now),
-      subscriptions: this.store.namespace('subscriptions'),
-      announcements: this.store.namespace('announce'),
-      users: this.store.namespace('users'),
-      ...(this.kpiProvider ? { kpi: this.kpiProvider } : {}),
+      translator,
+      tracker,
+      catalog,
+      renderContext,
+      subscriptions: store.namespace('subscriptions'),
+      announcements: store.namespace('announce'),
+      users: store.namespace('users'),
+      ...(kpiProvider ? { kpi: kpiProvider } : {}),
       defaultMinSeverity: 'minor',
       now: this.now,
-      revive: (target) => this.delivery.revive(target),
+      revive: (target) => delivery.revive(target),
       // SQLite runs one instance (a second is refused at start): this process's memory is the whole fleet.
-      commandBudget: new CommandBudget(this.store.kind === 'sqlite' ? memoryCounter() : this.store.counter('commands'), this.log),
+      commandBudget: new CommandBudget(store.kind === 'sqlite' ? memoryCounter() : store.counter('commands'), this.log),
+    });
+
+    const messageLocales = messageLocalesOf(cfg);
+    const pipeline = new Pipeline({
+      track: tracker,
+      ...(kpiService ? { enrich: new KpiEnrichment(kpiService, digest, () => Date.parse(this.now())) } : {}),
+      noise: this.flaps,
+      fanout,
+      outbox,
+      recorded: () => delivery.poke(),
+      ...(translations ? { prepare: (event: StatusEvent) => translations.prefetch(translatableTexts(event), messageLocales) } : {}),
+      log: this.log,
     });
 
     const manualConfig = cfg.sources.find((s) => s.type === 'manual');
-    this.manual = new ManualSource(manualConfig?.id ?? 'manual');
-    for (const sc of cfg.sources) this.sources.set(sc.id, sc.type === 'manual' ? this.manual : createSource(sc));
-    if (!manualConfig) this.sources.set(this.manual.id, this.manual);
-    this.authoring = new Authoring({
+    const manual = new ManualSource(manualConfig?.id ?? 'manual');
+    for (const sc of cfg.sources) this.sources.set(sc.id, sc.type === 'manual' ? manual : createSource(sc));
+    if (!manualConfig) this.sources.set(manual.id, manual);
+    // Drafts, preview and audit; publishing takes the admin API's path (the manual source, then ingest).
+    const authoring = new Authoring({
       authors: cfg.authors,
-      locales: this.translationLocales,
-      translator: this.translator,
-      tracker: this.tracker,
-      catalog: this.catalog,
-      manual: this.manual,
-      store: this.store,
+      locales: messageLocales,
+      translator,
+      tracker,
+      catalog,
+      manual,
+      store,
       log: this.log.child({ part: 'authoring' }),
-      renderContext: (now) => this.renderContext(now),
+      renderContext,
       ingest: (change) => this.ingest(change),
-      translations: this.translations,
+      translations,
       now: this.now,
     });
-    registerCoreRoutes(this);
+
+    const leaderLoops = new LeaderLoops({
+      log: this.log,
+      now: this.now,
+      tracker,
+      flaps: this.flaps,
+      inbox,
+      outbox,
+      delivery,
+      pipeline,
+      sweeper,
+      digest: cfg.digest && digest ? { service: digest, cron: cfg.digest.cron } : undefined,
+      reminderLeadMs: cfg.maintenance.reminder || undefined,
+      startLeaderAdapters: async () => {
+        for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await this.startAdapter(adapter);
+      },
+      stopLeaderAdapters: async () => {
+        for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await adapter.stop().catch(() => undefined);
+      },
+      startSources: (signal) => this.startSources(signal),
+    });
+
+    this.parts = {
+      store,
+      translator,
+      translations,
+      catalog,
+      tracker,
+      outbox,
+      inbox,
+      fanout,
+      limiter,
+      replies,
+      delivery,
+      router,
+      manual,
+      authoring,
+      kpiService,
+      digest,
+      pipeline,
+      leaderLoops,
+      sweeper,
+      renderContext,
+    };
+
+    registerCoreRoutes({
+      router: this.http.router,
+      shuttingDown: () => this.http.shuttingDown,
+      serviceName: cfg.service.name,
+      adminToken: cfg.env.ADMIN_API_TOKEN,
+      log: this.log,
+      ping: (timeoutMs) => store.ping(timeoutMs),
+      replays: store.namespace('webhook-replay'),
+      readiness: {
+        adapters: () => this.adapters.values(),
+        sourceHealth: this.sourceHealth,
+        isLeader: () => this.isLeader(),
+        fencingToken: () => this.leadership?.fencingToken(),
+        pausedTargets: this.pausedTargets,
+        circuit: (p) => delivery.breaker.state(p),
+      },
+      sources: this.sources,
+      ingest: {
+        accept: (sourceId, changes) => this.accept(sourceId, changes),
+        ingest: (change) => this.ingest(change),
+        recordSamples: (sourceId, samples) => this.recordSamples(sourceId, samples),
+      },
+      status: tracker,
+      kpi: () => kpiService,
+      manual,
+      audit: (key, action, changes) =>
+        authoring.recordAudit(key, action, changes, { platform: 'api', userId: 'ADMIN_API_TOKEN' }, 'admin API'),
+      metrics: {
+        platforms: () => this.adapters.keys(),
+        pipeline: pipeline.counts,
+        delivery: { stats: delivery.stats, circuit: (p) => delivery.breaker.state(p) },
+        onFirstSend: (observe) => (delivery.onFirstSend = observe),
+        replies,
+        outbox: { depth: () => outbox.depth(), deadLetterCount: () => outbox.deadLetters.count() },
+        sourceHealth: this.sourceHealth,
+        sourceType: (id) => this.sources.get(id)?.type,
+        pausedTargets: this.pausedTargets,
+        isLeader: () => this.isLeader(),
+        fencingToken: () => this.leadership?.fencingToken(),
+      },
+    });
     registerAdminRoutes(this);
   }
 
-  private readonly renderCache = new Map<string, MessageModel>();
-
-  /**
-   * Rendering is pure, and a broadcast sends one event in a few locales to thousands of targets:
-   * render each (event, locale) once per minute (the footer shows the minute).
-   */
-  private renderCached(event: StatusEvent, locale: string): MessageModel {
-    const now = this.now();
-    const key = `${event.id}|${locale}|${now.slice(0, 16)}`;
-    let model = this.renderCache.get(key);
-    if (!model) {
-      if (this.renderCache.size > 256) this.renderCache.clear();
-      model = renderEvent(event, locale, this.renderContext(now));
-      this.renderCache.set(key, model);
-    }
-    return model;
-  }
-
+  /** What rendering needs at `now` (the CLI preview and tests render through it). */
   renderContext(now: string): RenderContext {
-    const kpi = this.kpiCache;
-    return {
-      translator: this.translator,
-      serviceName: this.config.service.name,
-      timezone: this.config.service.timezone,
-      now,
-      fallbackLocale: this.defaultLocale,
-      componentName: (c, locale) => this.catalog.localizedName(c.id, locale, this.defaultLocale) ?? c.name,
-      adviceFor: (event) => adviceFor(event, this.config.advice, this.catalog),
-      ...(this.translations ? { translated: (text: string, locale: string) => this.translations?.cached(text, locale) } : {}),
-      ...(kpi
-        ? {
-            kpiFields: (ids: readonly string[], locale: string) =>
-              kpiFieldsOf(kpi(ids), locale, this.translator, this.config.service.timezone),
-          }
-        : {}),
+    return this.built().renderContext(now);
+  }
+
+  private async buildAdapters(): Promise<ChatAdapter[]> {
+    if (this.options.adapters) return [...this.options.adapters];
+    const build = async (p: Platform): Promise<ChatAdapter | undefined> => {
+      const adapter: ChatAdapter | undefined = await ADAPTERS[p](this.config);
+      return adapter instanceof ConsoleAdapter && this.options.consoleOut ? new ConsoleAdapter(this.options.consoleOut) : adapter;
     };
-  }
-
-  /** Synchronous KPI look-up for rendering, filled by the KPI engine when present. */
-  kpiCache: ((componentIds: readonly string[]) => KpiFigures | undefined) | undefined;
-
-  /** Machine translation of incident text, when `i18n.translate` is configured. */
-  translations: TranslationService | undefined;
-
-  /** Every language a message may be rendered in: the offered ones and any configured channel's. */
-  private get translationLocales(): string[] {
-    return [...new Set([...this.config.service.locales, ...this.config.announce.flatMap((a) => (a.locale ? [a.locale] : []))])];
-  }
-  /** The built-in KPI engine (absent when `AppOptions.kpi` replaces it). */
-  kpiService: KpiService | undefined;
-  digest: DigestService | undefined;
-
-  private get kpiProvider(): AppOptions['kpi'] {
-    return this.options.kpi ?? this.kpiService;
-  }
-
-  private kpiTime(change: StatusChange): number {
-    const now = Date.parse(this.now());
-    return Math.min(Date.parse(change.at) || now, now);
-  }
-
-  /** KPIs: the engine over the store, the status history from the tracker, the digest on its cron. */
-  private async initKpi(): Promise<void> {
-    const cfg = this.config;
-    const componentName = (id: string, locale: string, fallback = id) =>
-      this.catalog.localizedName(id, locale, this.defaultLocale) ??
-      this.tracker.currentComponents().find((c) => c.id === id)?.name ??
-      fallback;
-    const kpi = await KpiService.open({
-      store: this.store,
-      translator: this.translator,
-      serviceName: cfg.service.name,
-      timezone: cfg.service.timezone,
-      log: this.log.child({ part: 'kpi' }),
-      componentName: (id, locale) => componentName(id, locale),
-      resolve: (n) => this.catalog.lookup(n) ?? n,
-      now: () => Date.parse(this.now()),
-    });
-    this.kpiService = kpi;
-    await kpi.noteStatuses(this.tracker.currentComponents(), Date.parse(this.now()));
-    this.kpiCache = (ids) => kpi.cached(ids);
-    if (cfg.digest) DigestService.validate(cfg.digest.cron, cfg.service.timezone);
-    this.digest = new DigestService({
-      kpi,
-      kv: this.store.namespace('kpi-digest'),
-      announcements: this.store.namespace('announce'),
-      translator: this.translator,
-      serviceName: cfg.service.name,
-      timezone: cfg.service.timezone,
-      defaultLocale: this.defaultLocale,
-      announce: cfg.digest?.announce === false ? [] : cfg.announce,
-      enabled: (p) => this.adapters.has(p),
-      paused: this.pausedTargets,
-      componentName,
-      post: async (event, recipients) => {
-        await this.outbox.record(
-          event,
-          recipients.map((r) => ({
-            id: jobId(event.id, r.target),
-            target: r.target,
-            locale: r.locale,
-            origin: r.origin,
-            priority: r.priority,
-          })),
-        );
-        this.delivery.poke();
-      },
-      log: this.log.child({ part: 'digest' }),
-      now: () => Date.parse(this.now()),
-    });
-    await this.digest.load();
+    return (await Promise.all((Object.keys(ADAPTERS) as Platform[]).map(build))).filter((a): a is ChatAdapter => a !== undefined);
   }
 
   /**
@@ -387,17 +505,22 @@ export class App {
    * on Redis or PostgreSQL it joins the fleet and leads when it holds the lease.
    */
   async start(): Promise<void> {
-    this.leadership = new Leadership(this.store, this.log, this.options.leadership);
+    const { store, leaderLoops, tracker } = this.built();
+    this.leadership = new Leadership(store, this.log, this.options.leadership);
     for (const adapter of this.adapters.values()) if (!adapter.leaderOnly) await this.startAdapter(adapter);
-    if (this.store.kind === 'sqlite') {
+    if (store.kind === 'sqlite') {
       await this.leadership.claimExclusive();
-      await this.becomeLeader(new AbortController().signal);
+      await leaderLoops.lead(new AbortController().signal);
     } else {
-      this.followerTimer = setInterval(() => void this.refreshFollowerView(), 3000);
+      // Followers answer /status from the store: reload what the leader wrote.
+      this.followerTimer = setInterval(() => {
+        if (leaderLoops.leading) return;
+        void tracker.load().catch((e: unknown) => this.log.warn({ err: e }, 'could not refresh state from the store'));
+      }, 3000);
       this.followerTimer.unref();
       await this.leadership.run(
-        (term) => this.becomeLeader(term),
-        () => this.becomeFollower(),
+        (term) => leaderLoops.lead(term),
+        () => leaderLoops.follow(),
       );
     }
     this.started = true;
@@ -413,39 +536,7 @@ export class App {
     });
   }
 
-  isLeader(): boolean {
-    return this.leadership?.isLeader() ?? false;
-  }
-
-  /** Takes over the leader's work from what the store holds: state, undelivered messages, polling. */
-  private async becomeLeader(term: AbortSignal): Promise<void> {
-    // One term at a time: a second call while leading would start every loop twice.
-    if (this.leading || term.aborted) return;
-    this.leading = true;
-    term.addEventListener('abort', () => this.halt(), { once: true });
-    await this.tracker.load();
-    await this.flaps.load();
-    await this.inbox.recover();
-    if (term.aborted) return;
-    this.outbox.reset();
-    const loaded = await this.outbox.load();
-    if (loaded) this.log.info({ jobs: loaded }, 'resuming undelivered messages');
-    for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await this.startAdapter(adapter);
-    // The term may have ended while the store was read: halt() ran already, start nothing.
-    if (term.aborted) return;
-    this.delivery.start();
-    this.flapTimer = setInterval(() => this.flushFlaps(), Math.min(1000, this.flaps.settleMs));
-    this.flapTimer.unref();
-    this.inboxTimer = setInterval(() => void this.drainInbox(), 200);
-    this.inboxTimer.unref();
-    if (this.config.digest) this.digest?.start(this.config.digest.cron);
-    const lead = this.config.maintenance.reminder;
-    if (lead) {
-      // Often enough that a reminder is at most a tenth of its lead time late (and 30 s for the default hour).
-      this.reminderTimer = setInterval(() => this.remindMaintenances(lead), Math.min(30_000, Math.max(250, lead / 10)));
-      this.reminderTimer.unref();
-    }
-    this.sweeper?.start();
+  private async startSources(term: AbortSignal): Promise<void> {
     const signal = AbortSignal.any([this.abort.signal, term]);
     for (const source of this.sources.values()) {
       const health: SourceHealth = this.sourceHealth.get(source.id) ?? { state: 'pending' };
@@ -461,39 +552,8 @@ export class App {
     }
   }
 
-  /** The term ended: every leader loop stops now, synchronously, whether or not the store answers. */
-  private halt(): void {
-    if (!this.leading) return;
-    this.leading = false;
-    clearInterval(this.flapTimer);
-    clearInterval(this.inboxTimer);
-    clearInterval(this.reminderTimer);
-    this.digest?.stop();
-    this.sweeper?.stop();
-    this.deliveryStopped = this.delivery.stop().catch((e: unknown) => this.log.warn({ err: e }, 'delivery did not stop cleanly'));
-  }
-
-  private async becomeFollower(): Promise<void> {
-    this.halt();
-    await this.chain.catch(() => undefined);
-    await this.deliveryStopped;
-    for (const adapter of this.adapters.values()) if (adapter.leaderOnly) await adapter.stop().catch(() => undefined);
-  }
-
-  /** Followers answer /status from the store: reload what the leader wrote. */
-  private async refreshFollowerView(): Promise<void> {
-    if (this.leading) return;
-    await this.tracker.load().catch((e: unknown) => this.log.warn({ err: e }, 'could not refresh state from the store'));
-  }
-
-  /** Changes that any instance accepted (webhooks) or followers received (admin API), in arrival order. */
-  private drainInbox(): Promise<void> {
-    return this.inbox.drain(
-      async (item) => {
-        for (const change of item.changes) await this.processInOrder(change);
-      },
-      () => this.leading,
-    );
+  isLeader(): boolean {
+    return this.leadership?.isLeader() ?? false;
   }
 
   /**
@@ -503,8 +563,9 @@ export class App {
    */
   async accept(sourceId: string, changes: readonly StatusChange[]): Promise<void> {
     if (changes.length === 0) return;
-    await this.inbox.append(sourceId, changes);
-    if (this.leading) void this.drainInbox();
+    const { inbox, leaderLoops } = this.built();
+    await inbox.append(sourceId, changes);
+    if (leaderLoops.leading) void leaderLoops.drainInbox();
   }
 
   async listen(): Promise<{ host: string; port: number }> {
@@ -513,136 +574,31 @@ export class App {
   }
 
   /**
-   * Every change goes through here, one at a time, so the tracker sees a consistent order. On a
-   * follower the change is handed to the leader through the store's inbox.
+   * Every change goes through the pipeline, one at a time, so the tracker sees a consistent order.
+   * On a follower the change is handed to the leader through the store's inbox.
    */
   ingest(change: StatusChange): Promise<StatusEvent[]> {
-    if (this.started && !this.leading)
-      return this.inbox.append(this.sources.has(change.sourceId) ? change.sourceId : this.manual.id, [change]).then(() => []);
-    return this.processInOrder(change);
-  }
-
-  private processInOrder(change: StatusChange): Promise<StatusEvent[]> {
-    const run = this.chain.then(() => this.process(change));
-    this.chain = run.catch(() => undefined);
-    return run;
-  }
-
-  private async process(change: StatusChange): Promise<StatusEvent[]> {
-    this.metrics.changes++;
-    const { events, commit } = await this.tracker.process(change);
-    // Before fan-out, so the announcements already count the new status in their uptime.
-    if (this.kpiService) {
-      await this.kpiService.noteStatuses(
-        events.flatMap((e) => (e.type === 'component' ? [e.component] : e.components)),
-        this.kpiTime(change),
-      );
-      await this.digest?.noteEvents(events);
-    }
-    const announced = this.flaps.filter(events);
-    await this.persistFlaps();
-    await this.fanOut(announced);
-    // Only after the jobs are durable: a crash before this line re-derives the same events (same job ids).
-    await commit();
-    // KPI uptime comes from the status history recorded here, for every source type.
-    await this.kpiService?.noteStatuses(this.tracker.currentComponents(), this.kpiTime(change));
-    return announced;
-  }
-
-  /** Records one job per recipient, in batches, waking delivery after each so the first send need not wait for the last record. */
-  private async fanOut(events: readonly StatusEvent[]): Promise<void> {
-    for (const event of events) {
-      // Before any job can be sent: rendering then finds the translation in memory (or shows the original).
-      if (this.translations) await this.translations.prefetch(translatableTexts(event), this.translationLocales);
-      let batch: NewJob[] = [];
-      const flush = async () => {
-        await this.outbox.record(event, batch);
-        batch = [];
-        this.delivery.poke();
-      };
-      for await (const r of this.fanout.recipients(event)) {
-        batch.push({
-          id: jobId(event.id, r.target),
-          target: r.target,
-          locale: r.locale,
-          origin: r.origin,
-          priority: r.priority,
-          ...(r.holdUntil ? { holdUntil: r.holdUntil } : {}),
-        });
-        if (batch.length >= 500) await flush();
-      }
-      if (batch.length) await flush();
-      this.metrics.events++;
-      this.log.info({ event: event.id, type: event.type, ...(event.type === 'incident' ? { phase: event.phase } : {}) }, 'status event');
-    }
-  }
-
-  /** Maintenances about to start: their reminder joins the story, once (recorded after its jobs are). */
-  private remindMaintenances(leadMs: number): void {
-    if (!this.leading) return;
-    const run = this.chain.then(async () => {
-      const { events, commit } = this.tracker.reminders(this.now(), leadMs);
-      if (events.length === 0) return;
-      await this.fanOut(events);
-      await commit();
-    });
-    this.chain = run.catch((e: unknown) => this.log.error({ err: e }, 'maintenance reminder failed'));
-  }
-
-  /** Announces the summaries of components that stopped flapping. */
-  private flushFlaps(): void {
-    const due = this.flaps.due();
-    // Every second: nothing to do is the common case, and it must not queue behind the pipeline.
-    if (due.length === 0 && !this.flaps.unsaved()) return;
-    const run = this.chain.then(async () => {
-      await this.persistFlaps();
-      if (due.length) await this.fanOut(due);
-    });
-    this.chain = run.catch((e: unknown) => this.log.error({ err: e }, 'flap summary failed'));
-  }
-
-  /** Best effort: a store that fails only costs the suppression state across a restart; the next change writes it again. */
-  private async persistFlaps(): Promise<void> {
-    await this.flaps
-      .persist()
-      .catch((e: unknown) => this.log.warn({ err: e }, 'could not write the flap state to the store; retried with the next change'));
-  }
-
-  private async forgetTarget(target: Target, origin: RecipientOrigin): Promise<void> {
-    if (origin === 'subscription') await this.store.namespace('subscriptions').delete(userKey(target.platform, target.chatId));
-    else if (origin === 'announce') await this.store.namespace('announce').delete(chatKey(target.platform, target.chatId, target.threadId));
-    else this.pausedTargets.add(targetKey(target));
-  }
-
-  private async moveTarget(from: Target, to: Target, origin: RecipientOrigin): Promise<void> {
-    if (origin === 'announce') {
-      const ns = this.store.namespace('announce');
-      const a = await ns.get<ChannelAnnouncement>(chatKey(from.platform, from.chatId, from.threadId));
-      if (a) {
-        await ns.set(chatKey(to.platform, to.chatId, to.threadId), { ...a, chatId: to.chatId });
-        await ns.delete(chatKey(from.platform, from.chatId, from.threadId));
-      }
-    } else if (origin === 'config') {
-      this.pausedTargets.add(targetKey(from));
-      this.log.error({ from: from.chatId, to: to.chatId }, 'a configured chat moved: update announce[].chat in the config file');
-    }
+    const { inbox, leaderLoops, pipeline, manual } = this.built();
+    if (this.started && !leaderLoops.leading) return inbox.appendChange(change, manual.id).then(() => []);
+    return pipeline.process(change);
   }
 
   /** KPI samples pushed through a webhook go to the KPI engine. */
   async recordSamples(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void> {
-    const kpi = this.kpiProvider;
+    const kpi = this.options.kpi ?? this.kpiService;
     if (kpi?.record) await kpi.record(sourceId, samples);
     else this.log.warn({ source: sourceId, samples: samples.length }, 'KPI samples received but no KPI engine is running');
   }
 
   /** Resolves once every accepted change was processed, fanned out and recorded in the outbox (tests). */
   async processed(timeoutMs = 20_000): Promise<boolean> {
+    const { inbox, pipeline } = this.built();
     const deadline = Date.now() + timeoutMs;
-    while ((await this.inbox.depth()) > 0) {
+    while ((await inbox.depth()) > 0) {
       if (Date.now() > deadline) return false;
       await new Promise((r) => setTimeout(r, 20));
     }
-    await this.chain;
+    await pipeline.settled();
     return true;
   }
 
@@ -660,25 +616,20 @@ export class App {
   /** Graceful stop: no new work, in-flight sends finish, the rest stays in the outbox for the next start. */
   async stop(): Promise<void> {
     this.abort.abort();
-    clearInterval(this.flapTimer);
-    clearInterval(this.inboxTimer);
-    clearInterval(this.reminderTimer);
     clearInterval(this.followerTimer);
-    this.sweeper?.stop();
+    const parts = this.parts;
+    parts?.leaderLoops.stopTimers();
     await this.http.close();
-    await this.chain.catch(() => undefined);
-    if (this.leading) await this.delivery.stop();
+    await parts?.pipeline.settled();
+    if (parts?.leaderLoops.leading) await parts.delivery.stop();
     // Hand leadership over now rather than after the lease expires.
     await this.leadership?.stop();
-    this.replies?.stop();
+    parts?.replies.stop();
     for (const a of this.adapters.values()) await a.stop().catch((e: unknown) => this.log.warn({ err: e }, 'adapter stop failed'));
-    this.digest?.stop();
-    await this.kpiService?.stop().catch((e: unknown) => this.log.warn({ err: e }, 'KPI flush failed'));
-    await this.store?.close();
+    parts?.digest?.stop();
+    await parts?.kpiService?.stop().catch((e: unknown) => this.log.warn({ err: e }, 'KPI flush failed'));
+    await parts?.store.close();
   }
 }
-
-const kpiFieldsOf = (f: KpiFigures | undefined, locale: string, translator: Translator, timezone: string): MessageField[] =>
-  kpiFields(f, locale, translator, timezone, { uptimeDigits: 2 });
 
 export type { KpiWindow };

@@ -2,6 +2,7 @@ import type { AppConfig } from '../core/config.ts';
 import type { Platform } from '../core/model.ts';
 import type { PlatformLimits } from '../delivery/rate-limit.ts';
 import type { ChatAdapter } from './adapter.ts';
+import type { SetupCheck } from './checks.ts';
 import { CONSOLE_PACING } from './console/limits.ts';
 import { TELEGRAM_PACING } from './telegram/limits.ts';
 import { SLACK_PACING } from './slack/limits.ts';
@@ -21,6 +22,9 @@ export interface PlatformEntry {
    * memory) and builds it. Incomplete settings throw a ConfigError naming the setting.
    */
   readonly build: (config: AppConfig) => Promise<ChatAdapter>;
+  /** The setting that turns the platform on, and `status-relay doctor`'s check of it (token accepted, platform reachable). */
+  readonly token?: string;
+  readonly check?: (config: AppConfig, timeoutMs: number) => Promise<SetupCheck[]>;
 }
 
 /** The literal registry: a platform without an entry fails to compile. Adding a platform is its folder plus one entry here. */
@@ -34,16 +38,22 @@ export const PLATFORM_REGISTRY = {
     pacing: TELEGRAM_PACING,
     enabled: (c) => Boolean(c.env.TELEGRAM_BOT_TOKEN),
     build: async (c) => import('./telegram/index.ts').then((m) => m.createTelegramAdapter(m.telegramSettings(c))),
+    token: 'TELEGRAM_BOT_TOKEN',
+    check: async (c, ms) => import('./telegram/index.ts').then((m) => m.checkTelegram(c, ms)),
   },
   slack: {
     pacing: SLACK_PACING,
     enabled: (c) => Boolean(c.env.SLACK_BOT_TOKEN),
     build: async (c) => import('./slack/index.ts').then((m) => m.createSlackAdapter(m.slackSettings(c))),
+    token: 'SLACK_BOT_TOKEN',
+    check: async (c, ms) => import('./slack/index.ts').then((m) => m.checkSlack(c, ms)),
   },
   discord: {
     pacing: DISCORD_PACING,
     enabled: (c) => Boolean(c.env.DISCORD_TOKEN),
     build: async (c) => import('./discord/index.ts').then((m) => m.createDiscordAdapter(m.discordSettings(c))),
+    token: 'DISCORD_TOKEN',
+    check: async (c, ms) => import('./discord/index.ts').then((m) => m.checkDiscord(c, ms)),
   },
 } satisfies Record<Platform, PlatformEntry>;
 

@@ -1,5 +1,4 @@
 import pino from 'pino';
-import type { LogLevel, Logger as SlackLogger } from '@slack/bolt';
 import type { AppConfig, SourceConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import { scrubSecrets } from '../core/logger.ts';
@@ -8,18 +7,11 @@ import { fontsFor, missingFontsMessage } from '../kpi/fonts.ts';
 import { Translator } from '../i18n/i18n.ts';
 import { createSource } from '../sources/registry.ts';
 import type { SourceHealth } from '../sources/source.ts';
-import { classifyTelegramError } from '../adapters/telegram/errors.ts';
-import { classifySlackError } from '../adapters/slack/errors.ts';
-import { classifyDiscordError } from '../adapters/discord/errors.ts';
+import { PLATFORM_REGISTRY, type PlatformEntry } from '../adapters/registry.ts';
+import { within, type SetupCheck } from '../adapters/checks.ts';
 
 /** One line of `status-relay doctor`: what was checked, how it went, and what to do when it failed. */
-export interface DoctorCheck {
-  readonly name: string;
-  readonly ok: boolean;
-  readonly detail: string;
-  /** What to change, when `ok` is false. */
-  readonly fix?: string;
-}
+export type DoctorCheck = SetupCheck;
 
 export interface DoctorOptions {
   /** Upper bound for each network check (a platform, the store, a source). */
@@ -28,174 +20,14 @@ export interface DoctorOptions {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-class TimeoutError extends Error {
-  override readonly name = 'TimeoutError';
-}
-
-/** `promise`, or a TimeoutError after `ms`: an SDK call without its own deadline must not hang doctor. */
-const within = <T>(promise: Promise<T>, ms: number, what: string): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`no answer from ${what} within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-};
-
-const unreachable = (e: unknown, what: string, setting: string): Pick<DoctorCheck, 'detail' | 'fix'> => ({
-  detail: `cannot reach ${what} (${(e as Error).message ?? String(e)})`,
-  fix: `check the network from this machine${setting ? ` and ${setting}` : ''}`,
-});
-
-/** `getMe` through telegraf's client, at TELEGRAM_API_ROOT like the adapter. */
-const checkTelegram = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorCheck> => {
-  const env = cfg.env;
-  const { Telegram } = await import('telegraf');
-  const client = new Telegram(env.TELEGRAM_BOT_TOKEN!, { apiRoot: env.TELEGRAM_API_ROOT });
-  try {
-    const me = await within(client.getMe(), timeoutMs, env.TELEGRAM_API_ROOT);
-    return { name: 'telegram', ok: true, detail: `TELEGRAM_BOT_TOKEN accepted (getMe: bot @${me.username})` };
-  } catch (e) {
-    const err = classifyTelegramError(e);
-    if (err.kind === 'auth')
-      return {
-        name: 'telegram',
-        ok: false,
-        detail: `Telegram refused TELEGRAM_BOT_TOKEN (getMe: ${err.message})`,
-        fix: 'copy the token again from @BotFather (/mybots → API Token) into TELEGRAM_BOT_TOKEN',
-      };
-    return { name: 'telegram', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.TELEGRAM_API_ROOT, 'TELEGRAM_API_ROOT') };
-  }
-};
-
-/** The WebClient logs each failed call itself; doctor's line says it once. */
-const silentSlackLogger = (): SlackLogger => {
-  let level = 'error' as LogLevel;
-  return {
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: () => undefined,
-    setLevel: (l) => void (level = l),
-    getLevel: () => level,
-    setName: () => undefined,
-  };
-};
-
-/** `auth.test` through bolt's WebClient at SLACK_API_URL like the adapter; Socket Mode's app token too. */
-const checkSlack = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorCheck[]> => {
-  const env = cfg.env;
-  const { webApi } = await import('@slack/bolt');
-  const client = (token: string) =>
-    new webApi.WebClient(token, {
-      slackApiUrl: env.SLACK_API_URL,
-      retryConfig: { retries: 0 },
-      rejectRateLimitedCalls: true,
-      timeout: timeoutMs,
-      logger: silentSlackLogger(),
-    });
-  const checks: DoctorCheck[] = [];
-  try {
-    const me = await within(client(env.SLACK_BOT_TOKEN!).auth.test(), timeoutMs + 1000, env.SLACK_API_URL);
-    checks.push({
-      name: 'slack',
-      ok: true,
-      detail: `SLACK_BOT_TOKEN accepted (auth.test: ${me.user ?? me.user_id ?? 'bot'} in ${me.team ?? me.team_id ?? 'the workspace'})`,
-    });
-  } catch (e) {
-    const err = classifySlackError(e);
-    checks.push(
-      err.kind === 'auth'
-        ? {
-            name: 'slack',
-            ok: false,
-            detail: `Slack refused SLACK_BOT_TOKEN (auth.test: ${err.code})`,
-            fix: 'copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions, and reinstall the app if it was revoked',
-          }
-        : { name: 'slack', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.SLACK_API_URL, 'SLACK_API_URL') },
-    );
-  }
-  if (env.SLACK_APP_TOKEN) {
-    // Socket Mode's own token: apps.connections.open only hands out a one-time WebSocket URL, which expires unused.
-    try {
-      await within(client(env.SLACK_APP_TOKEN).apps.connections.open(), timeoutMs + 1000, env.SLACK_API_URL);
-      checks.push({ name: 'slack socket mode', ok: true, detail: 'SLACK_APP_TOKEN accepted (apps.connections.open)' });
-    } catch (e) {
-      const err = classifySlackError(e);
-      checks.push(
-        err.kind === 'auth'
-          ? {
-              name: 'slack socket mode',
-              ok: false,
-              detail: `Slack refused SLACK_APP_TOKEN (apps.connections.open: ${err.code})`,
-              fix: 'copy the App-Level Token (xapp-…, scope connections:write) again from Basic Information, and turn Socket Mode on',
-            }
-          : {
-              name: 'slack socket mode',
-              ok: false,
-              ...unreachable(e instanceof TimeoutError ? e : err, env.SLACK_API_URL, 'SLACK_API_URL'),
-            },
-      );
-    }
-  } else if (!env.SLACK_SIGNING_SECRET) {
-    checks.push({
-      name: 'slack events',
-      ok: false,
-      detail: 'neither SLACK_SIGNING_SECRET (HTTP mode) nor SLACK_APP_TOKEN (Socket Mode) is set',
-      fix: 'set SLACK_SIGNING_SECRET (Basic Information → Signing Secret) or SLACK_APP_TOKEN',
-    });
-  }
-  return checks;
-};
-
-/** `GET /users/@me` through discord.js's REST at DISCORD_API_URL like the adapter. */
-const checkDiscord = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorCheck[]> => {
-  const env = cfg.env;
-  const { REST, Routes } = await import('discord.js');
-  const rest = new REST({ api: env.DISCORD_API_URL, retries: 0, timeout: timeoutMs }).setToken(env.DISCORD_TOKEN!);
-  const checks: DoctorCheck[] = [];
-  try {
-    const me = (await within(rest.get(Routes.user()), timeoutMs + 1000, env.DISCORD_API_URL)) as { id: string; username: string };
-    checks.push({ name: 'discord', ok: true, detail: `DISCORD_TOKEN accepted (GET /users/@me: ${me.username}, id ${me.id})` });
-  } catch (e) {
-    const err = classifyDiscordError(e);
-    checks.push(
-      err.kind === 'auth'
-        ? {
-            name: 'discord',
-            ok: false,
-            detail: `Discord refused DISCORD_TOKEN (GET /users/@me: 401 Unauthorized)`,
-            fix: 'copy the bot token again from the Bot page of your application (Reset Token) into DISCORD_TOKEN',
-          }
-        : { name: 'discord', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.DISCORD_API_URL, 'DISCORD_API_URL') },
-    );
-  } finally {
-    rest.clearHashSweeper();
-    rest.clearHandlerSweeper();
-  }
-  if (!env.DISCORD_APPLICATION_ID)
-    checks.push({
-      name: 'discord commands',
-      ok: false,
-      detail: 'DISCORD_APPLICATION_ID is not set',
-      fix: 'set DISCORD_APPLICATION_ID (General Information → Application ID)',
-    });
-  return checks;
-};
-
+/** Every platform with a token, checked by its adapter (the registry's `check`). */
 const checkPlatforms = async (cfg: AppConfig, timeoutMs: number): Promise<DoctorCheck[]> => {
-  const env = cfg.env;
-  const runs: Promise<DoctorCheck[]>[] = [];
-  if (env.TELEGRAM_BOT_TOKEN) runs.push(checkTelegram(cfg, timeoutMs).then((c) => [c]));
-  if (env.SLACK_BOT_TOKEN) runs.push(checkSlack(cfg, timeoutMs));
-  if (env.DISCORD_TOKEN) runs.push(checkDiscord(cfg, timeoutMs));
-  if (runs.length === 0)
-    return [
-      {
-        name: 'platforms',
-        ok: true,
-        detail: 'no token set (TELEGRAM_BOT_TOKEN, SLACK_BOT_TOKEN, DISCORD_TOKEN): announcements go to the console only',
-      },
-    ];
+  const entries: PlatformEntry[] = Object.values(PLATFORM_REGISTRY);
+  const runs = entries.flatMap((e) => (e.check && e.enabled(cfg) ? [e.check(cfg, timeoutMs)] : []));
+  if (runs.length === 0) {
+    const tokens = entries.flatMap((e) => (e.check && e.token ? [e.token] : []));
+    return [{ name: 'platforms', ok: true, detail: `no token set (${tokens.join(', ')}): announcements go to the console only` }];
+  }
   return (await Promise.all(runs)).flat();
 };
 

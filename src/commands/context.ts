@@ -3,7 +3,7 @@ import type { Platform, Severity, Target } from '../core/model.ts';
 import type { Tracker } from '../core/tracker.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { MessageModel } from '../i18n/message.ts';
-import type { RenderContext } from '../i18n/render.ts';
+import type { RenderContext } from '../messages/index.ts';
 import type { KpiProvider } from '../kpi/model.ts';
 import type { KeyValue } from '../storage/store.ts';
 import type { CommandBudget } from './user-limit.ts';

@@ -1,9 +1,8 @@
 import { matchLocale } from '../i18n/locales.ts';
 import type { Platform } from '../core/model.ts';
-import { ERROR_ICON, INFO_ICON, type MessageModel } from '../i18n/message.ts';
+import { buildCommandReply, buildKpiReply, type CommandReplyInput } from '../messages/index.ts';
 import { chatKey, userKey, type ChannelAnnouncement, type Subscription, type UserPrefs } from '../core/recipients.ts';
 import { formatList } from '../i18n/format.ts';
-import { kpiFields } from '../kpi/fields.ts';
 import { statusReply } from './status.ts';
 import { isValidTimeZone, parseQuietRange } from '../core/quiet.ts';
 import { memoryCounter } from '../storage/counter.ts';
@@ -99,7 +98,7 @@ export class CommandRouter {
     const t = this.t(locale);
     const prefix = inv.commandPrefix ?? '/';
     const lines = COMMAND_NAMES.map((c) => `${prefix}${c} — ${t(`commands.${c}`)}`);
-    return this.reply(locale, t(titleKey, { service: this.services.serviceName }), { body: lines.join('\n'), icon: INFO_ICON });
+    return this.reply(locale, t(titleKey, { service: this.services.serviceName }), { body: lines.join('\n'), tone: 'info' });
   }
 
   private t(locale: string) {
@@ -108,15 +107,11 @@ export class CommandRouter {
 
   /** A reply that reports the asker's mistake (or a limit): never marked as a success. */
   private error(locale: string, title: string): CommandReply {
-    return this.reply(locale, title, { icon: ERROR_ICON });
+    return this.reply(locale, title, { tone: 'error' });
   }
 
-  private reply(locale: string, title: string, extra: Partial<MessageModel> = {}): CommandReply {
-    return {
-      message: { locale, dir: this.services.translator.dir(locale), severity: 'none', title, fields: [], advice: [], ...extra },
-      ephemeral: true,
-      locale,
-    };
+  private reply(locale: string, title: string, extra: Omit<CommandReplyInput, 'title'> = {}): CommandReply {
+    return { message: buildCommandReply({ title, ...extra }, locale, this.services), ephemeral: true, locale };
   }
 
   /** Words → canonical component ids; the first unknown word is returned for a clear error. */
@@ -219,7 +214,7 @@ export class CommandRouter {
   private async language(inv: CommandInvocation, locale: string): Promise<CommandReply> {
     const offered = this.services.offeredLocales.join(', ');
     const code = inv.args[0];
-    if (!code) return this.reply(locale, this.t(locale)('language.current', { offered }), { icon: INFO_ICON });
+    if (!code) return this.reply(locale, this.t(locale)('language.current', { offered }), { tone: 'info' });
     const chosen = matchLocale(code, this.services.offeredLocales);
     if (!chosen) return this.error(locale, this.t(locale)('language.unknown', { code, offered }));
     const key = userKey(inv.platform, inv.userId);
@@ -264,14 +259,10 @@ export class CommandRouter {
   }
 
   private async kpi(inv: CommandInvocation, locale: string): Promise<CommandReply> {
-    const t = this.t(locale);
     const window: KpiWindow = (KPI_WINDOWS as readonly string[]).includes(inv.args[0] ?? '') ? (inv.args[0] as KpiWindow) : '24h';
     const figures = await this.services.kpi?.figures('all', window);
-    const title = t('kpi.title', { service: this.services.serviceName, window: t(`kpi.window.${window}`) });
-    if (!figures) return this.reply(locale, title, { body: t('kpi.none') });
-    const fields = kpiFields(figures, locale, this.services.translator, this.services.timezone ?? 'UTC', { uptimeDigits: 3 });
-    const png = await this.services.kpi?.chart?.('all', window, locale);
-    const alt = t('chart.alt', { service: this.services.serviceName, window: t(`kpi.window.${window}`) });
-    return this.reply(locale, title, { fields, ...(png ? { image: { png, alt } } : {}) });
+    const chart = figures ? await this.services.kpi?.chart?.('all', window, locale) : undefined;
+    const ctx = { translator: this.services.translator, serviceName: this.services.serviceName, timezone: this.services.timezone ?? 'UTC' };
+    return { message: buildKpiReply({ window, figures, ...(chart ? { chart } : {}) }, locale, ctx), ephemeral: true, locale };
   }
 }

@@ -53,3 +53,14 @@ export const adviceFor = (
   };
   return keys.filter(fits).slice(0, MAX_ADVICE);
 };
+
+/**
+ * Every advice key the config's rules say must have words: checked at start, so a typo is one
+ * clear error rather than a raw key in a message.
+ */
+export const assertAdviceKeys = (rules: readonly AdviceRule[], hasEnglish: (key: string) => boolean): void => {
+  for (const rule of rules)
+    for (const key of rule.say)
+      if (!hasEnglish(`advice.${key}`))
+        throw new Error(`advice: unknown advice "${key}": use one of the keys in locales/en/translation.json → advice`);
+};

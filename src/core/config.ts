@@ -353,3 +353,15 @@ export const maskSecrets = (config: AppConfig): unknown => {
   };
   return mask(config, '');
 };
+
+/**
+ * The language of messages nobody chose one for: `DEFAULT_LOCALE` when the service offers it (the
+ * demo offers every language), else the first of `service.locales`.
+ */
+export const defaultLocaleOf = (config: Pick<AppConfig, 'service' | 'env' | 'demo'>): string =>
+  config.service.locales.includes(config.env.DEFAULT_LOCALE) || config.demo ? config.env.DEFAULT_LOCALE : config.service.locales[0]!;
+
+/** Every language a message may be rendered in: the offered ones and any configured channel's. */
+export const messageLocalesOf = (config: Pick<AppConfig, 'service' | 'announce'>): string[] => [
+  ...new Set([...config.service.locales, ...config.announce.flatMap((a) => (a.locale ? [a.locale] : []))]),
+];

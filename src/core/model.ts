@@ -126,8 +126,35 @@ export interface Target {
 
 export const targetKey = (t: Target): string => `${t.platform}:${t.kind}:${t.chatId}${t.threadId ? `:${t.threadId}` : ''}`;
 
-export const storyKey = (event: StatusEvent): string =>
-  event.type === 'incident' ? `incident:${event.incident.key}` : `component:${event.id}`;
+/**
+ * The scheduled KPI digest (src/kpi/digest.ts) on its way to the announce channels: it travels
+ * through the outbox like a tracker event, but it is its own kind, not a component change.
+ */
+export interface DigestAnnouncement {
+  readonly type: 'digest';
+  /** `digest:<until ISO time>`: one per period, so a re-post of the same period is refused. */
+  readonly id: string;
+  readonly digestId: string;
+  readonly severity: 'none';
+  readonly at: string;
+}
+
+/** What the outbox carries to delivery: a tracker event or a digest. */
+export type Announcement = StatusEvent | DigestAnnouncement;
+
+export const DIGEST_ID_PREFIX = 'digest:';
+
+/**
+ * An announcement as stored. Before the digest was its own kind it travelled as a component event
+ * with a `digest:` id; such a job still in an outbox or a dead letter at an upgrade reads as a digest.
+ */
+export const storedAnnouncement = (stored: Announcement): Announcement =>
+  stored.type === 'component' && stored.id.startsWith(DIGEST_ID_PREFIX)
+    ? { type: 'digest', id: stored.id, digestId: stored.id.slice(DIGEST_ID_PREFIX.length), severity: 'none', at: stored.at }
+    : stored;
+
+export const storyKey = (event: Announcement): string =>
+  event.type === 'incident' ? `incident:${event.incident.key}` : event.type === 'component' ? `component:${event.id}` : event.id;
 
 const STATUS_RANK: Record<ComponentStatus, number> = {
   operational: 0,

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { KeyValue, Store } from '../storage/store.ts';
 import type { ComponentCatalog } from './components.ts';
 import {
   isClosedStatus,
   severityOfComponent,
-  severityRank,
   worstStatus,
   type ComponentState,
   type ComponentStatus,
@@ -14,13 +12,35 @@ import {
   type StatusChange,
   type StatusEvent,
 } from './model.ts';
+import {
+  componentChangeSeverity,
+  componentEventId,
+  componentStep,
+  componentsUpdateSuffix,
+  incomingOf,
+  isBaseline,
+  maxSeverity,
+  owningIncident,
+  storyStep,
+  vanishedStories,
+  type Phase,
+  type TrackedComponent,
+} from './track-steps.ts';
 
-type Phase = Extract<StatusEvent, { type: 'incident' }>['phase'];
+export type { TrackedComponent } from './track-steps.ts';
 
-export interface TrackedComponent extends ComponentState {
-  readonly sourceId: string;
-  /** When the component entered its current status. */
-  readonly since: string;
+/** What one change leaves to keep, until `commit`. */
+interface Pending {
+  readonly components: Map<string, TrackedComponent>;
+  readonly incidents: Map<string, Incident>;
+  /** `<sourceId>|<source component id>` and `<sourceId>|name:<name>` → canonical id. */
+  readonly refs: Map<string, string>;
+}
+
+interface ComponentChange {
+  readonly id: string;
+  readonly previous: ComponentStatus;
+  readonly at: string;
 }
 
 export interface TrackerResult {
@@ -30,10 +50,6 @@ export interface TrackerResult {
 }
 
 const RESOLVED_RETENTION_MS = 30 * 86_400_000;
-/** A component that recovers this soon after its incident closed is part of that story, not news. */
-const RECOVERY_GRACE_MS = 15 * 60_000;
-
-const hash = (s: string): string => createHash('sha256').update(s).digest('hex').slice(0, 12);
 
 /**
  * Owns status state: compares each change with what is stored and emits each event once.
@@ -107,132 +123,112 @@ export class Tracker {
     return worstStatus([...this.components.values()].map((c) => c.status));
   }
 
+  /**
+   * One change, in named steps (src/core/track-steps.ts): components, reported stories, stories a
+   * snapshot no longer lists, component changes folded into their stories, the baseline. Nothing is
+   * kept until `commit`, so a crash before it re-derives the same events.
+   */
   async process(change: StatusChange): Promise<TrackerResult> {
-    const pendingComponents = new Map<string, TrackedComponent>();
-    const pendingIncidents = new Map<string, Incident>();
-    const pendingRefs = new Map<string, string>();
-    const componentChanges: { id: string; previous: ComponentStatus; at: string }[] = [];
-
-    const applyComponent = (raw: ComponentState, at: string) => {
-      const id = this.canonicalId(change.sourceId, raw, pendingRefs);
-      const before = pendingComponents.get(id) ?? this.components.get(id);
-      if (before && before.status === raw.status) return;
-      const firstSeenHealthy = !before && raw.status === 'operational';
-      const next: TrackedComponent = {
-        id,
-        name: before?.name ?? raw.name,
-        status: raw.status,
-        sourceId: change.sourceId,
-        since: raw.updatedAt ?? at,
-        ...(raw.groupName ? { groupName: raw.groupName } : {}),
-      };
-      pendingComponents.set(id, next);
-      if (!firstSeenHealthy) componentChanges.push({ id, previous: before?.status ?? 'operational', at });
-    };
-
-    const incoming: Incident[] = [];
-    if (change.kind === 'snapshot') {
-      for (const c of change.components) applyComponent(c, change.at);
-      incoming.push(...change.incidents);
-    } else if (change.kind === 'component') {
-      applyComponent(change.component, change.at);
-    } else {
-      incoming.push(change.incident);
-    }
-
+    const pending: Pending = { components: new Map(), incidents: new Map(), refs: new Map() };
+    const incoming = incomingOf(change);
+    const componentChanges = this.trackComponents(change, incoming.components, pending);
     const events: StatusEvent[] = [];
     const touched = new Set<string>();
-    const incidentEvent = (incident: Incident, phase: Phase, update: IncidentUpdate | undefined, idSuffix: string): StatusEvent => ({
+    const announce = (incident: Incident, phase: Phase, update: IncidentUpdate | undefined, idSuffix: string) => {
+      touched.add(incident.key);
+      events.push(this.storyEvent(change, pending, incident, phase, update, idSuffix));
+    };
+
+    for (const reported of incoming.incidents) {
+      const step = storyStep(this.incidents.get(reported.key), this.normalizeIncident(reported, pending.refs), change.kind === 'snapshot');
+      if (step.save) pending.incidents.set(step.save.key, step.save);
+      if (step.announce) announce(step.announce.incident, step.announce.phase, step.announce.update, step.announce.idSuffix);
+    }
+
+    if (change.kind === 'snapshot') {
+      const listed = new Set(incoming.incidents.map((i) => i.key));
+      for (const closed of vanishedStories(this.incidents.values(), change.sourceId, listed, change.at)) {
+        pending.incidents.set(closed.key, closed);
+        announce(closed, closed.kind === 'maintenance' ? 'completed' : 'resolved', undefined, `s:${closed.status}`);
+      }
+    }
+
+    // docs/contract.md §7 "one incident, one story": a component change inside an open incident edits that incident's post.
+    const stories = new Map([...this.incidents, ...pending.incidents]);
+    for (const { id, previous, at } of componentChanges) {
+      const owner = owningIncident(id, stories.values(), at);
+      const current = pending.components.get(id)!;
+      if (!owner) {
+        events.push({
+          type: 'component',
+          id: componentEventId(id, previous, current.status, at),
+          component: current,
+          previous,
+          severity: componentChangeSeverity(previous, current.status),
+          at,
+        });
+      } else if (!touched.has(owner.key)) {
+        const statuses = owner.componentIds.map((c) => [c, (pending.components.get(c) ?? this.components.get(c))?.status] as const);
+        announce(owner, 'updated', undefined, componentsUpdateSuffix(statuses));
+      }
+    }
+
+    const baseline = isBaseline(change, this.baselines);
+    return { events: baseline ? [] : events, commit: () => this.commit(change.sourceId, pending, baseline) };
+  }
+
+  /** Each reported component against what is known; returns the changes that are news. */
+  private trackComponents(change: StatusChange, components: readonly ComponentState[], pending: Pending): ComponentChange[] {
+    const changes: ComponentChange[] = [];
+    for (const raw of components) {
+      const id = this.canonicalId(change.sourceId, raw, pending.refs);
+      const { next, previous } = componentStep(id, pending.components.get(id) ?? this.components.get(id), raw, change.sourceId, change.at);
+      if (next) pending.components.set(id, next);
+      if (previous) changes.push({ id, previous, at: change.at });
+    }
+    return changes;
+  }
+
+  private storyEvent(
+    change: StatusChange,
+    pending: Pending,
+    incident: Incident,
+    phase: Phase,
+    update: IncidentUpdate | undefined,
+    idSuffix: string,
+  ): StatusEvent {
+    return {
       type: 'incident',
       id: `${incident.key}:${idSuffix}`,
       phase,
       incident,
       ...(update ? { update } : {}),
-      components: this.componentsOf(incident, pendingComponents),
-      severity: this.severityOf(incident, pendingComponents),
+      components: this.componentsOf(incident, pending.components),
+      severity: this.severityOf(incident, pending.components),
       at: update?.createdAt ?? change.at,
-    });
-
-    for (const raw of incoming) {
-      const normalized = this.normalizeIncident(raw, pendingRefs);
-      const before = this.incidents.get(normalized.key);
-      // A snapshot may carry the final state of stories that left the source's list; one closed
-      // before we ever saw it open is history, not news.
-      if (change.kind === 'snapshot' && !before && isClosedStatus(normalized.status)) continue;
-      const merged = before ? mergeIncident(before, normalized) : normalized;
-      const known = new Set(before?.updates.map((u) => u.id) ?? []);
-      const fresh = merged.updates.filter((u) => !known.has(u.id));
-      const statusChanged = !before || before.status !== merged.status;
-      if (!before || fresh.length > 0 || statusChanged || before.name !== merged.name) pendingIncidents.set(merged.key, merged);
-      if (before && fresh.length === 0 && !statusChanged) continue;
-      const latest = fresh.at(-1);
-      const phase = phaseOf(merged, before);
-      touched.add(merged.key);
-      events.push(incidentEvent(merged, phase, latest, latest ? `u:${latest.id}` : `s:${merged.status}`));
-    }
-
-    if (change.kind === 'snapshot') {
-      // Summary lists only open incidents and upcoming/active maintenances: the ones gone were closed.
-      const present = new Set(incoming.map((i) => i.key));
-      for (const open of this.incidents.values()) {
-        if (open.sourceId !== change.sourceId || isClosedStatus(open.status) || present.has(open.key)) continue;
-        const closed: Incident = {
-          ...open,
-          status: open.kind === 'maintenance' ? 'completed' : 'resolved',
-          resolvedAt: change.at,
-        };
-        pendingIncidents.set(closed.key, closed);
-        touched.add(closed.key);
-        events.push(incidentEvent(closed, closed.kind === 'maintenance' ? 'completed' : 'resolved', undefined, `s:${closed.status}`));
-      }
-    }
-
-    // docs/contract.md §7 "one incident, one story": a component change inside an open incident edits that incident's post.
-    for (const { id, previous, at } of componentChanges) {
-      const owner = this.owningIncident(id, pendingIncidents, at);
-      const current = pendingComponents.get(id)!;
-      if (owner) {
-        if (!touched.has(owner.key)) {
-          touched.add(owner.key);
-          const statuses = owner.componentIds.map((c) => `${c}=${(pendingComponents.get(c) ?? this.components.get(c))?.status}`).join(',');
-          events.push(incidentEvent(owner, 'updated', undefined, `c:${hash(statuses)}`));
-        }
-        continue;
-      }
-      events.push({
-        type: 'component',
-        id: `component:${id}:${hash(`${previous}>${current.status}@${at}`)}`,
-        component: current,
-        previous,
-        severity: maxSeverity(severityOfComponent(previous), severityOfComponent(current.status)),
-        at,
-      });
-    }
-
-    const isBaseline = change.kind === 'snapshot' && !this.baselines.has(change.sourceId);
-    return {
-      events: isBaseline ? [] : events,
-      commit: async () => {
-        for (const [ref, id] of pendingRefs) {
-          if (this.refs.get(ref) === id) continue;
-          this.refs.set(ref, id);
-          await this.refsKv.set(ref, id);
-        }
-        for (const [id, c] of pendingComponents) {
-          this.components.set(id, c);
-          this.catalog.learn(id, c.name);
-          await this.componentsKv.set(id, c);
-        }
-        for (const [key, i] of pendingIncidents) {
-          this.incidents.set(key, i);
-          await this.incidentsKv.set(key, i, isClosedStatus(i.status) ? RESOLVED_RETENTION_MS : undefined);
-        }
-        if (isBaseline) {
-          this.baselines.add(change.sourceId);
-          await this.baselinesKv.set(change.sourceId, true);
-        }
-      },
     };
+  }
+
+  /** Keeps what one change decided: component refs, components, stories, the baseline. */
+  private async commit(sourceId: string, pending: Pending, baseline: boolean): Promise<void> {
+    for (const [ref, id] of pending.refs) {
+      if (this.refs.get(ref) === id) continue;
+      this.refs.set(ref, id);
+      await this.refsKv.set(ref, id);
+    }
+    for (const [id, c] of pending.components) {
+      this.components.set(id, c);
+      this.catalog.learn(id, c.name);
+      await this.componentsKv.set(id, c);
+    }
+    for (const [key, i] of pending.incidents) {
+      this.incidents.set(key, i);
+      await this.incidentsKv.set(key, i, isClosedStatus(i.status) ? RESOLVED_RETENTION_MS : undefined);
+    }
+    if (baseline) {
+      this.baselines.add(sourceId);
+      await this.baselinesKv.set(sourceId, true);
+    }
   }
 
   /**
@@ -301,15 +297,6 @@ export class Tracker {
     return { ...raw, componentIds: [...new Set(raw.componentIds.map(resolve))] };
   }
 
-  /** The incident a component change belongs to: an open one, or one closed in the last minutes (its recovery). */
-  private owningIncident(componentId: string, pending: Map<string, Incident>, at: string): Incident | undefined {
-    const latest = new Map(this.incidents);
-    for (const [k, i] of pending) latest.set(k, i);
-    const recent = (i: Incident) => !i.resolvedAt || Date.parse(at) - Date.parse(i.resolvedAt) <= RECOVERY_GRACE_MS;
-    const covering = [...latest.values()].filter((i) => i.componentIds.includes(componentId));
-    return covering.find((i) => !isClosedStatus(i.status)) ?? covering.find((i) => isClosedStatus(i.status) && recent(i));
-  }
-
   private componentsOf(incident: Incident, pending: Map<string, TrackedComponent>): ComponentState[] {
     const affected = new Map<string, ComponentState>();
     for (const u of incident.updates)
@@ -331,37 +318,3 @@ export class Tracker {
     return maxSeverity(incident.impact, fromComponents === 'maintenance' ? 'none' : fromComponents);
   }
 }
-
-const maxSeverity = (a: Severity, b: Severity): Severity => (severityRank(a) >= severityRank(b) ? a : b);
-
-const mergeIncident = (before: Incident, next: Incident): Incident => {
-  const byId = new Map(before.updates.map((u) => [u.id, u]));
-  for (const u of next.updates) byId.set(u.id, u);
-  const updates = [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  // A stale push (older than what we have) must not move the status backwards.
-  const newest = updates.at(-1);
-  const status = newest && next.updates.length > 0 && !next.updates.some((u) => u.id === newest.id) ? before.status : next.status;
-  return {
-    ...before,
-    ...next,
-    status,
-    impact: next.impact === 'none' && before.impact !== 'none' ? before.impact : next.impact,
-    componentIds: [...new Set([...before.componentIds, ...next.componentIds])],
-    updates,
-    ...(before.cause && !next.cause ? { cause: before.cause } : {}),
-    ...(before.url && !next.url ? { url: before.url } : {}),
-  };
-};
-
-const phaseOf = (incident: Incident, before: Incident | undefined): Phase => {
-  if (incident.kind === 'maintenance') {
-    if (incident.status === 'completed') return 'completed';
-    if (incident.status === 'scheduled') return before ? 'updated' : 'scheduled';
-    if (!before || before.status === 'scheduled') return 'started';
-    return 'updated';
-  }
-  const closed = isClosedStatus(incident.status);
-  if (closed && (!before || !isClosedStatus(before.status))) return 'resolved';
-  if (!before) return 'opened';
-  return 'updated';
-};

@@ -1,5 +1,5 @@
 import type { KeyValue, Store } from '../storage/store.ts';
-import type { StatusEvent } from '../core/model.ts';
+import type { Announcement } from '../core/model.ts';
 import type { DeliveryJob } from './outbox.ts';
 import { NAMESPACES } from '../storage/namespaces.ts';
 
@@ -22,7 +22,7 @@ export interface DeadLetter {
 /** A dead letter on its way back into the outbox: the running leader picks it up (or the next start). */
 export interface Requeued {
   readonly job: DeliveryJob;
-  readonly event: StatusEvent;
+  readonly event: Announcement;
 }
 
 /** Dead letters are kept this long, then forgotten (bounded, like the rest of the store). */
@@ -50,7 +50,7 @@ export class DeadLetters {
   }
 
   /** Writes letters and their events (events first, so a letter never points at nothing). */
-  async add(entries: readonly { letter: DeadLetter; event: StatusEvent }[]): Promise<void> {
+  async add(entries: readonly { letter: DeadLetter; event: Announcement }[]): Promise<void> {
     if (entries.length === 0) return;
     const events = new Map(entries.map((e) => [e.event.id, e.event]));
     await this.events.setMany([...events.entries()], DEAD_LETTER_TTL_MS);
@@ -101,7 +101,8 @@ export class DeadLetters {
    * requeue entry is written before the letter is deleted, so a crash in between keeps the letter.
    */
   async retry(letter: DeadLetter, now = Date.now()): Promise<void> {
-    const event = (await this.events.get<StatusEvent>(letter.job.eventId)) ?? (await this.liveEvents.get<StatusEvent>(letter.job.eventId));
+    const event =
+      (await this.events.get<Announcement>(letter.job.eventId)) ?? (await this.liveEvents.get<Announcement>(letter.job.eventId));
     if (!event) throw new Error(`dead letter ${letter.job.id}: its event ${letter.job.eventId} is no longer in the store; drop it`);
     const job: DeliveryJob = { ...letter.job, createdAt: now, notBefore: 0 };
     await this.requeue.set<Requeued>(job.id, { job, event });

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { KeyValue, Store } from '../storage/store.ts';
 import { isDeliveryError, isStoreUnavailable, type DeliveryError } from '../core/errors.ts';
-import { isClosedStatus, targetKey, type Platform, type StatusEvent, type Target } from '../core/model.ts';
+import { isClosedStatus, targetKey, type Announcement, type Platform, type StatusEvent, type Target } from '../core/model.ts';
 import type { ChatAdapter, PostedRef } from '../adapters/adapter.ts';
 import type { MessageModel } from '../i18n/message.ts';
 import type { Outbox, DeliveryJob } from './outbox.ts';
@@ -33,7 +33,7 @@ export interface DeliveryOptions {
 export const DEFAULT_MAX_AGE_MS = 24 * 3_600_000;
 
 export interface DeliveryHooks {
-  render(event: StatusEvent, locale: string): MessageModel;
+  render(event: Announcement, locale: string): MessageModel;
   /** One message for everything held during a subscriber's quiet hours. */
   renderHeldSummary(events: readonly StatusEvent[], locale: string): MessageModel;
   /** The platform says the target is gone: forget the subscription / announcement, or pause the config target. */
@@ -340,7 +340,8 @@ export class Delivery {
           await adapter.send(
             job.target,
             this.hooks.renderHeldSummary(
-              held.map((j) => this.outbox.eventOf(j)),
+              // Only direct messages are held, and only tracker events go to direct messages (a digest goes to channels).
+              held.map((j) => this.outbox.eventOf(j)).filter((e): e is StatusEvent => e.type !== 'digest'),
               job.locale,
             ),
           );
@@ -385,9 +386,7 @@ export class Delivery {
     // The first event of a story cannot have a post yet (but for a crash right after sending, which
     // the in-flight window bounds): skip the read, one per recipient of a broadcast. A retry reads:
     // its first attempt may have been posted, or a later state of the story delivered meanwhile.
-    const fresh =
-      job.attempts === 0 &&
-      (event.type === 'component' || (event.type === 'incident' && (event.phase === 'opened' || event.phase === 'scheduled')));
+    const fresh = job.attempts === 0 && (event.type !== 'incident' || event.phase === 'opened' || event.phase === 'scheduled');
     const story = fresh ? this.unflushedPosts.get(key) : await this.getPost(key);
     if (story?.seq !== undefined && story.seq > job.seq) return false;
     const message = this.hooks.render(event, job.locale);
@@ -401,7 +400,7 @@ export class Delivery {
       await adapter.edit(story.root, message);
       job.edited = true;
     }
-    const hasNews = event.type === 'component' || Boolean(event.type === 'incident' && event.update) || (closing && !story.closed);
+    const hasNews = event.type !== 'incident' || Boolean(event.update) || (closing && !story.closed);
     // Without edits (console), each change is its own reply; with edits, replies only carry news.
     if (hasNews || !adapter.edit) {
       // The edit used this chat's slot; the reply waits for the next one instead of drawing a 429.

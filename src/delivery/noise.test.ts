@@ -67,7 +67,7 @@ describe('never noisy', () => {
 
   it('a component flipping 10 times in a minute gives at most 2 announcements, then one summary', async () => {
     const platform = new RecordingPlatform();
-    t = await startTestApp(YAML, {}, { adapters: [platform], flap: { windowMs: 60_000, maxPerWindow: 2, settleMs: 300 } });
+    t = await startTestApp(`${YAML}flap: { window: 1m, maxPerWindow: 2, settle: 300ms }\n`, {}, { adapters: [platform] });
     for (let i = 0; i < 10; i++) {
       await push(t, { components: [{ name: 'Messaging', status: i % 2 === 0 ? 'major_outage' : 'operational' }] });
       await t.app.drained();

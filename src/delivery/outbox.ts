@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KeyValue, Store } from '../storage/store.ts';
-import { storyKey, targetKey, type StatusEvent, type Target } from '../core/model.ts';
+import { storedAnnouncement, storyKey, targetKey, type Announcement, type Target } from '../core/model.ts';
 import type { RecipientOrigin } from '../core/fanout.ts';
 import { DeadLetters, type DeadLetter, type Requeued } from './dead-letters.ts';
 import { isStaleLeader, type Fence } from '../storage/fence.ts';
@@ -84,10 +84,10 @@ export class Outbox {
   /** Per platform, per priority: targets with something queued, least recently served first. */
   private readonly ready = new Map<string, Set<string>[]>();
   private readonly known = new Set<string>();
-  private readonly events = new Map<string, { event: StatusEvent; refs: number }>();
+  private readonly events = new Map<string, { event: Announcement; refs: number }>();
   private readonly doneBuffer: string[] = [];
   private readonly droppedBuffer: string[] = [];
-  private readonly deadBuffer: { letter: DeadLetter; event: StatusEvent }[] = [];
+  private readonly deadBuffer: { letter: DeadLetter; event: Announcement }[] = [];
   readonly deadLetters: DeadLetters;
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
@@ -122,8 +122,8 @@ export class Outbox {
     for await (const [, job] of this.pending.entries<DeliveryJob>()) jobs.push(job);
     jobs.sort((a, b) => a.seq - b.seq);
     const ids = [...new Set(jobs.map((j) => j.eventId))];
-    const events = await this.eventsKv.getMany<StatusEvent>(ids);
-    const byId = new Map(ids.map((id, i) => [id, events[i]]));
+    const events = await this.eventsKv.getMany<Announcement>(ids);
+    const byId = new Map(ids.map((id, i) => [id, events[i] && storedAnnouncement(events[i])]));
     // A crash between writing a dead letter and deleting its outbox entry leaves both: the letter wins.
     const lettered = await this.deadLetters.held(jobs.map((j) => j.id));
     for (const job of jobs) {
@@ -138,7 +138,7 @@ export class Outbox {
   }
 
   /** Records jobs of one event durably (event first, then jobs in one batch), then queues them. Idempotent. */
-  async record(event: StatusEvent, jobs: readonly NewJob[]): Promise<DeliveryJob[]> {
+  async record(event: Announcement, jobs: readonly NewJob[]): Promise<DeliveryJob[]> {
     const fresh = jobs.filter((j) => !this.known.has(j.id));
     if (fresh.length === 0) return [];
     const done = await this.delivered.getMany<number>(fresh.map((j) => j.id));
@@ -156,7 +156,7 @@ export class Outbox {
     return recorded;
   }
 
-  private enqueue(job: DeliveryJob, event: StatusEvent): void {
+  private enqueue(job: DeliveryJob, event: Announcement): void {
     if (this.known.has(job.id)) return;
     this.known.add(job.id);
     const held = this.events.get(job.eventId);
@@ -203,7 +203,7 @@ export class Outbox {
     set.add(key);
   }
 
-  eventOf(job: DeliveryJob): StatusEvent {
+  eventOf(job: DeliveryJob): Announcement {
     return this.events.get(job.eventId)!.event;
   }
 
@@ -283,7 +283,8 @@ export class Outbox {
     const entries: Requeued[] = [];
     for await (const [, r] of ns.entries<Requeued>()) entries.push(r);
     let n = 0;
-    for (const { job, event } of entries.sort((a, b) => a.job.seq - b.job.seq)) {
+    for (const { job, event: stored } of entries.sort((a, b) => a.job.seq - b.job.seq)) {
+      const event = storedAnnouncement(stored);
       if (!this.known.has(job.id)) {
         if (!this.events.has(event.id)) await this.eventsKv.set(event.id, event, EVENT_TTL_MS);
         await this.pending.set(job.id, job);

@@ -36,6 +36,15 @@ export class IngestInbox {
     return q;
   }
 
+  /**
+   * A change handed over by a follower (or taken before this instance leads): into its source's
+   * queue, or the manual source's when its source is not one of ours (an admin API incident).
+   */
+  appendChange(change: StatusChange, fallbackSourceId: string): Promise<void> {
+    const known = new Set(this.sourceIds());
+    return this.append(known.has(change.sourceId) ? change.sourceId : fallbackSourceId, [change]);
+  }
+
   /** Durable once this resolves; `QueueFullError` when the source's queue is full. */
   async append(sourceId: string, changes: readonly StatusChange[]): Promise<void> {
     try {

@@ -1,13 +1,20 @@
-import type { App } from '../app.ts';
-import type { Actor } from '../authoring/authors.ts';
+import type { Logger } from 'pino';
 import { PayloadError, describeZodError } from '../core/errors.ts';
-import { isClosedStatus, type Incident } from '../core/model.ts';
+import { isClosedStatus, type Incident, type Platform, type StatusChange } from '../core/model.ts';
+import type { AdapterState } from '../adapters/adapter.ts';
+import type { CircuitState } from '../delivery/breaker.ts';
+import type { Tracker } from '../core/tracker.ts';
+import type { KpiSampleInput } from '../kpi/model.ts';
+import type { ApiKpiWindows } from '../kpi/api.ts';
+import type { ManualSource } from '../sources/manual/index.ts';
+import type { SourceHealth, StatusSource } from '../sources/source.ts';
+import type { KeyValue } from '../storage/store.ts';
 import { sameSecret } from '../core/secrets.ts';
 import { WebhookAuthError } from '../sources/source.ts';
 import { WebhookSource } from '../sources/webhook/index.ts';
 import { ReplayGuard, WebhookReplayError } from '../sources/webhook/replay.ts';
-import { HttpError, type RouteContext } from './routes.ts';
-import { createMetrics } from './metrics.ts';
+import { HttpError, type RouteContext, type Router } from './routes.ts';
+import { createMetrics, type MetricsSource } from './metrics.ts';
 import { QueueFullError } from '../storage/queue.ts';
 import type { ApiStatus } from '../kpi/api.ts';
 import { buildOpenApiDocument } from './openapi.ts';
@@ -21,11 +28,49 @@ import {
   type WebhookAccepted,
 } from './schemas.ts';
 
+/** What the core routes read and call: each stage's narrow face, never the whole App. */
+export interface CoreRoutesDeps {
+  readonly router: Router;
+  /** The server is closing: `/readyz` says so, so a load balancer stops sending. */
+  shuttingDown(): boolean;
+  readonly serviceName: string;
+  /** `ADMIN_API_TOKEN`: the admin API is off without it. */
+  readonly adminToken: string | undefined;
+  readonly log: Logger;
+  /** Store reachability, bounded (`/readyz`). */
+  ping(timeoutMs: number): Promise<boolean>;
+  /** The `webhook-replay` namespace: signatures seen within a source's replay window. */
+  readonly replays: KeyValue;
+  readonly readiness: {
+    adapters(): Iterable<{ readonly platform: Platform; readonly leaderOnly?: boolean; state(): AdapterState }>;
+    readonly sourceHealth: ReadonlyMap<string, SourceHealth>;
+    isLeader(): boolean;
+    fencingToken(): number | undefined;
+    readonly pausedTargets: ReadonlySet<string>;
+    circuit(platform: Platform): CircuitState;
+  };
+  readonly sources: ReadonlyMap<string, StatusSource>;
+  /** ingest: a webhook's changes into the durable queue; a manual change into the pipeline (or to the leader). */
+  readonly ingest: {
+    accept(sourceId: string, changes: readonly StatusChange[]): Promise<void>;
+    ingest(change: StatusChange): Promise<unknown>;
+    recordSamples(sourceId: string, samples: readonly KpiSampleInput[]): Promise<void>;
+  };
+  readonly status: Pick<Tracker, 'currentComponents' | 'overallStatus' | 'openIncidents' | 'knownIncidents' | 'incident'>;
+  /** The KPI windows of `/api/status`; absent without the built-in engine. */
+  kpi(): { windows(ids: readonly string[] | 'all'): Promise<ApiKpiWindows> } | undefined;
+  readonly manual: Pick<ManualSource, 'id' | 'open' | 'update'>;
+  /** The audit log of a step published through the admin API (src/authoring/audit.ts): the API knows a token, not a person. */
+  audit(key: string, action: 'opened' | 'updated' | 'resolved', changes: readonly StatusChange[]): Promise<void>;
+  /** `/metrics` figures besides the webhook rejections the routes count themselves. */
+  readonly metrics: Omit<MetricsSource, 'webhooksRejected'>;
+}
+
 /** A full ingest queue drains at the leader's pace: a few seconds is enough for room to appear. */
 const INGEST_RETRY_AFTER_S = 5;
 
-const requireAdmin = (app: App, ctx: RouteContext): void => {
-  const token = app.config.env.ADMIN_API_TOKEN;
+const requireAdmin = (app: CoreRoutesDeps, ctx: RouteContext): void => {
+  const token = app.adminToken;
   if (!token) throw new HttpError(404, 'the admin API is off: set ADMIN_API_TOKEN to enable it');
   const auth = ctx.req.headers.authorization ?? '';
   const m = /^Bearer\s+(.+)$/i.exec(auth);
@@ -33,7 +78,8 @@ const requireAdmin = (app: App, ctx: RouteContext): void => {
 };
 
 /** An incident key `<sourceId>:<id>`, or a manual incident's own id. */
-const findIncident = (app: App, id: string): Incident | undefined => app.tracker.incident(id.includes(':') ? id : `${app.manual.id}:${id}`);
+const findIncident = (app: CoreRoutesDeps, id: string): Incident | undefined =>
+  app.status.incident(id.includes(':') ? id : `${app.manual.id}:${id}`);
 
 const jsonBody = async (ctx: RouteContext): Promise<unknown> => {
   const body = await ctx.body();
@@ -44,52 +90,52 @@ const jsonBody = async (ctx: RouteContext): Promise<unknown> => {
   }
 };
 
-/** The admin API knows a token, not a person: its audit entries say so (docs/authoring.md). */
-const API_ACTOR: Actor = { platform: 'api', userId: 'ADMIN_API_TOKEN' };
-
 const READYZ_STORE_TIMEOUT_MS = 1_000;
 
 /** docs/contract.md §4 routes owned by the core. Adapters add their own (Slack events, Telegram webhook). */
-export const registerCoreRoutes = (app: App): void => {
-  const r = app.http.router;
+export const registerCoreRoutes = (app: CoreRoutesDeps): void => {
+  const r = app.router;
+  let webhooksRejected = 0;
 
   r.add('GET', '/healthz', (ctx) => ctx.json(200, { ok: true }));
 
   r.add('GET', '/readyz', async (ctx) => {
-    if (app.http.shuttingDown) return ctx.json(503, { ready: false, stopping: true });
+    if (app.shuttingDown()) return ctx.json(503, { ready: false, stopping: true });
     // Read-only, and bounded well inside a load balancer's health-check timeout.
-    const storeOk = await app.store.ping(READYZ_STORE_TIMEOUT_MS);
-    const adapters = Object.fromEntries([...app.adapters.values()].map((a) => [a.platform, a.state()]));
-    const sources = Object.fromEntries([...app.sourceHealth.entries()].map(([id, h]) => [id, { ...h }]));
+    const storeOk = await app.ping(READYZ_STORE_TIMEOUT_MS);
+    const view = app.readiness;
+    const all = [...view.adapters()];
+    const adapters = Object.fromEntries(all.map((a) => [a.platform, a.state()]));
+    const sources = Object.fromEntries([...view.sourceHealth.entries()].map(([id, h]) => [id, { ...h }]));
     // Adapters that only the leader runs are not expected to be connected on a follower.
-    const expected = [...app.adapters.values()].filter((a) => app.isLeader() || !a.leaderOnly);
+    const expected = all.filter((a) => view.isLeader() || !a.leaderOnly);
     const ready = storeOk && expected.every((a) => a.state() === 'connected');
     const body: Readiness = {
       ready,
       store: storeOk ? 'ok' : 'down',
-      leader: app.isLeader(),
-      leaseToken: app.leadership?.fencingToken() ?? null,
+      leader: view.isLeader(),
+      leaseToken: view.fencingToken() ?? null,
       adapters,
       sources,
-      pausedTargets: [...app.pausedTargets],
+      pausedTargets: [...view.pausedTargets],
       // A platform in an outage is paused by its circuit breaker; the bot itself is still ready.
-      circuits: Object.fromEntries([...app.adapters.keys()].map((p) => [p, app.delivery.breaker.state(p)])),
+      circuits: Object.fromEntries(all.map((a) => [a.platform, view.circuit(a.platform)])),
     };
     ctx.json(ready ? 200 : 503, body);
   });
 
-  const metrics = createMetrics(app);
+  const metrics = createMetrics({ ...app.metrics, webhooksRejected: () => webhooksRejected });
   r.add('GET', '/metrics', async (ctx) => {
     const text = await metrics.render();
     ctx.res.writeHead(200, { 'content-type': metrics.registry.contentType });
     ctx.res.end(text);
   });
 
-  const replays = new ReplayGuard(app.store.namespace('webhook-replay'));
+  const replays = new ReplayGuard(app.replays);
   r.add('POST', '/webhooks/:sourceId', async (ctx) => {
     const source = app.sources.get(ctx.params.sourceId!);
     if (!(source instanceof WebhookSource)) {
-      app.metrics.webhookRejected++;
+      webhooksRejected++;
       throw new HttpError(404, `no webhook source "${ctx.params.sourceId}"`);
     }
     let parsed;
@@ -97,26 +143,26 @@ export const registerCoreRoutes = (app: App): void => {
       const body = await ctx.body();
       parsed = source.parsePush({ body, headers: ctx.req.headers, query: ctx.url.searchParams });
     } catch (e) {
-      app.metrics.webhookRejected++;
+      webhooksRejected++;
       if (e instanceof WebhookAuthError) throw new HttpError(401, e.message);
       if (e instanceof PayloadError) throw new HttpError(400, e.message);
       throw e;
     }
     const replay = await replays.claim(source.id, parsed.auth, source.replayMemoryMs).catch((e: unknown) => {
       if (!(e instanceof WebhookReplayError)) throw e;
-      app.metrics.webhookRejected++;
+      webhooksRejected++;
       throw new HttpError(409, e.message);
     });
     try {
       // Accepted once durably queued; the leader fans out after, so a sender never waits on 100k recipients.
       try {
-        await app.accept(source.id, parsed.changes);
+        await app.ingest.accept(source.id, parsed.changes);
       } catch (e) {
         if (!(e instanceof QueueFullError)) throw e;
         // Not remembered as seen: the sender's retry after Retry-After must be accepted.
         return ctx.json(503, { error: `${e.message}: try again later` }, { 'retry-after': String(INGEST_RETRY_AFTER_S) });
       }
-      if (parsed.samples.length) await app.recordSamples(source.id, parsed.samples);
+      if (parsed.samples.length) await app.ingest.recordSamples(source.id, parsed.samples);
       // The push is recorded: a 503 now would only make the sender send it twice.
       await replay
         .remember()
@@ -135,14 +181,14 @@ export const registerCoreRoutes = (app: App): void => {
 
   // The shape is `apiStatusSchema` (src/kpi/api.ts, docs/api.md): per component and window, with coverage.
   r.add('GET', '/api/status', async (ctx) => {
-    const kpi = app.kpiService;
+    const kpi = app.kpi();
     const components = [];
-    for (const c of app.tracker.currentComponents()) components.push({ ...c, kpis: kpi ? await kpi.windows([c.id]) : null });
+    for (const c of app.status.currentComponents()) components.push({ ...c, kpis: kpi ? await kpi.windows([c.id]) : null });
     const body: ApiStatus = {
-      service: app.config.service.name,
-      status: app.tracker.overallStatus(),
+      service: app.serviceName,
+      status: app.status.overallStatus(),
       components,
-      incidents: app.tracker.openIncidents().map(toApiIncident),
+      incidents: app.status.openIncidents().map(toApiIncident),
       kpis: kpi ? await kpi.windows('all') : null,
       generatedAt: new Date().toISOString(),
     };
@@ -155,7 +201,7 @@ export const registerCoreRoutes = (app: App): void => {
     const query = incidentListQuerySchema.safeParse(Object.fromEntries(ctx.url.searchParams));
     if (!query.success) throw new HttpError(400, `query: ${describeZodError(query.error)}`);
     const { state, source, limit } = query.data;
-    const matching = app.tracker
+    const matching = app.status
       .knownIncidents()
       .filter((i) => (state === 'all' ? true : state === 'open' ? !isClosedStatus(i.status) : isClosedStatus(i.status)))
       .filter((i) => source === undefined || i.sourceId === source);
@@ -175,7 +221,7 @@ export const registerCoreRoutes = (app: App): void => {
   });
 
   // Built per request from the routes registered so far: adapters add theirs at start.
-  r.add('GET', '/openapi.json', (ctx) => ctx.json(200, buildOpenApiDocument(r.list(), app.config.service.name)));
+  r.add('GET', '/openapi.json', (ctx) => ctx.json(200, buildOpenApiDocument(r.list(), app.serviceName)));
 
   r.add('POST', '/api/incidents', async (ctx) => {
     requireAdmin(app, ctx);
@@ -187,8 +233,8 @@ export const registerCoreRoutes = (app: App): void => {
       if (e instanceof PayloadError) throw new HttpError(400, e.message);
       throw e;
     }
-    for (const change of opened.changes) await app.ingest(change);
-    await app.authoring.recordAudit(`${app.manual.id}:${opened.id}`, 'opened', opened.changes, API_ACTOR, 'admin API');
+    for (const change of opened.changes) await app.ingest.ingest(change);
+    await app.audit(`${app.manual.id}:${opened.id}`, 'opened', opened.changes);
     const created: IncidentCreated = { id: opened.id, key: `${app.manual.id}:${opened.id}` };
     ctx.json(201, created);
   });
@@ -206,9 +252,12 @@ export const registerCoreRoutes = (app: App): void => {
       if (e instanceof PayloadError) throw new HttpError(400, e.message);
       throw e;
     }
-    for (const change of changes) await app.ingest(change);
-    const closed = changes.some((c) => c.kind === 'incident' && isClosedStatus(c.incident.status));
-    await app.authoring.recordAudit(existing.key, closed ? 'resolved' : 'updated', changes, API_ACTOR, 'admin API');
+    for (const change of changes) await app.ingest.ingest(change);
+    await app.audit(
+      existing.key,
+      changes.some((c) => c.kind === 'incident' && isClosedStatus(c.incident.status)) ? 'resolved' : 'updated',
+      changes,
+    );
     const accepted: UpdateAccepted = { id, accepted: true };
     ctx.json(202, accepted);
   });

@@ -1,8 +1,10 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { App } from '../app.ts';
 import type { CircuitState } from '../delivery/breaker.ts';
 import { DEAD_LETTER_REASONS } from '../delivery/dead-letters.ts';
-import { PLATFORMS } from '../core/model.ts';
+import type { DeliveryStats } from '../delivery/delivery.ts';
+import type { ReplyStats } from '../delivery/reply-pacer.ts';
+import type { SourceHealth } from '../sources/source.ts';
+import { PLATFORMS, type Platform } from '../core/model.ts';
 import { VERSION } from '../core/version.ts';
 
 const CIRCUIT_VALUE: Record<CircuitState, number> = { closed: 0, half_open: 1, open: 2 };
@@ -16,17 +18,37 @@ export interface AppMetricsExporter {
   render(): Promise<string>;
 }
 
+/** What `/metrics` reads at scrape time: each figure from the stage that counts it. */
+export interface MetricsSource {
+  /** The platforms that are on (an adapter runs). */
+  platforms(): Iterable<Platform>;
+  /** The pipeline's counts (src/pipeline/pipeline.ts). */
+  readonly pipeline: { readonly changes: number; readonly events: number };
+  /** Webhook requests refused, counted by the route. */
+  webhooksRejected(): number;
+  readonly delivery: { readonly stats: DeliveryStats; circuit(platform: Platform): CircuitState };
+  /** Told of every first successful send of a job, with its latency from record. */
+  onFirstSend(observe: (platform: Platform, latencyMs: number) => void): void;
+  readonly replies: { readonly stats: ReplyStats };
+  readonly outbox: { depth(): number; deadLetterCount(): Promise<number> };
+  readonly sourceHealth: ReadonlyMap<string, SourceHealth>;
+  sourceType(id: string): string | undefined;
+  readonly pausedTargets: ReadonlySet<string>;
+  isLeader(): boolean;
+  fencingToken(): number | undefined;
+}
+
 /**
- * One prom-client Registry per App (never the global default), so several Apps in one process, as
- * in tests, keep their own numbers. Counts live where they happen (`app.metrics`, `delivery.stats`)
+ * One prom-client Registry per instance (never the global default), so several in one process, as
+ * in tests, keep their own numbers. Counts live where they happen (the pipeline, `delivery.stats`)
  * and are read at scrape time; only the latency histogram needs a hook, since a histogram cannot be
  * rebuilt from a bounded sample.
  */
-export const createMetrics = (app: App): AppMetricsExporter => {
+export const createMetrics = (app: MetricsSource): AppMetricsExporter => {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
-  const platforms = (values: Record<string, number>) => new Set([...app.adapters.keys(), ...Object.keys(values)]);
+  const platforms = (values: Record<string, number>) => new Set([...app.platforms(), ...Object.keys(values)]);
 
   const perPlatform = (name: string, help: string, pick: () => Record<string, number>) =>
     new Counter({
@@ -51,9 +73,9 @@ export const createMetrics = (app: App): AppMetricsExporter => {
       },
     });
 
-  single('status_relay_events_total', 'Status events emitted by the tracker.', () => app.metrics.events);
-  single('status_relay_changes_total', 'Status changes received from sources.', () => app.metrics.changes);
-  single('status_relay_webhooks_rejected_total', 'Webhook requests refused (401/400/404/413).', () => app.metrics.webhookRejected);
+  single('status_relay_events_total', 'Status events emitted by the tracker.', () => app.pipeline.events);
+  single('status_relay_changes_total', 'Status changes received from sources.', () => app.pipeline.changes);
+  single('status_relay_webhooks_rejected_total', 'Webhook requests refused (401/400/404/413).', () => app.webhooksRejected());
   const stats = () => app.delivery.stats;
   perPlatform('status_relay_messages_sent_total', 'Messages delivered, per platform.', () => stats().sent);
   perPlatform('status_relay_messages_failed_total', 'Messages given up on, per platform.', () => stats().failed);
@@ -94,7 +116,7 @@ export const createMetrics = (app: App): AppMetricsExporter => {
     help: 'Dead letters held in the store (`status-relay outbox list`).',
     registers,
     async collect() {
-      this.set(await app.outbox.deadLetters.count().catch(() => Number.NaN));
+      this.set(await app.outbox.deadLetterCount().catch(() => Number.NaN));
     },
   });
   new Gauge({
@@ -104,7 +126,7 @@ export const createMetrics = (app: App): AppMetricsExporter => {
     registers,
     collect() {
       this.reset();
-      for (const p of app.adapters.keys()) this.set({ platform: p }, CIRCUIT_VALUE[app.delivery.breaker.state(p)]);
+      for (const p of app.platforms()) this.set({ platform: p }, CIRCUIT_VALUE[app.delivery.circuit(p)]);
     },
   });
 
@@ -123,7 +145,7 @@ export const createMetrics = (app: App): AppMetricsExporter => {
       this.reset();
       for (const [id, health] of app.sourceHealth) {
         if (health.state === 'pending') continue;
-        this.set({ source: id, type: app.sources.get(id)?.type ?? 'unknown' }, health.state === 'ok' ? 1 : 0);
+        this.set({ source: id, type: app.sourceType(id) ?? 'unknown' }, health.state === 'ok' ? 1 : 0);
       }
     },
   });
@@ -152,7 +174,8 @@ export const createMetrics = (app: App): AppMetricsExporter => {
         const platform = key.slice(0, key.indexOf(':'));
         counts.set(platform, (counts.get(platform) ?? 0) + 1);
       }
-      for (const p of PLATFORMS) if (app.adapters.has(p) || counts.has(p)) this.set({ platform: p }, counts.get(p) ?? 0);
+      const on = new Set(app.platforms());
+      for (const p of PLATFORMS) if (on.has(p) || counts.has(p)) this.set({ platform: p }, counts.get(p) ?? 0);
     },
   });
 
@@ -177,7 +200,7 @@ export const createMetrics = (app: App): AppMetricsExporter => {
     help: 'Fencing token of the lease this instance holds (0 when it holds none).',
     registers,
     collect() {
-      this.set(app.isLeader() ? (app.leadership?.fencingToken() ?? 0) : 0);
+      this.set(app.isLeader() ? (app.fencingToken() ?? 0) : 0);
     },
   });
 
@@ -188,7 +211,7 @@ export const createMetrics = (app: App): AppMetricsExporter => {
     buckets: LATENCY_BUCKETS,
     registers,
   });
-  app.delivery.onFirstSend = (platform, ms) => latency.observe({ platform }, ms / 1000);
+  app.onFirstSend((platform, ms) => latency.observe({ platform }, ms / 1000));
 
   return { registry, render: () => registry.metrics() };
 };

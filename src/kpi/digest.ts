@@ -2,44 +2,17 @@ import { Cron } from 'croner';
 import type { Logger } from 'pino';
 import type { AnnounceConfig } from '../core/config.ts';
 import { ConfigError } from '../core/errors.ts';
-import { targetKey, type ComponentStatus, type Platform, type StatusEvent, type StoryStatus, type Target } from '../core/model.ts';
+import { DIGEST_ID_PREFIX, targetKey, type DigestAnnouncement, type Platform, type StatusEvent, type Target } from '../core/model.ts';
 import type { ChannelAnnouncement } from '../core/recipients.ts';
 import type { RecipientOrigin } from '../core/fanout.ts';
 import type { KeyValue } from '../storage/store.ts';
 import type { Translator } from '../i18n/i18n.ts';
-import type { MessageField, MessageModel } from '../i18n/message.ts';
-import { formatDateTime, formatMs, formatPercent } from '../i18n/format.ts';
+import type { MessageModel } from '../i18n/message.ts';
+import { buildDigest, type DigestData, type DigestNumbers, type Happening, type RenderContext } from '../messages/index.ts';
 import type { KpiService } from './service.ts';
 import { DAY } from './engine.ts';
-import { coverageLabel } from './fields.ts';
 
-type Happening =
-  | { readonly kind: 'incident'; readonly key: string; readonly name: string; readonly status: StoryStatus; readonly at: string }
-  | {
-      readonly kind: 'component';
-      readonly id: string;
-      readonly name: string;
-      readonly previous: ComponentStatus;
-      readonly status: ComponentStatus;
-      readonly at: string;
-    };
-
-interface Numbers {
-  readonly uptime?: number;
-  readonly p95?: number;
-  readonly errors?: number;
-  /** Where the data starts when it does not cover the period (older digests lack it: covered). */
-  readonly coverage?: { readonly coveredFrom: string; readonly coveredMs: number; readonly covered: boolean };
-}
-
-export interface DigestData {
-  readonly id: string;
-  readonly from: string;
-  readonly until: string;
-  readonly happenings: readonly Happening[];
-  readonly overall: Numbers;
-  readonly components: readonly { id: string; name: string; numbers: Numbers }[];
-}
+export type { DigestData } from '../messages/index.ts';
 
 export interface DigestRecipient {
   readonly target: Target;
@@ -61,12 +34,11 @@ export interface DigestDeps {
   readonly paused: ReadonlySet<string>;
   readonly componentName: (id: string, locale: string, fallback: string) => string;
   /** Hands the digest to the normal delivery path (outbox → delivery → adapters). */
-  readonly post: (event: StatusEvent, recipients: readonly DigestRecipient[]) => Promise<void>;
+  readonly post: (digest: DigestAnnouncement, recipients: readonly DigestRecipient[]) => Promise<void>;
   readonly log: Logger;
   readonly now?: () => number;
 }
 
-const DIGEST_PREFIX = 'digest:';
 const IMAGE_PREFIX = 'img:';
 
 interface StoredImage {
@@ -75,12 +47,10 @@ interface StoredImage {
 const MAX_HAPPENINGS = 200;
 const KEEP_MS = 7 * DAY;
 
-export const isDigestEvent = (event: StatusEvent): boolean => event.id.startsWith(DIGEST_PREFIX);
-
 /**
  * docs/contract.md §3 `digest`: on a cron, a summary goes to every announce channel — what happened since the
- * last digest, and uptime / p95 / error rate per component over that period. It travels as a
- * synthetic event through the outbox like any announcement; this class renders it per locale.
+ * last digest, and uptime / p95 / error rate per component over that period. It travels through
+ * the outbox as a `DigestAnnouncement`; its message is built by `buildDigest` (src/messages/digest.ts).
  */
 export class DigestService {
   private readonly digests = new Map<string, DigestData>();
@@ -112,7 +82,7 @@ export class DigestService {
   async load(): Promise<void> {
     this.log = (await this.deps.kv.get<Happening[]>('log')) ?? [];
     for await (const [key, d] of this.deps.kv.entries<DigestData | StoredImage>()) {
-      if (key.startsWith('d:')) this.digests.set(`${DIGEST_PREFIX}${(d as DigestData).id}`, d as DigestData);
+      if (key.startsWith('d:')) this.digests.set(`${DIGEST_ID_PREFIX}${(d as DigestData).id}`, d as DigestData);
       else if (key.startsWith(IMAGE_PREFIX)) this.images.set(key.slice(IMAGE_PREFIX.length), Buffer.from((d as StoredImage).png, 'base64'));
     }
   }
@@ -132,7 +102,6 @@ export class DigestService {
   async noteEvents(events: readonly StatusEvent[]): Promise<void> {
     let changed = false;
     for (const e of events) {
-      if (isDigestEvent(e)) continue;
       if (e.type === 'incident')
         this.log.push({ kind: 'incident', key: e.incident.key, name: e.incident.name, status: e.incident.status, at: e.at });
       else
@@ -156,7 +125,7 @@ export class DigestService {
     const last = await this.deps.kv.get<number>('last');
     const from = last ?? until - DAY;
     const engine = this.deps.kpi.engine;
-    const numbers = async (ids: readonly string[] | 'all'): Promise<Numbers> => {
+    const numbers = async (ids: readonly string[] | 'all'): Promise<DigestNumbers> => {
       const s = await engine.summaryBetween(ids, from, until, '24h');
       const { coveredFrom, coveredMs, covered } = s.coverage;
       return {
@@ -210,7 +179,7 @@ export class DigestService {
   /** Composes and posts one digest now. */
   async postNow(): Promise<DigestData> {
     const data = await this.compose();
-    const eventId = `${DIGEST_PREFIX}${data.id}`;
+    const eventId = `${DIGEST_ID_PREFIX}${data.id}`;
     this.digests.set(eventId, data);
     await this.deps.kv.set(`d:${data.id}`, data, KEEP_MS);
     const recipients = await this.recipients();
@@ -220,15 +189,7 @@ export class DigestService {
       this.images.set(`${eventId}|${locale}`, png);
       await this.deps.kv.set(`${IMAGE_PREFIX}${eventId}|${locale}`, { png: png.toString('base64') } satisfies StoredImage, KEEP_MS);
     }
-    const event: StatusEvent = {
-      type: 'component',
-      id: eventId,
-      component: { id: 'digest', name: 'digest', status: 'operational' },
-      previous: 'operational',
-      severity: 'none',
-      at: data.until,
-    };
-    await this.deps.post(event, recipients);
+    await this.deps.post({ type: 'digest', id: eventId, digestId: data.id, severity: 'none', at: data.until }, recipients);
     await this.deps.kv.set('last', Date.parse(data.until));
     this.log = this.log.filter((h) => Date.parse(h.at) > Date.parse(data.until));
     await this.deps.kv.set('log', this.log);
@@ -236,52 +197,22 @@ export class DigestService {
     return data;
   }
 
-  /** The message of a digest event in one locale; undefined for any other event. */
-  render(event: StatusEvent, locale: string): MessageModel | undefined {
-    if (!isDigestEvent(event)) return undefined;
-    const t = this.deps.translator.t(locale);
-    const d = this.digests.get(event.id);
-    const base = {
-      locale,
-      dir: this.deps.translator.dir(locale),
-      severity: 'none' as const,
-      title: t('digest.title', { service: this.deps.serviceName }),
-      advice: [],
-    };
-    if (!d) return { ...base, fields: [] };
-    const fmt = (n: Numbers): string => {
-      const parts = [
-        ...(n.uptime !== undefined ? [t('digest.uptime', { value: formatPercent(n.uptime, locale, 3) })] : []),
-        ...(n.p95 !== undefined ? [t('digest.p95', { value: formatMs(n.p95, locale) })] : []),
-        ...(n.errors !== undefined ? [t('digest.errors', { value: formatPercent(n.errors, locale, 2) })] : []),
-      ];
-      if (!parts.length) return t('digest.noData');
-      // Data younger than the period: say what the numbers span (docs/kpi.md#coverage).
-      const span = n.coverage && !n.coverage.covered ? coverageLabel(t, '24h', n.coverage, locale, this.deps.timezone) : undefined;
-      if (n.coverage && !n.coverage.covered && span === undefined) return t('kpi.notEnoughData');
-      return [...parts, ...(span ? [span] : [])].join(' · ');
-    };
-    const lines = d.happenings
-      .slice(0, 10)
-      .map((h) =>
-        h.kind === 'incident'
-          ? `• ${t('digest.incidentLine', { name: h.name, state: t(`storyStatus.${h.status}`) })}`
-          : `• ${t('digest.componentLine', { component: this.deps.componentName(h.id, locale, h.name), previous: t(`componentStatus.${h.previous}`), status: t(`componentStatus.${h.status}`) })}`,
-      );
-    if (d.happenings.length > 10) lines.push(t('digest.more', { count: d.happenings.length - 10 }));
-    const fields: MessageField[] = [{ label: t('digest.overall'), value: fmt(d.overall) }];
-    for (const c of d.components.slice(0, 15))
-      fields.push({ label: this.deps.componentName(c.id, locale, c.name), value: fmt(c.numbers), inline: true });
-    const png = this.images.get(`${event.id}|${locale}`);
+  /** The message of a digest in one locale, built from what was composed (and kept) when it was posted. */
+  render(digest: DigestAnnouncement, locale: string): MessageModel {
+    const chart = this.images.get(`${digest.id}|${locale}`);
+    return buildDigest({ data: this.digests.get(digest.id), ...(chart ? { chart } : {}) }, locale, this.context());
+  }
+
+  /** Only what a digest's words need: names in the reader's language, the service's time zone. */
+  private context(): RenderContext {
     return {
-      ...base,
-      headline: t('digest.period', {
-        from: formatDateTime(d.from, locale, this.deps.timezone),
-        until: formatDateTime(d.until, locale, this.deps.timezone),
-      }),
-      body: lines.length ? `${t('digest.happened')}\n${lines.join('\n')}` : t('digest.quiet'),
-      fields,
-      ...(png ? { image: { png, alt: t('chart.alt', { service: this.deps.serviceName, window: t('kpi.window.24h') }) } } : {}),
+      translator: this.deps.translator,
+      serviceName: this.deps.serviceName,
+      timezone: this.deps.timezone,
+      now: new Date(this.now()).toISOString(),
+      fallbackLocale: this.deps.defaultLocale,
+      componentName: (c, locale) => this.deps.componentName(c.id, locale, c.name),
+      adviceFor: () => [],
     };
   }
 }

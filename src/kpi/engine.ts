@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { KeyValue, Store } from '../storage/store.ts';
 import type { ComponentStatus } from '../core/model.ts';
-import type { KpiFigures } from '../i18n/render.ts';
+import type { KpiFigures } from '../messages/context.ts';
 import type { KpiProvider, KpiSampleInput, KpiWindow } from './model.ts';
 import { appendHistory, pruneHistory, uptimeOf, type HistoryEntry } from './history.ts';
 import {

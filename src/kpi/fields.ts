@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next';
-import type { KpiFigures } from '../i18n/render.ts';
+import type { KpiFigures } from '../messages/context.ts';
 import type { MessageField } from '../i18n/message.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { formatDateTime, formatDuration, formatMs, formatPercent, formatTime } from '../i18n/format.ts';
@@ -35,6 +35,10 @@ export const coverageLabel = (
 export interface KpiFieldOptions {
   readonly uptimeDigits: number;
 }
+
+/** Announcements and `/status` show uptime to two decimals (99.95 %); `/kpi`, which is about the figures, to three. */
+export const ANNOUNCEMENT_KPI_FIELDS: KpiFieldOptions = { uptimeDigits: 2 };
+export const KPI_REPLY_FIELDS: KpiFieldOptions = { uptimeDigits: 3 };
 
 /**
  * The KPI fields of a message: announcements, `/status` and `/kpi` all use these, so a figure

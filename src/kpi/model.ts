@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { KpiFigures } from '../i18n/render.ts';
+import type { KpiFigures } from '../messages/context.ts';
 
 /** The windows every KPI figure is given for (commands, announcements, /api/status, charts). */
 export const KPI_WINDOWS = ['24h', '7d', '30d', '90d'] as const;

@@ -3,7 +3,7 @@ import type { Store } from '../storage/store.ts';
 import type { ComponentStatus } from '../core/model.ts';
 import { KPI_WINDOWS, type KpiProvider, type KpiSampleInput, type KpiWindow } from './model.ts';
 import { apiWindow, type ApiKpiWindow, type ApiKpiWindows } from './api.ts';
-import type { KpiFigures } from '../i18n/render.ts';
+import type { KpiFigures } from '../messages/context.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { formatDateTime, formatMs, formatPercent } from '../i18n/format.ts';
 import { DAY, HOUR, KpiEngine, WINDOW_MS } from './engine.ts';
@@ -67,7 +67,7 @@ export class KpiService implements KpiProvider {
     return out as ApiKpiWindows;
   }
 
-  /** Synchronous 24 h figures for announcements (`app.kpiCache`). */
+  /** Synchronous 24 h figures for announcements (the render context's `kpiFields`, src/app.ts). */
   cached(ids: readonly string[]): KpiFigures | undefined {
     return this.engine.cached(ids);
   }

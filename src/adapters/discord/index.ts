@@ -8,6 +8,7 @@ import { Translator } from '../../i18n/i18n.ts';
 import { localesOf, type AdapterContext, type AdapterState, type ChatAdapter, type PostedRef, type SendOptions } from '../adapter.ts';
 import { NO_MENTIONS, renderDiscord, threadName, type DiscordPayload } from './render.ts';
 import { GONE_CODES, THREAD_EXISTS, classifyDiscordError, discordCode } from './errors.ts';
+import { TimeoutError, unreachable, within, type SetupCheck } from '../checks.ts';
 import { buildCommandDefinitions } from './commands.ts';
 import { DiscordInbound } from './inbound.ts';
 import { incidentCommandDefinition } from './authoring.ts';
@@ -257,3 +258,37 @@ export const discordSettings = (config: Pick<AppConfig, 'env' | 'service' | 'del
 
 /** The factory the registry calls. */
 export const createDiscordAdapter = (settings: DiscordSettings): DiscordAdapter => new DiscordAdapter(settings);
+
+/** `status-relay doctor`: `GET /users/@me` through discord.js's REST at DISCORD_API_URL like the adapter. */
+export const checkDiscord = async (cfg: Pick<AppConfig, 'env'>, timeoutMs: number): Promise<SetupCheck[]> => {
+  const env = cfg.env;
+  const rest = new REST({ api: env.DISCORD_API_URL, retries: 0, timeout: timeoutMs }).setToken(env.DISCORD_TOKEN!);
+  const checks: SetupCheck[] = [];
+  try {
+    const me = (await within(rest.get(Routes.user()), timeoutMs + 1000, env.DISCORD_API_URL)) as { id: string; username: string };
+    checks.push({ name: 'discord', ok: true, detail: `DISCORD_TOKEN accepted (GET /users/@me: ${me.username}, id ${me.id})` });
+  } catch (e) {
+    const err = classifyDiscordError(e);
+    checks.push(
+      err.kind === 'auth'
+        ? {
+            name: 'discord',
+            ok: false,
+            detail: `Discord refused DISCORD_TOKEN (GET /users/@me: 401 Unauthorized)`,
+            fix: 'copy the bot token again from the Bot page of your application (Reset Token) into DISCORD_TOKEN',
+          }
+        : { name: 'discord', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.DISCORD_API_URL, 'DISCORD_API_URL') },
+    );
+  } finally {
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+  }
+  if (!env.DISCORD_APPLICATION_ID)
+    checks.push({
+      name: 'discord commands',
+      ok: false,
+      detail: 'DISCORD_APPLICATION_ID is not set',
+      fix: 'set DISCORD_APPLICATION_ID (General Information → Application ID)',
+    });
+  return checks;
+};

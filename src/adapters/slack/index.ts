@@ -1,4 +1,4 @@
-import { App as BoltApp, HTTPReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
+import { App as BoltApp, HTTPReceiver, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient, WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Target } from '../../core/model.ts';
@@ -8,6 +8,7 @@ import type { MessageModel } from '../../i18n/message.ts';
 import type { AdapterContext, AdapterState, ChatAdapter, PostedRef, SendOptions } from '../adapter.ts';
 import { renderSlack } from './render.ts';
 import { classifySlackError } from './errors.ts';
+import { TimeoutError, unreachable, within, type SetupCheck } from '../checks.ts';
 import { attachSlackInbound } from './inbound.ts';
 import { setBounded } from '../../core/bounded.ts';
 import { uploadChart } from './files.ts';
@@ -262,3 +263,82 @@ export const slackSettings = (config: Pick<AppConfig, 'env' | 'announce'>): Slac
 
 /** The factory the registry calls. */
 export const createSlackAdapter = (settings: SlackSettings): SlackAdapter => new SlackAdapter(settings);
+
+/** The WebClient logs each failed call itself; doctor's line says it once. */
+const silentSlackLogger = (): BoltLogger => {
+  let level = LogLevel.ERROR;
+  return {
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+    setLevel: (l) => void (level = l),
+    getLevel: () => level,
+    setName: () => undefined,
+  };
+};
+
+/** `status-relay doctor`: `auth.test` through bolt's WebClient at SLACK_API_URL like the adapter; Socket Mode's app token too. */
+export const checkSlack = async (cfg: Pick<AppConfig, 'env'>, timeoutMs: number): Promise<SetupCheck[]> => {
+  const env = cfg.env;
+  const client = (token: string) =>
+    new webApi.WebClient(token, {
+      slackApiUrl: env.SLACK_API_URL,
+      retryConfig: { retries: 0 },
+      rejectRateLimitedCalls: true,
+      timeout: timeoutMs,
+      logger: silentSlackLogger(),
+    });
+  const checks: SetupCheck[] = [];
+  try {
+    const me = await within(client(env.SLACK_BOT_TOKEN!).auth.test(), timeoutMs + 1000, env.SLACK_API_URL);
+    checks.push({
+      name: 'slack',
+      ok: true,
+      detail: `SLACK_BOT_TOKEN accepted (auth.test: ${me.user ?? me.user_id ?? 'bot'} in ${me.team ?? me.team_id ?? 'the workspace'})`,
+    });
+  } catch (e) {
+    const err = classifySlackError(e);
+    checks.push(
+      err.kind === 'auth'
+        ? {
+            name: 'slack',
+            ok: false,
+            detail: `Slack refused SLACK_BOT_TOKEN (auth.test: ${err.code})`,
+            fix: 'copy the Bot User OAuth Token (xoxb-…) again from OAuth & Permissions, and reinstall the app if it was revoked',
+          }
+        : { name: 'slack', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.SLACK_API_URL, 'SLACK_API_URL') },
+    );
+  }
+  if (env.SLACK_APP_TOKEN) {
+    // Socket Mode's own token: apps.connections.open only hands out a one-time WebSocket URL, which expires unused.
+    try {
+      await within(client(env.SLACK_APP_TOKEN).apps.connections.open(), timeoutMs + 1000, env.SLACK_API_URL);
+      checks.push({ name: 'slack socket mode', ok: true, detail: 'SLACK_APP_TOKEN accepted (apps.connections.open)' });
+    } catch (e) {
+      const err = classifySlackError(e);
+      checks.push(
+        err.kind === 'auth'
+          ? {
+              name: 'slack socket mode',
+              ok: false,
+              detail: `Slack refused SLACK_APP_TOKEN (apps.connections.open: ${err.code})`,
+              fix: 'copy the App-Level Token (xapp-…, scope connections:write) again from Basic Information, and turn Socket Mode on',
+            }
+          : {
+              name: 'slack socket mode',
+              ok: false,
+              ...unreachable(e instanceof TimeoutError ? e : err, env.SLACK_API_URL, 'SLACK_API_URL'),
+            },
+      );
+    }
+  } else if (!env.SLACK_SIGNING_SECRET) {
+    checks.push({
+      name: 'slack events',
+      ok: false,
+      detail: 'neither SLACK_SIGNING_SECRET (HTTP mode) nor SLACK_APP_TOKEN (Socket Mode) is set',
+      fix: 'set SLACK_SIGNING_SECRET (Basic Information → Signing Secret) or SLACK_APP_TOKEN',
+    });
+  }
+  return checks;
+};

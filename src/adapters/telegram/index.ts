@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Telegraf } from 'telegraf';
+import { Telegraf, Telegram } from 'telegraf';
 import type { InlineKeyboardMarkup, Message, Update } from 'telegraf/types';
 import type { Logger } from 'pino';
 import type { Target } from '../../core/model.ts';
@@ -13,6 +13,7 @@ import { Translator } from '../../i18n/i18n.ts';
 import { localesOf, type AdapterContext, type AdapterState, type ChatAdapter, type PostedRef, type SendOptions } from '../adapter.ts';
 import { DEFAULT_LABELS, renderCaption, renderTelegram, type TelegramLabels } from './render.ts';
 import { classifyTelegramError, isNoTextToEdit, isNotModified } from './errors.ts';
+import { TimeoutError, unreachable, within, type SetupCheck } from '../checks.ts';
 import { commandRegistrations } from './commands.ts';
 import { TelegramInbound, type ReplySink } from './inbound.ts';
 import { TelegramAuthoring } from './authoring.ts';
@@ -363,3 +364,27 @@ export const telegramSettings = (config: Pick<AppConfig, 'env' | 'service'>): Te
 
 /** The factory the registry calls. */
 export const createTelegramAdapter = (settings: TelegramSettings): TelegramAdapter => new TelegramAdapter(settings);
+
+/** `status-relay doctor`: `getMe` through telegraf's client, at TELEGRAM_API_ROOT like the adapter. */
+export const checkTelegram = async (cfg: Pick<AppConfig, 'env'>, timeoutMs: number): Promise<SetupCheck[]> => {
+  const env = cfg.env;
+  const client = new Telegram(env.TELEGRAM_BOT_TOKEN!, { apiRoot: env.TELEGRAM_API_ROOT });
+  try {
+    const me = await within(client.getMe(), timeoutMs, env.TELEGRAM_API_ROOT);
+    return [{ name: 'telegram', ok: true, detail: `TELEGRAM_BOT_TOKEN accepted (getMe: bot @${me.username})` }];
+  } catch (e) {
+    const err = classifyTelegramError(e);
+    if (err.kind === 'auth')
+      return [
+        {
+          name: 'telegram',
+          ok: false,
+          detail: `Telegram refused TELEGRAM_BOT_TOKEN (getMe: ${err.message})`,
+          fix: 'copy the token again from @BotFather (/mybots → API Token) into TELEGRAM_BOT_TOKEN',
+        },
+      ];
+    return [
+      { name: 'telegram', ok: false, ...unreachable(e instanceof TimeoutError ? e : err, env.TELEGRAM_API_ROOT, 'TELEGRAM_API_ROOT') },
+    ];
+  }
+};
