@@ -144,6 +144,10 @@ describe('/admin over HTTP', () => {
     expect((await c.call('POST', '/admin', { csrf, action: 'edit', target: key })).res.status).toBe(303);
     const editing = await c.call('GET', '/admin');
     expect(editing.html).toContain('Updating: Messages delayed');
+    // Pre-filled with the component's status now.
+    expect(editing.html).toMatch(
+      /name="component:messaging"><option value="">Not affected<\/option><option value="operational">Operational<\/option><option value="degraded_performance">Degraded performance<\/option><option value="partial_outage" selected>/,
+    );
     const updated = await c.call('POST', '/admin', {
       csrf,
       target: key,

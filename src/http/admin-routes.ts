@@ -209,6 +209,13 @@ export const registerAdminRoutes = (app: App): void => {
               status: action === 'resolve' ? closing : incident.status,
               impact: incident.impact,
               components: [...incident.componentIds],
+              // The form starts from what the components are now; resolving sets them operational.
+              componentStatuses: Object.fromEntries(
+                app.tracker
+                  .currentComponents()
+                  .filter((c) => incident.componentIds.includes(c.id))
+                  .map((c) => [c.id, action === 'resolve' ? 'operational' : c.status] as const),
+              ),
               message: '',
             },
           }),
