@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from '../helpers/app.ts';
 import { SlackEmulator } from '../emulators/slack/server.ts';
 import { postEvent, postSlashCommand } from '../emulators/slack/sign.ts';
 import { validateModal } from '../emulators/slack/views.ts';
+import { startLibreTranslate, type TranslateFake } from '../emulators/translate/fakes.ts';
 import { buttonsHtml, writeScreenshot } from '../helpers/screenshot.ts';
 import { esc, slackHtml } from '../../src/authoring/web.ts';
 import type { SlackPayload } from '../../src/adapters/slack/render.ts';
@@ -269,5 +270,53 @@ describe('writing an incident in Slack', () => {
             c.error !== 'invalid_arguments',
         ),
     ).toEqual([]);
+  }, 30_000);
+});
+
+describe('writing an incident in Slack while machine translation is slow', () => {
+  let emu: SlackEmulator;
+  let fake: TranslateFake;
+  let t: TestApp;
+  let events: string;
+  beforeAll(async () => {
+    emu = await new SlackEmulator().start();
+    emu.channels.set('COPS', { id: 'COPS', creator: 'UADMIN' });
+    emu.users.set('URESPONDER', { id: 'URESPONDER', locale: 'en-US' });
+    fake = await startLibreTranslate('k');
+    fake.mode = 'hang';
+    t = await startTestApp(`${YAML}\ni18n: { translate: { provider: libretranslate, url: "${fake.url}", key: k, timeout: 2500ms } }`, {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_API_URL: emu.apiUrl,
+    });
+    events = `${t.baseUrl}/slack/events`;
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await fake?.close();
+    await emu?.stop();
+  });
+
+  it('answers the submission within Slack’s 3 s, then updates the modal with the preview', async () => {
+    await postSlashCommand(events, SECRET, {
+      command: '/statusrelay',
+      text: 'incident',
+      user_id: 'URESPONDER',
+      channel_id: 'COPS',
+      response_url: emu.responseUrl(),
+      trigger_id: emu.trigger('URESPONDER'),
+    } as Parameters<typeof postSlashCommand>[2]);
+    await emu.waitFor(() => emu.openView('URESPONDER'));
+    const answered = await emu.submitView(events, SECRET, 'URESPONDER', {
+      name: 'Messages are delayed',
+      status: 'investigating',
+      impact: 'major',
+    });
+    expect(answered.late).toBeUndefined();
+    expect(JSON.stringify(emu.openView('URESPONDER')!.view.blocks)).toContain('Preparing the preview in every language');
+    // The translation gave up (the original text is shown); the preview replaces the notice.
+    await emu.waitFor(() => emu.calls.find((c) => c.method === 'views.update' && c.ok), 20_000);
+    expect(emu.openView('URESPONDER')!.view.submit).toMatchObject({ text: 'Publish' });
+    expect(JSON.stringify(emu.openView('URESPONDER')!.view.blocks)).toContain('Größere Störung');
   }, 30_000);
 });

@@ -35,6 +35,9 @@ export const SLACK_AUTHORING = {
 } as const;
 
 /** Modal titles and buttons are at most 24 characters (https://docs.slack.dev/reference/views/modal-views). */
+/** How long a submission waits for its preview before answering with "preparing" (Slack's deadline is 3 s). */
+const PREVIEW_WAIT_MS = 2000;
+
 const short = (s: string, max = 24): string => ([...s].length <= max ? s : `${[...s].slice(0, max - 1).join('')}…`);
 const plain = (text: string, max = 2000) => ({ type: 'plain_text' as const, text: short(text, max), emoji: true });
 const option = (value: string, label: string) => ({ text: plain(label, 75), value });
@@ -253,7 +256,7 @@ const previewView = (
   };
 };
 
-const refusalView = (text: string): View => ({
+const noticeView = (text: string): View => ({
   type: 'modal',
   callback_id: SLACK_AUTHORING.callback,
   title: plain('Status Relay', 24),
@@ -374,6 +377,7 @@ export class SlackAuthoring {
   async onSubmit(body: {
     user: { id: string; username?: string };
     view: {
+      id: string;
       private_metadata?: string;
       state: { values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>> };
     };
@@ -384,7 +388,7 @@ export class SlackAuthoring {
     const locale = await this.deps.localeOf(userId, meta.c ?? userId);
     const t = this.deps.router.services.translator.t(locale);
     const actor = await actorOf(this.deps, userId, body.user.username);
-    if (!(await authoring.mayWrite(actor))) return { response_action: 'update', view: refusalView(authoring.refusal(locale)) };
+    if (!(await authoring.mayWrite(actor))) return { response_action: 'update', view: noticeView(authoring.refusal(locale)) };
     const stored = await authoring.drafts.get('slack', userId);
     if (meta.s === 'edit') {
       const draft: Draft = {
@@ -393,7 +397,29 @@ export class SlackAuthoring {
         fields: fieldsOf(body.view.state.values, meta.k),
         updatedAt: new Date().toISOString(),
       };
-      const preview = await authoring.preview(draft);
+      // Slack takes the answer within 3 s (https://docs.slack.dev/interactivity/handling-user-interaction#acknowledgment_response);
+      // a machine translation may take longer: then the modal says so and is updated when the preview is ready.
+      const work = authoring.preview(draft);
+      const quick = await Promise.race([work, new Promise<undefined>((r) => setTimeout(() => r(undefined), PREVIEW_WAIT_MS))]);
+      if (!quick) {
+        const viewId = body.view.id;
+        void work
+          .then(async (p) => {
+            if (p.ok) await authoring.drafts.put(draft);
+            const view = p.ok
+              ? previewView(
+                  t,
+                  p.locales.map((l) => ({ locale: l.locale, blocks: l.slack.blocks })),
+                  meta,
+                  this.languageName(locale),
+                )
+              : noticeView(t('authoring:admin.invalid', { error: p.error }));
+            await this.deps.client.views.update({ view_id: viewId, view });
+          })
+          .catch((e: unknown) => this.deps.log.warn({ err: e }, 'views.update with the preview failed'));
+        return { response_action: 'update', view: noticeView(t('authoring:chat.preparing')) };
+      }
+      const preview = quick;
       if (!preview.ok)
         return {
           response_action: 'errors',
@@ -410,13 +436,13 @@ export class SlackAuthoring {
         ),
       };
     }
-    if (!stored) return { response_action: 'update', view: refusalView(t('authoring:chat.abandoned', { minutes: 1440 })) };
+    if (!stored) return { response_action: 'update', view: noticeView(t('authoring:chat.abandoned', { minutes: 1440 })) };
     let published;
     try {
       published = await authoring.publish(stored, actor, `slack channel ${meta.c}`);
     } catch (e) {
       if (!(e instanceof PayloadError)) throw e;
-      return { response_action: 'update', view: refusalView(t('authoring:admin.invalid', { error: e.message })) };
+      return { response_action: 'update', view: noticeView(t('authoring:admin.invalid', { error: e.message })) };
     }
     await authoring.drafts.delete('slack', userId);
     const incident = authoring.incident(published.key);

@@ -191,7 +191,7 @@ export class SlackEmulator extends EventEmitter {
     secret: string,
     user: string,
     inputs: Inputs = {},
-  ): Promise<{ status: number; answer: Record<string, unknown>; refusedBySlack?: string[] }> {
+  ): Promise<{ status: number; answer: Record<string, unknown>; refusedBySlack?: string[]; late?: boolean }> {
     const open = this.openView(user);
     if (!open) throw new Error(`slack emulator: ${user} has no open view`);
     const values = stateValues(open.view, inputs);
@@ -208,6 +208,7 @@ export class SlackEmulator extends EventEmitter {
       response_urls: [],
     };
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const sentAt = Date.now();
     const res = await fetch(eventsUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlack(secret, body) },
@@ -216,6 +217,8 @@ export class SlackEmulator extends EventEmitter {
     const text = await res.text();
     const answer = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
     if (res.status !== 200) return { status: res.status, answer };
+    // An answer after 3 s is not shown: the user sees Slack's own error and the view stays as it was.
+    if (Date.now() - sentAt > ACK_DEADLINE_MS) return { status: res.status, answer, late: true };
     const action = answer.response_action;
     if (action === 'update') {
       const errors = validateModal(answer.view);
