@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordRig, type DiscordRig } from '../emulators/discord/app.ts';
 import type { EmuInteraction, EmuMessage, Json } from '../emulators/discord/index.ts';
 import { validateModal } from '../emulators/discord/modals.ts';
+import { startLibreTranslate, type TranslateFake } from '../emulators/translate/fakes.ts';
 import { buttonsHtml, writeScreenshot } from '../helpers/screenshot.ts';
 import { discordHtml, esc } from '../../src/authoring/web.ts';
 import type { DiscordPayload } from '../../src/adapters/discord/render.ts';
@@ -15,6 +16,7 @@ import type { DiscordPayload } from '../../src/adapters/discord/render.ts';
 const EPHEMERAL = 64;
 const RESPONDERS = '111111111111111111';
 const OTHER_ROLE = '222222222222222222';
+const buttonsOf = (m: EmuMessage | undefined) => (m?.components ?? []).flatMap((r) => (r.components as Json[]) ?? []);
 
 describe('writing an incident on Discord', () => {
   let rig: DiscordRig;
@@ -47,7 +49,6 @@ describe('writing an incident on Discord', () => {
   afterAll(() => rig?.stop());
 
   const roots = () => [announce, announceZh].flatMap((c) => rig.emu.messagesIn(c).filter((m) => !m.replyTo && (m.flags & EPHEMERAL) === 0));
-  const buttonsOf = (m: EmuMessage | undefined) => (m?.components ?? []).flatMap((r) => (r.components as Json[]) ?? []);
   const slash = (userId: string, subcommand: string, options: Record<string, string> = {}, roles = [RESPONDERS]) =>
     rig.emu.interact({ name: 'incident', subcommand, options, userId, channelId: ops, roles });
 
@@ -221,4 +222,46 @@ describe('writing an incident on Discord', () => {
       },
     });
   });
+});
+
+describe('writing an incident on Discord while machine translation is slow', () => {
+  let rig: DiscordRig;
+  let fake: TranslateFake;
+  let ops: string;
+  let responder: string;
+  beforeAll(async () => {
+    fake = await startLibreTranslate('k');
+    fake.mode = 'hang';
+    rig = await startDiscordRig((emu) => {
+      ops = emu.addChannel({ name: 'ops' });
+      responder = emu.addUser({ username: 'ada' });
+      return [
+        'service: { name: Chatter, locales: [en, zh-CN] }',
+        `i18n: { translate: { provider: libretranslate, url: "${fake.url}", key: k, timeout: 2500ms } }`,
+        'authors:',
+        `  discord: ["${RESPONDERS}"]`,
+      ].join('\n');
+    });
+  });
+  afterAll(async () => {
+    await rig?.stop();
+    await fake?.close();
+  });
+
+  it('defers the answer to the modal within Discord’s 3 s, then edits the preview in', async () => {
+    const opened = await rig.emu.interact({ name: 'incident', subcommand: 'open', userId: responder, channelId: ops, roles: [RESPONDERS] });
+    const submitted = await rig.emu.submitModal({
+      userId: responder,
+      opened,
+      roles: [RESPONDERS],
+      inputs: { name: 'Messages are delayed', impact: ['major'], status: ['investigating'], message: 'Looking.' },
+    });
+    expect(submitted.callbackType).toBe(5);
+    expect(submitted.reply!.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(submitted.reply!.embeds.map((e) => e.title)).toEqual([
+      expect.stringContaining('Major incident'),
+      expect.stringContaining('重大事件'),
+    ]);
+    expect(buttonsOf(submitted.reply).map((b) => b.custom_id)).toEqual(['sr_inc:pub', 'sr_inc:x']);
+  }, 30_000);
 });

@@ -8,6 +8,8 @@ import {
   MessageFlags,
   PermissionFlagsBits,
   TextInputStyle,
+  type APIActionRowComponent,
+  type APIButtonComponent,
   type APIEmbed,
   type APIModalInteractionResponseCallbackData,
   type AutocompleteInteraction,
@@ -44,6 +46,8 @@ const fits = (id: string) => id.length <= 100;
 const PICKABLE: readonly ComponentStatus[] = ['degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'];
 /** https://discord.com/developers/docs/resources/message#embed-object-embed-limits: 6000 characters over all embeds. */
 const EMBED_TOTAL = 6000;
+/** How long a modal submission waits for its preview before deferring (Discord's deadline is 3 s). */
+const PREVIEW_WAIT_MS = 2000;
 
 type T = (key: string, options?: Record<string, unknown>) => string;
 
@@ -318,13 +322,18 @@ export class DiscordAuthoring {
     };
     const now = new Date().toISOString();
     const draft: Draft = { ...newDraft('discord', i.user.id, now, { locale, ...(target ? { target } : {}) }), fields };
-    const preview = await this.authoring.preview(draft);
+    // The first answer is due within 3 s (https://discord.com/developers/docs/interactions/receiving-and-responding#responding-to-an-interaction);
+    // a machine translation may take longer: then the answer is deferred and the preview edits it in.
+    const work = this.authoring.preview(draft);
+    const quick = await Promise.race([work, new Promise<undefined>((r) => setTimeout(() => r(undefined), PREVIEW_WAIT_MS))]);
+    if (!quick) await i.deferReply({ flags: MessageFlags.Ephemeral });
+    const preview = quick ?? (await work);
+    const answer = async (body: { content: string; embeds?: APIEmbed[]; components?: APIActionRowComponent<APIButtonComponent>[] }) => {
+      if (i.deferred) await i.editReply({ ...body, allowedMentions: NO_MENTIONS });
+      else await i.reply({ ...body, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    };
     if (!preview.ok) {
-      await i.reply({
-        content: t('authoring:admin.invalid', { error: preview.error }),
-        flags: MessageFlags.Ephemeral,
-        allowedMentions: NO_MENTIONS,
-      });
+      await answer({ content: t('authoring:admin.invalid', { error: preview.error }) });
       return;
     }
     await this.authoring.drafts.put(draft);
@@ -343,7 +352,7 @@ export class DiscordAuthoring {
       total += size;
       embeds.push(embed);
     }
-    await i.reply({
+    await answer({
       content: t('authoring:chat.previewIntro'),
       embeds,
       components: [
@@ -365,8 +374,6 @@ export class DiscordAuthoring {
           ],
         },
       ],
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: NO_MENTIONS,
     });
   }
 
