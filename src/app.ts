@@ -33,6 +33,7 @@ import { HttpServer } from './http/server.ts';
 import { registerCoreRoutes } from './http/core-routes.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
 import { Authoring } from './authoring/service.ts';
+import { registerWebRoutes } from './web/routes.ts';
 import type { ChatAdapter } from './adapters/adapter.ts';
 import { ADAPTERS } from './adapters/registry.ts';
 import { ConsoleAdapter } from './adapters/console/index.ts';
@@ -259,6 +260,7 @@ export class App {
       timezone: cfg.service.timezone,
       now,
       fallbackLocale: this.defaultLocale,
+      ...(cfg.service.publicUrl ? { publicUrl: cfg.service.publicUrl } : {}),
       componentName: (c, locale) => catalog.localizedName(c.id, locale, this.defaultLocale) ?? c.name,
       adviceFor: (event) => adviceFor(event, cfg.advice, catalog),
       ...(translations ? { translated: (text: string, locale: string) => translations.cached(text, locale) } : {}),
@@ -341,6 +343,7 @@ export class App {
         },
         log: this.log.child({ part: 'digest' }),
         now: () => Date.parse(this.now()),
+        ...(cfg.service.publicUrl ? { publicUrl: cfg.service.publicUrl } : {}),
       });
       await digest.load();
     }
@@ -484,6 +487,8 @@ export class App {
       },
     });
     registerAdminRoutes(this);
+    // The public status page, its feeds, badges and Statuspage-compatible API (docs/status-page.md).
+    registerWebRoutes(this);
   }
 
   /** What rendering needs at `now` (the CLI preview and tests render through it). */

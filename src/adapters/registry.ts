@@ -1,6 +1,7 @@
 import type { AppConfig } from '../core/config.ts';
 import type { Platform } from '../core/model.ts';
 import type { PlatformLimits } from '../delivery/rate-limit.ts';
+import type { MessageModel } from '../i18n/message.ts';
 import type { ChatAdapter } from './adapter.ts';
 import type { SetupCheck } from './checks.ts';
 import { CONSOLE_PACING } from './console/limits.ts';
@@ -25,6 +26,8 @@ export interface PlatformEntry {
   /** The setting that turns the platform on, and `status-relay doctor`'s check of it (token accepted, platform reachable). */
   readonly token?: string;
   readonly check?: (config: AppConfig, timeoutMs: number) => Promise<SetupCheck[]>;
+  /** `status-relay preview`: the payload the platform would receive, from its pure `render.ts`. */
+  readonly preview: (message: MessageModel) => Promise<string>;
 }
 
 /** The literal registry: a platform without an entry fails to compile. Adding a platform is its folder plus one entry here. */
@@ -33,11 +36,13 @@ export const PLATFORM_REGISTRY = {
     pacing: CONSOLE_PACING,
     enabled: (c) => c.demo || c.announce.some((a) => a.platform === 'console'),
     build: async (c) => import('./console/index.ts').then((m) => m.createConsoleAdapter(m.consoleSettings(c))),
+    preview: async (m) => import('./console/render.ts').then((r) => r.previewConsole(m)),
   },
   telegram: {
     pacing: TELEGRAM_PACING,
     enabled: (c) => Boolean(c.env.TELEGRAM_BOT_TOKEN),
     build: async (c) => import('./telegram/index.ts').then((m) => m.createTelegramAdapter(m.telegramSettings(c))),
+    preview: async (m) => import('./telegram/render.ts').then((r) => r.previewTelegram(m)),
     token: 'TELEGRAM_BOT_TOKEN',
     check: async (c, ms) => import('./telegram/index.ts').then((m) => m.checkTelegram(c, ms)),
   },
@@ -45,6 +50,7 @@ export const PLATFORM_REGISTRY = {
     pacing: SLACK_PACING,
     enabled: (c) => Boolean(c.env.SLACK_BOT_TOKEN),
     build: async (c) => import('./slack/index.ts').then((m) => m.createSlackAdapter(m.slackSettings(c))),
+    preview: async (m) => import('./slack/render.ts').then((r) => r.previewSlack(m)),
     token: 'SLACK_BOT_TOKEN',
     check: async (c, ms) => import('./slack/index.ts').then((m) => m.checkSlack(c, ms)),
   },
@@ -52,6 +58,7 @@ export const PLATFORM_REGISTRY = {
     pacing: DISCORD_PACING,
     enabled: (c) => Boolean(c.env.DISCORD_TOKEN),
     build: async (c) => import('./discord/index.ts').then((m) => m.createDiscordAdapter(m.discordSettings(c))),
+    preview: async (m) => import('./discord/render.ts').then((r) => r.previewDiscord(m)),
     token: 'DISCORD_TOKEN',
     check: async (c, ms) => import('./discord/index.ts').then((m) => m.checkDiscord(c, ms)),
   },

@@ -45,6 +45,7 @@ const banner = (app: App, http: { host: string; port: number }, demo: boolean): 
     `  adapters: ${[...app.adapters.keys()].join(', ') || 'none'}`,
     `  store:    ${app.store.location}`,
     `  http:     http://${http.host === '0.0.0.0' ? '127.0.0.1' : http.host}:${http.port}  (/healthz /readyz /metrics /api/status)`,
+    `  page:     ${cfg.service.publicUrl ?? `http://${http.host === '0.0.0.0' ? '127.0.0.1' : http.host}:${http.port}/`}  (the public status page; /feed.atom /api/v2/summary.json)`,
     ...configWarnings(cfg).map((w) => `  warning:  ${w}`),
   ];
   if (demo || app.adapters.size === 0 || [...app.adapters.keys()].every((p) => p === 'console'))
@@ -146,7 +147,8 @@ export const buildCli = (): Command => {
     .addOption(new Option('--locale <code>', 'language').default('en').choices([...SUPPORTED_LOCALES]))
     .addOption(new Option('--platform <name>', 'platform renderer').default('console').choices([...PLATFORMS]))
     .action(async (file: string, opts: { locale: string; platform: Platform }) => {
-      const { PREVIEWERS, readEventFile } = await import('./preview.ts');
+      const { readEventFile } = await import('./preview.ts');
+      const { PLATFORM_REGISTRY } = await import('../adapters/registry.ts');
       const cfg = config();
       let event;
       try {
@@ -165,7 +167,7 @@ export const buildCli = (): Command => {
         componentName: (c, l) => catalog.localizedName(c.id, l, 'en') ?? c.name,
         adviceFor: (e) => adviceFor(e, cfg.advice, catalog),
       });
-      console.log(PREVIEWERS[opts.platform](model));
+      console.log(await PLATFORM_REGISTRY[opts.platform].preview(model));
     });
   const incident = program.command('incident').description("write manual incidents through the running bot's admin API");
   const adminCall = async (path: string, body: unknown, url?: string) => {

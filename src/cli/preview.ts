@@ -1,29 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import {
-  CAUSES,
-  COMPONENT_STATUSES,
-  INCIDENT_STATUSES,
-  MAINTENANCE_STATUSES,
-  SEVERITIES,
-  type Platform,
-  type StatusEvent,
-} from '../core/model.ts';
+import { CAUSES, COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, SEVERITIES, type StatusEvent } from '../core/model.ts';
 import { PayloadError, describeZodError } from '../core/errors.ts';
 import { parseIncident } from '../sources/statuspage/parse.ts';
-import type { MessageModel } from '../i18n/message.ts';
-import { renderConsole } from '../adapters/console/render.ts';
-import { previewDiscord } from '../adapters/discord/render.ts';
-import { renderTelegram } from '../adapters/telegram/render.ts';
-import { renderSlack } from '../adapters/slack/render.ts';
-
-/** Each platform's pure payload renderer, for `status-relay preview`. */
-export const PREVIEWERS: Record<Platform, (m: MessageModel) => string> = {
-  console: (m) => renderConsole({ platform: 'console', chatId: '#preview', kind: 'channel' }, m, 'preview'),
-  telegram: (m) => JSON.stringify(renderTelegram(m), null, 2),
-  slack: (m) => JSON.stringify(renderSlack(m), null, 2),
-  discord: (m) => previewDiscord(m),
-};
 
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO-8601 time');
 const componentStatus = z.enum(COMPONENT_STATUSES);

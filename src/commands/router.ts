@@ -1,6 +1,6 @@
 import { matchLocale } from '../i18n/locales.ts';
-import type { Platform } from '../core/model.ts';
 import { buildCommandReply, buildKpiReply, type CommandReplyInput } from '../messages/index.ts';
+import type { Platform } from '../core/model.ts';
 import { chatKey, userKey, type ChannelAnnouncement, type Subscription, type UserPrefs } from '../core/recipients.ts';
 import { formatList } from '../i18n/format.ts';
 import { statusReply } from './status.ts';

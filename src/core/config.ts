@@ -129,6 +129,20 @@ const fileSchema = z.strictObject({
           }
         }, 'expected an IANA time zone such as UTC or Europe/Paris'),
       url: httpUrlSetting.optional(),
+      /** Where this bot's own status page is reachable (`GET /`): announcements link there when their source has no page. */
+      publicUrl: httpUrlSetting.optional(),
+      /** CSP `frame-ancestors` of the status page: who may embed it in a frame; `'none'` unless set (docs/status-page.md). */
+      frameAncestors: z
+        .array(
+          z
+            .string()
+            .regex(
+              /^('self'|'none'|https?:\/\/[^\s;,']+|\*\.[^\s;,']+)$/,
+              "expected 'self', 'none' or an origin such as https://intranet.example.com",
+            ),
+        )
+        .min(1)
+        .optional(),
     })
     .default({ name: 'Our service', locales: ['en'], timezone: 'UTC' }),
   components: z.array(componentSchema).default([]),

@@ -296,7 +296,37 @@ describe('GET /openapi.json', () => {
     const gets = (path: string, url: string, headers: Record<string, string> | undefined, expectStatus: number): Case[] =>
       ['GET', 'HEAD'].map((method) => ({ method, path, url, ...(headers ? { headers } : {}), expect: expectStatus }));
 
+    // The status page's routes, and each answering 304 to its own current ETag.
+    const pageRoutes: [string, string][] = [
+      ['/', '/?lang=en'],
+      ['/incidents/{id}', `/incidents/${encodeURIComponent(key)}`],
+      ['/history', '/history?page=1'],
+      ['/feed.atom', '/feed.atom'],
+      ['/feed.rss', '/feed.rss?lang=en'],
+      ['/api/v2/summary.json', '/api/v2/summary.json'],
+      ['/api/v2/status.json', '/api/v2/status.json'],
+      ['/api/v2/components.json', '/api/v2/components.json'],
+      ['/api/v2/incidents.json', '/api/v2/incidents.json'],
+      ['/api/v2/incidents/unresolved.json', '/api/v2/incidents/unresolved.json'],
+      ['/api/v2/scheduled-maintenances.json', '/api/v2/scheduled-maintenances.json'],
+      ['/badge/{component}.svg', '/badge/messaging.svg?metric=uptime&window=7d'],
+    ];
+    const notModified: Case[] = [];
+    for (const [path, url] of pageRoutes) {
+      const etag = (await fetch(`${t.baseUrl}${url}`)).headers.get('etag')!;
+      notModified.push(...gets(path, url, { 'if-none-match': etag }, 304));
+    }
+    const pageCases: Case[] = [
+      ...pageRoutes.flatMap(([path, url]) => gets(path, url, undefined, 200)),
+      ...gets('/incidents/{id}', '/incidents/ops%3Anothing-here', undefined, 404),
+      ...gets('/badge/{component}.svg', '/badge/messaging.svg', undefined, 200),
+      ...gets('/badge/{component}.svg', '/badge/nothing.svg', undefined, 404),
+      ...gets('/badge/{component}.svg', '/badge/messaging.svg?window=1y', undefined, 400),
+      ...notModified,
+    ];
+
     const cases: Case[] = [
+      ...pageCases,
       ...gets('/healthz', '/healthz', undefined, 200),
       ...gets('/readyz', '/readyz', undefined, 200),
       ...gets('/metrics', '/metrics', undefined, 200),

@@ -97,7 +97,7 @@ const allComponentSchemas = (): Record<string, JsonSchema> =>
 interface ResponseDoc {
   readonly description: string;
   /** A JSON body of this schema; `text` for a text/plain body; absent for no body. */
-  readonly body?: ResponseSchemaName | 'text' | 'html' | 'any-json';
+  readonly body?: ResponseSchemaName | 'text' | 'any-json' | 'html' | 'atom' | 'rss' | 'svg';
   readonly headers?: Record<string, { readonly description: string; readonly schema: JsonSchema }>;
 }
 
@@ -175,8 +175,92 @@ const WEBHOOK_SECURITY: SecurityRequirement[] = [
   {},
 ];
 
+const LANG_PARAMETER: ParameterDoc = {
+  name: 'lang',
+  in: 'query',
+  description: 'One of service.locales; otherwise the `lang` cookie, then Accept-Language, decide (docs/status-page.md).',
+  required: false,
+  schema: { type: 'string' },
+};
+const NOT_MODIFIED: ResponseDoc = { description: 'Not modified: the If-None-Match ETag is current.' };
+
+/** The public status page (docs/status-page.md): HTML, feeds, badges, and a Statuspage-compatible API. */
+const page = (operationId: string, summary: string, body: 'html' | 'atom' | 'rss', description: string): OperationDoc => ({
+  operationId,
+  summary,
+  description,
+  tags: ['status page'],
+  parameters: [LANG_PARAMETER],
+  responses: { 200: { description: 'The page in the negotiated language (Content-Language).', body }, 304: NOT_MODIFIED },
+});
+const statuspageApi = (operationId: string, summary: string): OperationDoc => ({
+  operationId,
+  summary,
+  description:
+    "The shape of Atlassian Statuspage's public API v2 of the same path (https://developer.statuspage.io/), so Statuspage readers can follow this service.",
+  tags: ['status page'],
+  responses: { 200: { description: 'Statuspage v2 JSON.', body: 'any-json' }, 304: NOT_MODIFIED },
+});
+
+const WEB_DOCS: Readonly<Record<string, OperationDoc>> = {
+  'GET /': page(
+    'getStatusPage',
+    'The public status page',
+    'html',
+    'Overall state, open incidents, advice, components with 90-day uptime and KPIs, maintenance.',
+  ),
+  'GET /incidents/:id': {
+    ...page('getIncidentPage', 'One incident from first post to resolution', 'html', 'The story of one incident or maintenance.'),
+    parameters: [pathParameter('id', 'The incident key `<sourceId>:<id>`.'), LANG_PARAMETER],
+    responses: {
+      200: { description: 'The incident page.', body: 'html' },
+      304: NOT_MODIFIED,
+      404: { description: 'No such incident (an HTML page saying so).', body: 'html' },
+    },
+  },
+  'GET /history': {
+    ...page('getHistoryPage', 'Incident history', 'html', 'Every known story, newest first, ten a page.'),
+    parameters: [
+      { name: 'page', in: 'query', description: 'Page number, from 1.', required: false, schema: { type: 'integer', minimum: 1 } },
+      LANG_PARAMETER,
+    ],
+  },
+  'GET /feed.atom': page('getAtomFeed', 'Incident history as Atom', 'atom', 'Atom 1.0 (RFC 4287), one entry per story.'),
+  'GET /feed.rss': page('getRssFeed', 'Incident history as RSS', 'rss', 'RSS 2.0, one item per story.'),
+  'GET /api/v2/summary.json': statuspageApi('getStatuspageSummary', 'Statuspage summary'),
+  'GET /api/v2/status.json': statuspageApi('getStatuspageStatus', 'Statuspage status indicator'),
+  'GET /api/v2/components.json': statuspageApi('getStatuspageComponents', 'Statuspage components'),
+  'GET /api/v2/incidents.json': statuspageApi('getStatuspageIncidents', 'Statuspage incidents (the 50 most recent)'),
+  'GET /api/v2/incidents/unresolved.json': statuspageApi('getStatuspageUnresolved', 'Statuspage unresolved incidents'),
+  'GET /api/v2/scheduled-maintenances.json': statuspageApi('getStatuspageMaintenances', 'Statuspage scheduled maintenances'),
+  'GET /badge/:component.svg': {
+    operationId: 'getBadge',
+    summary: 'SVG status badge of a component',
+    tags: ['status page'],
+    parameters: [
+      pathParameter('component', 'A component id (GET /api/v2/components.json).'),
+      {
+        name: 'metric',
+        in: 'query',
+        description: '`uptime` for the uptime badge; absent for the status.',
+        required: false,
+        schema: { enum: ['uptime'] },
+      },
+      { name: 'window', in: 'query', description: 'The uptime window.', required: false, schema: { enum: ['24h', '7d', '30d', '90d'] } },
+      LANG_PARAMETER,
+    ],
+    responses: {
+      200: { description: 'The badge.', body: 'svg' },
+      304: NOT_MODIFIED,
+      400: { description: 'An unknown metric or window.', body: 'Error' },
+      404: { description: 'No such component.', body: 'Error' },
+    },
+  },
+};
+
 /** Every route the server can register, keyed `METHOD pattern` as the router holds it. HEAD is derived from GET. */
 export const ROUTE_DOCS: Readonly<Record<string, OperationDoc>> = {
+  ...WEB_DOCS,
   'GET /healthz': {
     operationId: 'getHealthz',
     summary: 'Liveness',
@@ -432,8 +516,11 @@ export const openApiPath = (pattern: string): string => pattern.replace(/:([A-Za
 const mediaFor = (body: ResponseDoc['body']): Record<string, { schema: JsonSchema }> | undefined => {
   if (body === undefined) return undefined;
   if (body === 'text') return { 'text/plain': { schema: { type: 'string' } } };
-  if (body === 'html') return { 'text/html': { schema: { type: 'string' } } };
   if (body === 'any-json') return { 'application/json': { schema: {} } };
+  if (body === 'html') return { 'text/html': { schema: { type: 'string' } } };
+  if (body === 'atom') return { 'application/atom+xml': { schema: { type: 'string' } } };
+  if (body === 'rss') return { 'application/rss+xml': { schema: { type: 'string' } } };
+  if (body === 'svg') return { 'image/svg+xml': { schema: { type: 'string' } } };
   return { 'application/json': { schema: schemaRef(body) } };
 };
 

@@ -139,8 +139,13 @@ export class Router implements HttpRoutes {
       const params: Record<string, string> = {};
       const ok = r.parts.every((p, i) => {
         if (p.startsWith(':')) {
+          // `:component.svg`: a parameter with a fixed suffix (the badge route).
+          const dot = p.indexOf('.');
+          const suffix = dot === -1 ? '' : p.slice(dot);
+          const raw = parts[i]!;
+          if (suffix && (!raw.endsWith(suffix) || raw.length === suffix.length)) return false;
           try {
-            params[p.slice(1)] = decodeURIComponent(parts[i]!);
+            params[p.slice(1, dot === -1 ? undefined : dot)] = decodeURIComponent(suffix ? raw.slice(0, -suffix.length) : raw);
           } catch {
             return false;
           }

@@ -37,6 +37,8 @@ export interface DigestDeps {
   readonly post: (digest: DigestAnnouncement, recipients: readonly DigestRecipient[]) => Promise<void>;
   readonly log: Logger;
   readonly now?: () => number;
+  /** `service.publicUrl`: the digest links to the status page. */
+  readonly publicUrl?: string;
 }
 
 const IMAGE_PREFIX = 'img:';
@@ -213,6 +215,7 @@ export class DigestService {
       fallbackLocale: this.deps.defaultLocale,
       componentName: (c, locale) => this.deps.componentName(c.id, locale, c.name),
       adviceFor: () => [],
+      ...(this.deps.publicUrl ? { publicUrl: this.deps.publicUrl } : {}),
     };
   }
 }

@@ -161,10 +161,18 @@ const buildStory = (event: StoryEvent, locale: string, ctx: RenderContext): Mess
     fields,
     ...(advice.length ? { adviceTitle: t('announce.advice') } : {}),
     advice,
-    ...(incident.url ? { link: { label: t('announce.statusPage'), url: incident.url } } : {}),
+    ...(storyUrl(incident, ctx) ? { link: { label: t('announce.statusPage'), url: storyUrl(incident, ctx)! } } : {}),
     footer: `${t('announce.updatedAt', { time: formatDateTime(ctx.now, locale, ctx.timezone) })}${machine ? ` · ${t('translate.machine')}` : ''}`,
   };
 };
+
+/** The story on our own status page (`GET /incidents/:id`), under `service.publicUrl`. */
+export const publicIncidentUrl = (publicUrl: string, key: string): string =>
+  new URL(`incidents/${encodeURIComponent(key)}`, publicUrl.endsWith('/') ? publicUrl : `${publicUrl}/`).href;
+
+/** The source's own page for the story, else ours when `service.publicUrl` is set. */
+const storyUrl = (incident: Incident, ctx: RenderContext): string | undefined =>
+  incident.url ?? (ctx.publicUrl ? publicIncidentUrl(ctx.publicUrl, incident.key) : undefined);
 
 /** Incident story step (opened, updated, resolved) → MessageModel. Pure. */
 export const buildIncidentStory = (

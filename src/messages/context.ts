@@ -30,4 +30,6 @@ export interface RenderContext {
   kpiFields?(componentIds: readonly string[], locale: string): readonly MessageField[];
   /** Machine translation of source text into the locale, when one was fetched before rendering. */
   translated?(text: string, locale: string): string | undefined;
+  /** `service.publicUrl`: our status page, the link of a story whose source has no page of its own. */
+  readonly publicUrl?: string;
 }

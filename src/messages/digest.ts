@@ -55,6 +55,7 @@ export const buildDigest = (input: DigestInput, locale: string, ctx: RenderConte
     severity: 'none' as const,
     title: t('digest.title', { service: ctx.serviceName }),
     advice: [],
+    ...(ctx.publicUrl ? { link: { label: t('announce.statusPage'), url: ctx.publicUrl } } : {}),
   };
   if (!d) return { ...base, fields: [] };
   const fmt = (n: DigestNumbers): string => {

@@ -4,6 +4,7 @@ import { ERROR_ICON, INFO_ICON, toPlainText } from '../i18n/message.ts';
 import { storedAnnouncement, storyKey, type Incident, type StatusEvent } from '../core/model.ts';
 import {
   buildCommandReply,
+  buildDeliveryLabels,
   buildComponentChange,
   buildDigest,
   buildEventMessage,
@@ -184,5 +185,15 @@ describe('RenderCache', () => {
     now = '2026-12-02T10:31:00.000Z';
     expect(cache.event(change, 'en')).not.toBe(first);
     expect(built).toBe(3);
+  });
+});
+
+describe('delivery labels', () => {
+  it('are the platform words in the reader language', () => {
+    const de = buildDeliveryLabels('de', ctx);
+    const en = buildDeliveryLabels('en', ctx);
+    expect(en.fullText).toBe('Read the full text');
+    expect(de.fullText).not.toBe(en.fullText);
+    expect(en.threadName('Outage')).toContain('Outage');
   });
 });

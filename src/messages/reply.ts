@@ -145,6 +145,7 @@ export const buildStatusOverview = (input: StatusOverviewInput, locale: string, 
     fields,
     ...(advice.size ? { adviceTitle: t('announce.advice') } : {}),
     advice: [...advice].map((k) => t(`advice.${k}`)),
+    ...(ctx.publicUrl ? { link: { label: t('announce.statusPage'), url: ctx.publicUrl } } : {}),
     footer: t('announce.updatedAt', { time: formatDateTime(ctx.now, locale, ctx.timezone) }),
   };
 };

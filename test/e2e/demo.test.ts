@@ -3,11 +3,21 @@ import { runFastDemo } from '../helpers/demo.ts';
 
 describe('npm start on a fresh clone (the demo)', () => {
   it('replays the outage in English and Chinese, answers /status, and stops cleanly on SIGTERM', async () => {
-    const { out, code } = await runFastDemo();
+    let served = '';
+    const { out, code } = await runFastDemo(60_000, async (printed) => {
+      const url = /page: +(http:\/\/127\.0\.0\.1:\d+\/)/.exec(printed)?.[1];
+      if (url) served = (await (await fetch(`${url}?lang=zh-CN`)).text()) + (await (await fetch(`${url}history?lang=en`)).text());
+    });
     expect(code).toBe(0);
     // What it uses, and how to add real tokens.
     expect(out).toMatch(/sources: +page \(statuspage http:\/\/127\.0\.0\.1:\d+\/, every 1 s\)/);
     expect(out).toContain('adapters: console');
+    // The public status page, served by the demo.
+    const page = /page: +(http:\/\/127\.0\.0\.1:\d+\/) +\(the public status page/.exec(out);
+    expect(page, out).not.toBeNull();
+    expect(served).toContain('<html lang="zh-CN" dir="ltr">');
+    expect(served).toContain('所有系统运行正常');
+    expect(served).toContain('Messaging has fully recovered');
     expect(out).toMatch(/store: +sqlite:\/\/.*data\/status-relay\.sqlite/);
     expect(out).toContain('TELEGRAM_BOT_TOKEN');
     // The whole story in both languages: opened, updates, resolution.

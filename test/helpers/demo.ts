@@ -9,7 +9,11 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
  * `status-relay start --fast` as a newcomer runs it (fresh folder, no config, no token), until the
  * story is over; then SIGTERM. Returns everything it printed and its exit code.
  */
-export const runFastDemo = async (timeoutMs = 60_000): Promise<{ out: string; code: number | null }> => {
+export const runFastDemo = async (
+  timeoutMs = 60_000,
+  /** Runs once the story is over, while the demo still serves HTTP. */
+  beforeStop?: (out: string) => Promise<void>,
+): Promise<{ out: string; code: number | null }> => {
   const cwd = mkdtempSync(join(tmpdir(), 'sr-demo-'));
   const env: NodeJS.ProcessEnv = { ...process.env, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1' };
   for (const k of Object.keys(env)) if (/^(CONFIG_FILE|STORE_URL|TELEGRAM_|SLACK_|DISCORD_)/.test(k)) delete env[k];
@@ -30,7 +34,11 @@ export const runFastDemo = async (timeoutMs = 60_000): Promise<{ out: string; co
       }
     });
   });
-  child.kill('SIGTERM');
+  try {
+    if (beforeStop) await beforeStop(out);
+  } finally {
+    child.kill('SIGTERM');
+  }
   const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
   return { out, code };
 };

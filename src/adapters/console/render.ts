@@ -21,3 +21,7 @@ export const renderConsole = (target: Target, message: MessageModel, note: strin
   const body = lines.map((l) => `│ ${l}`);
   return [head + '─'.repeat(Math.max(2, width - Array.from(head).length)), ...body, `└${'─'.repeat(width - 1)}`].join('\n');
 };
+
+/** `status-relay preview --platform console`: the block as printed. */
+export const previewConsole = (m: MessageModel): string =>
+  renderConsole({ platform: 'console', chatId: '#preview', kind: 'channel' }, m, 'preview');

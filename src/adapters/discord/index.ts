@@ -7,6 +7,7 @@ import type { MessageModel } from '../../i18n/message.ts';
 import { Translator } from '../../i18n/i18n.ts';
 import { localesOf, type AdapterContext, type AdapterState, type ChatAdapter, type PostedRef, type SendOptions } from '../adapter.ts';
 import { NO_MENTIONS, renderDiscord, threadName, type DiscordPayload } from './render.ts';
+import { buildDeliveryLabels } from '../../messages/labels.ts';
 import { GONE_CODES, THREAD_EXISTS, classifyDiscordError, discordCode } from './errors.ts';
 import { TimeoutError, unreachable, within, type SetupCheck } from '../checks.ts';
 import { buildCommandDefinitions } from './commands.ts';
@@ -195,9 +196,7 @@ export class DiscordAdapter implements ChatAdapter {
     const { client, ctx } = this.ready();
     let mode = target.kind === 'dm' ? 'reply' : root.threadId ? 'thread' : this.replyMode.get(root.messageId);
     if (!mode) {
-      const name = threadName(
-        ctx.commands.services.translator.t(message.locale)('discord:thread.name', { title: message.headline ?? message.title }),
-      );
+      const name = threadName(buildDeliveryLabels(message.locale, ctx.commands.services).threadName(message.headline ?? message.title));
       try {
         await client.rest.post(Routes.threads(root.chatId, root.messageId), { body: { name, auto_archive_duration: 1440 } });
         mode = 'thread';

@@ -101,3 +101,6 @@ const fitBlocks = (blocks: KnownBlock[]): KnownBlock[] => {
   }
   return [...kept, ...tail];
 };
+
+/** `status-relay preview --platform slack`: the chat.postMessage payload. */
+export const previewSlack = (m: MessageModel): string => JSON.stringify(renderSlack(m), null, 2);

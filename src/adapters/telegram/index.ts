@@ -12,6 +12,7 @@ import { ConfigError } from '../../core/errors.ts';
 import { Translator } from '../../i18n/i18n.ts';
 import { localesOf, type AdapterContext, type AdapterState, type ChatAdapter, type PostedRef, type SendOptions } from '../adapter.ts';
 import { DEFAULT_LABELS, renderCaption, renderTelegram, type TelegramLabels } from './render.ts';
+import { buildDeliveryLabels } from '../../messages/labels.ts';
 import { classifyTelegramError, isNoTextToEdit, isNotModified } from './errors.ts';
 import { TimeoutError, unreachable, within, type SetupCheck } from '../checks.ts';
 import { commandRegistrations } from './commands.ts';
@@ -128,6 +129,11 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
     this.status = 'connected';
   }
 
+  /** The bot's @username once connected: the status page's `t.me/<bot>?start=` link. */
+  username(): string | undefined {
+    return this.bot.botInfo?.username;
+  }
+
   private runPolling(bot: Telegraf): void {
     this.polling = bot.launch({ allowedUpdates: [...ALLOWED_UPDATES] }).catch((e: unknown) => {
       if (this.stopped) return;
@@ -186,9 +192,7 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
   }
 
   private labels(locale: string): TelegramLabels {
-    if (!this.ctx) return DEFAULT_LABELS;
-    const t = this.ctx.commands.services.translator.t(locale);
-    return { fullText: t('telegram:fullText'), shortened: t('telegram:shortened') };
+    return this.ctx ? buildDeliveryLabels(locale, this.ctx.commands.services) : DEFAULT_LABELS;
   }
 
   private async post(chatId: string | number, message: MessageModel, extra: Record<string, unknown>): Promise<Message> {

@@ -158,3 +158,6 @@ export const renderCaption = (m: MessageModel, labels: TelegramLabels = DEFAULT_
 /** Length of the rendered text after entity parsing (tests, preview). */
 export const visibleLength = (m: MessageModel, limit = MESSAGE_LIMIT, labels: TelegramLabels = DEFAULT_LABELS): number =>
   renderHtml(m, limit, labels).length;
+
+/** `status-relay preview --platform telegram`: the sendMessage payload. */
+export const previewTelegram = (m: MessageModel): string => JSON.stringify(renderTelegram(m), null, 2);
