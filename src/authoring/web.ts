@@ -9,7 +9,7 @@ import {
   isClosedStatus,
   type Incident,
 } from '../core/model.ts';
-import type { MessageModel } from '../i18n/message.ts';
+import { messageHtml } from '../web/html.ts';
 import type { AuditEntry } from './audit.ts';
 import type { Draft } from './draft.ts';
 import type { LocalePreview } from './service.ts';
@@ -155,17 +155,6 @@ export const telegramHtml = (payload: LocalePreview['telegram']): string =>
     })
     .join('');
 
-/** The status page's story entry: the same MessageModel laid out as a page would. */
-export const statusPageHtml = (m: MessageModel): string =>
-  `<h4>${esc(m.title)}</h4>` +
-  (m.headline ? `<p><b>${esc(m.headline)}</b></p>` : '') +
-  (m.body ? `<p>${esc(m.body)}</p>` : '') +
-  (m.fields.length ? `<dl>${m.fields.map((f) => `<dt>${esc(f.label)}</dt><dd>${esc(f.value)}</dd>`).join('')}</dl>` : '') +
-  (m.advice.length
-    ? `${m.adviceTitle ? `<p><b>${esc(m.adviceTitle)}</b></p>` : ''}<ul>${m.advice.map((a) => `<li>${esc(a)}</li>`).join('')}</ul>`
-    : '') +
-  (m.footer ? `<p class="footer">${esc(m.footer)}</p>` : '');
-
 // --- the composer ----------------------------------------------------------------------------
 
 export interface ComposerView {
@@ -284,7 +273,7 @@ const previewSection = (p: PageText, v: ComposerView): string => {
           `<div class="card slack"><h4>Slack</h4>${slackHtml(l.slack)}</div>` +
           `<div class="card"><h4>Discord</h4>${discordHtml(l.discord)}</div>` +
           `<div class="card telegram"><h4>Telegram</h4><p>${telegramHtml(l.telegram)}</p></div>` +
-          `<div class="card page"><h4>${esc(t('authoring:admin.statusPage'))}</h4>${statusPageHtml(l.model)}</div>` +
+          `<div class="card page"><h4>${esc(t('authoring:admin.statusPage'))}</h4>${messageHtml(l.model, 3)}</div>` +
           `</div></section>`,
       )
       .join('') +
