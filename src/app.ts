@@ -31,6 +31,8 @@ import { DigestService } from './kpi/digest.ts';
 import { ANNOUNCEMENT_KPI_FIELDS, kpiFields } from './kpi/fields.ts';
 import { HttpServer } from './http/server.ts';
 import { registerCoreRoutes } from './http/core-routes.ts';
+import { registerAdminRoutes } from './http/admin-routes.ts';
+import { Authoring } from './authoring/service.ts';
 import { registerWebRoutes } from './web/routes.ts';
 import type { StatusPageDeps } from './web/deps.ts';
 import type { ChatAdapter } from './adapters/adapter.ts';
@@ -86,6 +88,8 @@ interface Parts {
   readonly delivery: Delivery;
   readonly router: CommandRouter;
   readonly manual: ManualSource;
+  /** Incidents written from chat and `/admin` (src/authoring/). */
+  readonly authoring: Authoring;
   readonly kpiService: KpiService | undefined;
   readonly digest: DigestService | undefined;
   readonly pipeline: Pipeline;
@@ -175,6 +179,9 @@ export class App {
   }
   get manual(): ManualSource {
     return this.built().manual;
+  }
+  get authoring(): Authoring {
+    return this.built().authoring;
   }
   get pipeline(): Pipeline {
     return this.built().pipeline;
@@ -384,6 +391,21 @@ export class App {
     const manual = new ManualSource(manualConfig?.id ?? 'manual');
     for (const sc of cfg.sources) this.sources.set(sc.id, sc.type === 'manual' ? manual : createSource(sc));
     if (!manualConfig) this.sources.set(manual.id, manual);
+    // Drafts, preview and audit; publishing takes the admin API's path (the manual source, then ingest).
+    const authoring = new Authoring({
+      authors: cfg.authors,
+      locales: messageLocales,
+      translator,
+      tracker,
+      catalog,
+      manual,
+      store,
+      log: this.log.child({ part: 'authoring' }),
+      renderContext,
+      ingest: (change) => this.ingest(change),
+      translations,
+      now: this.now,
+    });
 
     const leaderLoops = new LeaderLoops({
       log: this.log,
@@ -420,6 +442,7 @@ export class App {
       delivery,
       router,
       manual,
+      authoring,
       kpiService,
       digest,
       pipeline,
@@ -468,6 +491,8 @@ export class App {
       status: tracker,
       kpi: () => kpiService,
       manual,
+      audit: (key, action, changes) =>
+        authoring.recordAudit(key, action, changes, { platform: 'api', userId: 'ADMIN_API_TOKEN' }, 'admin API'),
       metrics: {
         platforms: () => this.adapters.keys(),
         pipeline: pipeline.counts,
@@ -482,6 +507,7 @@ export class App {
         fencingToken: () => this.leadership?.fencingToken(),
       },
     });
+    registerAdminRoutes(this);
     // The public status page, its feeds, badges and Statuspage-compatible API (docs/status-page.md).
     registerWebRoutes(this.parts.statusPage);
   }
@@ -532,6 +558,7 @@ export class App {
       commands: this.router,
       http: this.http.router,
       replies: this.replies,
+      authoring: this.authoring,
     });
   }
 

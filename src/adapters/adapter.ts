@@ -5,6 +5,7 @@ import type { CommandRouter } from '../commands/router.ts';
 import type { HttpRoutes } from '../http/routes.ts';
 import type { AppConfig } from '../core/config.ts';
 import type { ReplyPacer } from '../delivery/reply-pacer.ts';
+import type { Authoring } from '../authoring/service.ts';
 
 /** Where a sent message lives, so it can be edited or replied to later. Stored as JSON. */
 export interface PostedRef {
@@ -28,6 +29,8 @@ export interface AdapterContext {
   readonly http: HttpRoutes;
   /** Command replies go through it: the platform's pacer, ahead of broadcasts, 429s waited out. */
   readonly replies: ReplyPacer;
+  /** Writing incidents from chat (src/authoring/): absent in contexts that only send. */
+  readonly authoring?: Authoring;
 }
 
 export type AdapterState = 'connecting' | 'connected' | 'down';

@@ -229,6 +229,21 @@ export const buildCli = (): Command => {
           o.url,
         ),
       );
+  incident
+    .command('log <id>')
+    .description('print the audit log of an incident: who published each step, where, when and what (read from the store)')
+    .action(async (id: string) => {
+      const cfg = config();
+      const store = await openStore(cfg.env.STORE_URL).catch(fail);
+      const { AuditLog, formatAuditLog } = await import('../authoring/audit.ts');
+      const manualId = cfg.sources.find((s) => s.type === 'manual')?.id ?? 'manual';
+      const key = id.includes(':') ? id : `${manualId}:${id}`;
+      const entries = await new AuditLog(store.namespace('incident-audit')).of(key);
+      await store.close();
+      if (entries.length === 0)
+        fail(new Error(`no audit log for "${key}": only steps published through the admin API, /admin or chat are recorded`));
+      console.log(formatAuditLog(entries));
+    });
   program
     .command('subscriptions')
     .description('list direct-message subscriptions in the store')

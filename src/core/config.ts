@@ -6,6 +6,7 @@ import { parseDuration } from './duration.ts';
 import { httpUrl } from './url.ts';
 import { COMPONENT_STATUSES, SEVERITIES, CAUSES, PLATFORMS } from './model.ts';
 import { SUPPORTED_LOCALES, isSupportedLocale } from '../i18n/locales.ts';
+import { authorsSchema } from '../authoring/authors.ts';
 
 const duration = (fallback: string) =>
   z
@@ -149,6 +150,8 @@ const fileSchema = z.strictObject({
   announce: z.array(announceSchema).default([]),
   advice: z.array(adviceSchema).default([]),
   digest: z.strictObject({ cron: z.string(), announce: z.boolean().default(true) }).optional(),
+  /** Who may write incidents from chat (src/authoring/authors.ts); nobody when absent. */
+  authors: authorsSchema.default({ slack: [], discord: [], telegram: [] }),
   /** `reminder`: how long before a scheduled window a reminder joins the maintenance's story; `false` turns it off. */
   maintenance: z
     .strictObject({ reminder: z.union([z.literal(false), duration('1h')]).default(3_600_000) })

@@ -60,6 +60,8 @@ export interface CoreRoutesDeps {
   /** The KPI windows of `/api/status`; absent without the built-in engine. */
   kpi(): { windows(ids: readonly string[] | 'all'): Promise<ApiKpiWindows> } | undefined;
   readonly manual: Pick<ManualSource, 'id' | 'open' | 'update'>;
+  /** The audit log of a step published through the admin API (src/authoring/audit.ts): the API knows a token, not a person. */
+  audit(key: string, action: 'opened' | 'updated' | 'resolved', changes: readonly StatusChange[]): Promise<void>;
   /** `/metrics` figures besides the webhook rejections the routes count themselves. */
   readonly metrics: Omit<MetricsSource, 'webhooksRejected'>;
 }
@@ -232,6 +234,7 @@ export const registerCoreRoutes = (app: CoreRoutesDeps): void => {
       throw e;
     }
     for (const change of opened.changes) await app.ingest.ingest(change);
+    await app.audit(`${app.manual.id}:${opened.id}`, 'opened', opened.changes);
     const created: IncidentCreated = { id: opened.id, key: `${app.manual.id}:${opened.id}` };
     ctx.json(201, created);
   });
@@ -250,6 +253,11 @@ export const registerCoreRoutes = (app: CoreRoutesDeps): void => {
       throw e;
     }
     for (const change of changes) await app.ingest.ingest(change);
+    await app.audit(
+      existing.key,
+      changes.some((c) => c.kind === 'incident' && isClosedStatus(c.incident.status)) ? 'resolved' : 'updated',
+      changes,
+    );
     const accepted: UpdateAccepted = { id, accepted: true };
     ctx.json(202, accepted);
   });

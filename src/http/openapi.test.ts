@@ -226,6 +226,16 @@ describe('GET /openapi.json', () => {
     'get /readyz 503': 'src/http/conventions.test.ts: as soon as shutdown begins',
     'head /readyz 503': 'src/http/conventions.test.ts: as soon as shutdown begins',
     'post /telegram/webhook 503': 'only before the adapter has connected to Telegram',
+    // HTML for people, with a session cookie and CSRF tokens: produced, status by status, by its own test.
+    ...Object.fromEntries(
+      [
+        'get /admin 200',
+        'get /admin 404',
+        'head /admin 200',
+        'head /admin 404',
+        ...[200, 303, 400, 401, 403, 404, 413].map((s) => `post /admin ${s}`),
+      ].map((k) => [k, 'src/http/admin-routes.test.ts']),
+    ),
   };
   /** Produced below with a paused redis-server; where that is not installed, by the tests named. */
   const STORE_DOWN: Record<string, string> = {

@@ -356,6 +356,36 @@ export const ROUTE_DOCS: Readonly<Record<string, OperationDoc>> = {
       503: RESPONSES.storeDown,
     },
   },
+  'GET /admin': {
+    operationId: 'getAdmin',
+    summary: 'The web incident composer',
+    description:
+      "HTML for people (docs/authoring.md): the login form, or with the `sr_admin` session cookie the composer, its preview, the incident list and the audit log. `?incident=<key>` shows that incident's audit log; `?lang=` the language.",
+    tags: ['admin'],
+    security: [{ adminSession: [] }, {}],
+    responses: {
+      200: { description: 'The login form or the composer.', body: 'html' },
+      404: { description: 'The composer is off (ADMIN_API_TOKEN unset).', body: 'html' },
+    },
+  },
+  'POST /admin': {
+    operationId: 'postAdmin',
+    summary: "The composer's forms",
+    description:
+      'Form-encoded, field `action`: `login` (with `token` = ADMIN_API_TOKEN; sets the HttpOnly, SameSite=Strict session cookie), and, with the session cookie and its `csrf` token, `logout`, `new-incident`, `new-maintenance`, `edit`, `resolve`, `preview`, `publish`, `discard`.',
+    tags: ['admin'],
+    security: [{ adminSession: [] }, {}],
+    requestBody: { description: 'An HTML form.', content: { 'application/x-www-form-urlencoded': { type: 'object' } } },
+    responses: {
+      200: { description: 'The composer with the preview.', body: 'html' },
+      303: { description: 'Done: see the composer (login, logout, publish, new, edit).' },
+      400: { description: 'The draft is not valid yet: the page says which field.', body: 'html' },
+      401: { description: 'Wrong token, or no session: the login form.', body: 'html' },
+      403: { description: "The CSRF token is missing or not this session's: nothing was changed.", body: 'html' },
+      404: { description: 'The composer is off (ADMIN_API_TOKEN unset), or the incident is not open.', body: 'html' },
+      413: RESPONSES.tooLarge,
+    },
+  },
   'POST /webhooks/:sourceId': {
     operationId: 'pushWebhook',
     summary: 'Status ingest from a webhook source',
@@ -435,6 +465,12 @@ export const ROUTE_DOCS: Readonly<Record<string, OperationDoc>> = {
 };
 
 const SECURITY_SCHEMES = {
+  adminSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'sr_admin',
+    description: 'The `/admin` session, set by a login with ADMIN_API_TOKEN.',
+  },
   adminToken: { type: 'http', scheme: 'bearer', description: 'ADMIN_API_TOKEN. When it is unset the admin API is off and answers 404.' },
   webhookSignature: {
     type: 'apiKey',
@@ -584,6 +620,7 @@ export const buildOpenApiDocument = (
       { name: 'incidents', description: 'The admin API (bearer ADMIN_API_TOKEN).' },
       { name: 'webhooks', description: 'Status ingest from monitoring and status pages.' },
       { name: 'platforms', description: 'Where chat platforms deliver to the bot.' },
+      { name: 'admin', description: 'The web incident composer (HTML, session cookie).' },
       { name: 'meta', description: 'This document.' },
     ],
   };

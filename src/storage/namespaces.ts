@@ -35,6 +35,9 @@ export const NAMESPACES = {
   'kpi-status': { key: 'component id' },
   'kpi-meta': { key: 'a few fixed names' },
   'kpi-digest': { key: 'a few fixed names' },
+  drafts: { key: 'surface : author id', ttlMs: DAY_MS },
+  'incident-audit': { key: 'incident key | time | random', ttlMs: 400 * DAY_MS },
+  'admin-sessions': { key: 'hash of the session id', ttlMs: DAY_MS / 2 },
 } as const satisfies Record<string, NamespaceSpec>;
 
 export type NamespaceName = keyof typeof NAMESPACES;

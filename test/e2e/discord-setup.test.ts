@@ -27,7 +27,8 @@ describe('Discord adapter start-up and shutdown', () => {
     expect(emu.state.requests.filter((r) => r.method === 'PUT').map((r) => r.path)).toEqual([
       `/applications/${emu.applicationId}/commands`,
     ]);
-    expect(emu.commands('global')).toHaveLength(8);
+    // The eight commands of docs/contract.md §5 and `/incident` (writing incidents).
+    expect(emu.commands('global')).toHaveLength(9);
     expect(emu.sessions()).toBe(1);
     const ready = (await (await fetch(`${t.baseUrl}/readyz`)).json()) as { adapters: Record<string, string> };
     expect(ready.adapters.discord).toBe('connected');

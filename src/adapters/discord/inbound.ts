@@ -14,6 +14,7 @@ import { NO_MENTIONS, renderDiscord, truncate } from './render.ts';
 import { classifyDiscordError, discordCode } from './errors.ts';
 import { toInvocation } from './commands.ts';
 import { AUTOCOMPLETE_LIMITS, DEFER_AFTER_MS } from './limits.ts';
+import { DiscordAuthoring } from './authoring.ts';
 
 /**
  * Commands whose answer may take longer than Discord's 3-second window (chart rendering, KPI
@@ -29,12 +30,18 @@ const SLOW_COMMANDS = new Set(['kpi']);
  * `i.isModalSubmit()`) are dispatched from `dispatch` too. No store access here.
  */
 export class DiscordInbound {
-  constructor(private readonly ctx: AdapterContext) {}
+  /** Writing incidents: `/incident`, its modal and buttons (src/adapters/discord/authoring.ts). */
+  private readonly flow: DiscordAuthoring | undefined;
+
+  constructor(private readonly ctx: AdapterContext) {
+    this.flow = ctx.authoring ? new DiscordAuthoring(ctx.authoring, ctx.commands, ctx.log) : undefined;
+  }
 
   /** Every interaction the gateway delivers; failures are logged, never thrown into discord.js. */
   async dispatch(i: Interaction): Promise<void> {
     const ctx = this.ctx;
     try {
+      if (this.flow && (await this.flow.handle(i))) return;
       if (i.isAutocomplete()) await this.autocomplete(i);
       else if (i.isChatInputCommand()) await this.command(i);
     } catch (e) {

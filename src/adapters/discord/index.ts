@@ -12,6 +12,7 @@ import { GONE_CODES, THREAD_EXISTS, classifyDiscordError, discordCode } from './
 import { TimeoutError, unreachable, within, type SetupCheck } from '../checks.ts';
 import { buildCommandDefinitions } from './commands.ts';
 import { DiscordInbound } from './inbound.ts';
+import { incidentCommandDefinition } from './authoring.ts';
 import { DISCORD_PACING } from './limits.ts';
 
 export interface DiscordSettings {
@@ -116,7 +117,8 @@ export class DiscordAdapter implements ChatAdapter {
     const services = this.ctx?.commands.services;
     const translator = services?.translator ?? (await Translator.create());
     const offered = services?.offeredLocales ?? this.settings.locales?.offered ?? ['en'];
-    const body = buildCommandDefinitions(offered, (l) => translator.t(l));
+    // `/incident` (src/adapters/discord/authoring.ts) beside the commands everyone has.
+    const body = [...buildCommandDefinitions(offered, (l) => translator.t(l)), incidentCommandDefinition(offered, (l) => translator.t(l))];
     const rest = this.client?.rest ?? new REST({ api: this.settings.apiUrl, retries: 0 }).setToken(this.settings.token);
     const { applicationId, guildId } = this.settings;
     // Bulk overwrite: one call, and commands we no longer offer disappear. Guild commands update at once.

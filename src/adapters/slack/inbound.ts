@@ -12,6 +12,8 @@ import { buildHomeView, HOME_ACTIONS, ALL_COMPONENTS } from './home.ts';
 import { classifyResponseUrlError } from './errors.ts';
 import type { ReplyPacer } from '../../delivery/reply-pacer.ts';
 import { setBounded } from '../../core/bounded.ts';
+import type { Authoring } from '../../authoring/service.ts';
+import { SlackAuthoring, registerSlackAuthoring } from './authoring.ts';
 
 /** users.info answers kept for a minute; bounded so a large workspace does not grow memory for good. */
 const USER_FACTS_KEPT = 5_000;
@@ -27,6 +29,8 @@ export interface SlackInboundDeps {
   readonly log: Logger;
   readonly command: string;
   readonly replies: ReplyPacer;
+  /** Writing incidents (src/adapters/slack/authoring.ts): `/statusrelay incident|maintenance` and its modal. */
+  readonly authoring?: Authoring;
 }
 
 /**
@@ -113,6 +117,20 @@ export const attachSlackInbound = (bolt: App, deps: SlackInboundDeps): void => {
     isChannelAdmin: () => mayManage(userId, channelId),
   });
 
+  const flow = deps.authoring
+    ? new SlackAuthoring({
+        authoring: deps.authoring,
+        router,
+        client,
+        log,
+        localeOf: async (userId, channelId) => {
+          const { locale: hint } = await userFacts(userId, true);
+          return router.resolveLocale({ platform: 'slack', userId, chatId: channelId, ...(hint ? { localeHint: hint } : {}) });
+        },
+      })
+    : undefined;
+  if (flow) registerSlackAuthoring(bolt, flow, log);
+
   bolt.command(command, async ({ command: cmd, ack, respond: post }) => {
     await ack();
     const receivedAt = Date.now();
@@ -133,6 +151,7 @@ export const attachSlackInbound = (bolt: App, deps: SlackInboundDeps): void => {
     };
     const { sub, args, share } = parseSlashText(cmd.text);
     try {
+      if (flow && (sub === 'incident' || sub === 'maintenance')) return await flow.onCommand(cmd, sub, respond);
       const { locale: hint } = await userFacts(cmd.user_id, true);
       if (!isCommandName(sub)) {
         const locale = await router.resolveLocale({
@@ -184,7 +203,10 @@ export const attachSlackInbound = (bolt: App, deps: SlackInboundDeps): void => {
     const { locale: hint } = await userFacts(userId);
     const locale = await router.resolveLocale({ platform: 'slack', userId, chatId: userId, ...(hint ? { localeHint: hint } : {}) });
     const subscription = await router.subscriptionOf('slack', userId);
-    await client.views.publish({ user_id: userId, view: buildHomeView(services, locale, command, subscription) });
+    const view = buildHomeView(services, locale, command, subscription);
+    // Responders also find the open incidents there, each with Update / Resolve (src/adapters/slack/authoring.ts).
+    const responder = flow ? await flow.homeBlocks(userId, locale) : [];
+    await client.views.publish({ user_id: userId, view: { ...view, blocks: [...view.blocks, ...responder].slice(0, 100) } });
   };
 
   bolt.event('app_home_opened', async ({ event }) => {

@@ -98,6 +98,7 @@ export class SlackAdapter implements ChatAdapter {
       log: ctx.log,
       command: o.command,
       replies: ctx.replies,
+      ...(ctx.authoring ? { authoring: ctx.authoring } : {}),
     });
     this.bolt.error(async (e) => ctx.log.error({ err: e }, 'Slack handler failed'));
     const reached: { step: 'bot' | 'app' } = { step: 'bot' };

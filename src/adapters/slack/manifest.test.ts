@@ -23,7 +23,8 @@ describe('slack-app-manifest.yaml', () => {
   it('asks for exactly the scopes of the Web API methods the adapter calls', () => {
     // chat.postMessage/chat.update → chat:write; conversations.open → im:write; users.info → users:read;
     // conversations.info → channels:read + groups:read; the slash command → commands; files.getUploadURLExternal +
-    // files.completeUploadExternal (the charts) → files:write. views.publish and auth.test need none.
+    // files.completeUploadExternal (the charts) → files:write; usergroups.users.list (authors.slack groups) →
+    // usergroups:read. views.publish, views.open, chat.postEphemeral (chat:write) and auth.test need no more.
     expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
       'channels:read',
       'chat:write',
@@ -31,6 +32,7 @@ describe('slack-app-manifest.yaml', () => {
       'files:write',
       'groups:read',
       'im:write',
+      'usergroups:read',
       'users:read',
     ]);
     for (const doc of ['../../../README.md', '../../../docs/slack.md'])

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { CommandRouter } from '../../commands/router.ts';
 import type { CommandReply } from '../../commands/context.ts';
 import type { MessageModel } from '../../i18n/message.ts';
+import type { TelegramAuthoring } from './authoring.ts';
 import { knownComponents } from '../../commands/known-components.ts';
 import { TELEGRAM_LIMITS } from './limits.ts';
 import {
@@ -46,6 +47,8 @@ export class TelegramInbound {
     private readonly router: CommandRouter,
     private readonly sink: ReplySink,
     private readonly log: Logger,
+    /** Writing incidents in a private chat (src/adapters/telegram/authoring.ts): asked first. */
+    private readonly flow?: TelegramAuthoring,
   ) {}
 
   attach(bot: Telegraf): void {
@@ -56,6 +59,7 @@ export class TelegramInbound {
 
   private async onMessage(ctx: Context, message: Message): Promise<void> {
     if (!('text' in message)) return;
+    if (this.flow && (await this.flow.onMessage(ctx, message))) return;
     const command = parseCommand(message.text, ctx.botInfo?.username);
     if (!command) return;
     // A deep link (`t.me/<bot>?start=subscribe-messaging`) does what its payload says, in one tap.
@@ -117,6 +121,7 @@ export class TelegramInbound {
   }
 
   private async onCallback(ctx: Context, query: CallbackQuery): Promise<void> {
+    if (this.flow && (await this.flow.onCallback(ctx, query))) return;
     const pick = decodePick('data' in query ? query.data : undefined);
     const message = query.message && 'chat' in query.message ? query.message : undefined;
     if (!pick || !message) {

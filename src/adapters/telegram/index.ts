@@ -17,6 +17,7 @@ import { classifyTelegramError, isNoTextToEdit, isNotModified } from './errors.t
 import { TimeoutError, unreachable, within, type SetupCheck } from '../checks.ts';
 import { commandRegistrations } from './commands.ts';
 import { TelegramInbound, type ReplySink } from './inbound.ts';
+import { TelegramAuthoring } from './authoring.ts';
 
 export interface TelegramSettings {
   readonly token: string;
@@ -85,7 +86,8 @@ export class TelegramAdapter implements ChatAdapter, ReplySink {
       bot.catch((err, c) =>
         ctx.log.error({ err: classifyTelegramError(err).message, update: c.update.update_id }, 'telegram update failed'),
       );
-      new TelegramInbound(ctx.commands, this, ctx.log).attach(bot);
+      const flow = ctx.authoring ? new TelegramAuthoring(ctx.authoring, ctx.commands, this, ctx.log) : undefined;
+      new TelegramInbound(ctx.commands, this, ctx.log, flow).attach(bot);
       if (this.settings.webhookUrl) ctx.http.add('POST', WEBHOOK_PATH, (rc) => this.onWebhook(rc));
     }
     await this.connect(ctx);

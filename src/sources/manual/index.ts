@@ -20,6 +20,11 @@ const isoTime = z
     'expected an ISO-8601 time such as 2026-12-01T22:00:00Z',
   );
 
+/** One status per component, where they differ (messaging down, calls slow); wins over `componentStatus` for the components it names. */
+const componentStatuses = z
+  .record(z.string().min(1), z.enum(COMPONENT_STATUSES))
+  .refine((r) => Object.keys(r).length <= 100, 'at most 100 components');
+
 export const newIncidentSchema = z.strictObject({
   name: z.string().min(1).max(500),
   kind: z.enum(['incident', 'maintenance']).default('incident'),
@@ -28,6 +33,7 @@ export const newIncidentSchema = z.strictObject({
   message: z.string().max(20_000).default(''),
   components: z.array(z.string().min(1)).max(100).default([]),
   componentStatus: z.enum(COMPONENT_STATUSES).optional(),
+  componentStatuses: componentStatuses.optional(),
   cause: z.enum(CAUSES).optional(),
   url: z.url({ protocol: /^https?$/ }).optional(),
   scheduledFor: isoTime.optional(),
@@ -39,6 +45,7 @@ export const incidentUpdateSchema = z.strictObject({
   message: z.string().max(20_000).default(''),
   components: z.array(z.string().min(1)).max(100).optional(),
   componentStatus: z.enum(COMPONENT_STATUSES).optional(),
+  componentStatuses: componentStatuses.optional(),
   impact: z.enum(SEVERITIES).optional(),
 });
 
@@ -84,7 +91,10 @@ export class ManualSource implements StatusSource {
     };
     return {
       id,
-      changes: [{ kind: 'incident', sourceId: this.id, incident, at: now }, ...this.componentChanges(b.components, b.componentStatus, now)],
+      changes: [
+        { kind: 'incident', sourceId: this.id, incident, at: now },
+        ...this.componentChanges(b.components, b.componentStatus, b.componentStatuses, now),
+      ],
     };
   }
 
@@ -107,20 +117,22 @@ export class ManualSource implements StatusSource {
       ...(closed ? { resolvedAt: now } : {}),
     };
     const status = b.componentStatus ?? (closed ? 'operational' : undefined);
-    return [{ kind: 'incident', sourceId: this.id, incident, at: now }, ...this.componentChanges(incident.componentIds, status, now)];
+    return [
+      { kind: 'incident', sourceId: this.id, incident, at: now },
+      // Closing sets every component operational, whatever an earlier per-component status said.
+      ...this.componentChanges(incident.componentIds, status, closed && !b.componentStatus ? undefined : b.componentStatuses, now),
+    ];
   }
 
   private componentChanges(
     components: readonly string[],
     status: (typeof COMPONENT_STATUSES)[number] | undefined,
+    each: Readonly<Record<string, (typeof COMPONENT_STATUSES)[number]>> | undefined,
     now: string,
   ): StatusChange[] {
-    if (!status) return [];
-    return components.map((name) => ({
-      kind: 'component',
-      sourceId: this.id,
-      component: { id: name, name, status, updatedAt: now },
-      at: now,
-    }));
+    return components.flatMap((name): StatusChange[] => {
+      const s = each?.[name] ?? status;
+      return s ? [{ kind: 'component', sourceId: this.id, component: { id: name, name, status: s, updatedAt: now }, at: now }] : [];
+    });
   }
 }

@@ -4,6 +4,7 @@ import { Gateway } from './gateway.ts';
 import { Rest } from './rest.ts';
 import { DEFAULT_RULES, RateLimits, type RateLimitRules } from './rate-limit.ts';
 import { EmuState, snowflake, type EmuChannel, type EmuInteraction, type EmuMessage, type Json } from './state.ts';
+import { modalSubmitComponents, type ModalInputs } from './modals.ts';
 
 export type { EmuChannel, EmuInteraction, EmuMessage, Json };
 
@@ -26,6 +27,30 @@ export interface InteractOptions {
   readonly permissions?: bigint;
   /** Autocomplete: the option being typed. */
   readonly focused?: string;
+  /** The member's role ids (guild channels only). */
+  readonly roles?: readonly string[];
+  /** The subcommand used (`/incident open`): the options are its own. */
+  readonly subcommand?: string;
+}
+
+/** A button press (MESSAGE_COMPONENT, type 3) on a message the bot sent. */
+export interface ComponentOptions {
+  readonly userId: string;
+  readonly message: EmuMessage;
+  readonly customId: string;
+  readonly locale?: string;
+  readonly roles?: readonly string[];
+  readonly permissions?: bigint;
+}
+
+/** A modal submission (MODAL_SUBMIT, type 5) of the modal the bot answered `opened` with. */
+export interface ModalSubmitOptions {
+  readonly userId: string;
+  readonly opened: EmuInteraction;
+  readonly inputs: ModalInputs;
+  readonly locale?: string;
+  readonly roles?: readonly string[];
+  readonly permissions?: bigint;
 }
 
 /**
@@ -154,6 +179,114 @@ export class DiscordEmulator {
     });
   }
 
+  /** The fields every interaction of a user in a channel carries (guild member or DM user). */
+  private context(
+    userId: string,
+    channelId: string,
+    roles: readonly string[] = [],
+    permissions: bigint = MEMBER_PERMS,
+    locale = 'en-US',
+  ): Json {
+    const user = this.state.users.get(userId);
+    if (!user) throw new Error(`emulator: unknown user ${userId}`);
+    const channel = this.state.channels.get(channelId);
+    if (!channel) throw new Error(`emulator: unknown channel ${channelId}`);
+    const apiUser = { id: user.id, username: user.username, discriminator: '0', avatar: null, global_name: user.username };
+    const inGuild = channel.type !== 1;
+    return {
+      application_id: this.applicationId,
+      version: 1,
+      channel_id: channel.id,
+      channel: this.state.toApiChannel(channel),
+      locale,
+      app_permissions: String(MEMBER_PERMS | PERMS.ManageChannels),
+      entitlements: [],
+      authorizing_integration_owners: inGuild ? { '0': this.guildId } : { '1': user.id },
+      context: inGuild ? 0 : 1,
+      attachment_size_limit: 10_485_760,
+      ...(inGuild
+        ? {
+            guild_id: this.guildId,
+            guild_locale: 'en-US',
+            guild: { id: this.guildId, locale: 'en-US', features: [] },
+            member: {
+              user: apiUser,
+              roles: [...roles],
+              permissions: String(permissions),
+              joined_at: new Date(0).toISOString(),
+              deaf: false,
+              mute: false,
+              flags: 0,
+              nick: null,
+              avatar: null,
+              pending: false,
+            },
+          }
+        : { user: apiUser }),
+    };
+  }
+
+  private async dispatchInteraction(
+    payload: Json,
+    extra: Partial<EmuInteraction>,
+    what: string,
+    timeoutMs: number,
+  ): Promise<EmuInteraction> {
+    const id = String(payload.id);
+    let finish!: () => void;
+    const interaction = { id, token: String(payload.token), payload, deferredFlags: 0, createdAt: Date.now(), ...extra } as EmuInteraction;
+    interaction.done = new Promise<EmuInteraction>((resolve) => (finish = () => resolve(interaction)));
+    interaction.finish = finish;
+    this.state.interactions.set(id, interaction);
+    if (!this.gateway.dispatch('INTERACTION_CREATE', payload)) throw new Error('emulator: no gateway client is connected');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`emulator: ${what} got no answer within ${timeoutMs} ms`)), timeoutMs)),
+    );
+    try {
+      return await Promise.race([interaction.done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * A user presses a button of a message (MESSAGE_COMPONENT,
+   * https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-object-message-component-data-structure);
+   * only buttons the message really has can be pressed.
+   */
+  async pressButton(o: ComponentOptions, timeoutMs = 15_000): Promise<EmuInteraction> {
+    const has = o.message.components.some((row) => ((row.components as Json[] | undefined) ?? []).some((c) => c.custom_id === o.customId));
+    if (!has) throw new Error(`emulator: the message has no button ${o.customId}`);
+    const id = snowflake();
+    const payload: Json = {
+      id,
+      type: 3,
+      token: `aW50ZXJhY3Rpb24${id}${Math.random().toString(36).slice(2)}`,
+      data: { custom_id: o.customId, component_type: 2 },
+      message: this.state.toApiMessage(o.message),
+      ...this.context(o.userId, o.message.channelId, o.roles, o.permissions, o.locale),
+    };
+    return this.dispatchInteraction(payload, { message: o.message }, `button ${o.customId}`, timeoutMs);
+  }
+
+  /** A user submits the modal the bot opened (MODAL_SUBMIT); what they entered is checked as the client checks it. */
+  async submitModal(o: ModalSubmitOptions, timeoutMs = 15_000): Promise<EmuInteraction> {
+    const modal = o.opened.modal;
+    if (!modal) throw new Error('emulator: that interaction opened no modal');
+    const id = snowflake();
+    const channelId = String((o.opened.payload.channel as Json).id);
+    const payload: Json = {
+      id,
+      type: 5,
+      token: `aW50ZXJhY3Rpb24${id}${Math.random().toString(36).slice(2)}`,
+      data: { custom_id: modal.custom_id, components: modalSubmitComponents(modal, o.inputs) },
+      ...(o.opened.message ? { message: this.state.toApiMessage(o.opened.message) } : {}),
+      ...this.context(o.userId, channelId, o.roles, o.permissions, o.locale),
+    };
+    return this.dispatchInteraction(payload, {}, `modal ${String(modal.custom_id)}`, timeoutMs);
+  }
+
   /** Dispatches INTERACTION_CREATE as Discord does and resolves with the bot's finished answer. */
   async interact(o: InteractOptions, timeoutMs = 15_000): Promise<EmuInteraction> {
     const user = this.state.users.get(o.userId);
@@ -174,12 +307,13 @@ export class DiscordEmulator {
     if (dm) this.state.channels.set(dm.id, dm);
     const channel = o.channelId ? this.state.channels.get(o.channelId) : dm;
     if (!channel) throw new Error(`emulator: unknown channel ${o.channelId}`);
-    const options = Object.entries(o.options ?? {}).map(([name, value]) => ({
+    const flat = Object.entries(o.options ?? {}).map(([name, value]) => ({
       name,
       type: 3,
       value,
       ...(o.focused === name ? { focused: true } : {}),
     }));
+    const options = o.subcommand ? [{ name: o.subcommand, type: 1, options: flat }] : flat;
     const id = snowflake();
     const token = `aW50ZXJhY3Rpb24${id}${Math.random().toString(36).slice(2)}`;
     const inGuild = Boolean(o.channelId);
@@ -205,7 +339,7 @@ export class DiscordEmulator {
             guild: { id: this.guildId, locale: 'en-US', features: [] },
             member: {
               user: apiUser,
-              roles: [],
+              roles: [...(o.roles ?? [])],
               permissions: String(o.permissions ?? MEMBER_PERMS),
               joined_at: new Date(0).toISOString(),
               deaf: false,

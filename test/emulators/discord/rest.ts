@@ -3,6 +3,7 @@ import { snowflake, type EmuMessage, type EmuState, type Json } from './state.ts
 import { pingsEveryone, validateMessage } from './validate.ts';
 import { validateCommands } from './commands.ts';
 import { routeOf, type RateLimits } from './rate-limit.ts';
+import { validateModal } from './modals.ts';
 
 interface Reply {
   status: number;
@@ -333,6 +334,33 @@ export class Rest {
     } else if (type === 5) {
       i.callbackType = 5;
       i.deferredFlags = Number(data.flags ?? 0);
+    } else if (type === 7) {
+      // UPDATE_MESSAGE: only for component interactions, edits the message the component is on.
+      if (i.payload.type !== 3 || !i.message)
+        throw new RestError(400, 50035, 'Invalid Form Body', {
+          type: {
+            _errors: [{ code: 'INTERACTION_RESPONSE_TYPE_INVALID', message: 'Interaction response type is invalid for this interaction.' }],
+          },
+        });
+      const bad = validateMessage(data, { create: false, files: p.files.length });
+      if (bad) return bad;
+      i.callbackType = 7;
+      this.editMessage(i.message, { body: data, files: p.files });
+      i.reply = i.message;
+      i.finish();
+    } else if (type === 9) {
+      // MODAL: for commands and components, never in answer to a modal submission.
+      if (i.payload.type === 5 || i.payload.type === 4)
+        throw new RestError(400, 50035, 'Invalid Form Body', {
+          type: {
+            _errors: [{ code: 'INTERACTION_RESPONSE_TYPE_INVALID', message: 'Interaction response type is invalid for this interaction.' }],
+          },
+        });
+      const bad = validateModal(data);
+      if (bad) return bad;
+      i.callbackType = 9;
+      i.modal = data;
+      i.finish();
     } else if (type === 8) {
       const choices = (data.choices ?? []) as { name: string; value: string }[];
       if (choices.length > 25)

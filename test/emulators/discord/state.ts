@@ -56,13 +56,17 @@ export interface EmuInteraction {
   readonly createdAt: number;
   /** When the initial response (reply, deferral or choices) was accepted. */
   callbackAt?: number;
-  /** 4 reply, 5 deferred, 8 autocomplete choices. */
+  /** 4 reply, 5 deferred, 7 message updated, 8 autocomplete choices, 9 modal. */
   callbackType?: number;
   /** Flags of a deferred reply (64 = ephemeral), applied when the bot edits @original. */
   deferredFlags: number;
   /** The reply message (after the callback or the @original edit). */
   reply?: EmuMessage;
   choices?: { name: string; value: string | number }[];
+  /** The modal the bot answered with (callback type 9). */
+  modal?: Json;
+  /** A component interaction: the message whose button was pressed (type 7 edits it). */
+  message?: EmuMessage;
   /** Resolved with the final visible reply (or choices) once the bot answered. */
   done: Promise<EmuInteraction>;
   finish: () => void;

@@ -4,6 +4,8 @@ import { EventEmitter } from 'node:events';
 import { parse as parseQs } from 'node:querystring';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { validateBlocks, textsOf, mentionsIn } from './validate.ts';
+import { TRIGGER_LIFETIME_MS, missingRequired, stateValues, validateModal, type Inputs } from './views.ts';
+import { signSlack } from './sign.ts';
 
 export interface EmuUser {
   id: string;
@@ -50,6 +52,21 @@ export interface EmuFile {
   shares: { channel: string; thread_ts?: string; initial_comment?: string }[];
   completed: boolean;
 }
+/** A message only one user sees (chat.postEphemeral): not in `messages`, gone when the client reloads. */
+export interface EmuEphemeral {
+  channel: string;
+  user: string;
+  text: string;
+  blocks: unknown;
+}
+/** A modal open on a user's screen. */
+export interface EmuView {
+  id: string;
+  user: string;
+  hash: string;
+  view: Record<string, unknown>;
+  closed: boolean;
+}
 export interface EmuResponse {
   id: string;
   body: Record<string, unknown>;
@@ -81,8 +98,23 @@ export class SlackEmulator extends EventEmitter {
   readonly responses: EmuResponse[] = [];
   readonly homeViews = new Map<string, Record<string, unknown>>();
   readonly files = new Map<string, EmuFile>();
+  readonly ephemerals: EmuEphemeral[] = [];
+  readonly views = new Map<string, EmuView>();
+  /** User groups (S…) and their members, for usergroups.users.list. */
+  readonly userGroups = new Map<string, string[]>();
+  /** trigger_ids issued with commands and interactions: when, and whether a view was opened with one. */
+  private readonly triggers = new Map<string, { issuedAt: number; user: string; used: boolean }>();
   /** The bot token's scopes: a method that needs another answers missing_scope, as Slack does. */
-  readonly scopes = new Set(['chat:write', 'commands', 'im:write', 'users:read', 'channels:read', 'groups:read', 'files:write']);
+  readonly scopes = new Set([
+    'chat:write',
+    'commands',
+    'im:write',
+    'users:read',
+    'channels:read',
+    'groups:read',
+    'files:write',
+    'usergroups:read',
+  ]);
   readonly mentions: string[] = [];
   /** Tokens Slack knows; a revoked one answers token_revoked, an unknown one invalid_auth. */
   readonly tokens = new Set(['xoxb-test']);
@@ -127,6 +159,129 @@ export class SlackEmulator extends EventEmitter {
 
   get apiUrl(): string {
     return `${this.baseUrl}/api/`;
+  }
+
+  /** A fresh trigger_id, as Slack puts in a slash command or an interaction payload for this user. */
+  trigger(user: string): string {
+    const id = `${++this.seq}.${Date.now()}.${Math.random().toString(16).slice(2, 10)}`;
+    this.triggers.set(id, { issuedAt: Date.now(), user, used: false });
+    return id;
+  }
+
+  /** Ages an issued trigger_id by `ms` (to test its 3-second lifetime without waiting). */
+  ageTrigger(id: string, ms: number): void {
+    const t = this.triggers.get(id);
+    if (t) t.issuedAt -= ms;
+  }
+
+  /** The modal open on a user's screen (the top of their stack), if any. */
+  openView(user: string): EmuView | undefined {
+    return [...this.views.values()].filter((v) => v.user === user && !v.closed).at(-1);
+  }
+
+  /**
+   * The user presses the modal's submit button: a signed `view_submission` to the app
+   * (https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload#view_submission).
+   * The app's answer is applied as Slack does (https://docs.slack.dev/surfaces/modals#updating_response):
+   * `update` replaces the view (validated), `errors` must name input blocks of the view, `clear`
+   * closes every view, an empty 200 closes this one. Required inputs left empty never reach the app.
+   */
+  async submitView(
+    eventsUrl: string,
+    secret: string,
+    user: string,
+    inputs: Inputs = {},
+  ): Promise<{ status: number; answer: Record<string, unknown>; refusedBySlack?: string[]; late?: boolean }> {
+    const open = this.openView(user);
+    if (!open) throw new Error(`slack emulator: ${user} has no open view`);
+    const values = stateValues(open.view, inputs);
+    const missing = missingRequired(open.view, values);
+    if (missing.length) return { status: 0, answer: {}, refusedBySlack: missing };
+    const payload = {
+      type: 'view_submission',
+      team: { id: 'T0EMU', domain: 'emu' },
+      user: { id: user, username: user.toLowerCase(), team_id: 'T0EMU' },
+      api_app_id: 'A0EMU',
+      token: 'legacy-verification-token',
+      trigger_id: this.trigger(user),
+      view: { ...open.view, id: open.id, hash: open.hash, team_id: 'T0EMU', app_id: 'A0EMU', state: { values } },
+      response_urls: [],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const sentAt = Date.now();
+    const res = await fetch(eventsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlack(secret, body) },
+      body,
+    });
+    const text = await res.text();
+    const answer = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    if (res.status !== 200) return { status: res.status, answer };
+    // An answer after 3 s is not shown: the user sees Slack's own error and the view stays as it was.
+    if (Date.now() - sentAt > ACK_DEADLINE_MS) return { status: res.status, answer, late: true };
+    const action = answer.response_action;
+    if (action === 'update') {
+      const errors = validateModal(answer.view);
+      if (errors.length) throw new Error(`slack emulator: response_action update with an invalid view: ${errors.join('; ')}`);
+      open.view = answer.view as Record<string, unknown>;
+      open.hash = `h${++this.seq}`;
+    } else if (action === 'errors') {
+      const ids = new Set(
+        ((open.view.blocks as Record<string, unknown>[]) ?? []).filter((b) => b.type === 'input').map((b) => String(b.block_id)),
+      );
+      const bad = Object.keys((answer.errors as Record<string, unknown>) ?? {}).filter((k) => !ids.has(k));
+      if (bad.length)
+        throw new Error(`slack emulator: response_action errors names blocks that are not inputs of the view: ${bad.join(', ')}`);
+    } else if (action === 'clear') {
+      for (const v of this.views.values()) if (v.user === user) v.closed = true;
+    } else if (action === undefined) {
+      open.closed = true;
+    } else throw new Error(`slack emulator: unknown response_action ${String(action)}`);
+    this.emit('call');
+    return { status: res.status, answer };
+  }
+
+  /**
+   * The user clicks a button of a message only they see (an ephemeral one), or of a channel message: a
+   * signed `block_actions` with a fresh trigger_id and a response_url
+   * (https://docs.slack.dev/reference/interaction-payloads/block_actions-payload).
+   */
+  async clickButton(
+    eventsUrl: string,
+    secret: string,
+    a: { user: string; channel: string; action_id: string; value: string; ephemeral?: boolean },
+  ): Promise<{ status: number; trigger_id: string; response_url: string }> {
+    const trigger_id = this.trigger(a.user);
+    const response_url = this.responseUrl();
+    const payload = {
+      type: 'block_actions',
+      team: { id: 'T0EMU', domain: 'emu' },
+      user: { id: a.user, username: a.user.toLowerCase(), team_id: 'T0EMU' },
+      api_app_id: 'A0EMU',
+      token: 'legacy-verification-token',
+      container: { type: 'message', channel_id: a.channel, is_ephemeral: a.ephemeral ?? true, message_ts: `${Date.now() / 1000}` },
+      channel: { id: a.channel, name: 'general' },
+      trigger_id,
+      response_url,
+      actions: [
+        {
+          type: 'button',
+          action_id: a.action_id,
+          block_id: 'b1',
+          value: a.value,
+          text: { type: 'plain_text', text: 'x' },
+          action_ts: `${Date.now() / 1000}`,
+        },
+      ],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const res = await fetch(eventsUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlack(secret, body) },
+      body,
+    });
+    await res.arrayBuffer();
+    return { status: res.status, trigger_id, response_url };
   }
 
   /** A fresh response_url for a slash command or interaction. */
@@ -374,6 +529,18 @@ export class SlackEmulator extends EventEmitter {
         return this.scope('files:write') ?? this.uploadUrl(a);
       case 'files.completeUploadExternal':
         return this.scope('files:write') ?? this.completeUpload(a);
+      case 'views.open':
+        return this.viewsOpen(a);
+      case 'views.update':
+        return this.viewsUpdate(a);
+      case 'chat.postEphemeral':
+        return this.postEphemeral(a);
+      case 'usergroups.users.list': {
+        const missing = this.scope('usergroups:read');
+        if (missing) return missing;
+        const members = this.userGroups.get(String(a.usergroup ?? ''));
+        return members ? { body: { ok: true, users: [...members] } } : fail('no_such_subteam');
+      }
       case 'views.publish': {
         const view = a.view as Record<string, unknown> | undefined;
         const errors = validateBlocks(view?.blocks, 100);
@@ -537,6 +704,51 @@ export class SlackEmulator extends EventEmitter {
     m.edits.push({ text: String(a.text ?? ''), blocks: a.blocks });
     this.mentions.push(...mentionsIn(textsOf(a.text, a.blocks)));
     return { body: { ok: true, channel, ts: m.ts, text: a.text } };
+  }
+
+  /** views.open (https://docs.slack.dev/reference/methods/views.open): a valid, fresh, unused trigger_id and a valid modal. */
+  private viewsOpen(a: Record<string, unknown>): Result {
+    const id = String(a.trigger_id ?? '');
+    const t = this.triggers.get(id);
+    if (!t) return fail('invalid_trigger_id');
+    if (t.used) return fail('exchanged_trigger_id');
+    if (Date.now() - t.issuedAt > TRIGGER_LIFETIME_MS) return fail('expired_trigger_id');
+    const errors = validateModal(a.view);
+    if (errors.length) return fail('invalid_arguments', { response_metadata: { messages: errors } });
+    t.used = true;
+    const view: EmuView = {
+      id: `V${++this.seq}`,
+      user: t.user,
+      hash: `h${this.seq}`,
+      view: a.view as Record<string, unknown>,
+      closed: false,
+    };
+    this.views.set(view.id, view);
+    return { body: { ok: true, view: { ...view.view, id: view.id, hash: view.hash } } };
+  }
+
+  /** views.update (https://docs.slack.dev/reference/methods/views.update): by view_id, optional hash against races. */
+  private viewsUpdate(a: Record<string, unknown>): Result {
+    const v = this.views.get(String(a.view_id ?? ''));
+    if (!v || v.closed) return fail('not_found');
+    if (a.hash !== undefined && a.hash !== v.hash) return fail('hash_conflict');
+    const errors = validateModal(a.view);
+    if (errors.length) return fail('invalid_arguments', { response_metadata: { messages: errors } });
+    v.view = a.view as Record<string, unknown>;
+    v.hash = `h${++this.seq}`;
+    return { body: { ok: true, view: { ...v.view, id: v.id, hash: v.hash } } };
+  }
+
+  /** chat.postEphemeral (https://docs.slack.dev/reference/methods/chat.postEphemeral): the user must be known and the bot in the channel. */
+  private postEphemeral(a: Record<string, unknown>): Result {
+    const channel = String(a.channel ?? '');
+    const bad = this.channelError(channel) ?? this.content(a, 40_000);
+    if (bad) return bad;
+    const user = this.users.get(String(a.user ?? ''));
+    if (!user) return fail('user_not_found');
+    this.ephemerals.push({ channel, user: user.id, text: String(a.text ?? ''), blocks: a.blocks });
+    this.mentions.push(...mentionsIn(textsOf(a.text, a.blocks)));
+    return { body: { ok: true, message_ts: `${Date.now() / 1000}` } };
   }
 
   private open(a: Record<string, unknown>): Result {
