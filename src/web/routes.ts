@@ -44,16 +44,25 @@ const stateOf = (deps: StatusPageDeps, now: string, withMinute = true): string =
   return h.digest('base64url');
 };
 
-/** Renders per (route, locale, state) once; readers of the same state get the cached bytes and ETag. */
+/**
+ * Renders per (route, locale, state) once; readers of the same state get the cached bytes and ETag.
+ * Every key ends with `|<state>`. A page is built across awaits (the KPI figures), so the state can
+ * move while it is built: such a page is served once but not kept, or a state that comes back
+ * later (a flapping component) would be answered with a page that mixes two states.
+ */
 export class PageCache {
   private readonly entries = new Map<string, Cached>();
-  constructor(private readonly max = 512) {}
+  constructor(
+    private readonly currentState: () => string,
+    private readonly max = 512,
+  ) {}
 
   async get(key: string, make: () => Promise<string> | string): Promise<Cached> {
     const hit = this.entries.get(key);
     if (hit) return hit;
     const body = await make();
     const entry = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+    if (!key.endsWith(`|${this.currentState()}`)) return entry;
     if (this.entries.size >= this.max) this.entries.clear();
     this.entries.set(key, entry);
     return entry;
@@ -82,7 +91,7 @@ const WINDOWS = new Set<string>(KPI_WINDOWS);
 /** `GET /`, `/incidents/:id`, `/history`, the feeds, the Statuspage-compatible API and the badges (docs/status-page.md). */
 export const registerWebRoutes = (deps: StatusPageDeps, now: () => string = () => new Date().toISOString()): void => {
   const r = deps.router;
-  const cache = new PageCache();
+  const cache = new PageCache(() => stateOf(deps, now()));
   let lastState = '';
   let lastStories = '';
   const state = (at: string): string => {
