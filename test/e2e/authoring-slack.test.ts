@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.ts';
-import { SlackEmulator } from '../emulators/slack/server.ts';
+import { ACK_DEADLINE_MS, SlackEmulator } from '../emulators/slack/server.ts';
 import { postEvent, postSlashCommand } from '../emulators/slack/sign.ts';
-import { validateModal } from '../emulators/slack/views.ts';
+import { TRIGGER_LIFETIME_MS, validateModal } from '../emulators/slack/views.ts';
 import { startLibreTranslate, type TranslateFake } from '../emulators/translate/fakes.ts';
 import { buttonsHtml, writeScreenshot } from '../helpers/screenshot.ts';
 import { esc, slackHtml } from '../../src/authoring/web.ts';
@@ -54,6 +54,9 @@ describe('writing an incident in Slack', () => {
 
   beforeAll(async () => {
     emu = await new SlackEmulator().start();
+    // These tests judge what each step says and does; the two deadline tests below put Slack's 3 s back.
+    emu.triggerLifetimeMs = 30_000;
+    emu.ackDeadlineMs = 30_000;
     for (const id of ['CENGLISH', 'CGERMAN', 'COPS']) emu.channels.set(id, { id, creator: 'UADMIN' });
     emu.users.set('URESPONDER', { id: 'URESPONDER', locale: 'en-US' });
     emu.users.set('UONCALL', { id: 'UONCALL', locale: 'de-DE' });
@@ -76,9 +79,11 @@ describe('writing an incident in Slack', () => {
       }).then((r) => r.json() as Promise<{ ok: boolean; error?: string; response_metadata?: { messages: string[] } }>);
     const modal = { type: 'modal', title: { type: 'plain_text', text: 'Hi' }, blocks: [] };
     expect((await call('nope', modal)).error).toBe('invalid_trigger_id');
+    emu.triggerLifetimeMs = TRIGGER_LIFETIME_MS;
     const old = emu.trigger('U1');
     emu.ageTrigger(old, 3001);
     expect((await call(old, modal)).error).toBe('expired_trigger_id');
+    emu.triggerLifetimeMs = 30_000;
     const fresh = emu.trigger('U1');
     const tooLong = await call(fresh, { ...modal, title: { type: 'plain_text', text: 'x'.repeat(25) } });
     expect(tooLong).toMatchObject({
@@ -139,7 +144,7 @@ describe('writing an incident in Slack', () => {
 
   it('an expired trigger_id is Slack’s refusal, not a modal', async () => {
     const before = emu.calls.filter((c) => c.method === 'views.open').length;
-    await slash('URESPONDER', 'incident', 3500);
+    await slash('URESPONDER', 'incident', emu.triggerLifetimeMs + 500);
     await emu.waitFor(() => emu.calls.filter((c) => c.method === 'views.open').length > before);
     expect(emu.calls.filter((c) => c.method === 'views.open').at(-1)?.error).toBe('expired_trigger_id');
     expect(emu.openView('URESPONDER')).toBeUndefined();
@@ -298,6 +303,7 @@ describe('writing an incident in Slack while machine translation is slow', () =>
   });
 
   it('answers the submission within Slack’s 3 s, then updates the modal with the preview', async () => {
+    emu.ackDeadlineMs = ACK_DEADLINE_MS;
     await postSlashCommand(events, SECRET, {
       command: '/statusrelay',
       text: 'incident',

@@ -103,6 +103,13 @@ export class SlackEmulator extends EventEmitter {
   /** User groups (S…) and their members, for usergroups.users.list. */
   readonly userGroups = new Map<string, string[]>();
   /** trigger_ids issued with commands and interactions: when, and whether a view was opened with one. */
+  /**
+   * Slack's deadlines, as Slack sets them. A test of what a flow says (not of how fast it answers)
+   * may lengthen them, so that a slow, loaded machine is not read as a wrong answer; the tests of
+   * the deadlines themselves keep Slack's values.
+   */
+  triggerLifetimeMs = TRIGGER_LIFETIME_MS;
+  ackDeadlineMs = ACK_DEADLINE_MS;
   private readonly triggers = new Map<string, { issuedAt: number; user: string; used: boolean }>();
   /** The bot token's scopes: a method that needs another answers missing_scope, as Slack does. */
   readonly scopes = new Set([
@@ -218,7 +225,7 @@ export class SlackEmulator extends EventEmitter {
     const answer = (text ? JSON.parse(text) : {}) as Record<string, unknown>;
     if (res.status !== 200) return { status: res.status, answer };
     // An answer after 3 s is not shown: the user sees Slack's own error and the view stays as it was.
-    if (Date.now() - sentAt > ACK_DEADLINE_MS) return { status: res.status, answer, late: true };
+    if (Date.now() - sentAt > this.ackDeadlineMs) return { status: res.status, answer, late: true };
     const action = answer.response_action;
     if (action === 'update') {
       const errors = validateModal(answer.view);
@@ -712,7 +719,7 @@ export class SlackEmulator extends EventEmitter {
     const t = this.triggers.get(id);
     if (!t) return fail('invalid_trigger_id');
     if (t.used) return fail('exchanged_trigger_id');
-    if (Date.now() - t.issuedAt > TRIGGER_LIFETIME_MS) return fail('expired_trigger_id');
+    if (Date.now() - t.issuedAt > this.triggerLifetimeMs) return fail('expired_trigger_id');
     const errors = validateModal(a.view);
     if (errors.length) return fail('invalid_arguments', { response_metadata: { messages: errors } });
     t.used = true;
