@@ -97,6 +97,27 @@ describe('writing an incident in Slack', () => {
     expect(validateModal({ ...modal, blocks: [input] })).toEqual([
       '[ERROR] submit is required when an input block is within the blocks array [json-pointer:/view/submit]',
     ]);
+    // datetimepicker: no placeholder, initial_date_time a UNIX time of 10 digits.
+    const picker = (element: Record<string, unknown>) =>
+      validateModal({
+        ...modal,
+        submit: { type: 'plain_text', text: 'Go' },
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'w',
+            label: { type: 'plain_text', text: 'W' },
+            element: { type: 'datetimepicker', action_id: 'w', ...element },
+          },
+        ],
+      });
+    expect(picker({ initial_date_time: 1_906_000_000 })).toEqual([]);
+    expect(picker({ initial_date_time: 1_906_000_000_000 })).toEqual([
+      '[ERROR] must be a UNIX timestamp of 10 digits [json-pointer:/view/blocks/0/element/initial_date_time]',
+    ]);
+    expect(picker({ placeholder: { type: 'plain_text', text: 'When' } })).toEqual([
+      '[ERROR] unsupported property "placeholder" [json-pointer:/view/blocks/0/element/placeholder]',
+    ]);
     expect(validateModal({ ...modal, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) })).toContain(
       '[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]',
     );
