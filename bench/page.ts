@@ -77,14 +77,14 @@ ${ids.map((id, i) => `  - { id: ${id}, group: "Group ${i % 4}", name: "Component
   let bytesMax = 0;
   for (let r = 0; r < rounds; r++) {
     // A state change: every figure is read from the engine again (its past days stay cached, as in a running bot).
-    forgetFigures(app);
+    forgetFigures(app.statusPage);
     const t0 = performance.now();
-    await gatherPage(app, 'en', new Date().toISOString());
+    await gatherPage(app.statusPage, 'en', new Date().toISOString());
     change.push(performance.now() - t0);
     // Then each language renders from the same figures: what a page cache miss costs.
     for (const locale of SUPPORTED_LOCALES) {
       const t1 = performance.now();
-      const html = renderHome(await gatherPage(app, locale, new Date().toISOString()), app.translator);
+      const html = renderHome(await gatherPage(app.statusPage, locale, new Date().toISOString()), app.translator);
       render.push(performance.now() - t1);
       bytesMax = Math.max(bytesMax, Buffer.byteLength(html));
     }

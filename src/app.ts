@@ -34,6 +34,7 @@ import { registerCoreRoutes } from './http/core-routes.ts';
 import { registerAdminRoutes } from './http/admin-routes.ts';
 import { Authoring } from './authoring/service.ts';
 import { registerWebRoutes } from './web/routes.ts';
+import type { StatusPageDeps } from './web/deps.ts';
 import type { ChatAdapter } from './adapters/adapter.ts';
 import { ADAPTERS } from './adapters/registry.ts';
 import { ConsoleAdapter } from './adapters/console/index.ts';
@@ -95,6 +96,7 @@ interface Parts {
   readonly leaderLoops: LeaderLoops;
   readonly sweeper: ExpirySweeper;
   readonly renderContext: (now: string) => RenderContext;
+  readonly statusPage: StatusPageDeps;
 }
 
 /**
@@ -149,6 +151,10 @@ export class App {
   }
   get tracker(): Tracker {
     return this.built().tracker;
+  }
+  /** What the status page reads (tests and bench/page.ts gather pages through it). */
+  get statusPage(): StatusPageDeps {
+    return this.built().statusPage;
   }
   get fanout(): Fanout {
     return this.built().fanout;
@@ -443,6 +449,21 @@ export class App {
       leaderLoops,
       sweeper,
       renderContext,
+      statusPage: {
+        router: this.http.router,
+        service: cfg.service,
+        components: cfg.components,
+        defaultLocale: this.defaultLocale,
+        status: tracker,
+        translator,
+        catalog,
+        renderContext,
+        kpi: () => kpiService,
+        subscribe: {
+          telegramBot: () => (this.adapters.get('telegram') as { username?: () => string | undefined } | undefined)?.username?.(),
+          discordApplicationId: () => (this.adapters.has('discord') ? cfg.env.DISCORD_APPLICATION_ID : undefined),
+        },
+      },
     };
 
     registerCoreRoutes({
@@ -488,7 +509,7 @@ export class App {
     });
     registerAdminRoutes(this);
     // The public status page, its feeds, badges and Statuspage-compatible API (docs/status-page.md).
-    registerWebRoutes(this);
+    registerWebRoutes(this.parts.statusPage);
   }
 
   /** What rendering needs at `now` (the CLI preview and tests render through it). */

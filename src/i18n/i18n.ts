@@ -25,6 +25,31 @@ export const loadResources = (dir = LOCALES_DIR, locales: readonly string[] = SU
   return resources;
 };
 
+/**
+ * A translate function that looks each (key, values) up once: a page renders the same labels for
+ * every component and window, and an i18next lookup (key parsing, fallbacks, interpolation) costs far
+ * more than a map hit. Only calls whose values are plain strings/numbers are kept (the output is then a
+ * pure function of them); anything else goes straight through. Meant for one render, so it stays small.
+ */
+export const memoT = (t: TFunction): TFunction => {
+  const seen = new Map<string, unknown>();
+  const call = t as unknown as (key: unknown, options?: unknown) => unknown;
+  const memo = (key: unknown, options?: unknown): unknown => {
+    if (typeof key !== 'string') return call(key, options);
+    let id = key;
+    if (options !== undefined) {
+      if (typeof options !== 'object' || options === null) return call(key, options);
+      for (const v of Object.values(options)) if (typeof v !== 'string' && typeof v !== 'number') return call(key, options);
+      id = `${key}\u0000${JSON.stringify(options)}`;
+    }
+    if (seen.has(id)) return seen.get(id);
+    const out = call(key, options);
+    seen.set(id, out);
+    return out;
+  };
+  return memo as unknown as TFunction;
+};
+
 /** Our one translator. Wraps an i18next instance of its own (never the global one). */
 export class Translator {
   private constructor(private readonly instance: I18nInstance) {}
@@ -72,5 +97,18 @@ export class Translator {
 
   dir(locale: string): 'ltr' | 'rtl' {
     return isRtl(locale) ? 'rtl' : 'ltr';
+  }
+
+  /** This translator with each locale's lookups memoized (`memoT`): for one render, then dropped. */
+  memoized(): Pick<Translator, 't' | 'dir'> {
+    const byLocale = new Map<string, TFunction>();
+    return {
+      t: (locale) => {
+        let t = byLocale.get(locale);
+        if (!t) byLocale.set(locale, (t = memoT(this.t(locale))));
+        return t;
+      },
+      dir: (locale) => this.dir(locale),
+    };
   }
 }

@@ -48,7 +48,7 @@ export const KPI_REPLY_FIELDS: KpiFieldOptions = { uptimeDigits: 3 };
 export const kpiFields = (
   f: KpiFigures | undefined,
   locale: string,
-  translator: Translator,
+  translator: Pick<Translator, 't'>,
   timezone: string,
   options: KpiFieldOptions,
 ): MessageField[] => {

@@ -50,6 +50,7 @@ export {
   type StatusOverviewInput,
 } from './reply.ts';
 export { RenderCache } from './cache.ts';
+export { buildSubscriptionsPanel, type SubscriptionRow, type SubscriptionsPanel, type SubscriptionsPanelInput } from './subscriptions.ts';
 export { buildDeliveryLabels, type DeliveryLabels } from './labels.ts';
 
 /** Every kind of message, named: what the builder of each kind needs. */

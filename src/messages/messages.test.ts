@@ -12,6 +12,7 @@ import {
   buildKpiReply,
   buildMessage,
   buildStatusOverview,
+  buildSubscriptionsPanel,
   messageInputOf,
   RenderCache,
   type DigestData,
@@ -195,5 +196,49 @@ describe('delivery labels', () => {
     expect(en.fullText).toBe('Read the full text');
     expect(de.fullText).not.toBe(en.fullText);
     expect(en.threadName('Outage')).toContain('Outage');
+  });
+});
+
+describe('buildSubscriptionsPanel', () => {
+  const components = [
+    { id: 'api', name: 'API', status: 'major_outage' as const },
+    { id: 'web', name: 'Website' },
+  ];
+  const panel = (subscription: { components: string[] } | undefined, locale = 'en') =>
+    buildSubscriptionsPanel(
+      {
+        components,
+        subscription: subscription && { platform: 'slack', userId: 'U1', components: subscription.components, createdAt: NOW },
+        command: '/statusrelay',
+        nameOf: (id) => `gone:${id}`,
+      },
+      locale,
+      ctx,
+    );
+
+  it.each([
+    ['no subscription', undefined, [false, false], false],
+    ['every component (an empty list)', { components: [] }, [true, true], true],
+    ['one component, and one that is gone', { components: ['api', 'old'] }, [true, false], true],
+  ] satisfies [string, { components: string[] } | undefined, boolean[], boolean][])(
+    '%s',
+    (_name, subscription, subscribed, offersUnsubscribeAll) => {
+      const p = panel(subscription);
+      expect(p.rows.map((r) => r.subscribed)).toEqual(subscribed);
+      expect(p.rows.map((r) => Boolean(r.subscribedLabel))).toEqual(subscribed);
+      expect(Boolean(p.unsubscribeAllLabel)).toBe(offersUnsubscribeAll);
+      expect(p.rows[1]!.state).toBe('—');
+      expect(p.hint).toContain('/statusrelay');
+      if (subscription?.components.includes('old')) expect(p.summary).toContain('gone:old');
+    },
+  );
+
+  it('says so when there is nothing to pick, in the reader’s language', () => {
+    const empty = buildSubscriptionsPanel({ components: [], subscription: undefined, command: '/s', nameOf: (id) => id }, 'de', ctx);
+    expect(empty.rows).toEqual([]);
+    expect(empty.empty).toBeTruthy();
+    expect(empty.empty).not.toBe(
+      buildSubscriptionsPanel({ components: [], subscription: undefined, command: '/s', nameOf: (id) => id }, 'en', ctx).empty,
+    );
   });
 });

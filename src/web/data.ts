@@ -1,4 +1,4 @@
-import type { App } from '../app.ts';
+import type { StatusPageDeps } from './deps.ts';
 import { isClosedStatus, worstStatus, type ComponentState, type ComponentStatus, type Incident, type StatusEvent } from '../core/model.ts';
 import type { MessageField, MessageModel } from '../i18n/message.ts';
 import { renderEvent, type KpiFigures } from '../i18n/render.ts';
@@ -40,8 +40,8 @@ export interface PageData {
 }
 
 /** The event a story's page shows: its latest step, as announcements render it. */
-export const storyEvent = (app: App, incident: Incident, now: string): StatusEvent => {
-  const byId = new Map(app.tracker.currentComponents().map((c) => [c.id, c]));
+export const storyEvent = (deps: StatusPageDeps, incident: Incident, now: string): StatusEvent => {
+  const byId = new Map(deps.status.currentComponents().map((c) => [c.id, c]));
   const components: ComponentState[] = incident.componentIds.map(
     (id) => byId.get(id) ?? { id, name: id, status: isClosedStatus(incident.status) ? 'operational' : 'major_outage' },
   );
@@ -63,16 +63,16 @@ export const storyEvent = (app: App, incident: Incident, now: string): StatusEve
   };
 };
 
-export const storyOf = (app: App, incident: Incident, locale: string, now: string): PageStory => ({
+export const storyOf = (deps: StatusPageDeps, incident: Incident, locale: string, now: string): PageStory => ({
   incident,
-  model: renderEvent(storyEvent(app, incident, now), locale, app.renderContext(now)),
+  model: renderEvent(storyEvent(deps, incident, now), locale, deps.renderContext(now)),
 });
 
 /** Components the config names and those sources reported, configured ones first in their order. */
-export const pageComponents = (app: App, now: string): ComponentState[] => {
-  const tracked = new Map(app.tracker.currentComponents().map((c) => [c.id, c]));
+export const pageComponents = (deps: StatusPageDeps, now: string): ComponentState[] => {
+  const tracked = new Map(deps.status.currentComponents().map((c) => [c.id, c]));
   const out: ComponentState[] = [];
-  for (const c of app.config.components) {
+  for (const c of deps.components) {
     const t = tracked.get(c.id);
     out.push({ ...(t ?? { id: c.id, name: c.id, status: 'operational', updatedAt: now }), ...(c.group ? { groupName: c.group } : {}) });
     tracked.delete(c.id);
@@ -93,20 +93,20 @@ interface Memo {
   readonly days?: readonly (number | undefined)[];
   readonly at: number;
 }
-const memos = new WeakMap<App, Map<string, Memo>>();
-const memoOf = (app: App): Map<string, Memo> => {
-  let m = memos.get(app);
-  if (!m) memos.set(app, (m = new Map()));
+const memos = new WeakMap<StatusPageDeps, Map<string, Memo>>();
+const memoOf = (deps: StatusPageDeps): Map<string, Memo> => {
+  let m = memos.get(deps);
+  if (!m) memos.set(deps, (m = new Map()));
   return m;
 };
 
 /** Drops the reused figures: the state changed. */
-export const forgetFigures = (app: App): void => memoOf(app).clear();
+export const forgetFigures = (deps: StatusPageDeps): void => memoOf(deps).clear();
 
-const figuresFor = async (app: App, id: string, window: KpiWindow, now: number): Promise<KpiFigures | undefined> => {
-  const engine = app.kpiService?.engine;
+const figuresFor = async (deps: StatusPageDeps, id: string, window: KpiWindow, now: number): Promise<KpiFigures | undefined> => {
+  const engine = deps.kpi()?.engine;
   if (!engine) return undefined;
-  const memo = memoOf(app);
+  const memo = memoOf(deps);
   const key = `${id}|${window}`;
   const hit = memo.get(key);
   if (hit && now - hit.at < FIGURES_TTL_MS[window]) return hit.figures;
@@ -115,26 +115,29 @@ const figuresFor = async (app: App, id: string, window: KpiWindow, now: number):
   return figures;
 };
 
-const daysFor = async (app: App, id: string, now: number): Promise<readonly (number | undefined)[]> => {
-  if (!app.kpiService) return Array.from({ length: 90 }, () => undefined);
-  const memo = memoOf(app);
+const daysFor = async (deps: StatusPageDeps, id: string, now: number): Promise<readonly (number | undefined)[]> => {
+  const kpi = deps.kpi();
+  if (!kpi) return Array.from({ length: 90 }, () => undefined);
+  const memo = memoOf(deps);
   const hit = memo.get(`${id}|days`);
   if (hit?.days && now - hit.at < FIGURES_TTL_MS['24h']) return hit.days;
-  const days = await app.kpiService.dailyUptime(id, 90);
+  const days = await kpi.dailyUptime(id, 90);
   memo.set(`${id}|days`, { figures: undefined, days, at: now });
   return days;
 };
 
 /** Reads the state and the KPI engine once for a page in one language. */
-export const gatherPage = async (app: App, locale: string, now: string): Promise<PageData> => {
-  const ctx = app.renderContext(now);
+export const gatherPage = async (deps: StatusPageDeps, locale: string, now: string): Promise<PageData> => {
+  const ctx = deps.renderContext(now);
+  // 20 components × 4 windows share a handful of labels: each is looked up once for this page.
+  const translator = deps.translator.memoized();
   const components: PageComponent[] = [];
-  for (const c of pageComponents(app, now)) {
+  for (const c of pageComponents(deps, now)) {
     const kpis = [];
     for (const window of KPI_WINDOWS)
       kpis.push({
         window,
-        fields: kpiFields(await figuresFor(app, c.id, window, Date.parse(now)), locale, app.translator, app.config.service.timezone, {
+        fields: kpiFields(await figuresFor(deps, c.id, window, Date.parse(now)), locale, translator, deps.service.timezone, {
           uptimeDigits: 2,
         }),
       });
@@ -143,39 +146,38 @@ export const gatherPage = async (app: App, locale: string, now: string): Promise
       name: ctx.componentName(c, locale),
       ...(c.groupName ? { group: c.groupName } : {}),
       status: c.status,
-      days: await daysFor(app, c.id, Date.parse(now)),
+      days: await daysFor(deps, c.id, Date.parse(now)),
       kpis,
     });
   }
-  const stories = app.tracker.openIncidents();
+  const stories = deps.status.openIncidents();
   return {
     locale,
-    dir: app.translator.dir(locale),
-    service: app.config.service.name,
-    timezone: app.config.service.timezone,
+    dir: deps.translator.dir(locale),
+    service: deps.service.name,
+    timezone: deps.service.timezone,
     now,
     overall: worstStatus(components.map((c) => c.status)),
     components,
-    open: stories.filter((i) => i.kind === 'incident' || i.status !== 'scheduled').map((i) => storyOf(app, i, locale, now)),
+    open: stories.filter((i) => i.kind === 'incident' || i.status !== 'scheduled').map((i) => storyOf(deps, i, locale, now)),
     maintenances: stories
       .filter((i) => i.kind === 'maintenance' && i.status === 'scheduled')
       .sort((a, b) => (a.scheduledFor ?? a.startedAt).localeCompare(b.scheduledFor ?? b.startedAt))
-      .map((i) => storyOf(app, i, locale, now)),
-    locales: app.config.service.locales,
-    subscribe: subscribeLinks(app),
+      .map((i) => storyOf(deps, i, locale, now)),
+    locales: deps.service.locales,
+    subscribe: subscribeLinks(deps),
   };
 };
 
 /** Only platforms that are on, each with the link that adds the bot there. */
-export const subscribeLinks = (app: App): PageData['subscribe'] => {
+export const subscribeLinks = (deps: StatusPageDeps): PageData['subscribe'] => {
   const out: { platform: 'telegram' | 'discord'; url: string }[] = [];
-  const telegram = app.adapters.get('telegram') as { username?: () => string | undefined } | undefined;
-  const bot = telegram?.username?.();
+  const bot = deps.subscribe.telegramBot();
   // https://core.telegram.org/bots/features#deep-linking
   if (bot) out.push({ platform: 'telegram', url: `https://t.me/${encodeURIComponent(bot)}?start=subscribe` });
-  const discordApp = app.config.env.DISCORD_APPLICATION_ID;
+  const discordApp = deps.subscribe.discordApplicationId();
   // https://discord.com/developers/docs/topics/oauth2#bot-authorization-flow
-  if (app.adapters.has('discord') && discordApp)
+  if (discordApp)
     out.push({
       platform: 'discord',
       url: `https://discord.com/oauth2/authorize?client_id=${encodeURIComponent(discordApp)}&scope=bot%20applications.commands`,

@@ -4,7 +4,7 @@ import { isClosedStatus, severityOfComponent, type ComponentStatus, type Inciden
 import type { MessageModel } from '../i18n/message.ts';
 import { stripAllBidi } from '../i18n/bidi.ts';
 import { formatDateTime, formatDuration, formatPercent } from '../i18n/format.ts';
-import type { Translator } from '../i18n/i18n.ts';
+import { memoT, type Translator } from '../i18n/i18n.ts';
 import type { PageComponent, PageData, PageStory } from './data.ts';
 import { nativeName } from './lang.ts';
 
@@ -178,7 +178,7 @@ const adviceOf = (stories: readonly PageStory[]): string[] => [...new Set(storie
 
 /** `GET /`: overall state, open incidents, what to do, components with bars and KPIs, maintenance, subscribe. */
 export const renderHome = (d: PageData, translator: Translator): string => {
-  const t = translator.t(d.locale);
+  const t = memoT(translator.t(d.locale));
   const advice = adviceOf(d.open);
   const labels = { telegram: t('web:telegram'), discord: t('web:discord') };
   const main = [
@@ -199,7 +199,7 @@ export const renderHome = (d: PageData, translator: Translator): string => {
 
 /** `GET /incidents/:id`: one story from its first post to its resolution. */
 export const renderIncident = (d: PageData, story: PageStory, translator: Translator): string => {
-  const t = translator.t(d.locale);
+  const t = memoT(translator.t(d.locale));
   const i = story.incident;
   const closed = isClosedStatus(i.status);
   const end = i.resolvedAt ?? d.now;
@@ -222,7 +222,7 @@ export const HISTORY_PAGE_SIZE = 10;
 
 /** `GET /history?page=`: every known story, newest first, ten a page. */
 export const renderHistory = (d: PageData, shown: readonly PageStory[], page: number, pages: number, translator: Translator): string => {
-  const t = translator.t(d.locale);
+  const t = memoT(translator.t(d.locale));
   const link = (p: number, label: string, rel: string) =>
     `<a href="/history?page=${p}&amp;lang=${esc(d.locale)}" rel="${rel}">${esc(label)}</a>`;
   const nav = `<nav aria-label="${esc(t('web:pageOf', { page, pages }))}"><ul class="plain">${page > 1 ? `<li>${link(page - 1, t('web:newer'), 'prev')}</li>` : ''}<li>${esc(stripAllBidi(t('web:pageOf', { page, pages })))}</li>${page < pages ? `<li>${link(page + 1, t('web:older'), 'next')}</li>` : ''}</ul></nav>`;
@@ -242,7 +242,7 @@ export const renderHistory = (d: PageData, shown: readonly PageStory[], page: nu
 
 /** `404` for an unknown story, in the reader's language. */
 export const renderNotFound = (d: PageData, translator: Translator): string => {
-  const t = translator.t(d.locale);
+  const t = memoT(translator.t(d.locale));
   return layout(
     d,
     t,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { App } from '../app.ts';
+import type { StatusPageDeps } from './deps.ts';
 import { HttpError, type RouteContext } from '../http/routes.ts';
 import type { ComponentStatus } from '../core/model.ts';
 import { formatPercent } from '../i18n/format.ts';
@@ -36,24 +36,33 @@ interface Cached {
  * What a page depends on: every component's status, every story's step, and the minute (KPIs
  * and "updated at" move with time). A change to any of them renders the page again.
  */
-const stateOf = (app: App, now: string, withMinute = true): string => {
+const stateOf = (deps: StatusPageDeps, now: string, withMinute = true): string => {
   const h = createHash('sha1');
-  for (const c of app.tracker.currentComponents()) h.update(`${c.id}=${c.status};`);
-  for (const i of app.tracker.knownIncidents(Date.parse(now))) h.update(`${i.key}=${i.status}/${i.updates.length}/${i.resolvedAt ?? ''};`);
+  for (const c of deps.status.currentComponents()) h.update(`${c.id}=${c.status};`);
+  for (const i of deps.status.knownIncidents(Date.parse(now))) h.update(`${i.key}=${i.status}/${i.updates.length}/${i.resolvedAt ?? ''};`);
   if (withMinute) h.update(now.slice(0, 16));
   return h.digest('base64url');
 };
 
-/** Renders per (route, locale, state) once; readers of the same state get the cached bytes and ETag. */
+/**
+ * Renders per (route, locale, state) once; readers of the same state get the cached bytes and ETag.
+ * Every key ends with `|<state>`. A page is built across awaits (the KPI figures), so the state can
+ * move while it is built: such a page is served once but not kept, or a state that comes back
+ * later (a flapping component) would be answered with a page that mixes two states.
+ */
 export class PageCache {
   private readonly entries = new Map<string, Cached>();
-  constructor(private readonly max = 512) {}
+  constructor(
+    private readonly currentState: () => string,
+    private readonly max = 512,
+  ) {}
 
   async get(key: string, make: () => Promise<string> | string): Promise<Cached> {
     const hit = this.entries.get(key);
     if (hit) return hit;
     const body = await make();
     const entry = { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
+    if (!key.endsWith(`|${this.currentState()}`)) return entry;
     if (this.entries.size >= this.max) this.entries.clear();
     this.entries.set(key, entry);
     return entry;
@@ -80,27 +89,27 @@ const send = (ctx: RouteContext, status: number, type: string, entry: Cached, he
 const WINDOWS = new Set<string>(KPI_WINDOWS);
 
 /** `GET /`, `/incidents/:id`, `/history`, the feeds, the Statuspage-compatible API and the badges (docs/status-page.md). */
-export const registerWebRoutes = (app: App, now: () => string = () => new Date().toISOString()): void => {
-  const r = app.http.router;
-  const cache = new PageCache();
+export const registerWebRoutes = (deps: StatusPageDeps, now: () => string = () => new Date().toISOString()): void => {
+  const r = deps.router;
+  const cache = new PageCache(() => stateOf(deps, now()));
   let lastState = '';
   let lastStories = '';
   const state = (at: string): string => {
-    const s = stateOf(app, at);
+    const s = stateOf(deps, at);
     if (s !== lastState) {
       cache.keepOnly(s);
       lastState = s;
       // A status or story changed (not only the minute): the KPI figures are read afresh.
-      const stories = stateOf(app, at, false);
-      if (stories !== lastStories) forgetFigures(app);
+      const stories = stateOf(deps, at, false);
+      if (stories !== lastStories) forgetFigures(deps);
       lastStories = stories;
     }
     return s;
   };
-  const offered = () => app.config.service.locales;
-  const html = pageHeaders(app.config.service.frameAncestors ?? ["'none'"]);
+  const offered = () => deps.service.locales;
+  const html = pageHeaders(deps.service.frameAncestors ?? ["'none'"]);
   const negotiate = (ctx: RouteContext) => {
-    const { locale, chosen } = pageLocale(ctx.req, ctx.url.searchParams, offered(), app.defaultLocale);
+    const { locale, chosen } = pageLocale(ctx.req, ctx.url.searchParams, offered(), deps.defaultLocale);
     const headers: Record<string, string> = {
       ...html,
       'cache-control': 'public, max-age=30',
@@ -111,26 +120,26 @@ export const registerWebRoutes = (app: App, now: () => string = () => new Date()
     if (chosen) headers['set-cookie'] = `${LANG_COOKIE}=${encodeURIComponent(locale)}; Path=/; Max-Age=31536000; SameSite=Lax`;
     return { locale, headers };
   };
-  const data = (locale: string, at: string): Promise<PageData> => gatherPage(app, locale, at);
+  const data = (locale: string, at: string): Promise<PageData> => gatherPage(deps, locale, at);
   const HTML = 'text/html; charset=utf-8';
 
   r.add('GET', '/', async (ctx) => {
     const at = now();
     const { locale, headers } = negotiate(ctx);
-    const entry = await cache.get(`home|${locale}|${state(at)}`, async () => renderHome(await data(locale, at), app.translator));
+    const entry = await cache.get(`home|${locale}|${state(at)}`, async () => renderHome(await data(locale, at), deps.translator));
     send(ctx, 200, HTML, entry, headers);
   });
 
   r.add('GET', '/incidents/:id', async (ctx) => {
     const at = now();
     const { locale, headers } = negotiate(ctx);
-    const incident = app.tracker.incident(ctx.params.id!);
+    const incident = deps.status.incident(ctx.params.id!);
     if (!incident) {
-      const entry = await cache.get(`404|${locale}|${state(at)}`, async () => renderNotFound(await data(locale, at), app.translator));
+      const entry = await cache.get(`404|${locale}|${state(at)}`, async () => renderNotFound(await data(locale, at), deps.translator));
       return send(ctx, 404, HTML, entry, headers);
     }
     const entry = await cache.get(`incident:${incident.key}|${locale}|${state(at)}`, async () =>
-      renderIncident(await data(locale, at), storyOf(app, incident, locale, at), app.translator),
+      renderIncident(await data(locale, at), storyOf(deps, incident, locale, at), deps.translator),
     );
     send(ctx, 200, HTML, entry, headers);
   });
@@ -138,24 +147,24 @@ export const registerWebRoutes = (app: App, now: () => string = () => new Date()
   r.add('GET', '/history', async (ctx) => {
     const at = now();
     const { locale, headers } = negotiate(ctx);
-    const known = app.tracker.knownIncidents(Date.parse(at));
+    const known = deps.status.knownIncidents(Date.parse(at));
     const pages = Math.max(1, Math.ceil(known.length / HISTORY_PAGE_SIZE));
     const asked = Number(ctx.url.searchParams.get('page') ?? '1');
     const page = Number.isInteger(asked) && asked >= 1 ? Math.min(asked, pages) : 1;
     const entry = await cache.get(`history:${page}|${locale}|${state(at)}`, async () =>
       renderHistory(
         await data(locale, at),
-        known.slice((page - 1) * HISTORY_PAGE_SIZE, page * HISTORY_PAGE_SIZE).map((i) => storyOf(app, i, locale, at)),
+        known.slice((page - 1) * HISTORY_PAGE_SIZE, page * HISTORY_PAGE_SIZE).map((i) => storyOf(deps, i, locale, at)),
         page,
         pages,
-        app.translator,
+        deps.translator,
       ),
     );
     send(ctx, 200, HTML, entry, headers);
   });
 
   const base = (ctx: RouteContext): string => {
-    const configured = app.config.service.publicUrl;
+    const configured = deps.service.publicUrl;
     if (configured) return configured.endsWith('/') ? configured : `${configured}/`;
     const host = ctx.req.headers.host ?? 'localhost';
     return `http://${/^[A-Za-z0-9.:[\]-]+$/.test(host) ? host : 'localhost'}/`;
@@ -167,11 +176,11 @@ export const registerWebRoutes = (app: App, now: () => string = () => new Date()
     const entry = await cache.get(`${kind}:${b}|${locale}|${state(at)}`, () => {
       const input = {
         locale,
-        service: app.config.service.name,
+        service: deps.service.name,
         base: b,
         now: at,
-        incidents: app.tracker.knownIncidents(Date.parse(at)),
-        translator: app.translator,
+        incidents: deps.status.knownIncidents(Date.parse(at)),
+        translator: deps.translator,
       };
       return kind === 'atom' ? atomFeed(input) : rssFeed(input);
     });
@@ -181,14 +190,14 @@ export const registerWebRoutes = (app: App, now: () => string = () => new Date()
   r.add('GET', '/feed.rss', feed('rss'));
 
   const apiInput = (ctx: RouteContext, at: string): StatuspageInput => ({
-    pageId: createHash('sha1').update(app.config.service.name).digest('hex').slice(0, 12),
-    name: app.config.service.name,
+    pageId: createHash('sha1').update(deps.service.name).digest('hex').slice(0, 12),
+    name: deps.service.name,
     url: base(ctx),
-    timezone: app.config.service.timezone,
+    timezone: deps.service.timezone,
     now: at,
-    components: pageComponents(app, at),
-    incidents: app.tracker.knownIncidents(Date.parse(at)),
-    componentName: (c) => app.catalog.localizedName(c.id, app.defaultLocale, app.defaultLocale) ?? c.name,
+    components: pageComponents(deps, at),
+    incidents: deps.status.knownIncidents(Date.parse(at)),
+    componentName: (c) => deps.catalog.localizedName(c.id, deps.defaultLocale, deps.defaultLocale) ?? c.name,
   });
   const api = (name: string, build: (i: StatuspageInput) => unknown) => async (ctx: RouteContext) => {
     const at = now();
@@ -210,19 +219,20 @@ export const registerWebRoutes = (app: App, now: () => string = () => new Date()
   r.add('GET', '/badge/:component.svg', async (ctx) => {
     const at = now();
     const { locale } = negotiate(ctx);
-    const t = app.translator.t(locale);
+    const t = deps.translator.t(locale);
     const id = ctx.params.component!;
-    const c = pageComponents(app, at).find((x) => x.id === id);
+    const c = pageComponents(deps, at).find((x) => x.id === id);
     if (!c) throw new HttpError(404, `no component "${id}": GET /api/v2/components.json lists them`);
     const metric = ctx.url.searchParams.get('metric');
     const window = ctx.url.searchParams.get('window') ?? '30d';
     if (metric !== null && metric !== 'uptime') throw new HttpError(400, 'metric: expected uptime (or no metric for the status)');
     if (!WINDOWS.has(window)) throw new HttpError(400, `window: expected one of ${KPI_WINDOWS.join(', ')}`);
-    const name = stripAllBidi(app.catalog.localizedName(c.id, locale, app.defaultLocale) ?? c.name);
+    const name = stripAllBidi(deps.catalog.localizedName(c.id, locale, deps.defaultLocale) ?? c.name);
     let value: string;
     let colour: string;
     if (metric === 'uptime') {
-      const u = app.kpiService ? (await app.kpiService.engine.summary([c.id], window as KpiWindow)).uptimePercent : undefined;
+      const kpi = deps.kpi();
+      const u = kpi ? (await kpi.engine.summary([c.id], window as KpiWindow)).uptimePercent : undefined;
       value = u === undefined ? stripAllBidi(t('kpi.notEnoughData')) : `${formatPercent(u, locale, 2)} · ${t(`kpi.window.${window}`)}`;
       colour =
         u === undefined

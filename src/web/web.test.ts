@@ -39,7 +39,7 @@ describe('the status page over HTTP', () => {
     const html = await res.text();
     expect(html).toMatch(/^<!doctype html><html lang="en" dir="ltr">/);
     const model = renderEvent(
-      storyEvent(t.app, t.app.tracker.incident(key)!, new Date().toISOString()),
+      storyEvent(t.app.statusPage, t.app.tracker.incident(key)!, new Date().toISOString()),
       'en',
       t.app.renderContext(new Date().toISOString()),
     );
@@ -116,7 +116,7 @@ describe('the status page over HTTP', () => {
 
   it('announcements, /status and the page link to service.publicUrl when the source has no page', async () => {
     const now = new Date().toISOString();
-    const model = renderEvent(storyEvent(t.app, t.app.tracker.incident(key)!, now), 'en', t.app.renderContext(now));
+    const model = renderEvent(storyEvent(t.app.statusPage, t.app.tracker.incident(key)!, now), 'en', t.app.renderContext(now));
     expect(model.link).toEqual({ label: 'Status page', url: `${PUBLIC}incidents/${encodeURIComponent(key)}` });
     expect(t.consoleText()).toContain(`${PUBLIC}incidents/${encodeURIComponent(key)}`);
     const status = await t.app.router.handle({

@@ -3,7 +3,7 @@ import type { CommandServices } from '../../commands/context.ts';
 import { statusReply } from '../../commands/status.ts';
 import { knownComponents } from '../../commands/known-components.ts';
 import type { Subscription } from '../../core/recipients.ts';
-import { formatList } from '../../i18n/format.ts';
+import { buildSubscriptionsPanel } from '../../messages/index.ts';
 import { escapeSlack, renderSlack, truncateEscaped } from './render.ts';
 import { SLACK_LIMITS } from './limits.ts';
 
@@ -21,59 +21,46 @@ export const buildHomeView = (
   command: string,
   subscription: Subscription | undefined,
 ): HomeView => {
-  const t = services.translator.t(locale);
   const status = renderSlack(statusReply(services, locale)).blocks;
   const ctx = services.renderContext(services.now());
-  const known = new Map(knownComponents(services, locale).map((c) => [c.id, c]));
-  const ids = [...known.keys()];
-  const name = (id: string) => known.get(id)?.name ?? ctx.componentName({ id, name: id }, locale);
-  const all = subscription !== undefined && subscription.components.length === 0;
-  const mine = new Set(all ? ids : (subscription?.components ?? []));
-  const summary = !subscription
-    ? t('slack:home.none')
-    : all
-      ? t('slack:home.subscribedAll')
-      : t('slack:home.subscribedSome', { what: formatList(subscription.components.map(name), locale) });
-
+  const panel = buildSubscriptionsPanel(
+    {
+      components: knownComponents(services, locale),
+      subscription,
+      command,
+      nameOf: (id) => ctx.componentName({ id, name: id }, locale),
+    },
+    locale,
+    services,
+  );
   const blocks: KnownBlock[] = [
     ...status,
     { type: 'divider' },
-    {
-      type: 'header',
-      text: { type: 'plain_text', text: truncateEscaped(escapeSlack(t('slack:home.yourSubscriptions')), SLACK_LIMITS.headerText) },
-    },
-    { type: 'section', text: { type: 'mrkdwn', text: escapeSlack(summary), verbatim: true } },
+    { type: 'header', text: { type: 'plain_text', text: truncateEscaped(escapeSlack(panel.title), SLACK_LIMITS.headerText) } },
+    { type: 'section', text: { type: 'mrkdwn', text: escapeSlack(panel.summary), verbatim: true } },
   ];
-  if (ids.length === 0) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(t('slack:home.noComponents')) }] });
+  if (panel.empty) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(panel.empty) }] });
   // Home tabs take up to 100 blocks; keep room for the closing ones.
   const room = SLACK_LIMITS.homeBlocks - blocks.length - 2;
-  for (const id of ids.slice(0, room)) {
-    const on = mine.has(id);
-    const status = known.get(id)?.status;
-    const state = status ? t(`componentStatus.${status}`) : '—';
+  for (const row of panel.rows.slice(0, room)) {
+    const mark = row.subscribedLabel ? ` · _${escapeSlack(row.subscribedLabel)}_` : '';
     blocks.push({
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: truncateEscaped(
-          `*${escapeSlack(name(id))}* · ${escapeSlack(state)}${on ? ` · _${escapeSlack(t('slack:home.subscribed'))}_` : ''}`,
-          SLACK_LIMITS.sectionText,
-        ),
+        text: truncateEscaped(`*${escapeSlack(row.name)}* · ${escapeSlack(row.state)}${mark}`, SLACK_LIMITS.sectionText),
         verbatim: true,
       },
       accessory: {
         type: 'button',
-        action_id: on ? HOME_ACTIONS.unsubscribe : HOME_ACTIONS.subscribe,
-        text: {
-          type: 'plain_text',
-          text: truncateEscaped(escapeSlack(t(on ? 'slack:home.unsubscribe' : 'slack:home.subscribe')), SLACK_LIMITS.buttonText),
-        },
-        value: id,
-        ...(on ? {} : { style: 'primary' as const }),
+        action_id: row.subscribed ? HOME_ACTIONS.unsubscribe : HOME_ACTIONS.subscribe,
+        text: { type: 'plain_text', text: truncateEscaped(escapeSlack(row.actionLabel), SLACK_LIMITS.buttonText) },
+        value: row.id,
+        ...(row.subscribed ? {} : { style: 'primary' as const }),
       },
     });
   }
-  if (subscription)
+  if (panel.unsubscribeAllLabel)
     blocks.push({
       type: 'actions',
       elements: [
@@ -82,10 +69,10 @@ export const buildHomeView = (
           action_id: HOME_ACTIONS.unsubscribe,
           style: 'danger',
           value: ALL_COMPONENTS,
-          text: { type: 'plain_text', text: escapeSlack(t('slack:home.unsubscribeAll')) },
+          text: { type: 'plain_text', text: escapeSlack(panel.unsubscribeAllLabel) },
         },
       ],
     });
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(t('slack:home.hint', { command })) }] });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeSlack(panel.hint) }] });
   return { type: 'home', blocks: blocks.slice(0, SLACK_LIMITS.homeBlocks) };
 };
