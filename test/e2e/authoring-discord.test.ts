@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordRig, type DiscordRig } from '../emulators/discord/app.ts';
 import type { EmuInteraction, EmuMessage, Json } from '../emulators/discord/index.ts';
 import { validateModal } from '../emulators/discord/modals.ts';
+import { validateMessage } from '../emulators/discord/validate.ts';
 import { startLibreTranslate, type TranslateFake } from '../emulators/translate/fakes.ts';
 import { buttonsHtml, writeScreenshot } from '../helpers/screenshot.ts';
 import { discordHtml, esc } from '../../src/authoring/web.ts';
@@ -100,7 +101,19 @@ describe('writing an incident on Discord', () => {
     ]);
     expect(JSON.stringify(preview.embeds)).toContain('消息');
     expect(preview.pingedEveryone).toBe(false);
-    expect(buttonsOf(preview).map((b) => b.custom_id)).toEqual(['sr_inc:pub', 'sr_inc:x']);
+    expect(buttonsOf(preview).map((b) => b.custom_id)).toEqual(['sr_inc:cause', 'sr_inc:pub', 'sr_inc:x']);
+    // The cause (which picks the advice) is a string select on the preview: the modal had no room left.
+    const causeSelect = buttonsOf(preview)[0]!;
+    expect(causeSelect).toMatchObject({ type: 3, placeholder: 'Cause (picks the advice)' });
+    expect((causeSelect.options as Json[]).map((o) => [o.value, o.label])).toEqual([
+      ['technical_fault', 'Technical fault'],
+      ['network_congestion', 'Network congestion'],
+      ['security_incident', 'Security incident'],
+      ['external_provider', 'External provider'],
+      ['maintenance', 'Planned maintenance'],
+    ]);
+    const phishing = 'Be wary of messages asking for your password';
+    expect(JSON.stringify(preview.embeds)).not.toContain(phishing);
     expect(roots()).toEqual([]);
     await writeScreenshot(
       'discord',
@@ -118,6 +131,34 @@ describe('writing an incident on Discord', () => {
     expect(forgedSubmit.reply!.content).toMatch(/^Sorry/);
     const forged = await rig.emu.pressButton({ userId: stranger, message: preview, customId: 'sr_inc:pub', roles: [OTHER_ROLE] });
     expect(forged.reply!.content).toMatch(/^Sorry/);
+    // Nor pick the cause: refused to them alone, the preview and the draft stay as they were.
+    const forgedCause = await rig.emu.chooseOptions({
+      userId: stranger,
+      message: preview,
+      customId: 'sr_inc:cause',
+      values: ['security_incident'],
+      roles: [OTHER_ROLE],
+    });
+    expect(forgedCause.callbackType).toBe(4);
+    expect(forgedCause.reply!.content).toMatch(/^Sorry/);
+    expect(forgedCause.reply!.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(JSON.stringify(preview.embeds)).not.toContain(phishing);
+    expect((await rig.t.app.authoring.drafts.get('discord', responder))?.fields.cause).toBeUndefined();
+    expect(roots()).toEqual([]);
+
+    // The responder picks the cause: the preview is updated in place (type 7) with that cause's advice, in each language.
+    const picked = await rig.emu.chooseOptions({
+      userId: responder,
+      message: preview,
+      customId: 'sr_inc:cause',
+      values: ['security_incident'],
+      roles: [RESPONDERS],
+    });
+    expect(picked.callbackType).toBe(7);
+    expect(preview.embeds).toHaveLength(2);
+    expect(JSON.stringify(preview.embeds[0])).toContain(phishing);
+    expect(JSON.stringify(preview.embeds[1])).toContain('请警惕索要密码的消息');
+    expect((buttonsOf(preview)[0]!.options as Json[]).find((o) => o.default === true)?.value).toBe('security_incident');
     expect(roots()).toEqual([]);
 
     published = await rig.emu.pressButton({ userId: responder, message: preview, customId: 'sr_inc:pub', roles: [RESPONDERS] });
@@ -134,6 +175,10 @@ describe('writing an incident on Discord', () => {
       expect.stringContaining('Critical incident'),
       expect.stringContaining('严重事件'),
     ]);
+    // The announcement carries the advice of the cause picked on the preview.
+    expect(JSON.stringify(roots()[0]!.embeds)).toContain(phishing);
+    expect(JSON.stringify(roots()[1]!.embeds)).toContain('请警惕索要密码的消息');
+    expect(rig.t.app.tracker.incident(key)?.cause).toBe('security_incident');
   }, 30_000);
 
   it('updates and resolves from the buttons; the modal comes pre-filled; the audit log says who', async () => {
@@ -210,6 +255,54 @@ describe('writing an incident on Discord', () => {
     expect(JSON.stringify([announce, announceZh].map((c) => rig.emu.messagesIn(c).map((m) => m.embeds)))).not.toContain('ada');
   }, 30_000);
 
+  it('the emulator holds message string selects to Discord’s rules', async () => {
+    const select = (extra: Json = {}) => ({
+      type: 3,
+      custom_id: 's',
+      options: [{ label: 'A', value: 'a' }],
+      ...extra,
+    });
+    const message = (components: unknown) => validateMessage({ content: 'x', components }, { create: true, files: 0 });
+    expect(message([{ type: 1, components: [select()] }])).toBeUndefined();
+    // A select fills its row alone.
+    expect(message([{ type: 1, components: [select(), { type: 2, style: 1, custom_id: 'b', label: 'B' }] }])).toMatchObject({
+      body: { code: 50035 },
+    });
+    expect(message([{ type: 1, components: [select({ options: [] })] }])).toBeDefined();
+    expect(message([{ type: 1, components: [select({ max_values: 2 })] }])).toMatchObject({
+      body: {
+        errors: {
+          components: { 0: { components: { 0: { max_values: { _errors: [{ code: 'SELECT_COMPONENT_MAX_VALUES_EXCEEDS_OPTIONS' }] } } } } },
+        },
+      },
+    });
+    // The client offers only the select's own options, as many as it takes.
+    const opened = await slash(responder, 'open');
+    const submitted = await rig.emu.submitModal({
+      userId: responder,
+      opened,
+      roles: [RESPONDERS],
+      inputs: { name: 'Select rules', impact: ['minor'], status: ['investigating'], components: [], message: '' },
+    });
+    const preview = submitted.reply!;
+    await expect(
+      rig.emu.chooseOptions({ userId: responder, message: preview, customId: 'sr_inc:cause', values: ['aliens'], roles: [RESPONDERS] }),
+    ).rejects.toThrow(/not among the options/);
+    await expect(
+      rig.emu.chooseOptions({
+        userId: responder,
+        message: preview,
+        customId: 'sr_inc:cause',
+        values: ['maintenance', 'technical_fault'],
+        roles: [RESPONDERS],
+      }),
+    ).rejects.toThrow(/takes 1 to 1/);
+    await expect(
+      rig.emu.chooseOptions({ userId: responder, message: preview, customId: 'sr_inc:nope', values: ['maintenance'], roles: [RESPONDERS] }),
+    ).rejects.toThrow(/no string select/);
+    await rig.emu.pressButton({ userId: responder, message: preview, customId: 'sr_inc:x', roles: [RESPONDERS] });
+  });
+
   it('the emulator holds modals to Discord’s limits', () => {
     const input = (id: string) => ({ type: 18, label: 'L', component: { type: 4, custom_id: id, style: 1 } });
     expect(validateModal({ custom_id: 'x', title: 't', components: [1, 2, 3, 4, 5, 6].map((n) => input(`i${n}`)) })).toMatchObject({
@@ -262,6 +355,6 @@ describe('writing an incident on Discord while machine translation is slow', () 
       expect.stringContaining('Major incident'),
       expect.stringContaining('重大事件'),
     ]);
-    expect(buttonsOf(submitted.reply).map((b) => b.custom_id)).toEqual(['sr_inc:pub', 'sr_inc:x']);
+    expect(buttonsOf(submitted.reply).map((b) => b.custom_id)).toEqual(['sr_inc:cause', 'sr_inc:pub', 'sr_inc:x']);
   }, 30_000);
 });

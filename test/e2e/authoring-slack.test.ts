@@ -102,6 +102,27 @@ describe('writing an incident in Slack', () => {
     expect(validateModal({ ...modal, blocks: [input] })).toEqual([
       '[ERROR] submit is required when an input block is within the blocks array [json-pointer:/view/submit]',
     ]);
+    // datetimepicker: no placeholder, initial_date_time a UNIX time of 10 digits.
+    const picker = (element: Record<string, unknown>) =>
+      validateModal({
+        ...modal,
+        submit: { type: 'plain_text', text: 'Go' },
+        blocks: [
+          {
+            type: 'input',
+            block_id: 'w',
+            label: { type: 'plain_text', text: 'W' },
+            element: { type: 'datetimepicker', action_id: 'w', ...element },
+          },
+        ],
+      });
+    expect(picker({ initial_date_time: 1_906_000_000 })).toEqual([]);
+    expect(picker({ initial_date_time: 1_906_000_000_000 })).toEqual([
+      '[ERROR] must be a UNIX timestamp of 10 digits [json-pointer:/view/blocks/0/element/initial_date_time]',
+    ]);
+    expect(picker({ placeholder: { type: 'plain_text', text: 'When' } })).toEqual([
+      '[ERROR] unsupported property "placeholder" [json-pointer:/view/blocks/0/element/placeholder]',
+    ]);
     expect(validateModal({ ...modal, blocks: Array.from({ length: 101 }, () => ({ type: 'divider' })) })).toContain(
       '[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]',
     );
@@ -275,6 +296,51 @@ describe('writing an incident in Slack', () => {
             c.error !== 'invalid_arguments',
         ),
     ).toEqual([]);
+  }, 30_000);
+
+  it('schedules a maintenance: datetimepickers for the window, a bad window refused on the field, the announcement shows it', async () => {
+    const before = { en: roots('CENGLISH').length, de: roots('CGERMAN').length };
+    await slash('URESPONDER', 'maintenance');
+    const view = await emu.waitFor(() => emu.openView('URESPONDER'));
+    expect(validateModal(view.view)).toEqual([]);
+    expect(view.view.title).toMatchObject({ text: 'New maintenance' });
+    const blocks = view.view.blocks as { block_id?: string; label?: { text: string }; element?: Record<string, unknown> }[];
+    expect(blocks.filter((b) => b.element?.type === 'datetimepicker').map((b) => [b.block_id, b.label?.text, b.element])).toEqual([
+      ['scheduledFor', 'Window starts', { type: 'datetimepicker', action_id: 'scheduledFor' }],
+      ['scheduledUntil', 'Window ends', { type: 'datetimepicker', action_id: 'scheduledUntil' }],
+    ]);
+    const start = Date.UTC(2030, 5, 1, 22, 0) / 1000;
+    const fields = { name: 'Database upgrade', status: 'scheduled', message: 'Messages may be slow for a few minutes.' };
+    // Slack itself refuses a submission without the window (the pickers are required).
+    expect((await emu.submitView(events, SECRET, 'URESPONDER', fields)).refusedBySlack).toEqual(['scheduledFor', 'scheduledUntil']);
+    // An end before the start: refused on the field, in the responder's language; the modal stays the form.
+    const bad = await emu.submitView(events, SECRET, 'URESPONDER', { ...fields, scheduledFor: start, scheduledUntil: start - 3600 });
+    expect(bad.answer).toEqual({
+      response_action: 'errors',
+      errors: { scheduledUntil: 'The window must end after it starts. Please send it again.' },
+    });
+    expect(emu.openView('URESPONDER')!.view.submit).toMatchObject({ text: 'Preview' });
+    expect(await t.app.authoring.drafts.get('slack', 'URESPONDER')).toMatchObject({ fields: { kind: 'maintenance' } });
+
+    const previewed = await emu.submitView(events, SECRET, 'URESPONDER', { ...fields, scheduledFor: start, scheduledUntil: start + 7200 });
+    expect(previewed.answer.response_action).toBe('update');
+    const preview = viewText('URESPONDER');
+    expect(preview).toContain('Scheduled');
+    expect(preview).toContain('Jun 1, 2030, 10:00 PM UTC – Jun 2, 2030, 12:00 AM UTC');
+    await emu.submitView(events, SECRET, 'URESPONDER');
+    await t.app.drained();
+    await emu.waitFor(() => roots('CENGLISH').length > before.en && roots('CGERMAN').length > before.de);
+    expect(roots('CENGLISH')).toHaveLength(before.en + 1);
+    const announced = JSON.stringify(roots('CENGLISH').at(-1));
+    expect(announced).toContain('Database upgrade');
+    expect(announced).toContain('Jun 1, 2030, 10:00 PM UTC – Jun 2, 2030, 12:00 AM UTC');
+    expect(JSON.stringify(roots('CGERMAN').at(-1))).toContain('1. Juni 2030, 22:00 UTC – 2. Juni 2030, 00:00 UTC');
+    const incident = t.app.tracker.openIncidents().find((i) => i.name === 'Database upgrade');
+    expect(incident).toMatchObject({
+      kind: 'maintenance',
+      scheduledFor: '2030-06-01T22:00:00.000Z',
+      scheduledUntil: '2030-06-02T00:00:00.000Z',
+    });
   }, 30_000);
 });
 

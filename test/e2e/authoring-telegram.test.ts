@@ -241,6 +241,64 @@ describe('writing an incident on Telegram', () => {
     ).not.toContain('alice');
   }, 60_000);
 
+  it('schedules a maintenance: the window in the responder’s time zone, a bad one refused and asked again', async () => {
+    // The responder's time zone is the one of their quiet hours.
+    expect((await says(RESPONDER, '/subscribe quiet 23:00-06:00 Europe/Berlin')).text).toContain('Europe/Berlin');
+    await says(RESPONDER, '/maintenance');
+    const askWindow = await says(RESPONDER, 'Database upgrade');
+    expect(askWindow.text).toContain('When is the maintenance window?');
+    expect(askWindow.text).toContain('(times in Europe/Berlin)');
+    const channelBefore = emu.sent(CHANNEL).length;
+
+    // Not a window: said, and asked again; then an end before its start, in the reader's language.
+    let before = emu.sent(RESPONDER.id).length;
+    emu.userSays(RESPONDER, RESPONDER.id, 'tomorrow night');
+    await emu.waitFor(() => emu.sent(RESPONDER.id)[before + 1], 'the refusal and the question');
+    expect(emu.sent(RESPONDER.id)[before]!.text).toContain('I could not read a start and an end in that');
+    expect(emu.sent(RESPONDER.id)[before + 1]!.text).toContain('When is the maintenance window?');
+    before = emu.sent(RESPONDER.id).length;
+    emu.userSays(RESPONDER, RESPONDER.id, '2030-06-02 02:00 – 2030-06-01 23:00');
+    await emu.waitFor(() => emu.sent(RESPONDER.id)[before + 1], 'the refusal and the question');
+    expect(emu.sent(RESPONDER.id)[before]!.text).toContain('The window must end after it starts.');
+    expect((await app.app.authoring.drafts.get('telegram', String(RESPONDER.id)))?.step).toBe('window');
+
+    const askStatus = await says(RESPONDER, '2030-06-02 00:00 – 02:00');
+    expect(await app.app.authoring.drafts.get('telegram', String(RESPONDER.id))).toMatchObject({
+      fields: { scheduledFor: '2030-06-01T22:00:00.000Z', scheduledUntil: '2030-06-02T00:00:00.000Z' },
+    });
+    ({ before } = await press(RESPONDER, askStatus, 'ai:s:scheduled'));
+    const askComponents = await nextFrom(RESPONDER.id, before, 'the components');
+    ({ before } = await press(RESPONDER, askComponents, 'ai:d'));
+    await nextFrom(RESPONDER.id, before, 'the message question');
+    before = emu.sent(RESPONDER.id).length;
+    emu.userSays(RESPONDER, RESPONDER.id, 'Messages may be slow for a few minutes.');
+    const confirm = await emu.waitFor(
+      () =>
+        emu
+          .sent(RESPONDER.id)
+          .slice(before)
+          .find((m) => buttons(m).length > 0),
+      'the confirmation',
+    );
+    const shown = emu
+      .sent(RESPONDER.id)
+      .slice(before)
+      .map((m) => m.text);
+    expect(shown[1]).toContain('Jun 1, 2030, 10:00 PM UTC – Jun 2, 2030, 12:00 AM UTC');
+    expect(emu.sent(CHANNEL)).toHaveLength(channelBefore);
+    ({ before } = await press(RESPONDER, confirm, 'ai:p'));
+    expect((await nextFrom(RESPONDER.id, before, 'published')).text).toContain('Published: Database upgrade');
+    await app.app.drained();
+    const announced = await emu.waitFor(() => emu.sent(CHANNEL)[channelBefore], 'the maintenance on the channel');
+    expect(announced.text).toContain('计划时间: 2030年6月1日 UTC 22:00 – 2030年6月2日 UTC 00:00');
+    expect(app.app.tracker.openIncidents().find((i) => i.name === 'Database upgrade')).toMatchObject({
+      kind: 'maintenance',
+      scheduledFor: '2030-06-01T22:00:00.000Z',
+      scheduledUntil: '2030-06-02T00:00:00.000Z',
+    });
+    await says(RESPONDER, '/subscribe quiet off');
+  }, 60_000);
+
   it('abandons a draft left without an answer, and Cancel drops one', async () => {
     await says(RESPONDER, '/incident');
     const draft = (await app.app.authoring.drafts.get('telegram', String(RESPONDER.id)))!;
@@ -250,7 +308,8 @@ describe('writing an incident on Telegram', () => {
     expect(await app.app.authoring.drafts.get('telegram', String(RESPONDER.id))).toBeUndefined();
 
     await says(RESPONDER, '/maintenance');
-    const askStatus = await says(RESPONDER, 'Database upgrade');
+    expect((await says(RESPONDER, 'Database upgrade')).text).toContain('When is the maintenance window?');
+    const askStatus = await says(RESPONDER, '2030-06-01 22:00 – 23:00');
     expect(buttons(askStatus).map((b) => b.callback_data)).toEqual([
       'ai:s:scheduled',
       'ai:s:in_progress',

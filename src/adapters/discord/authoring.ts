@@ -9,7 +9,7 @@ import {
   PermissionFlagsBits,
   TextInputStyle,
   type APIActionRowComponent,
-  type APIButtonComponent,
+  type APIComponentInMessageActionRow,
   type APIEmbed,
   type APIModalInteractionResponseCallbackData,
   type AutocompleteInteraction,
@@ -17,6 +17,7 @@ import {
   type ChatInputCommandInteraction,
   type Interaction,
   type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Logger } from 'pino';
@@ -26,7 +27,8 @@ import { newDraft, type Draft, type DraftFields } from '../../authoring/draft.ts
 import type { Authoring } from '../../authoring/service.ts';
 import type { CommandRouter } from '../../commands/router.ts';
 import { PayloadError } from '../../core/errors.ts';
-import { INCIDENT_STATUSES, isClosedStatus, type ComponentStatus, type Incident } from '../../core/model.ts';
+import { CAUSES, INCIDENT_STATUSES, isClosedStatus, type Cause, type ComponentStatus, type Incident } from '../../core/model.ts';
+import type { Preview } from '../../authoring/service.ts';
 import { NO_MENTIONS, renderDiscord, truncate } from './render.ts';
 import { discordLocalesFor } from './commands.ts';
 
@@ -125,7 +127,7 @@ export class DiscordAuthoring {
     }
     const ours =
       (i.isChatInputCommand() && i.commandName === INCIDENT_COMMAND) ||
-      ((i.isButton() || i.isModalSubmit()) && i.customId.startsWith(`${PREFIX}:`));
+      ((i.isButton() || i.isModalSubmit() || i.isStringSelectMenu()) && i.customId.startsWith(`${PREFIX}:`));
     if (!ours) return false;
     const locale = await this.localeOf(i);
     const t = this.router.services.translator.t(locale);
@@ -138,6 +140,7 @@ export class DiscordAuthoring {
       if (i.isChatInputCommand()) await this.command(i, locale, t);
       else if (i.isModalSubmit()) await this.submit(i, locale, t);
       else if (i.isButton()) await this.button(i, locale, t);
+      else if (i.isStringSelectMenu()) await this.chooseCause(i, locale, t);
     } catch (e) {
       if (!(e instanceof PayloadError)) throw e;
       if (i.isRepliable() && !i.replied)
@@ -328,7 +331,11 @@ export class DiscordAuthoring {
     const quick = await Promise.race([work, new Promise<undefined>((r) => setTimeout(() => r(undefined), PREVIEW_WAIT_MS))]);
     if (!quick) await i.deferReply({ flags: MessageFlags.Ephemeral });
     const preview = quick ?? (await work);
-    const answer = async (body: { content: string; embeds?: APIEmbed[]; components?: APIActionRowComponent<APIButtonComponent>[] }) => {
+    const answer = async (body: {
+      content: string;
+      embeds?: APIEmbed[];
+      components?: APIActionRowComponent<APIComponentInMessageActionRow>[];
+    }) => {
       if (i.deferred) await i.editReply({ ...body, allowedMentions: NO_MENTIONS });
       else await i.reply({ ...body, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
     };
@@ -337,6 +344,18 @@ export class DiscordAuthoring {
       return;
     }
     await this.authoring.drafts.put(draft);
+    await answer(this.previewMessage(t, draft, preview));
+  }
+
+  /**
+   * The ephemeral preview: one embed per language, the cause select (new incidents: the modal holds
+   * five components and has no room for it), Publish / Cancel.
+   */
+  private previewMessage(
+    t: TFunction,
+    draft: Draft,
+    preview: Extract<Preview, { ok: true }>,
+  ): { content: string; embeds: APIEmbed[]; components: APIActionRowComponent<APIComponentInMessageActionRow>[] } {
     const embeds: APIEmbed[] = [];
     let total = 0;
     for (const l of preview.locales.slice(0, 10)) {
@@ -352,29 +371,72 @@ export class DiscordAuthoring {
       total += size;
       embeds.push(embed);
     }
-    await answer({
-      content: t('authoring:chat.previewIntro'),
-      embeds,
+    const components: APIActionRowComponent<APIComponentInMessageActionRow>[] = [];
+    if (!draft.target)
+      components.push({
+        type: ComponentType.ActionRow,
+        components: [
+          {
+            type: ComponentType.StringSelect,
+            custom_id: `${PREFIX}:cause`,
+            placeholder: truncate(t('authoring:admin.cause'), 150),
+            options: CAUSES.map((c) => ({
+              value: c,
+              label: truncate(t(`authoring:cause.${c}`), 100),
+              default: draft.fields.cause === c,
+            })),
+          },
+        ],
+      });
+    components.push({
+      type: ComponentType.ActionRow,
       components: [
         {
-          type: ComponentType.ActionRow,
-          components: [
-            {
-              type: ComponentType.Button,
-              style: ButtonStyle.Success,
-              custom_id: `${PREFIX}:pub`,
-              label: truncate(t('authoring:admin.publish'), 80),
-            },
-            {
-              type: ComponentType.Button,
-              style: ButtonStyle.Secondary,
-              custom_id: `${PREFIX}:x`,
-              label: truncate(t('authoring:chat.cancel'), 80),
-            },
-          ],
+          type: ComponentType.Button,
+          style: ButtonStyle.Success,
+          custom_id: `${PREFIX}:pub`,
+          label: truncate(t('authoring:admin.publish'), 80),
+        },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          custom_id: `${PREFIX}:x`,
+          label: truncate(t('authoring:chat.cancel'), 80),
         },
       ],
     });
+    return { content: t('authoring:chat.previewIntro'), embeds, components };
+  }
+
+  /** The cause picked on the preview: the draft takes it and the preview is re-rendered in place (type 7 UPDATE_MESSAGE) with its advice. */
+  private async chooseCause(i: StringSelectMenuInteraction, locale: string, t: TFunction): Promise<void> {
+    if (i.customId !== `${PREFIX}:cause`) return;
+    const draft = await this.authoring.drafts.get('discord', i.user.id);
+    const cause = i.values[0];
+    if (!draft || draft.target) {
+      await i.update({
+        content: t('authoring:chat.abandoned', { minutes: 1440 }),
+        embeds: [],
+        components: [],
+        allowedMentions: NO_MENTIONS,
+      });
+      return;
+    }
+    if (!cause || !(CAUSES as readonly string[]).includes(cause)) {
+      await i.deferUpdate();
+      return;
+    }
+    const next: Draft = { ...draft, fields: { ...draft.fields, cause: cause as Cause }, updatedAt: new Date().toISOString() };
+    const work = this.authoring.preview(next);
+    const quick = await Promise.race([work, new Promise<undefined>((r) => setTimeout(() => r(undefined), PREVIEW_WAIT_MS))]);
+    if (!quick) await i.deferUpdate();
+    const preview = quick ?? (await work);
+    const body = preview.ok
+      ? this.previewMessage(t, next, preview)
+      : { content: t('authoring:admin.invalid', { error: preview.error }), embeds: [], components: [] };
+    if (preview.ok) await this.authoring.drafts.put(next);
+    if (i.deferred) await i.editReply({ ...body, allowedMentions: NO_MENTIONS });
+    else await i.update({ ...body, allowedMentions: NO_MENTIONS });
   }
 
   private async button(i: ButtonInteraction, locale: string, t: TFunction): Promise<void> {

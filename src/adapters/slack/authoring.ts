@@ -156,8 +156,23 @@ export const composerView = (
         true,
       ),
     );
+  // A new maintenance asks for its window: datetimepickers show the responder's own time zone and
+  // submit a UNIX time (https://api.slack.com/reference/block-kit/block-elements#datetimepicker).
+  if (kind === 'maintenance' && !target)
+    for (const [block, label] of [
+      ['scheduledFor', t('authoring:chat.windowStarts')],
+      ['scheduledUntil', t('authoring:chat.windowEnds')],
+    ] as const) {
+      const at = f[block] ? Math.floor(Date.parse(f[block]) / 1000) : undefined;
+      blocks.push({
+        type: 'input',
+        block_id: block,
+        label: plain(label),
+        element: { type: 'datetimepicker', action_id: block, ...(at ? { initial_date_time: at } : {}) },
+      });
+    }
   // At most 100 blocks in a view: the components get what the other fields leave.
-  for (const c of deps.authoring.components(locale).slice(0, 90))
+  for (const c of deps.authoring.components(locale).slice(0, 88))
     blocks.push(
       select(
         `c:${c.id}`.slice(0, 255),
@@ -198,14 +213,20 @@ export const composerView = (
   };
 };
 
+type StateValues = Record<
+  string,
+  Record<string, { value?: string | null; selected_option?: { value: string } | null; selected_date_time?: number | null }>
+>;
+
 /** The fields the form holds, from `view.state.values`. */
-const fieldsOf = (
-  values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>>,
-  kind: Meta['k'],
-): DraftFields => {
+const fieldsOf = (values: StateValues, kind: Meta['k']): DraftFields => {
   const get = (block: string) => {
     const v = values[block]?.[block];
     return (v?.selected_option?.value ?? v?.value ?? undefined) || undefined;
+  };
+  const time = (block: string) => {
+    const at = values[block]?.[block]?.selected_date_time;
+    return typeof at === 'number' ? new Date(at * 1000).toISOString() : undefined;
   };
   const componentStatuses: Record<string, ComponentStatus> = {};
   for (const block of Object.keys(values))
@@ -220,6 +241,8 @@ const fieldsOf = (
     impact: get('impact'),
     cause: get('cause'),
     message: get('message') ?? '',
+    scheduledFor: time('scheduledFor'),
+    scheduledUntil: time('scheduledUntil'),
     components: Object.keys(componentStatuses),
     componentStatuses,
   };
@@ -379,7 +402,7 @@ export class SlackAuthoring {
     view: {
       id: string;
       private_metadata?: string;
-      state: { values: Record<string, Record<string, { value?: string | null; selected_option?: { value: string } | null }>> };
+      state: { values: StateValues };
     };
   }): Promise<Record<string, unknown>> {
     const { authoring } = this.deps;
@@ -397,6 +420,10 @@ export class SlackAuthoring {
         fields: fieldsOf(body.view.state.values, meta.k),
         updatedAt: new Date().toISOString(),
       };
+      const { scheduledFor, scheduledUntil } = draft.fields;
+      // Told on the field, in the responder's language, before anything is rendered.
+      if (scheduledFor && scheduledUntil && scheduledUntil <= scheduledFor)
+        return { response_action: 'errors', errors: { scheduledUntil: short(t('authoring:chat.windowOrder'), 150) } };
       // Slack takes the answer within 3 s (https://docs.slack.dev/interactivity/handling-user-interaction#acknowledgment_response);
       // a machine translation may take longer: then the modal says so and is updated when the preview is ready.
       const work = authoring.preview(draft);

@@ -9,6 +9,8 @@ import type { CommandRouter } from '../../commands/router.ts';
 import { PayloadError } from '../../core/errors.ts';
 import { COMPONENT_STATUSES, INCIDENT_STATUSES, MAINTENANCE_STATUSES, type ComponentStatus } from '../../core/model.ts';
 import { INFO_ICON, type MessageModel } from '../../i18n/message.ts';
+import { userKey, type UserPrefs } from '../../core/recipients.ts';
+import { parseWindow } from '../../authoring/window.ts';
 import { isAdminStatus, parseCommand } from './commands.ts';
 import type { ReplySink } from './inbound.ts';
 
@@ -25,7 +27,7 @@ export const FLOW_TIMEOUT_MS = 30 * 60_000;
 /** callback_data is 1-64 bytes (https://core.telegram.org/bots/api#inlinekeyboardbutton): short codes, the incident id last. */
 const CB = /^ai:(i|s|c|d|p|x|u|r):?(.*)$/s;
 
-type Step = 'name' | 'impact' | 'status' | 'components' | 'message' | 'review';
+type Step = 'name' | 'window' | 'impact' | 'status' | 'components' | 'message' | 'review';
 
 const IMPACTS = ['minor', 'major', 'critical'] as const;
 /** A tap moves a component one status further; after the worst it is "not affected" again. */
@@ -142,7 +144,23 @@ export class TelegramAuthoring {
     if (live.step === 'name') {
       const next = await this.save(
         { ...live, fields: { ...live.fields, name: message.text.slice(0, 500) } },
-        live.fields.kind === 'maintenance' ? 'status' : 'impact',
+        live.fields.kind === 'maintenance' ? (live.target ? 'status' : 'window') : 'impact',
+      );
+      await this.ask(chatId, locale, t, next);
+      return true;
+    }
+    if (live.step === 'window') {
+      // Read in the user's own time zone (the one of their quiet hours), else UTC; a bad window is said and asked again.
+      const zone = await this.zoneOf(userId);
+      const window = parseWindow(message.text, zone);
+      if (!window.ok) {
+        await this.say(chatId, locale, t(window.reason === 'order' ? 'authoring:chat.windowOrder' : 'authoring:chat.badWindow', { zone }));
+        await this.ask(chatId, locale, t, live);
+        return true;
+      }
+      const next = await this.save(
+        { ...live, fields: { ...live.fields, scheduledFor: window.from, scheduledUntil: window.until } },
+        'status',
       );
       await this.ask(chatId, locale, t, next);
       return true;
@@ -157,9 +175,17 @@ export class TelegramAuthoring {
     return true;
   }
 
-  /** The question of a keyboard step. */
+  /** The time zone a user's times are read in: theirs from `/subscribe quiet … <zone>`, else UTC. */
+  private async zoneOf(userId: number): Promise<string> {
+    const prefs = await this.router.services.users.get<UserPrefs>(userKey('telegram', String(userId)));
+    return prefs?.quiet?.timeZone ?? 'UTC';
+  }
+
+  /** The question of a step. */
   private async ask(chatId: number, locale: string, t: TFunction, draft: Draft): Promise<void> {
     switch (draft.step as Step) {
+      case 'window':
+        return this.say(chatId, locale, t('authoring:chat.askWindow', { zone: await this.zoneOf(Number(draft.owner)) }));
       case 'impact':
         return this.say(
           chatId,

@@ -270,6 +270,37 @@ export class DiscordEmulator {
     return this.dispatchInteraction(payload, { message: o.message }, `button ${o.customId}`, timeoutMs);
   }
 
+  /**
+   * A user picks options of a string select of a message (MESSAGE_COMPONENT with `component_type: 3`
+   * and `values`, https://discord.com/developers/docs/components/reference#string-select). The client
+   * allows only what the select offers: the message must hold that select, not disabled, and the
+   * values must be its options, as many as `min_values`..`max_values`; anything else is a test mistake.
+   */
+  async chooseOptions(o: ComponentOptions & { readonly values: readonly string[] }, timeoutMs = 15_000): Promise<EmuInteraction> {
+    const select = o.message.components
+      .flatMap((row) => (row.components as Json[] | undefined) ?? [])
+      .find((c) => c.type === 3 && c.custom_id === o.customId);
+    if (!select) throw new Error(`emulator: the message has no string select ${o.customId}`);
+    if (select.disabled === true) throw new Error(`emulator: the select ${o.customId} is disabled`);
+    const offered = new Set(((select.options as Json[] | undefined) ?? []).map((x) => String(x.value)));
+    const stray = o.values.filter((v) => !offered.has(v));
+    if (stray.length) throw new Error(`emulator: ${stray.join(', ')} not among the options of ${o.customId}`);
+    const min = select.min_values === undefined ? 1 : Number(select.min_values);
+    const max = select.max_values === undefined ? 1 : Number(select.max_values);
+    if (o.values.length < min || o.values.length > max || new Set(o.values).size !== o.values.length)
+      throw new Error(`emulator: ${o.values.length} values for ${o.customId}, which takes ${min} to ${max}`);
+    const id = snowflake();
+    const payload: Json = {
+      id,
+      type: 3,
+      token: `aW50ZXJhY3Rpb24${id}${Math.random().toString(36).slice(2)}`,
+      data: { custom_id: o.customId, component_type: 3, values: [...o.values] },
+      message: this.state.toApiMessage(o.message),
+      ...this.context(o.userId, o.message.channelId, o.roles, o.permissions, o.locale),
+    };
+    return this.dispatchInteraction(payload, { message: o.message }, `select ${o.customId}`, timeoutMs);
+  }
+
   /** A user submits the modal the bot opened (MODAL_SUBMIT); what they entered is checked as the client checks it. */
   async submitModal(o: ModalSubmitOptions, timeoutMs = 15_000): Promise<EmuInteraction> {
     const modal = o.opened.modal;

@@ -46,7 +46,8 @@ const textInput = (c: Json, at: (string | number)[], ids: Set<string>): FormErro
   return undefined;
 };
 
-const stringSelect = (c: Json, at: (string | number)[], ids: Set<string>): FormError | undefined => {
+/** A string select (type 3, https://discord.com/developers/docs/components/reference#string-select), in a modal's Label or a message's action row. */
+export const stringSelect = (c: Json, at: (string | number)[], ids: Set<string>): FormError | undefined => {
   const bad = len(c.custom_id, 1, 100, [...at, 'custom_id']) ?? optLen(c.placeholder, 150, [...at, 'placeholder']);
   if (bad) return bad;
   const options = c.options as Json[] | undefined;

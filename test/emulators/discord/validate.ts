@@ -1,3 +1,4 @@
+import { stringSelect } from './modals.ts';
 /**
  * Discord's message validation, as strict as the platform: the limits of
  * https://discord.com/developers/docs/resources/message#embed-object-embed-limits and the
@@ -64,6 +65,7 @@ const checkEmbeds = (embeds: unknown): FormError | undefined => {
 
 const checkComponents = (components: unknown): FormError | undefined => {
   if (components === undefined || components === null) return undefined;
+  const ids = new Set<string>();
   if (!Array.isArray(components) || components.length > 5)
     return problem(['components'], 'BASE_TYPE_MAX_LENGTH', 'Must be 5 or fewer in length.');
   for (const [i, row] of components.entries()) {
@@ -71,6 +73,18 @@ const checkComponents = (components: unknown): FormError | undefined => {
     const children = r.components as Json[] | undefined;
     if (r.type !== 1 || !Array.isArray(children) || children.length === 0 || children.length > 5)
       return problem(['components', String(i)], 'UNION_TYPE_CHOICES', 'Value of field "type" must be one of (1,).');
+    // A string select fills its row alone (https://discord.com/developers/docs/components/reference#string-select).
+    if (children.some((c) => c.type === 3)) {
+      if (children.length !== 1)
+        return problem(
+          ['components', String(i), 'components'],
+          'COMPONENT_LAYOUT_WIDTH_EXCEEDED',
+          'The specified component exceeds the maximum width',
+        );
+      const bad = stringSelect(children[0]!, ['components', i, 'components', 0], ids);
+      if (bad) return bad;
+      continue;
+    }
     for (const [j, c] of children.entries()) {
       const at = ['components', String(i), 'components', String(j)];
       if (c.type !== 2) return problem(at, 'COMPONENT_TYPE_INVALID', 'Invalid component type');

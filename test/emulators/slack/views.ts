@@ -12,7 +12,10 @@ import { validateBlocks } from './validate.ts';
  *   ≤ 255, `private_metadata` ≤ 3000 characters; block ids unique and ≤ 255;
  * - an input block: plain_text `label` ≤ 2000, `hint` ≤ 2000, one element: `plain_text_input`
  *   (`max_length` ≤ 3000, `initial_value` within it, `placeholder` ≤ 150) or `static_select`
- *   (1-100 `options`, option text ≤ 75 and value ≤ 150, `initial_option` one of them, `placeholder` ≤ 150).
+ *   (1-100 `options`, option text ≤ 75 and value ≤ 150, `initial_option` one of them, `placeholder` ≤ 150)
+ *   or `datetimepicker` (https://api.slack.com/reference/block-kit/block-elements#datetimepicker: only
+ *   `action_id`, `initial_date_time` — a UNIX time in seconds, 10 digits —, `confirm`, `focus_on_load`;
+ *   no placeholder). Its state in a submission is `{ type: 'datetimepicker', selected_date_time: <seconds> }`.
  *
  * Errors are Slack's `invalid_arguments` with `response_metadata.messages` in its json-pointer style.
  */
@@ -33,6 +36,16 @@ const inputElement = (e: unknown, at: string, errors: string[]): void => {
   if (!isObj(e)) return void errors.push(`[ERROR] must provide an object [json-pointer:${at}]`);
   if (typeof e.action_id !== 'string' || e.action_id.length === 0 || e.action_id.length > 255)
     errors.push(`[ERROR] must provide an action_id of 1 to 255 characters [json-pointer:${at}/action_id]`);
+  if (e.type === 'datetimepicker') {
+    for (const k of Object.keys(e))
+      if (!['type', 'action_id', 'initial_date_time', 'confirm', 'focus_on_load'].includes(k))
+        errors.push(`[ERROR] unsupported property "${k}" [json-pointer:${at}/${k}]`);
+    if (e.initial_date_time !== undefined && !(Number.isInteger(e.initial_date_time) && /^\d{10}$/.test(String(e.initial_date_time))))
+      errors.push(`[ERROR] must be a UNIX timestamp of 10 digits [json-pointer:${at}/initial_date_time]`);
+    if (e.focus_on_load !== undefined && typeof e.focus_on_load !== 'boolean')
+      errors.push(`[ERROR] must be a boolean [json-pointer:${at}/focus_on_load]`);
+    return;
+  }
   if (e.placeholder !== undefined) plain(e.placeholder, `${at}/placeholder`, 150, errors);
   if (e.type === 'plain_text_input') {
     const max = e.max_length === undefined ? 3000 : Number(e.max_length);
@@ -104,8 +117,11 @@ export const validateModal = (view: unknown): string[] => {
   return errors;
 };
 
-/** What a user typed and picked, by action_id: a string for a text input, an option value (or undefined) for a select. */
-export type Inputs = Readonly<Record<string, string | undefined>>;
+/**
+ * What a user typed and picked, by action_id: a string for a text input, an option value (or
+ * undefined) for a select, a UNIX time in seconds for a datetimepicker.
+ */
+export type Inputs = Readonly<Record<string, string | number | undefined>>;
 
 /**
  * `view.state.values` of a submission as Slack builds it from the view on screen: for each input
@@ -125,10 +141,16 @@ export const stateValues = (view: Json, inputs: Inputs): Record<string, Record<s
         ? inputs[id]
         : e.type === 'plain_text_input'
           ? ((e.initial_value as string | undefined) ?? undefined)
-          : ((e.initial_option as Json | undefined)?.value as string | undefined);
+          : e.type === 'datetimepicker'
+            ? (e.initial_date_time as number | undefined)
+            : ((e.initial_option as Json | undefined)?.value as string | undefined);
     let state: Record<string, unknown>;
-    if (e.type === 'plain_text_input') state = { type: 'plain_text_input', value: given ?? null };
-    else {
+    if (e.type === 'plain_text_input') state = { type: 'plain_text_input', value: given === undefined ? null : String(given) };
+    else if (e.type === 'datetimepicker') {
+      if (given !== undefined && !Number.isInteger(Number(given)))
+        throw new Error(`slack emulator: "${given}" is not a UNIX time for ${id}`);
+      state = { type: 'datetimepicker', selected_date_time: given === undefined ? null : Number(given) };
+    } else {
       const option = (e.options as Json[]).find((o) => o.value === given);
       if (given !== undefined && !option) throw new Error(`slack emulator: "${given}" is not an option of ${id}`);
       state = { type: 'static_select', selected_option: option ?? null };
@@ -145,6 +167,8 @@ export const missingRequired = (view: Json, values: Record<string, Record<string
     .filter((b) => b.type === 'input' && b.optional !== true)
     .filter((b) => {
       const s = Object.values(values[String(b.block_id)] ?? {})[0] as Json | undefined;
-      return !s || (s.type === 'plain_text_input' ? !s.value : !s.selected_option);
+      return (
+        !s || (s.type === 'plain_text_input' ? !s.value : s.type === 'datetimepicker' ? s.selected_date_time == null : !s.selected_option)
+      );
     })
     .map((b) => String(b.block_id));
