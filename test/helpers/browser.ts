@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -10,7 +10,16 @@ const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/u
   Boolean(p),
 );
 
-export const chromiumPath: string | undefined = CHROMIUM_CANDIDATES.find((p) => existsSync(p));
+const executable = (path: string): boolean => {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export const chromiumPath: string | undefined = CHROMIUM_CANDIDATES.find(executable);
 
 /** The one line a browser test prints instead of running when there is no Chromium. */
 export const NO_CHROMIUM = 'was not run: no Chromium here (.ci/run installs Debian’s chromium; CHROMIUM_PATH points elsewhere)';
