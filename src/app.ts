@@ -462,6 +462,8 @@ export class App {
         subscribe: {
           telegramBot: () => (this.adapters.get('telegram') as { username?: () => string | undefined } | undefined)?.username?.(),
           discordApplicationId: () => (this.adapters.has('discord') ? cfg.env.DISCORD_APPLICATION_ID : undefined),
+          slackAppRedirect: () =>
+            (this.adapters.get('slack') as { appRedirectUrl?: () => string | undefined } | undefined)?.appRedirectUrl?.(),
         },
       },
     };

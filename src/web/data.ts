@@ -36,7 +36,7 @@ export interface PageData {
   readonly open: readonly PageStory[];
   readonly maintenances: readonly PageStory[];
   readonly locales: readonly string[];
-  readonly subscribe: readonly { readonly platform: 'telegram' | 'discord'; readonly url: string }[];
+  readonly subscribe: readonly { readonly platform: 'telegram' | 'discord' | 'slack'; readonly url: string }[];
 }
 
 /** The event a story's page shows: its latest step, as announcements render it. */
@@ -171,7 +171,7 @@ export const gatherPage = async (deps: StatusPageDeps, locale: string, now: stri
 
 /** Only platforms that are on, each with the link that adds the bot there. */
 export const subscribeLinks = (deps: StatusPageDeps): PageData['subscribe'] => {
-  const out: { platform: 'telegram' | 'discord'; url: string }[] = [];
+  const out: { platform: 'telegram' | 'discord' | 'slack'; url: string }[] = [];
   const bot = deps.subscribe.telegramBot();
   // https://core.telegram.org/bots/features#deep-linking
   if (bot) out.push({ platform: 'telegram', url: `https://t.me/${encodeURIComponent(bot)}?start=subscribe` });
@@ -182,5 +182,7 @@ export const subscribeLinks = (deps: StatusPageDeps): PageData['subscribe'] => {
       platform: 'discord',
       url: `https://discord.com/oauth2/authorize?client_id=${encodeURIComponent(discordApp)}&scope=bot%20applications.commands`,
     });
+  const slack = deps.subscribe.slackAppRedirect();
+  if (slack) out.push({ platform: 'slack', url: slack });
   return out;
 };

@@ -26,5 +26,7 @@ export interface StatusPageDeps {
     telegramBot(): string | undefined;
     /** `DISCORD_APPLICATION_ID` when the Discord adapter is on. */
     discordApplicationId(): string | undefined;
+    /** The link into the Slack workspace's conversation with the bot, once connected. */
+    slackAppRedirect(): string | undefined;
   };
 }

@@ -180,7 +180,7 @@ const adviceOf = (stories: readonly PageStory[]): string[] => [...new Set(storie
 export const renderHome = (d: PageData, translator: Translator): string => {
   const t = memoT(translator.t(d.locale));
   const advice = adviceOf(d.open);
-  const labels = { telegram: t('web:telegram'), discord: t('web:discord') };
+  const labels = { telegram: t('web:telegram'), discord: t('web:discord'), slack: t('web:slack') };
   const main = [
     `<h1>${esc(stripAllBidi(t('web:pageTitle', { service: d.service })))}</h1>`,
     `<p class="overall s-${d.overall}" role="status"><span aria-hidden="true">${PAGE_ICON[severityOfComponent(d.overall)]} </span>${esc(t(`overall.${d.overall}`))}</p>`,

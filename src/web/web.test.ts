@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOutageApp, OUTAGE_YAML, openOutage } from '../../test/helpers/status-page.ts';
 import { startTestApp, type TestApp } from '../../test/helpers/app.ts';
+import { waitFor } from '../../test/helpers/child.ts';
 import { acceptedLanguages, pageLocale } from './lang.ts';
 import { CSS_HASH } from './html.ts';
 import { SUPPORTED_LOCALES } from '../i18n/locales.ts';
@@ -194,7 +195,7 @@ describe('page weight', () => {
 });
 
 describe('subscribe section', () => {
-  it('links to the Telegram bot (t.me/<bot>?start=) once it is connected, and to no platform that is off', async () => {
+  it('links to the Telegram bot (t.me/<bot>?start=) and into the Slack workspace once connected, and to no platform that is off', async () => {
     const { TelegramEmulator } = await import('../../test/emulators/telegram/server.ts');
     const emu = new TelegramEmulator();
     await emu.start();
@@ -206,6 +207,23 @@ describe('subscribe section', () => {
     } finally {
       await t.stop();
       await emu.stop();
+    }
+    const { SlackEmulator } = await import('../../test/emulators/slack/server.ts');
+    const slack = await new SlackEmulator().start();
+    const withSlack = await startTestApp(OUTAGE_YAML(), {
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_SIGNING_SECRET: 's',
+      SLACK_API_URL: slack.apiUrl,
+    });
+    try {
+      // The workspace and app ids are the ones the emulator's auth.test answered.
+      await waitFor(async () => (await (await fetch(`${withSlack.baseUrl}/?lang=en`)).text()).includes('slack.com/app_redirect'), 10_000);
+      const html = await (await fetch(`${withSlack.baseUrl}/?lang=en`)).text();
+      expect(html).toContain('<a href="https://slack.com/app_redirect?app=A0EMU&amp;team=T0EMU" rel="noopener">Add to Slack</a>');
+      expect(html).not.toContain('t.me/');
+    } finally {
+      await withSlack.stop();
+      await slack.stop();
     }
     const off = await startTestApp(OUTAGE_YAML());
     try {

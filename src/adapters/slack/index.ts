@@ -59,6 +59,8 @@ export class SlackAdapter implements ChatAdapter {
   private probe: NodeJS.Timeout | undefined;
   private readonly dmChannels = new Map<string, string>();
   private initialized = false;
+  /** The workspace and app this token belongs to (auth.test), for links into Slack. */
+  private identity: { readonly team: string; readonly app: string } | undefined;
   private socketStarted = false;
 
   constructor(private readonly settings: SlackSettings) {}
@@ -127,6 +129,15 @@ export class SlackAdapter implements ChatAdapter {
     }
   }
 
+  /**
+   * Opens a direct message with the bot in its workspace, where a reader can subscribe
+   * (https://api.slack.com/docs/deep-linking#open_a_direct_message); known once connected.
+   */
+  appRedirectUrl(): string | undefined {
+    if (!this.identity) return undefined;
+    return `https://slack.com/app_redirect?app=${encodeURIComponent(this.identity.app)}&team=${encodeURIComponent(this.identity.team)}`;
+  }
+
   /** bolt's init() is its own auth.test; Socket Mode then opens the WebSocket (apps.connections.open). */
   private async connect(at: (step: 'bot' | 'app') => void = () => undefined): Promise<void> {
     at('bot');
@@ -135,6 +146,10 @@ export class SlackAdapter implements ChatAdapter {
       this.initialized = true;
     } else {
       await this.client.auth.test();
+    }
+    if (!this.identity) {
+      const me = await this.client.auth.test();
+      if (me.team_id && me.app_id) this.identity = { team: me.team_id, app: me.app_id };
     }
     if (this.settings.appToken && !this.socketStarted) {
       at('app');

@@ -497,6 +497,7 @@ export class SlackEmulator extends EventEmitter {
             team_id: 'T0EMU',
             user_id: 'UBOT',
             bot_id: 'BBOT',
+            app_id: 'A0EMU',
           },
         };
       case 'chat.postMessage':
