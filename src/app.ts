@@ -509,7 +509,16 @@ export class App {
         fencingToken: () => this.leadership?.fencingToken(),
       },
     });
-    registerAdminRoutes(this);
+    registerAdminRoutes({
+      config: this.config,
+      defaultLocale: this.defaultLocale,
+      router: this.http.router,
+      store: this.store,
+      authoring: this.authoring,
+      tracker: this.tracker,
+      catalog: this.catalog,
+      translator: this.translator,
+    });
     // The public status page, its feeds, badges and Statuspage-compatible API (docs/status-page.md).
     registerWebRoutes(this.parts.statusPage);
   }

@@ -1,4 +1,9 @@
-import type { App } from '../app.ts';
+import type { Authoring } from '../authoring/service.ts';
+import type { ComponentCatalog } from '../core/components.ts';
+import type { AppConfig } from '../core/config.ts';
+import type { Tracker } from '../core/tracker.ts';
+import type { Translator } from '../i18n/i18n.ts';
+import type { Store } from '../storage/store.ts';
 import type { Actor } from '../authoring/authors.ts';
 import { newDraft, type Draft, type DraftFields } from '../authoring/draft.ts';
 import {
@@ -16,7 +21,7 @@ import { PayloadError } from '../core/errors.ts';
 import { COMPONENT_STATUSES, isClosedStatus, type ComponentStatus } from '../core/model.ts';
 import { formatDateTime } from '../i18n/format.ts';
 import { SUPPORTED_LOCALES, matchLocale } from '../i18n/locales.ts';
-import type { RouteContext } from './routes.ts';
+import type { RouteContext, Router } from './routes.ts';
 
 /** Headers of every `/admin` answer: a strict CSP (no script at all), never cached, never framed. */
 const SECURITY_HEADERS = {
@@ -42,8 +47,20 @@ const redirect = (ctx: RouteContext, location: string, headers: Record<string, s
   ctx.res.end();
 };
 
+/** What `/admin` reads and calls: the authoring service, and the state its forms start from. */
+export interface AdminRoutesDeps {
+  readonly config: Pick<AppConfig, 'env' | 'service'>;
+  readonly defaultLocale: string;
+  readonly router: Router;
+  readonly store: Pick<Store, 'namespace'>;
+  readonly authoring: Authoring;
+  readonly tracker: Pick<Tracker, 'currentComponents' | 'knownIncidents'>;
+  readonly catalog: Pick<ComponentCatalog, 'configuredIds' | 'localizedName'>;
+  readonly translator: Pick<Translator, 't' | 'dir'>;
+}
+
 /** The page's language: `?lang=`, then `Accept-Language`, then the default. All twelve languages are offered to operators. */
-const uiLocale = (app: App, ctx: RouteContext): string => {
+const uiLocale = (app: AdminRoutesDeps, ctx: RouteContext): string => {
   const offered = [...SUPPORTED_LOCALES];
   const asked = matchLocale(ctx.url.searchParams.get('lang'), offered);
   if (asked) return asked;
@@ -55,7 +72,7 @@ const uiLocale = (app: App, ctx: RouteContext): string => {
 };
 
 /** Behind a TLS proxy the cookie is Secure; plain http (a local run, the tests) cannot keep a Secure cookie. */
-const isHttps = (app: App, ctx: RouteContext): boolean =>
+const isHttps = (app: AdminRoutesDeps, ctx: RouteContext): boolean =>
   ctx.req.headers['x-forwarded-proto'] === 'https' || (app.config.service.url ?? '').startsWith('https://');
 
 /** The draft's fields from the composer's form; a component left "not affected" is not in the draft. */
@@ -91,9 +108,9 @@ const fieldsOf = (form: URLSearchParams, kind: 'incident' | 'maintenance'): Draf
  * every form (login, logout, new, edit, resolve, preview, publish, discard) with the session's CSRF
  * token. Off, like the admin API, while ADMIN_API_TOKEN is unset.
  */
-export const registerAdminRoutes = (app: App): void => {
+export const registerAdminRoutes = (app: AdminRoutesDeps): void => {
   const sessions = new AdminSessions(app.store.namespace('admin-sessions'));
-  const r = app.http.router;
+  const r = app.router;
 
   const text = (ctx: RouteContext): PageText => {
     const locale = uiLocale(app, ctx);
