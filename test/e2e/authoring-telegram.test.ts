@@ -67,6 +67,26 @@ describe('writing an incident on Telegram', () => {
   };
   const buttons = (m: EmuMessage): { text: string; callback_data?: string }[] =>
     ((m.replyMarkup as { inline_keyboard?: { text: string; callback_data?: string }[][] } | undefined)?.inline_keyboard ?? []).flat();
+  /** The responder writes the message; resolves with the confirmation (its keyboard) and every text the bot sent since. */
+  const writeMessage = async (text: string) => {
+    const before = emu.sent(RESPONDER.id).length;
+    emu.userSays(RESPONDER, RESPONDER.id, text);
+    const confirm = await emu.waitFor(
+      () =>
+        emu
+          .sent(RESPONDER.id)
+          .slice(before)
+          .find((m) => buttons(m).length > 0),
+      'the confirmation',
+    );
+    return {
+      confirm,
+      shown: emu
+        .sent(RESPONDER.id)
+        .slice(before)
+        .map((m) => m.text),
+    };
+  };
   const channelRoots = () => emu.sent(CHANNEL).filter((m) => m.replyTo === undefined);
 
   it('refuses a non-responder politely, in their language, at the start and on every button', async () => {
@@ -114,20 +134,7 @@ describe('writing an incident on Telegram', () => {
     expect(askMessage.text).toContain('What should users read?');
 
     // Previews in both languages, then Publish / Cancel; nothing announced yet.
-    before = emu.sent(RESPONDER.id).length;
-    emu.userSays(RESPONDER, RESPONDER.id, 'A router is congested; we are moving traffic. @everyone <b>x</b>');
-    const confirm = await emu.waitFor(
-      () =>
-        emu
-          .sent(RESPONDER.id)
-          .slice(before)
-          .find((m) => buttons(m).length > 0),
-      'the confirmation',
-    );
-    const shown = emu
-      .sent(RESPONDER.id)
-      .slice(before)
-      .map((m) => m.text);
+    const { confirm, shown } = await writeMessage('A router is congested; we are moving traffic. @everyone <b>x</b>');
     expect(shown[0]).toContain('Preview — nothing has been sent yet');
     expect(shown[1]).toContain('Chatter · Critical incident · Identified');
     expect(shown[1]).toContain('Messaging (Major outage) and Voice and video calls (Degraded performance)');
@@ -182,17 +189,8 @@ describe('writing an incident on Telegram', () => {
     await press(RESPONDER, askComponents, 'ai:c:0');
     ({ before } = await press(RESPONDER, askComponents, 'ai:d'));
     await nextFrom(RESPONDER.id, before, 'the message question');
-    before = emu.sent(RESPONDER.id).length;
-    emu.userSays(RESPONDER, RESPONDER.id, 'Traffic moved; watching.');
-    const confirm = await emu.waitFor(
-      () =>
-        emu
-          .sent(RESPONDER.id)
-          .slice(before)
-          .find((m) => buttons(m).length > 0),
-      'the confirmation',
-    );
-    expect(emu.sent(RESPONDER.id).slice(before)[1]!.text).toContain('Monitoring');
+    const { confirm, shown } = await writeMessage('Traffic moved; watching.');
+    expect(shown[1]).toContain('Monitoring');
     ({ before } = await press(RESPONDER, confirm, 'ai:p'));
     const updated = await nextFrom(RESPONDER.id, before, 'published');
     await app.app.drained();
@@ -208,17 +206,8 @@ describe('writing an incident on Telegram', () => {
       'the closing words',
     );
     expect(askClosing).toBeDefined();
-    before = emu.sent(RESPONDER.id).length;
-    emu.userSays(RESPONDER, RESPONDER.id, 'All good again.');
-    const confirmResolve = await emu.waitFor(
-      () =>
-        emu
-          .sent(RESPONDER.id)
-          .slice(before)
-          .find((m) => buttons(m).length > 0),
-      'the confirmation',
-    );
-    expect(emu.sent(RESPONDER.id).slice(before)[1]!.text).toContain('Resolved');
+    const { confirm: confirmResolve, shown: shownResolve } = await writeMessage('All good again.');
+    expect(shownResolve[1]).toContain('Resolved');
     ({ before } = await press(RESPONDER, confirmResolve, 'ai:p'));
     const done = await nextFrom(RESPONDER.id, before, 'published');
     expect(buttons(done)).toEqual([]);
@@ -270,20 +259,7 @@ describe('writing an incident on Telegram', () => {
     const askComponents = await nextFrom(RESPONDER.id, before, 'the components');
     ({ before } = await press(RESPONDER, askComponents, 'ai:d'));
     await nextFrom(RESPONDER.id, before, 'the message question');
-    before = emu.sent(RESPONDER.id).length;
-    emu.userSays(RESPONDER, RESPONDER.id, 'Messages may be slow for a few minutes.');
-    const confirm = await emu.waitFor(
-      () =>
-        emu
-          .sent(RESPONDER.id)
-          .slice(before)
-          .find((m) => buttons(m).length > 0),
-      'the confirmation',
-    );
-    const shown = emu
-      .sent(RESPONDER.id)
-      .slice(before)
-      .map((m) => m.text);
+    const { confirm, shown } = await writeMessage('Messages may be slow for a few minutes.');
     expect(shown[1]).toContain('Jun 1, 2030, 10:00 PM UTC – Jun 2, 2030, 12:00 AM UTC');
     expect(emu.sent(CHANNEL)).toHaveLength(channelBefore);
     ({ before } = await press(RESPONDER, confirm, 'ai:p'));
