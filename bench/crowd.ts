@@ -5,9 +5,7 @@
  * the replies, 429 answers, reply latency from the command to the answer at the emulator.
  * Writes bench/results/crowd.json and prints a Markdown table (copied into bench/README.md).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
 import { startTestApp } from '../test/helpers/app.ts';
 import { TelegramEmulator } from '../test/emulators/telegram/server.ts';
 import { REAL_LIMITS } from '../test/emulators/telegram/limits.ts';
@@ -16,6 +14,7 @@ import { DEFAULT_RULES } from '../test/emulators/discord/rate-limit.ts';
 import { INITIAL_RESPONSE_MS } from '../test/emulators/discord/rest.ts';
 import { ACK_DEADLINE_MS, SlackEmulator } from '../test/emulators/slack/server.ts';
 import { postSlashCommand } from '../test/emulators/slack/sign.ts';
+import { writeResult } from './results.ts';
 
 const USERS = Number(process.env.CROWD_USERS ?? 1000);
 const WITHIN_MS = Number(process.env.CROWD_WITHIN_MS ?? 10_000);
@@ -229,8 +228,7 @@ const main = async () => {
     durationS: round((Date.now() - started) / 1000, 1),
     platforms,
   };
-  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-  writeFileSync(join(import.meta.dirname, 'results', 'crowd.json'), `${JSON.stringify(out, null, 2)}\n`);
+  writeResult('crowd', out);
   console.log(
     [
       `Crowd: ${USERS} users × /status within ${WITHIN_MS / 1000} s per platform, real limits; run ${out.durationS} s`,

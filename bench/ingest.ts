@@ -7,7 +7,7 @@
  *    trips counted, on SQLite and (with TEST_REDIS_URL / TEST_POSTGRES_URL) Redis and PostgreSQL.
  * Writes bench/results/ingest.json and prints Markdown rows for bench/README.md.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestApp } from '../test/helpers/app.ts';
@@ -15,6 +15,7 @@ import { openStore, type Engine } from '../src/storage/store.ts';
 import { drain, openQueue } from '../src/storage/queue.ts';
 import type { ChatAdapter } from '../src/adapters/adapter.ts';
 import type { ScratchNamespace } from '../src/storage/namespaces.ts';
+import { writeResult } from './results.ts';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 100_000);
 const PUSHES = Number(process.env.BENCH_INGEST_PUSHES ?? 100);
@@ -130,8 +131,7 @@ const drains = [await inboxDrain('sqlite', `sqlite://${join(dir, 'drain.sqlite')
 if (process.env.TEST_REDIS_URL) drains.push(await inboxDrain('redis', process.env.TEST_REDIS_URL));
 if (process.env.TEST_POSTGRES_URL) drains.push(await inboxDrain('postgres', process.env.TEST_POSTGRES_URL));
 const result = { at: new Date().toISOString(), node: process.version, webhook, drains };
-mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-writeFileSync(join(import.meta.dirname, 'results', 'ingest.json'), `${JSON.stringify(result, null, 2)}\n`);
+writeResult('ingest', result);
 console.log(`| subscriptions | pushes | webhook → 202 p50 / p99 (max) | sent when the last push was accepted |\n|---|---|---|---|`);
 console.log(
   `| ${webhook.subscriptions} | ${webhook.pushes} | ${webhook.p50Ms} / ${webhook.p99Ms} ms (${webhook.maxMs} ms) | ${webhook.sentWhenLastAccepted} |\n`,

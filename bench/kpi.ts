@@ -4,15 +4,16 @@
  * Run: `node bin/run-ts.js bench/kpi.ts` (or through `npm run bench`). Prints JSON and writes
  * bench/results/kpi.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { openStore } from '../src/storage/store.ts';
 import { DAY, HOUR, KpiEngine, MINUTE } from '../src/kpi/engine.ts';
 import type { KpiSampleInput } from '../src/kpi/model.ts';
+import { writeResult } from './results.ts';
 
 export interface KpiBenchResult {
   readonly components: number;
@@ -128,8 +129,6 @@ export const runKpiBench = async (components = 20, days = 90): Promise<KpiBenchR
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const result = await runKpiBench();
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'kpi.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  writeResult('kpi', result);
   console.log(JSON.stringify(result, null, 2));
 }

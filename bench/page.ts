@@ -6,8 +6,7 @@
  * changed (once per change, for all languages); `served`: `GET /` over HTTP through the per-locale cache.
  * Run: `node bin/run-ts.js bench/page.ts` (or through `npm run bench`). Writes bench/results/page.json.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startTestApp } from '../test/helpers/app.ts';
 import { SUPPORTED_LOCALES } from '../src/i18n/locales.ts';
@@ -15,6 +14,7 @@ import { DAY, HOUR, MINUTE } from '../src/kpi/engine.ts';
 import type { KpiSampleInput } from '../src/kpi/model.ts';
 import { forgetFigures, gatherPage } from '../src/web/data.ts';
 import { renderHome } from '../src/web/html.ts';
+import { writeResult } from './results.ts';
 
 export interface PageBenchResult {
   readonly components: number;
@@ -115,8 +115,6 @@ ${ids.map((id, i) => `  - { id: ${id}, group: "Group ${i % 4}", name: "Component
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   const result = await runPageBench();
-  const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'page.json');
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  writeResult('page', result);
   console.log(JSON.stringify(result, null, 2));
 }

@@ -4,7 +4,7 @@
  * limits lifted. Figures are ratios (achieved ÷ emulated limit) and medians, not wall-clock asserts.
  * Writes bench/results/latest.json and prints a Markdown table (copied into bench/README.md).
  */
-import { writeFileSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { spawn } from 'node:child_process';
 import { openStore } from '../src/storage/store.ts';
@@ -17,6 +17,7 @@ import { DiscordEmulator } from '../test/emulators/discord/index.ts';
 import { DEFAULT_RULES } from '../test/emulators/discord/rate-limit.ts';
 import type { ChatAdapter, PostedRef } from '../src/adapters/adapter.ts';
 import type { Platform, Target } from '../src/core/model.ts';
+import { writeResult } from './results.ts';
 
 const FACTOR = Number(process.env.BENCH_FACTOR ?? 4);
 const RECIPIENTS = Number(process.env.BENCH_RECIPIENTS ?? 1500);
@@ -344,8 +345,7 @@ const main = async () => {
     platforms,
     ceiling,
   };
-  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-  writeFileSync(join(import.meta.dirname, 'results', only ? 'partial.json' : 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeResult(only ? 'partial' : 'latest', result);
   const rows = platforms.map(
     (p) =>
       `| ${p.platform} | ${p.recipients} | ${p.emulatedLimitPerSecond}/s | ${p.achievedPerSecond}/s | **${p.ratio}** | ${p.status429} (${round(p.status429Share * 100, 2)}%) | ${p.ingestToFirstSendMs.p50} / ${p.ingestToFirstSendMs.p99} ms | ${p.timeToLastDeliveryS} s | ${p.peakRssMb} MB |`,
